@@ -1,0 +1,171 @@
+"""Resolve every note's links against the site's slugs, titles, aliases and headings; collect backlinks."""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+from dataclasses import dataclass
+from html import escape
+
+from .model import Backlink, Diagnostic, Link, ParsedNote, ResolvedLink, Severity
+from .parse import CLOSE, END, LABEL, OPEN
+from .paths import fold, href, note_path, slugify
+
+_MARKER = re.compile(f"([{OPEN}{LABEL}])(\\d+){END}|{CLOSE}")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkIndex:
+    """Every name a note can be linked by, folded, mapped to its slug."""
+
+    by_name: dict[str, str]
+    by_source: dict[str, str]
+    notes: dict[str, ParsedNote]
+
+    @classmethod
+    def build(cls, notes: list[ParsedNote]) -> tuple[LinkIndex, list[Diagnostic]]:
+        """Slugs win over titles and short titles, which win over aliases; clashes are reported."""
+        problems: list[Diagnostic] = []
+        by_slug: dict[str, ParsedNote] = {}
+        for parsed in notes:
+            first = by_slug.setdefault(parsed.note.slug, parsed)
+            if first is not parsed:
+                problems.append(
+                    Diagnostic(
+                        parsed.note.source,
+                        f'two notes have the slug "{parsed.note.slug}": this one and {first.note.source}',
+                        line=parsed.note.field_lines.get("slug"),
+                        hint="rename one file, or set a different slug: in its front matter",
+                    )
+                )
+        by_name = {fold(slug): slug for slug in by_slug}
+        for parsed in notes:
+            note = parsed.note
+            for name in (note.title, note.short_title):
+                if name:
+                    by_name.setdefault(fold(name), note.slug)
+        for parsed in notes:
+            note = parsed.note
+            for alias in note.aliases:
+                owner = by_name.setdefault(fold(alias), note.slug)
+                if owner != note.slug:
+                    problems.append(
+                        Diagnostic(
+                            note.source,
+                            f'aliases: "{alias}" already names {by_slug[owner].note.source}',
+                            line=note.field_lines.get("aliases"),
+                            hint="an alias must name one note only; remove it from one of them",
+                        )
+                    )
+        by_source = {p.note.source: p.note.slug for p in notes}
+        return cls(by_name, by_source, by_slug), problems
+
+    def find(self, link: Link, source: ParsedNote) -> str | None:
+        if not link.target:
+            return source.note.slug
+        if link.kind == "markdown":
+            folder = posixpath.dirname(source.note.source)
+            path = posixpath.normpath(posixpath.join(folder, link.target))
+            return self.by_source.get(path)
+        return self.by_name.get(fold(link.target)) or self.by_name.get(slugify(link.target))
+
+    def suggest(self, text: str) -> str | None:
+        names = list(self.by_name)
+        close = difflib.get_close_matches(fold(text), names, n=1, cutoff=0.5)
+        return close[0] if close else None
+
+
+def resolve_links(
+    notes: list[ParsedNote], index: LinkIndex, strict: bool
+) -> tuple[dict[str, tuple[ResolvedLink, ...]], dict[str, tuple[Backlink, ...]], list[Diagnostic]]:
+    """Resolve all links; broken ones are errors when `strict`, else warnings rendered as unresolved text."""
+    severity: Severity = "error" if strict else "warning"
+    resolved: dict[str, tuple[ResolvedLink, ...]] = {}
+    backlinks: dict[str, dict[str, Backlink]] = {}
+    problems: list[Diagnostic] = []
+    for parsed in notes:
+        slug = parsed.note.slug
+        results = []
+        for link in parsed.links:
+            target_slug = index.find(link, parsed)
+            anchor = None
+            if target_slug is None:
+                problems.append(_missing_note(parsed, link, index, severity))
+            elif link.fragment:
+                anchor = _find_heading(index.notes[target_slug], link.fragment)
+                if anchor is None:
+                    problems.append(_missing_heading(parsed, link, index.notes[target_slug], severity))
+                    target_slug = None
+            results.append(ResolvedLink(link, slug, target_slug, anchor))
+            if target_slug and target_slug != slug:
+                backlinks.setdefault(target_slug, {}).setdefault(slug, Backlink(slug, link.context))
+        resolved[slug] = tuple(results)
+    ordered = {
+        target: tuple(by_source[s] for s in sorted(by_source)) for target, by_source in backlinks.items()
+    }
+    return resolved, ordered, problems
+
+
+def _find_heading(target: ParsedNote, fragment: str) -> str | None:
+    wanted = fold(fragment)
+    for heading in target.headings:
+        if heading.id == fragment or fold(heading.text) == wanted or heading.id == slugify(fragment):
+            return heading.id
+    return None
+
+
+def _written(link: Link) -> str:
+    if link.kind == "wiki":
+        inner = link.target + (f"#{link.fragment}" if link.fragment else "")
+        return f"[[{inner}]]"
+    return f"({link.target}{'#' + link.fragment if link.fragment else ''})"
+
+
+def _missing_note(parsed: ParsedNote, link: Link, index: LinkIndex, severity: Severity) -> Diagnostic:
+    guess = index.suggest(link.target)
+    hint = f'did you mean "{index.notes[index.by_name[guess]].note.slug}"?' if guess else None
+    what = "no note has this slug, title or alias" if link.kind == "wiki" else "no note at this path"
+    return Diagnostic(
+        parsed.note.source, f"broken link {_written(link)}: {what}", link.line, link.col, severity, hint
+    )
+
+
+def _missing_heading(parsed: ParsedNote, link: Link, target: ParsedNote, severity: Severity) -> Diagnostic:
+    texts = [h.text for h in target.headings]
+    close = difflib.get_close_matches(link.fragment or "", texts, n=1, cutoff=0.4)
+    hint = f'did you mean "#{close[0]}"?' if close else "headings: " + ", ".join(texts[:8]) if texts else None
+    return Diagnostic(
+        parsed.note.source,
+        f'broken link {_written(link)}: {target.note.source} has no heading "{link.fragment}"',
+        link.line,
+        link.col,
+        severity,
+        hint,
+    )
+
+
+def link_html(html: str, links: tuple[ResolvedLink, ...], labels: dict[str, str], from_path: str) -> str:
+    """Replace a parsed body's placeholders with relative `<a>` tags, or unresolved `<span>`s."""
+    closers: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(0) == CLOSE:
+            return closers.pop() if closers else ""
+        kind, number = match.group(1), int(match.group(2))
+        resolved = links[number]
+        if kind == LABEL:
+            name = labels.get(resolved.target_slug or "", resolved.link.target)
+            if resolved.link.fragment and resolved.anchor:
+                name = (
+                    f"{name} § {resolved.link.fragment}" if resolved.link.target else resolved.link.fragment
+                )
+            return escape(name if resolved.target_slug else _written(resolved.link), quote=False)
+        if resolved.target_slug is None:
+            closers.append("</span>")
+            return f'<span class="unresolved" title="{escape(_written(resolved.link))}: not found">'
+        closers.append("</a>")
+        url = href(from_path, note_path(resolved.target_slug), resolved.anchor)
+        return f'<a class="internal" href="{escape(url)}">'
+
+    return _MARKER.sub(replace, html)

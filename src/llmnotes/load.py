@@ -1,0 +1,253 @@
+"""Read notes/**/*.md into typed `Note`s: split and validate the YAML front matter, with file:line diagnostics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import Diagnostic, Note
+from .paths import slugify
+
+try:
+    YAML_LOADER: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[attr-defined]
+except AttributeError:  # PyYAML built without libyaml
+    YAML_LOADER = yaml.SafeLoader
+
+_FENCE = re.compile(r"^---[ \t]*$")
+_FENCE_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
+_FIRST_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_SLUG_CHARS = re.compile(r"^[\w\-]+$", re.UNICODE)
+
+TEXT_FIELDS = (
+    "title",
+    "short_title",
+    "venue",
+    "arxiv",
+    "url",
+    "pdf",
+    "code",
+    "doi",
+    "org",
+    "summary",
+    "slug",
+)
+LIST_FIELDS = ("authors", "tags", "aliases", "builds_on")
+DATE_FIELDS = ("date", "updated")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    notes: tuple[Note, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def find_note_files(notes_dir: Path) -> list[Path]:
+    """Every *.md below notes_dir, nested folders included, hidden ones skipped, in a stable order."""
+    found: list[Path] = []
+    for folder, subfolders, files in os.walk(notes_dir):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        found.extend(Path(folder) / f for f in files if f.endswith(".md") and not f.startswith("."))
+    return sorted(found)
+
+
+def load_notes(root: Path, notes_dir: Path, include_drafts: bool = False) -> LoadResult:
+    notes: list[Note] = []
+    diagnostics: list[Diagnostic] = []
+    for path in find_note_files(notes_dir):
+        note, problems = load_note(path, root)
+        diagnostics.extend(problems)
+        if note is not None and (include_drafts or not note.draft):
+            notes.append(note)
+    return LoadResult(tuple(notes), tuple(diagnostics))
+
+
+def load_note(path: Path, root: Path) -> tuple[Note | None, list[Diagnostic]]:
+    """Load one file; returns the note (None when it cannot be used) and the problems found."""
+    source = path.relative_to(root).as_posix()
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return None, [
+            Diagnostic(source, f"cannot read the file: {error.strerror}", hint="check its permissions")
+        ]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return None, [
+            Diagnostic(
+                source,
+                f"not UTF-8 text (byte {error.start} is 0x{raw[error.start]:02x})",
+                line=line,
+                hint="save the file as UTF-8",
+            )
+        ]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    split = _split_front_matter(text, source)
+    if isinstance(split, Diagnostic):
+        return None, [split]
+    front_text, body, body_line = split
+    fields, lines, problems = _parse_yaml(front_text, source)
+    if problems:
+        return None, problems
+    return _build_note(source, path, fields, lines, body, body_line)
+
+
+def _split_front_matter(text: str, source: str) -> tuple[str, str, int] | Diagnostic:
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0]):
+        return "", text, 1
+    for index in range(1, len(lines)):
+        if _FENCE_END.match(lines[index]):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
+    return Diagnostic(
+        source,
+        "front matter starts with --- but is never closed",
+        line=1,
+        hint="add a line with --- after the front matter",
+    )
+
+
+def _parse_yaml(front_text: str, source: str) -> tuple[dict[str, Any], dict[str, int], list[Diagnostic]]:
+    if not front_text.strip():
+        return {}, {}, []
+    try:
+        node = yaml.compose(front_text, Loader=YAML_LOADER)
+        data = yaml.load(front_text, Loader=YAML_LOADER)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 2
+        col = mark.column + 1 if mark is not None else None
+        problem = getattr(error, "problem", None) or str(error)
+        return {}, {}, [Diagnostic(source, f"front matter is not valid YAML: {problem}", line, col)]
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        got = type(data).__name__
+        return {}, {}, [Diagnostic(source, f"front matter must be a mapping of keys to values, got {got}", 2)]
+    lines = {str(key.value): key.start_mark.line + 2 for key, _ in node.value}
+    return {str(k): v for k, v in data.items()}, lines, []
+
+
+def _build_note(
+    source: str, path: Path, fields: dict[str, Any], lines: dict[str, int], body: str, body_line: int
+) -> tuple[Note | None, list[Diagnostic]]:
+    problems: list[Diagnostic] = []
+
+    def fail(key: str, message: str, hint: str | None = None) -> None:
+        problems.append(Diagnostic(source, f"{key}: {message}", line=lines.get(key), hint=hint))
+
+    values: dict[str, Any] = {}
+    for key in TEXT_FIELDS:
+        if key in fields and fields[key] is not None:
+            values[key] = _text(key, fields[key], fail)
+    for key in LIST_FIELDS:
+        if key in fields and fields[key] is not None:
+            values[key] = _text_list(key, fields[key], fail)
+    for key in DATE_FIELDS:
+        if key in fields and fields[key] is not None:
+            values[key] = _date(key, fields[key], fail)
+    if fields.get("year") is not None:
+        values["year"] = _year(fields["year"], fail)
+    if fields.get("draft") is not None:
+        if isinstance(fields["draft"], bool):
+            values["draft"] = fields["draft"]
+        else:
+            fail("draft", f"expected true or false, got {_show(fields['draft'])}")
+    slug = values.pop("slug", None)
+    if slug is not None and not _SLUG_CHARS.match(slug):
+        fail("slug", f"may hold only letters, digits, - and _, got {_show(slug)}", hint="e.g. slug: my-note")
+    if problems:
+        return None, sorted(problems, key=Diagnostic.sort_key)
+    slug = slugify(slug or path.stem)
+    if not slug:
+        return None, [Diagnostic(source, "the file name gives an empty slug", hint="rename it or set slug:")]
+    title = values.pop("title", None) or _first_heading(body) or path.stem
+    known = set(TEXT_FIELDS) | set(LIST_FIELDS) | set(DATE_FIELDS) | {"year", "draft"}
+    extra = {k: v for k, v in fields.items() if k not in known}
+    note = Note(
+        source=source,
+        slug=slug,
+        title=title,
+        body=body,
+        body_line=body_line,
+        extra=extra,
+        field_lines=lines,
+        **{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()},
+    )
+    return note, []
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
+
+
+def _text(key: str, value: Any, fail: Any) -> str | None:
+    if isinstance(value, str):
+        return value.strip()
+    if key == "arxiv" and isinstance(value, float):
+        fail(
+            key,
+            f"got the number {value!r}, which drops digits",
+            hint='quote the id, e.g. arxiv: "2305.19860"',
+        )
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    fail(key, f"expected text, got {_show(value)}")
+    return None
+
+
+def _text_list(key: str, value: Any, fail: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value.strip()]
+    if not isinstance(value, list):
+        fail(key, f"expected a list of text, got {_show(value)}", hint=f"e.g. {key}: [a, b]")
+        return []
+    items: list[str] = []
+    for item in value:
+        if isinstance(item, str) and item.strip():
+            items.append(item.strip())
+        elif isinstance(item, int | float) and not isinstance(item, bool):
+            items.append(str(item))
+        else:
+            fail(key, f"expected a list of text, but one item is {_show(item)}")
+    return items
+
+
+def _date(key: str, value: Any, fail: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    fail(key, f"expected a date like 2023-05-18, got {_show(value)}")
+    return None
+
+
+def _year(value: Any, fail: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    fail("year", f"expected a whole number, got {_show(value)}")
+    return None
+
+
+def _first_heading(body: str) -> str | None:
+    match = _FIRST_HEADING.search(body)
+    return match.group(1).strip() if match else None

@@ -1,0 +1,27 @@
+"""The markdown-it instance llmnotes renders notes with, and our plugins (one per module)."""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from . import heading_anchors, highlight, wikilinks
+
+
+def create_parser(allow_raw_html: bool = False) -> MarkdownIt:
+    """CommonMark plus tables, strikethrough, footnotes, task lists, definition lists, wikilinks,
+    heading ids that keep CJK text and Pygments highlighting.
+
+    Raw HTML policy: escaped (shown as text) unless `allow_raw_html`, which passes it through untouched.
+    """
+    md = MarkdownIt("commonmark", {"html": allow_raw_html, "highlight": highlight.highlight_code})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin)
+    md.use(anchors_plugin, min_level=1, max_level=6)
+    md.use(heading_anchors.plugin)
+    md.use(wikilinks.plugin)
+    return md
+

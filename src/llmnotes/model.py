@@ -1,0 +1,164 @@
+"""The frozen data types every pipeline stage shares; this module imports nothing of the project."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in the user's input, reported as `path:line:col: message`."""
+
+    path: str
+    message: str
+    line: int | None = None
+    col: int | None = None
+    severity: Severity = "error"
+    hint: str | None = None
+
+    def location(self) -> str:
+        parts = [self.path]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+    def format(self) -> str:
+        prefix = "" if self.severity == "error" else "warning: "
+        text = f"{self.location()}: {prefix}{self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line or 0, self.col or 0, self.message)
+
+
+class UserError(Exception):
+    """A mistake in the user's input or command line; the CLI prints it without a traceback."""
+
+    def __init__(self, diagnostics: list[Diagnostic] | Diagnostic | str) -> None:
+        if isinstance(diagnostics, str):
+            diagnostics = Diagnostic(path="llmnotes", message=diagnostics)
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+class UsageError(UserError):
+    """A command-line choice llmnotes refuses (exit code 2), e.g. an output folder that holds the notes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A note as loaded from disk: typed front matter plus the Markdown body."""
+
+    source: str  # path relative to the project root, POSIX separators
+    slug: str
+    title: str
+    body: str
+    body_line: int  # 1-based line of the body's first line in the file
+    short_title: str | None = None
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+    venue: str | None = None
+    arxiv: str | None = None
+    url: str | None = None
+    pdf: str | None = None
+    code: str | None = None
+    doi: str | None = None
+    org: str | None = None
+    tags: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    builds_on: tuple[str, ...] = ()
+    summary: str | None = None
+    date: dt.date | None = None
+    updated: dt.date | None = None
+    draft: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+    field_lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """The name shown in lists and links: the short title when there is one."""
+        return self.short_title or self.title
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    text: str
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link from a note's body to another note, as written, before resolution."""
+
+    kind: Literal["wiki", "markdown"]
+    target: str  # slug, title, alias or relative .md path, without the fragment
+    fragment: str | None
+    text: str | None  # explicit link text, None when the target's label should be shown
+    line: int  # 1-based, in the note's file
+    col: int  # 1-based
+    context: str  # the sentence that holds the link, as plain text
+    placeholder: int  # index of the placeholder the parsed HTML carries for this link
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedNote:
+    """A note after Markdown parsing: body HTML with link placeholders, headings and outgoing links."""
+
+    note: Note
+    html: str
+    headings: tuple[Heading, ...]
+    links: tuple[Link, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedLink:
+    """A link after resolution: the target note and heading id, or None when it is broken."""
+
+    link: Link
+    source_slug: str
+    target_slug: str | None
+    anchor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Backlink:
+    source_slug: str
+    context: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    name: str  # as written most often
+    slug: str
+    note_slugs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """The whole site after linking: notes in display order, tags, links and backlinks."""
+
+    notes: tuple[ParsedNote, ...]  # newest first, then by title
+    by_slug: dict[str, ParsedNote]
+    links: dict[str, tuple[ResolvedLink, ...]]  # source slug -> its links in order
+    backlinks: dict[str, tuple[Backlink, ...]]  # target slug -> notes linking to it
+    tags: tuple[Tag, ...]
+    tag_of: dict[str, Tag]  # folded tag name -> tag
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One output file: its path inside the output directory and its bytes."""
+
+    path: str  # POSIX, relative to the output root, e.g. "notes/t5.html"
+    content: bytes

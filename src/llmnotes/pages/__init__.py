@@ -1,0 +1,58 @@
+"""Emitters: one small module per page kind, each yielding `Page`s from the assembled `Site`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from ..config import Config
+from ..model import Page, ParsedNote, Site
+from ..paths import note_path, tag_path
+from ..render import Renderer
+
+
+@dataclass(frozen=True, slots=True)
+class PageContext:
+    site: Site
+    config: Config
+    renderer: Renderer
+
+
+def note_card(parsed: ParsedNote, site: Site) -> dict:
+    """What a list entry shows of a note: label, title, year, venue, summary and tags, with output paths."""
+    note = parsed.note
+    return {
+        "slug": note.slug,
+        "path": note_path(note.slug),
+        "label": note.label,
+        "title": note.title,
+        "year": note.year,
+        "venue": note.venue,
+        "summary": note.summary,
+        "tags": [tag_ref(name, site) for name in note.tags],
+    }
+
+
+def tag_ref(name: str, site: Site) -> dict:
+    from ..paths import fold
+
+    tag = site.tag_of[fold(name)]
+    return {"name": tag.name, "path": tag_path(tag.slug), "count": len(tag.note_slugs)}
+
+
+def all_pages(context: PageContext) -> Iterator[Page]:
+    from . import feed, home, not_found, note, sitemap, static, tags
+
+    emitters: list[Callable[[PageContext], Iterable[Page]]] = [
+        home.emit,
+        note.emit,
+        tags.emit,
+        not_found.emit,
+        feed.emit,
+        static.emit,
+    ]
+    pages: list[Page] = []
+    for emit in emitters:
+        pages.extend(emit(context))
+    pages.extend(sitemap.emit(context, pages))
+    yield from pages

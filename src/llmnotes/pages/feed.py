@@ -1,0 +1,36 @@
+"""The Atom feed of all notes, newest first; URLs are absolute when base_url is set."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from urllib.parse import quote
+
+from ..model import Note, Page
+from ..paths import note_path
+from . import PageContext
+
+FEED_PATH = "atom.xml"
+
+
+def note_updated(note: Note) -> str:
+    """An RFC 3339 timestamp from the note's own dates; the year alone means 1 January."""
+    day = note.updated or note.date or (dt.date(note.year, 1, 1) if note.year else dt.date(1970, 1, 1))
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def emit(context: PageContext) -> Iterator[Page]:
+    base = context.config.base_url
+    entries = [
+        {
+            "note": parsed.note,
+            "link": base + quote(note_path(parsed.note.slug)),
+            "id": base + quote(note_path(parsed.note.slug))
+            if base
+            else f"urn:llmnotes:note:{quote(parsed.note.slug)}",
+            "updated": note_updated(parsed.note),
+        }
+        for parsed in context.site.notes
+    ]
+    updated = max((e["updated"] for e in entries), default="1970-01-01T00:00:00Z")
+    yield Page(FEED_PATH, context.renderer.render("atom.xml", FEED_PATH, entries=entries, updated=updated))

@@ -1,0 +1,13 @@
+"""The 404 page; with base_url its links are absolute, since a server shows it at any depth."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Page
+from . import PageContext
+
+
+def emit(context: PageContext) -> Iterator[Page]:
+    path = "404.html"
+    yield Page(path, context.renderer.render("404.html", path, absolute_root=context.config.base_url))

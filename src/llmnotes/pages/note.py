@@ -1,0 +1,67 @@
+"""One page per note: header with the paper's facts, the linked body, backlinks and previous/next."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..links import link_html
+from ..model import Page, ParsedNote, Site
+from ..paths import note_path
+from . import PageContext, note_card, tag_ref
+
+
+def emit(context: PageContext) -> Iterator[Page]:
+    site = context.site
+    labels = {p.note.slug: p.note.label for p in site.notes}
+    chronological = list(reversed(site.notes))
+    for position, parsed in enumerate(chronological):
+        path = note_path(parsed.note.slug)
+        body = link_html(parsed.html, site.links.get(parsed.note.slug, ()), labels, path)
+        neighbours = {
+            "previous": note_card(chronological[position - 1], site) if position > 0 else None,
+            "next": note_card(chronological[position + 1], site)
+            if position + 1 < len(chronological)
+            else None,
+        }
+        yield Page(
+            path,
+            context.renderer.render(
+                "note.html",
+                path,
+                note=parsed.note,
+                body=body,
+                headings=parsed.headings,
+                tags=[tag_ref(name, site) for name in parsed.note.tags],
+                builds_on=[
+                    note_card(site.by_slug[s], site) for s in parsed.note.builds_on if s in site.by_slug
+                ],
+                backlinks=_backlinks(parsed, site),
+                links_out=paper_links(parsed),
+                **neighbours,
+            ),
+        )
+
+
+def _backlinks(parsed: ParsedNote, site: Site) -> list[dict]:
+    return [
+        {**note_card(site.by_slug[b.source_slug], site), "context": b.context}
+        for b in site.backlinks.get(parsed.note.slug, ())
+    ]
+
+
+def paper_links(parsed: ParsedNote) -> list[dict]:
+    """The paper's own places on the web: arXiv abstract and PDF, PDF, code, DOI, homepage."""
+    note = parsed.note
+    links = []
+    if note.arxiv:
+        links.append({"label": "arXiv", "url": f"https://arxiv.org/abs/{note.arxiv}"})
+        links.append({"label": "PDF", "url": f"https://arxiv.org/pdf/{note.arxiv}"})
+    elif note.pdf:
+        links.append({"label": "PDF", "url": note.pdf})
+    if note.code:
+        links.append({"label": "Code", "url": note.code})
+    if note.doi:
+        links.append({"label": "DOI", "url": f"https://doi.org/{note.doi}"})
+    if note.url:
+        links.append({"label": "Web", "url": note.url})
+    return links

@@ -1,0 +1,171 @@
+"""Turn a `Note`'s Markdown into a `ParsedNote`: HTML with link placeholders, its headings and its outgoing links."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .model import Diagnostic, Heading, Link, Note, ParsedNote
+
+# Placeholders the link stage replaces; private-use characters, removed from the source before parsing.
+OPEN, LABEL, END, CLOSE = "\ue000", "\ue001", "\ue002", "\ue003"
+_PRIVATE_USE = re.compile("[\ue000-\ue003]")
+_SENTENCE = re.compile(r"[^。！？!?；;]*(?:[。！？!?；;]+|$)|[^.]*\.(?:\s+|$)")
+MAX_CONTEXT = 160
+
+
+def open_marker(index: int) -> str:
+    return f"{OPEN}{index}{END}"
+
+
+def label_marker(index: int) -> str:
+    return f"{LABEL}{index}{END}"
+
+
+def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
+    body = _PRIVATE_USE.sub("", note.body)
+    env: dict = {}
+    tokens = md.parse(body, env)
+    source_lines = body.split("\n")
+    links: list[Link] = []
+    headings: list[Heading] = []
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.attrGet("id"):
+            headings.append(
+                Heading(
+                    int(token.tag[1]), _plain_text(tokens[index + 1].children or []), str(token.attrGet("id"))
+                )
+            )
+        if token.type == "inline" and token.children:
+            _collect_links(note, token, source_lines, links)
+    html = md.renderer.render(tokens, md.options, env)
+    problems = tuple(
+        Diagnostic(note.source, problem["message"], line=note.body_line + int(problem["line"]))
+        for problem in env.get("problems", [])
+    )
+    return ParsedNote(
+        note=note, html=html, headings=tuple(headings), links=tuple(links), diagnostics=problems
+    )
+
+
+def _collect_links(note: Note, inline: Token, source_lines: list[str], links: list[Link]) -> None:
+    """Replace wikilink and relative `.md` link tokens with placeholders and record each as a `Link`."""
+    children = inline.children or []
+    plain = ""
+    pending: list[tuple[int, str, str | None, str | None, str, str]] = []  # (offset, kind, ...) per link
+    open_stack: list[bool] = []
+    replaced: list[Token] = []
+    for child in children:
+        if child.type == "wikilink":
+            meta = child.meta
+            number = len(links) + len(pending)
+            pending.append((len(plain), "wiki", meta["target"], meta["fragment"], meta["text"], meta["raw"]))
+            replaced.append(
+                _html_token(
+                    open_marker(number)
+                    + (_escape(meta["text"]) if meta["text"] else label_marker(number))
+                    + CLOSE
+                )
+            )
+            plain += meta["text"] or meta["target"]
+            continue
+        if child.type == "link_open":
+            target = _relative_note_target(str(child.attrGet("href") or ""))
+            open_stack.append(target is not None)
+            if target is not None:
+                number = len(links) + len(pending)
+                path, fragment, raw = target
+                pending.append((len(plain), "markdown", path, fragment, "", raw))
+                replaced.append(_html_token(open_marker(number)))
+                continue
+        elif child.type == "link_close" and open_stack and open_stack.pop():
+            replaced.append(_html_token(CLOSE))
+            continue
+        elif child.type in ("text", "code_inline"):
+            plain += child.content
+        elif child.type in ("softbreak", "hardbreak"):
+            plain += " "
+        replaced.append(child)
+    inline.children = replaced
+    if not pending:
+        return
+    first_line = inline.map[0] if inline.map else 0
+    last_line = inline.map[1] if inline.map else len(source_lines)
+    cursor = (first_line, 0)
+    for offset, kind, target, fragment, text, raw in pending:
+        line_index, col = _locate(source_lines, raw, cursor, last_line)
+        cursor = (line_index, col + 1)
+        links.append(
+            Link(
+                kind="wiki" if kind == "wiki" else "markdown",
+                target=target or "",
+                fragment=fragment,
+                text=text or None,
+                line=note.body_line + line_index,
+                col=col + 1,
+                context=_sentence_at(plain, offset),
+                placeholder=len(links),
+            )
+        )
+
+
+def _relative_note_target(href: str) -> tuple[str, str | None, str] | None:
+    """(path, fragment, raw text to find in the source) for links to notes or to a heading of this note."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc:
+        return None
+    path = unquote(parts.path)
+    fragment = unquote(parts.fragment) or None
+    if path and not path.lower().endswith(".md"):
+        return None
+    if not path and not fragment:
+        return None
+    raw = f"({path}" if path else f"(#{parts.fragment}"
+    return path, fragment, raw
+
+
+def _locate(lines: list[str], raw: str, cursor: tuple[int, int], last_line: int) -> tuple[int, int]:
+    """0-based (line, column) of `raw` at or after the cursor; the block's first line if it is not found."""
+    line_index, col = cursor
+    for index in range(line_index, min(last_line, len(lines))):
+        found = lines[index].find(raw, col if index == line_index else 0)
+        if found >= 0:
+            return index, found + (1 if raw.startswith("(") else 0)
+    start = cursor[0] if cursor[0] < len(lines) else 0
+    text = lines[start] if start < len(lines) else ""
+    return start, len(text) - len(text.lstrip())
+
+
+def _sentence_at(text: str, offset: int) -> str:
+    position = 0
+    for match in _SENTENCE.finditer(text):
+        if not match.group(0):
+            continue
+        start, end = match.span()
+        position = end
+        if start <= offset < end or offset == end == len(text):
+            return _trim(match.group(0))
+    return _trim(text[max(0, position - MAX_CONTEXT) :])
+
+
+def _trim(sentence: str) -> str:
+    sentence = " ".join(sentence.split())
+    return sentence if len(sentence) <= MAX_CONTEXT else sentence[: MAX_CONTEXT - 1] + "…"
+
+
+def _plain_text(children: Sequence[Token]) -> str:
+    return "".join(c.content for c in children if c.type in ("text", "code_inline", "wikilink")).strip()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _html_token(content: str) -> Token:
+    token = Token("html_inline", "", 0)
+    token.content = content
+    return token

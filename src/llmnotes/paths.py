@@ -1,0 +1,66 @@
+"""Slugs and URLs: file-system-safe names for notes and tags, and relative links between output files."""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import unicodedata
+from urllib.parse import quote
+
+_UNSAFE = re.compile(r"[^\w\-]+", re.UNICODE)
+_DASHES = re.compile(r"-{2,}")
+# Names Windows refuses as file names, whatever the extension.
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in range(1, 10)}
+MAX_SLUG_LENGTH = 80
+
+
+def fold(text: str) -> str:
+    """The identity of a name: case and Unicode form do not matter (`RLHF` is `rlhf`)."""
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def slugify(text: str) -> str:
+    """A lowercase, URL- and file-system-safe slug that keeps CJK and other letters; may be empty."""
+    slug = _UNSAFE.sub("-", fold(text)).replace("_", "-")
+    slug = _DASHES.sub("-", slug).strip("-")[:MAX_SLUG_LENGTH].strip("-")
+    if slug in _WINDOWS_RESERVED:
+        slug += "-"
+    return slug
+
+
+def short_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
+
+
+def unique_slugs(names: list[str]) -> dict[str, str]:
+    """Map each distinct name to a slug no other name shares; clashes and empty slugs get a hash suffix."""
+    by_slug: dict[str, list[str]] = {}
+    for name in sorted(set(names)):
+        by_slug.setdefault(slugify(name), []).append(name)
+    result: dict[str, str] = {}
+    for slug, owners in by_slug.items():
+        for name in owners:
+            clean = slug if (slug and len(owners) == 1) else f"{slug}-{short_hash(name)}".strip("-")
+            result[name] = clean
+    return result
+
+
+def href(from_path: str, to_path: str, fragment: str | None = None) -> str:
+    """A relative, percent-encoded URL from one output file to another (both POSIX paths in the site)."""
+    if to_path == from_path:
+        url = "" if fragment else posixpath.basename(to_path)
+    else:
+        url = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    url = quote(url, safe="/-._~")
+    if fragment:
+        url += "#" + quote(fragment, safe="-._~")
+    return url
+
+
+def note_path(slug: str) -> str:
+    return f"notes/{slug}.html"
+
+
+def tag_path(tag_slug: str) -> str:
+    return f"tags/{tag_slug}.html"

@@ -1,0 +1,105 @@
+"""The Jinja environment: the site's templates over the built-in theme, filters, and interface strings."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .config import Config
+from .model import Diagnostic, UserError
+from .paths import href
+
+STRINGS: dict[str, dict[str, str]] = {
+    "zh": {
+        "home": "首页",
+        "tags": "标签",
+        "all_tags": "全部标签",
+        "notes_count": "篇笔记",
+        "backlinks": "反向链接",
+        "no_backlinks": "还没有笔记链接到这里。",
+        "previous": "上一篇",
+        "next": "下一篇",
+        "authors": "作者",
+        "venue": "发表",
+        "code": "代码",
+        "tagged": "标签",
+        "not_found": "页面不存在",
+        "not_found_text": "这个地址没有页面。可以回到首页，或者从标签索引里找找。",
+        "feed": "订阅",
+        "skip": "跳到正文",
+        "notes_tagged": "带有此标签的笔记",
+        "builds_on": "基于",
+        "unresolved": "未找到的链接",
+        "back_home": "返回首页",
+        "by_year": "按年份",
+    },
+    "en": {
+        "home": "Home",
+        "tags": "Tags",
+        "all_tags": "All tags",
+        "notes_count": "notes",
+        "backlinks": "Linked from",
+        "no_backlinks": "No note links here yet.",
+        "previous": "Previous",
+        "next": "Next",
+        "authors": "Authors",
+        "venue": "Venue",
+        "code": "Code",
+        "tagged": "Tags",
+        "not_found": "Page not found",
+        "not_found_text": "There is no page at this address. Go back home or browse the tags.",
+        "feed": "Feed",
+        "skip": "Skip to content",
+        "notes_tagged": "Notes tagged",
+        "builds_on": "Builds on",
+        "unresolved": "link not found",
+        "back_home": "Back home",
+        "by_year": "By year",
+    },
+}
+
+
+def builtin_theme() -> Path:
+    """The theme shipped in the wheel, or the repository's templates/ in a source checkout."""
+    packaged = Path(__file__).parent / "theme"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "templates"
+
+
+class Renderer:
+    """Renders a template for one output path; `url()` in templates makes links relative to that path."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.theme_dirs = [d for d in (config.templates_path, builtin_theme()) if d.is_dir()]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in self.theme_dirs]),
+            autoescape=jinja2.select_autoescape(["html", "xml"]),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        language = config.language.split("-")[0].lower()
+        self.env.globals.update(
+            config=config,
+            t=STRINGS.get(language, STRINGS["en"]),
+        )
+
+    def render(self, template_name: str, page_path: str, **context: Any) -> bytes:
+        try:
+            template = self.env.get_template(template_name)
+            text = template.render(page_path=page_path, url=partial(href, page_path), **context)
+        except jinja2.TemplateSyntaxError as error:
+            raise UserError(_template_problem(error, error.lineno, error.message or str(error))) from None
+        except jinja2.TemplateNotFound as error:
+            raise UserError(f"template {error.name} not found in {self.theme_dirs[0]}") from None
+        except jinja2.UndefinedError as error:
+            raise UserError(f"template {template_name}: {error.message}") from None
+        return text.encode("utf-8")
+
+
+def _template_problem(error: jinja2.TemplateSyntaxError, line: int | None, message: str) -> Diagnostic:
+    return Diagnostic(error.filename or error.name or "template", f"template error: {message}", line=line)

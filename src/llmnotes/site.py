@@ -1,0 +1,113 @@
+"""Assemble the `Site`: order the notes, merge tags, check `builds_on`, and load the data files."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .load import YAML_LOADER
+from .model import Backlink, Diagnostic, ParsedNote, ResolvedLink, Site, Tag
+from .paths import fold, unique_slugs
+
+
+def note_order(parsed: ParsedNote) -> tuple:
+    """Newest first: by year, then date, then title; notes without a year come last."""
+    note = parsed.note
+    return (-(note.year or 0), -(note.date.toordinal() if note.date else 0), fold(note.title), note.slug)
+
+
+def assemble_site(
+    notes: list[ParsedNote],
+    links: dict[str, tuple[ResolvedLink, ...]],
+    backlinks: dict[str, tuple[Backlink, ...]],
+    data: dict[str, Any],
+) -> tuple[Site, list[Diagnostic]]:
+    ordered = tuple(sorted(notes, key=note_order))
+    by_slug = {p.note.slug: p for p in ordered}
+    tags = build_tags(ordered)
+    problems = check_builds_on(ordered, by_slug)
+    site = Site(
+        notes=ordered,
+        by_slug=by_slug,
+        links=links,
+        backlinks=backlinks,
+        tags=tags,
+        tag_of={fold(t.name): t for t in tags},
+        data=data,
+    )
+    return site, problems
+
+
+def build_tags(notes: tuple[ParsedNote, ...]) -> tuple[Tag, ...]:
+    """One tag per folded name, shown as written most often; each with a URL slug no other tag shares."""
+    spellings: dict[str, Counter[str]] = {}
+    members: dict[str, list[str]] = {}
+    for parsed in notes:
+        seen: set[str] = set()
+        for tag in parsed.note.tags:
+            key = fold(tag)
+            spellings.setdefault(key, Counter())[tag] += 1
+            if key not in seen:
+                members.setdefault(key, []).append(parsed.note.slug)
+                seen.add(key)
+    names = {key: min(counter, key=lambda s: (-counter[s], s)) for key, counter in spellings.items()}
+    slugs = unique_slugs(list(names))
+    tags = [Tag(names[key], slugs[key], tuple(members[key])) for key in names]
+    return tuple(sorted(tags, key=lambda t: (-len(t.note_slugs), fold(t.name))))
+
+
+def check_builds_on(notes: tuple[ParsedNote, ...], by_slug: dict[str, ParsedNote]) -> list[Diagnostic]:
+    problems = []
+    for parsed in notes:
+        note = parsed.note
+        for reference in note.builds_on:
+            if reference not in by_slug:
+                problems.append(
+                    Diagnostic(
+                        note.source,
+                        f'builds_on: no note has the slug "{reference}"',
+                        line=note.field_lines.get("builds_on"),
+                        hint="use the slug (file name without .md) of a note in notes/",
+                    )
+                )
+            elif reference == note.slug:
+                problems.append(
+                    Diagnostic(
+                        note.source,
+                        "builds_on: a note cannot build on itself",
+                        note.field_lines.get("builds_on"),
+                    )
+                )
+    return problems
+
+
+def load_data(root: Path, data_dir: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
+    """Every YAML file under the data folder, by file name without extension (`data/a/b.yaml` is `a/b`)."""
+    data: dict[str, Any] = {}
+    problems: list[Diagnostic] = []
+    if not data_dir.is_dir():
+        return data, problems
+    files = sorted(p for p in data_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    for path in files:
+        source = path.relative_to(root).as_posix()
+        try:
+            data[path.relative_to(data_dir).with_suffix("").as_posix()] = yaml.load(
+                path.read_text(encoding="utf-8"), Loader=YAML_LOADER
+            )
+        except UnicodeDecodeError:
+            problems.append(Diagnostic(source, "not UTF-8 text", hint="save the file as UTF-8"))
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            problem = getattr(error, "problem", None) or str(error)
+            problems.append(
+                Diagnostic(
+                    source,
+                    f"not valid YAML: {problem}",
+                    line=mark.line + 1 if mark else None,
+                    col=mark.column + 1 if mark else None,
+                )
+            )
+    return data, problems

@@ -1,0 +1,70 @@
+"""Fixture sites written to temporary folders, and a checker for the links in a built site."""
+
+from __future__ import annotations
+
+import textwrap
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from llmnotes.cli import main
+
+
+def write_site(root: Path, files: dict[str, str]) -> Path:
+    """Write {relative path: text} under root (text is dedented) and return root."""
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def run_cli(root: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["build", "--root", str(root), *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name == "id" and value:
+                self.ids.add(value)
+            if name in ("href", "src") and value is not None:
+                self.urls.append(value)
+
+
+def page_facts(path: Path) -> _Collector:
+    collector = _Collector()
+    collector.feed(path.read_text(encoding="utf-8"))
+    return collector
+
+
+def broken_links(site: Path) -> list[str]:
+    """Every href/src in every HTML page that does not point at an existing file (and id)."""
+    problems: list[str] = []
+    facts = {p.resolve(): page_facts(p) for p in site.rglob("*.html")}
+    for page, collected in sorted(facts.items()):
+        for url in collected.urls:
+            parts = urlsplit(url)
+            if parts.scheme in ("http", "https", "mailto"):
+                continue
+            if parts.scheme or parts.netloc:
+                problems.append(f"{page}: non-relative URL {url}")
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if not target.is_file():
+                problems.append(f"{page}: {url} -> missing file")
+                continue
+            if parts.fragment and target.suffix == ".html":
+                ids = facts[target].ids if target in facts else page_facts(target).ids
+                if unquote(parts.fragment) not in ids:
+                    problems.append(f"{page}: {url} -> no id {unquote(parts.fragment)!r}")
+    return problems

@@ -1,0 +1,240 @@
+"""End to end: build fixture sites through the CLI and inspect the written files."""
+
+from __future__ import annotations
+
+import filecmp
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import broken_links, page_facts, run_cli, write_site
+
+FIXTURE = {
+    "pyproject.toml": """
+        [tool.llmnotes]
+        title = "测试笔记"
+        language = "zh-CN"
+        """,
+    "notes/gpt-3.md": """
+        ---
+        title: "Language Models are Few-Shot Learners"
+        short_title: GPT-3
+        authors: [Tom B. Brown, Benjamin Mann]
+        year: 2020
+        venue: NeurIPS 2020
+        arxiv: "2005.14165"
+        tags: [预训练, RLHF]
+        aliases: [GPT3]
+        summary: 把模型放大到 175B，用上下文学习代替微调。
+        ---
+        ## 方法
+
+        GPT-3 沿用 [[gpt-2]] 的结构。
+
+        ```python
+        print("hi")
+        ```
+        """,
+    "notes/older/gpt-2.md": """
+        ---
+        title: "Language Models are Unsupervised Multitask Learners"
+        short_title: GPT-2
+        year: 2019
+        tags: [预训练, rlhf]
+        ---
+        ## 方法
+
+        后来的 [GPT-3](../gpt-3.md#方法) 把它放大。也见 [[instructgpt#方法|InstructGPT 的方法]]。
+        """,
+    "notes/instructgpt.md": """
+        ---
+        title: "Training language models to follow instructions with human feedback"
+        short_title: InstructGPT
+        year: 2022
+        tags: [RLHF, 对齐, C++, C#]
+        builds_on: [gpt-3]
+        ---
+        ## 方法
+
+        基础模型是 [[GPT3]]，三步 RLHF。
+        """,
+    "notes/draft.md": """
+        ---
+        title: 草稿
+        draft: true
+        ---
+        还没写完。
+        """,
+}
+
+
+@pytest.fixture
+def site_root(tmp_path: Path) -> Path:
+    return write_site(tmp_path / "proj", FIXTURE)
+
+
+def test_build_writes_every_page_kind(site_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(site_root, capsys=capsys)
+    assert (code, err) == (0, "")
+    assert out.startswith("built 3 notes into ") and "(0 warnings)" in out
+    site = site_root / "site"
+    for path in (
+        "index.html",
+        "notes/gpt-3.html",
+        "notes/gpt-2.html",
+        "notes/instructgpt.html",
+        "tags/index.html",
+        "tags/预训练.html",
+        "tags/rlhf.html",
+        "404.html",
+        "atom.xml",
+        "sitemap.xml",
+        "static/style.css",
+        "static/pygments.css",
+    ):
+        assert (site / path).is_file(), path
+    assert not (site / "notes/draft.html").exists()
+
+
+def test_every_href_and_src_points_at_an_existing_file_and_id(site_root: Path, capsys) -> None:
+    assert run_cli(site_root, capsys=capsys)[0] == 0
+    assert broken_links(site_root / "site") == []
+
+
+def test_note_page_shows_facts_body_backlinks_and_neighbours(site_root: Path, capsys) -> None:
+    run_cli(site_root, capsys=capsys)
+    html = (site_root / "site/notes/gpt-3.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in html
+    assert "Tom B. Brown, Benjamin Mann" in html and "NeurIPS 2020" in html
+    assert 'href="https://arxiv.org/abs/2005.14165"' in html
+    assert '<a class="internal" href="gpt-2.html">GPT-2</a>' in html
+    assert 'class="highlight"' in html
+    backlinks = html.split('id="__backlinks"')[1]
+    assert "基础模型是 GPT3，三步 RLHF。" in backlinks and "后来的 GPT-3 把它放大。" in backlinks
+    assert 'rel="prev" href="gpt-2.html"' in html and 'rel="next" href="instructgpt.html"' in html
+
+
+def test_home_groups_notes_by_year_newest_first(site_root: Path, capsys) -> None:
+    run_cli(site_root, capsys=capsys)
+    html = (site_root / "site/index.html").read_text(encoding="utf-8")
+    years = [html.index(f'id="year-{y}"') for y in (2022, 2020, 2019)]
+    assert years == sorted(years)
+    assert "把模型放大到 175B，用上下文学习代替微调。" in html
+
+
+def test_tags_merge_case_and_never_share_urls(site_root: Path, capsys) -> None:
+    run_cli(site_root, capsys=capsys)
+    tags = site_root / "site/tags"
+    index = (tags / "index.html").read_text(encoding="utf-8")
+    assert 'href="rlhf.html">RLHF <span class="count">3</span>' in index
+    assert "rlhf" not in index.replace('href="rlhf.html"', "")
+    pages = sorted(p.name for p in tags.iterdir())
+    cpp = [name for name in pages if name.startswith("c-")]
+    assert len(cpp) == 2 and cpp[0] != cpp[1]
+    assert all(name == name.lower() for name in pages)
+
+
+def test_two_builds_are_byte_identical(site_root: Path, tmp_path: Path, capsys) -> None:
+    run_cli(site_root, "--out", str(tmp_path / "one"), capsys=capsys)
+    run_cli(site_root, "--out", str(tmp_path / "two"), capsys=capsys)
+    comparison = filecmp.dircmp(tmp_path / "one", tmp_path / "two")
+    files = [p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file()]
+    _, mismatch, errors = filecmp.cmpfiles(tmp_path / "one", tmp_path / "two", files, shallow=False)
+    assert (comparison.left_only, comparison.right_only, mismatch, errors) == ([], [], [], [])
+
+
+def test_broken_link_fails_naming_file_line_col_and_keeps_the_old_site(site_root: Path, capsys) -> None:
+    assert run_cli(site_root, capsys=capsys)[0] == 0
+    before = (site_root / "site/index.html").read_bytes()
+    note = site_root / "notes/instructgpt.md"
+    note.write_text(
+        note.read_text(encoding="utf-8") + "\n见 [[gpt-4]] 与 [[gpt3#实验]]。\n", encoding="utf-8"
+    )
+    code, out, err = run_cli(site_root, capsys=capsys)
+    assert code == 1 and out == ""
+    assert "notes/instructgpt.md:12:3: broken link [[gpt-4]]: no note has this slug, title or alias" in err
+    assert (
+        'notes/instructgpt.md:12:15: broken link [[gpt3#实验]]: notes/gpt-3.md has no heading "实验"' in err
+    )
+    assert "build failed with 2 errors" in err and "Traceback" not in err
+    assert (site_root / "site/index.html").read_bytes() == before
+
+
+def test_no_strict_renders_broken_links_as_unresolved_text(site_root: Path, capsys) -> None:
+    note = site_root / "notes/instructgpt.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\n见 [[gpt-4]]。\n", encoding="utf-8")
+    code, out, err = run_cli(site_root, "--no-strict", capsys=capsys)
+    assert code == 0 and "(1 warnings)" in out
+    assert "notes/instructgpt.md:12:3: warning: broken link [[gpt-4]]" in err
+    html = (site_root / "site/notes/instructgpt.html").read_text(encoding="utf-8")
+    assert '<span class="unresolved" title="[[gpt-4]]: not found">[[gpt-4]]</span>' in html
+
+
+def test_front_matter_error_is_reported_without_traceback(site_root: Path) -> None:
+    (site_root / "notes/t5.md").write_text(
+        "---\ntitle: T5\nauthors: [A]\nyear: twenty\n---\n", encoding="utf-8"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "llmnotes", "build", "--root", str(site_root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert 'notes/t5.md:4: year: expected a whole number, got "twenty"' in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_drafts_flag_includes_drafts(site_root: Path, capsys) -> None:
+    code, out, _ = run_cli(site_root, "--drafts", capsys=capsys)
+    assert code == 0 and out.startswith("built 4 notes")
+    assert (site_root / "site/notes/draft.html").is_file()
+
+
+@pytest.mark.parametrize("out", ["notes", ".", "templates"])
+def test_out_refuses_the_project_and_its_sources(site_root: Path, out: str, capsys) -> None:
+    (site_root / "templates").mkdir()
+    code, _, err = run_cli(site_root, "--out", str(site_root / out), capsys=capsys)
+    assert code == 2 and "refusing to build into" in err
+    assert (site_root / "notes/gpt-3.md").is_file()
+
+
+def test_out_refuses_a_folder_of_other_files_unless_forced(site_root: Path, capsys) -> None:
+    other = site_root / "mine"
+    other.mkdir()
+    (other / "keep.txt").write_text("mine")
+    assert run_cli(site_root, "--out", str(other), capsys=capsys)[0] == 2
+    assert (other / "keep.txt").read_text() == "mine"
+    assert run_cli(site_root, "--out", str(other), "--force", capsys=capsys)[0] == 0
+
+
+def test_feed_and_sitemap_use_absolute_urls_only_with_base_url(site_root: Path, capsys) -> None:
+    run_cli(site_root, capsys=capsys)
+    assert "<loc>notes/gpt-3.html</loc>" in (site_root / "site/sitemap.xml").read_text(encoding="utf-8")
+    (site_root / "pyproject.toml").write_text('[tool.llmnotes]\nbase_url = "https://me.github.io/notes"\n')
+    run_cli(site_root, capsys=capsys)
+    sitemap = (site_root / "site/sitemap.xml").read_text(encoding="utf-8")
+    feed = (site_root / "site/atom.xml").read_text(encoding="utf-8")
+    assert "<loc>https://me.github.io/notes/tags/%E9%A2%84%E8%AE%AD%E7%BB%83.html</loc>" in sitemap
+    assert "404.html" not in sitemap
+    assert (
+        '<link rel="alternate" type="text/html" href="https://me.github.io/notes/notes/gpt-3.html"/>' in feed
+    )
+    assert 'href="https://me.github.io/notes/index.html"' in (site_root / "site/404.html").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_text_from_notes_is_escaped_everywhere(site_root: Path, capsys) -> None:
+    (site_root / "notes/x.md").write_text(
+        '---\ntitle: "<script>alert(1)</script>"\ntags: ["a\\"b</"]\nsummary: "x < y & z"\n---\n',
+        encoding="utf-8",
+    )
+    assert run_cli(site_root, capsys=capsys)[0] == 0
+    for path in (site_root / "site").rglob("*.*ml"):
+        text = path.read_text(encoding="utf-8")
+        assert "<script>alert" not in text, path
+    assert "&lt;script&gt;" in (site_root / "site/notes/x.html").read_text(encoding="utf-8")
+    page_facts(site_root / "site/tags/index.html")

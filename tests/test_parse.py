@@ -1,0 +1,75 @@
+"""Markdown parsing: extensions, CJK heading ids, highlighting, raw HTML policy, and link extraction."""
+
+from __future__ import annotations
+
+from llmnotes.markdown import create_parser
+from llmnotes.markdown.wikilinks import parse_wikilink
+from llmnotes.model import Note
+from llmnotes.parse import parse_note
+
+
+def parse(body: str, allow_html: bool = False):
+    note = Note(source="notes/x.md", slug="x", title="X", body=body, body_line=5)
+    return parse_note(note, create_parser(allow_raw_html=allow_html))
+
+
+def test_gfm_extensions_render() -> None:
+    html = parse(
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~\n\n- [x] done\n\nTerm\n: Definition\n\nText[^n].\n\n[^n]: Note.\n"
+    ).html
+    assert "<table>" in html and "<td>2</td>" in html
+    assert "<s>old</s>" in html
+    assert 'type="checkbox"' in html and 'checked="checked"' in html
+    assert "<dt>Term</dt>" in html and "<dd>Definition</dd>" in html
+    assert 'class="footnote-ref"' in html and "Note." in html
+
+
+def test_heading_ids_keep_chinese_and_are_unique() -> None:
+    parsed = parse("## 方法\n\n## 方法\n\n### Chain of Thought 思维链\n")
+    assert [h.id for h in parsed.headings] == ["方法", "方法-1", "chain-of-thought-思维链"]
+    assert [h.text for h in parsed.headings] == ["方法", "方法", "Chain of Thought 思维链"]
+    assert '<h2 id="方法">' in parsed.html and '<h2 id="方法-1">' in parsed.html
+
+
+def test_code_is_highlighted_by_pygments_and_unknown_languages_are_escaped() -> None:
+    html = parse("```python\nx = 1\n```\n\n```nosuchlang\n<b>\n```\n").html
+    assert '<pre class="highlight"><code class="language-python"><span class="n">x</span>' in html
+    assert "&lt;b&gt;" in html
+
+
+def test_raw_html_is_escaped_by_default_and_passed_through_when_allowed() -> None:
+    assert "&lt;script&gt;" in parse("<script>alert(1)</script>\n").html
+    assert "<sup>2</sup>" in parse("x<sup>2</sup>\n", allow_html=True).html
+
+
+def test_wikilink_syntax_is_split_into_target_fragment_and_text() -> None:
+    assert parse_wikilink("t5") == ("t5", None, None)
+    assert parse_wikilink("t5#方法|T5 的方法") == ("t5", "方法", "T5 的方法")
+    assert parse_wikilink("#方法") == ("", "方法", None)
+    assert parse_wikilink("Language Models are Few-Shot Learners") == (
+        "Language Models are Few-Shot Learners",
+        None,
+        None,
+    )
+
+
+def test_links_are_recorded_with_line_column_and_sentence() -> None:
+    body = "第一行。\n\n先说别的。这里引用 [[t5]] 作为例子！最后\n一句见 [T5](t5.md#方法)。\n"
+    parsed = parse(body)
+    wiki, markdown = parsed.links
+    assert (wiki.kind, wiki.target, wiki.line, wiki.col) == ("wiki", "t5", 7, 11)
+    assert wiki.context == "这里引用 t5 作为例子！"
+    assert (markdown.kind, markdown.target, markdown.fragment, markdown.line, markdown.col) == (
+        "markdown",
+        "t5.md",
+        "方法",
+        8,
+        10,
+    )
+    assert markdown.context == "最后 一句见 T5。"
+
+
+def test_external_and_non_note_links_are_left_alone() -> None:
+    parsed = parse("[site](https://example.org) [pdf](paper.pdf) [[t5]]\n")
+    assert [link.target for link in parsed.links] == ["t5"]
+    assert 'href="https://example.org"' in parsed.html
