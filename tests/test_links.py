@@ -12,9 +12,7 @@ MD = create_parser()
 
 def note(source: str, body: str, **fields) -> Note:
     slug = source.rsplit("/", 1)[-1].removesuffix(".md")
-    return Note(
-        source=source, slug=slug, title=fields.pop("title", slug.upper()), body=body, body_line=1, **fields
-    )
+    return Note(source=source, slug=slug, title=fields.pop("title", slug.upper()), body=body, body_line=1, **fields)
 
 
 def resolve(*notes: Note, strict: bool = True):
@@ -54,7 +52,7 @@ def test_every_link_form_resolves_to_the_note_and_heading() -> None:
 def test_resolved_links_render_relative_urls_and_target_labels() -> None:
     source = note("notes/cot.md", "见 [[gpt-3]] 与 [[gpt-3#方法|它的方法]]。\n")
     parsed, links, _, _ = resolve(GPT3, source)
-    html = link_html(parsed[1].html, links["cot"], {"gpt-3": "GPT-3"}, "notes/cot.html")
+    html = link_html(parsed[1].html, links["cot"], {"gpt-3": "GPT-3"}, {"gpt-3": "notes/gpt-3.html"}, "notes/cot.html")
     assert '<a class="internal" href="gpt-3.html">GPT-3</a>' in html
     assert '<a class="internal" href="gpt-3.html#%E6%96%B9%E6%B3%95">它的方法</a>' in html
 
@@ -75,7 +73,7 @@ def test_not_strict_turns_broken_links_into_warnings_and_visible_unresolved_text
     source = note("notes/cot.md", "见 [[nothing]]。\n")
     parsed, links, _, problems = resolve(GPT3, source, strict=False)
     assert [p.severity for p in problems] == ["warning"]
-    html = link_html(parsed[1].html, links["cot"], {}, "notes/cot.html")
+    html = link_html(parsed[1].html, links["cot"], {}, {}, "notes/cot.html")
     assert '<span class="unresolved" title="[[nothing]]: not found">[[nothing]]</span>' in html
 
 

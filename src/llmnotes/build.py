@@ -53,13 +53,12 @@ def render_site(config: Config, drafts: bool, strict_links: bool) -> tuple[list[
     """Every page of the site, or no pages and the diagnostics that stop the build."""
     root = config.root
     if not config.notes_path.is_dir():
-        raise UserError(
-            f"no notes folder at {config.notes_path} (create it, or set notes_dir in pyproject.toml)"
-        )
+        raise UserError(f"no notes folder at {config.notes_path} (create it, or set notes_dir in pyproject.toml)")
     loaded = load_notes(root, config.notes_path, include_drafts=drafts)
-    diagnostics = list(loaded.diagnostics)
+    standalone = load_notes(root, config.pages_path, include_drafts=drafts, kind="page")
+    diagnostics = list(loaded.diagnostics + standalone.diagnostics)
     md = create_parser(allow_raw_html=config.raw_html == "allow")
-    parsed = [parse_note(note, md) for note in loaded.notes]
+    parsed = [parse_note(note, md) for note in loaded.notes + standalone.notes]
     for note in parsed:
         diagnostics.extend(note.diagnostics)
     index, problems = LinkIndex.build(parsed)
@@ -71,6 +70,6 @@ def render_site(config: Config, drafts: bool, strict_links: bool) -> tuple[list[
     site, problems = assemble_site(list(index.notes.values()), links, backlinks, data)
     diagnostics += problems
     if any(d.severity == "error" for d in diagnostics):
-        return [], diagnostics, len(parsed)
-    pages = list(all_pages(PageContext(site, config, Renderer(config))))
-    return pages, diagnostics, len(parsed)
+        return [], diagnostics, len(loaded.notes)
+    pages = list(all_pages(PageContext(site, config, Renderer(config, site.data))))
+    return pages, diagnostics, len(loaded.notes)

@@ -23,6 +23,7 @@ class Config:
     notes_dir: str = "notes"
     templates_dir: str = "templates"
     data_dir: str = "data"
+    pages_dir: str = "pages"
     output_dir: str = "site"
     strict_links: bool = True
     raw_html: str = "escape"
@@ -34,6 +35,10 @@ class Config:
     @property
     def templates_path(self) -> Path:
         return self.root / self.templates_dir
+
+    @property
+    def pages_path(self) -> Path:
+        return self.root / self.pages_dir
 
     @property
     def data_path(self) -> Path:

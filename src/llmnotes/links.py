@@ -10,7 +10,7 @@ from html import escape
 
 from .model import Backlink, Diagnostic, Link, ParsedNote, ResolvedLink, Severity
 from .parse import CLOSE, END, LABEL, OPEN
-from .paths import fold, href, note_path, slugify
+from .paths import fold, href, slugify
 
 _MARKER = re.compile(f"([{OPEN}{LABEL}])(\\d+){END}|{CLOSE}")
 
@@ -101,9 +101,7 @@ def resolve_links(
             if target_slug and target_slug != slug:
                 backlinks.setdefault(target_slug, {}).setdefault(slug, Backlink(slug, link.context))
         resolved[slug] = tuple(results)
-    ordered = {
-        target: tuple(by_source[s] for s in sorted(by_source)) for target, by_source in backlinks.items()
-    }
+    ordered = {target: tuple(by_source[s] for s in sorted(by_source)) for target, by_source in backlinks.items()}
     return resolved, ordered, problems
 
 
@@ -126,9 +124,7 @@ def _missing_note(parsed: ParsedNote, link: Link, index: LinkIndex, severity: Se
     guess = index.suggest(link.target)
     hint = f'did you mean "{index.notes[index.by_name[guess]].note.slug}"?' if guess else None
     what = "no note has this slug, title or alias" if link.kind == "wiki" else "no note at this path"
-    return Diagnostic(
-        parsed.note.source, f"broken link {_written(link)}: {what}", link.line, link.col, severity, hint
-    )
+    return Diagnostic(parsed.note.source, f"broken link {_written(link)}: {what}", link.line, link.col, severity, hint)
 
 
 def _missing_heading(parsed: ParsedNote, link: Link, target: ParsedNote, severity: Severity) -> Diagnostic:
@@ -145,7 +141,9 @@ def _missing_heading(parsed: ParsedNote, link: Link, target: ParsedNote, severit
     )
 
 
-def link_html(html: str, links: tuple[ResolvedLink, ...], labels: dict[str, str], from_path: str) -> str:
+def link_html(
+    html: str, links: tuple[ResolvedLink, ...], labels: dict[str, str], paths: dict[str, str], from_path: str
+) -> str:
     """Replace a parsed body's placeholders with relative `<a>` tags, or unresolved `<span>`s."""
     closers: list[str] = []
 
@@ -157,15 +155,13 @@ def link_html(html: str, links: tuple[ResolvedLink, ...], labels: dict[str, str]
         if kind == LABEL:
             name = labels.get(resolved.target_slug or "", resolved.link.target)
             if resolved.link.fragment and resolved.anchor:
-                name = (
-                    f"{name} § {resolved.link.fragment}" if resolved.link.target else resolved.link.fragment
-                )
+                name = f"{name} § {resolved.link.fragment}" if resolved.link.target else resolved.link.fragment
             return escape(name if resolved.target_slug else _written(resolved.link), quote=False)
         if resolved.target_slug is None:
             closers.append("</span>")
             return f'<span class="unresolved" title="{escape(_written(resolved.link))}: not found">'
         closers.append("</a>")
-        url = href(from_path, note_path(resolved.target_slug), resolved.anchor)
+        url = href(from_path, paths[resolved.target_slug], resolved.anchor)
         return f'<a class="internal" href="{escape(url)}">'
 
     return _MARKER.sub(replace, html)

@@ -7,7 +7,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -56,26 +56,29 @@ def find_note_files(notes_dir: Path) -> list[Path]:
     return sorted(found)
 
 
-def load_notes(root: Path, notes_dir: Path, include_drafts: bool = False) -> LoadResult:
+def load_notes(
+    root: Path, notes_dir: Path, include_drafts: bool = False, kind: Literal["note", "page"] = "note"
+) -> LoadResult:
+    """Load every note (or, with kind="page", every standalone page) below a folder."""
     notes: list[Note] = []
     diagnostics: list[Diagnostic] = []
+    if not notes_dir.is_dir():
+        return LoadResult((), ())
     for path in find_note_files(notes_dir):
-        note, problems = load_note(path, root)
+        note, problems = load_note(path, root, kind)
         diagnostics.extend(problems)
         if note is not None and (include_drafts or not note.draft):
             notes.append(note)
     return LoadResult(tuple(notes), tuple(diagnostics))
 
 
-def load_note(path: Path, root: Path) -> tuple[Note | None, list[Diagnostic]]:
+def load_note(path: Path, root: Path, kind: Literal["note", "page"] = "note") -> tuple[Note | None, list[Diagnostic]]:
     """Load one file; returns the note (None when it cannot be used) and the problems found."""
     source = path.relative_to(root).as_posix()
     try:
         raw = path.read_bytes()
     except OSError as error:
-        return None, [
-            Diagnostic(source, f"cannot read the file: {error.strerror}", hint="check its permissions")
-        ]
+        return None, [Diagnostic(source, f"cannot read the file: {error.strerror}", hint="check its permissions")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -96,7 +99,7 @@ def load_note(path: Path, root: Path) -> tuple[Note | None, list[Diagnostic]]:
     fields, lines, problems = _parse_yaml(front_text, source)
     if problems:
         return None, problems
-    return _build_note(source, path, fields, lines, body, body_line)
+    return _build_note(source, path, fields, lines, body, body_line, kind)
 
 
 def _split_front_matter(text: str, source: str) -> tuple[str, str, int] | Diagnostic:
@@ -134,7 +137,13 @@ def _parse_yaml(front_text: str, source: str) -> tuple[dict[str, Any], dict[str,
 
 
 def _build_note(
-    source: str, path: Path, fields: dict[str, Any], lines: dict[str, int], body: str, body_line: int
+    source: str,
+    path: Path,
+    fields: dict[str, Any],
+    lines: dict[str, int],
+    body: str,
+    body_line: int,
+    kind: Literal["note", "page"],
 ) -> tuple[Note | None, list[Diagnostic]]:
     problems: list[Diagnostic] = []
 
@@ -175,6 +184,7 @@ def _build_note(
         title=title,
         body=body,
         body_line=body_line,
+        kind=kind,
         extra=extra,
         field_lines=lines,
         **{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()},

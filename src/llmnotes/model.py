@@ -79,6 +79,7 @@ class Note:
     date: dt.date | None = None
     updated: dt.date | None = None
     draft: bool = False
+    kind: Literal["note", "page"] = "note"
     extra: dict[str, Any] = field(default_factory=dict)
     field_lines: dict[str, int] = field(default_factory=dict)
 
@@ -148,7 +149,9 @@ class Site:
     """The whole site after linking: notes in display order, tags, links and backlinks."""
 
     notes: tuple[ParsedNote, ...]  # newest first, then by title
-    by_slug: dict[str, ParsedNote]
+    pages: tuple[ParsedNote, ...]  # standalone pages from pages/, by slug
+    by_slug: dict[str, ParsedNote]  # notes and pages
+    paths: dict[str, str]  # slug of every note and page -> its output path
     links: dict[str, tuple[ResolvedLink, ...]]  # source slug -> its links in order
     backlinks: dict[str, tuple[Backlink, ...]]  # target slug -> notes linking to it
     tags: tuple[Tag, ...]

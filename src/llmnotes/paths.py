@@ -62,5 +62,9 @@ def note_path(slug: str) -> str:
     return f"notes/{slug}.html"
 
 
+def page_path(slug: str) -> str:
+    return f"{slug}.html"
+
+
 def tag_path(tag_slug: str) -> str:
     return f"tags/{tag_slug}.html"

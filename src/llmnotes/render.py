@@ -35,6 +35,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "unresolved": "未找到的链接",
         "back_home": "返回首页",
         "by_year": "按年份",
+        "reading_order": "阅读顺序",
+        "filter": "筛选",
+        "search": "搜索",
+        "search_placeholder": "标题、名称、模型…",
+        "group": "分组",
+        "all": "全部",
+        "has_code": "只看有代码的",
+        "name": "名称",
+        "paper": "论文",
+        "project": "项目页",
+        "sources": "来源",
     },
     "en": {
         "home": "Home",
@@ -58,6 +69,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "unresolved": "link not found",
         "back_home": "Back home",
         "by_year": "By year",
+        "reading_order": "Reading order",
+        "filter": "Filter",
+        "search": "Search",
+        "search_placeholder": "title, name, model…",
+        "group": "Group",
+        "all": "All",
+        "has_code": "with code only",
+        "name": "Name",
+        "paper": "Paper",
+        "project": "project page",
+        "sources": "Sources",
     },
 }
 
@@ -71,7 +93,7 @@ def builtin_theme() -> Path:
 class Renderer:
     """Renders a template for one output path; `url()` in templates makes links relative to that path."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, data: dict[str, Any] | None = None) -> None:
         self.config = config
         self.theme_dirs = [d for d in (config.templates_path, builtin_theme()) if d.is_dir()]
         self.env = jinja2.Environment(
@@ -85,6 +107,7 @@ class Renderer:
         language = config.language.split("-")[0].lower()
         self.env.globals.update(
             config=config,
+            data=data or {},
             t=STRINGS.get(language, STRINGS["en"]),
         )
 

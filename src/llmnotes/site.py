@@ -9,8 +9,8 @@ from typing import Any
 import yaml
 
 from .load import YAML_LOADER
-from .model import Backlink, Diagnostic, ParsedNote, ResolvedLink, Site, Tag
-from .paths import fold, unique_slugs
+from .model import Backlink, Diagnostic, Note, ParsedNote, ResolvedLink, Site, Tag
+from .paths import fold, note_path, page_path, unique_slugs
 
 
 def note_order(parsed: ParsedNote) -> tuple:
@@ -20,17 +20,21 @@ def note_order(parsed: ParsedNote) -> tuple:
 
 
 def assemble_site(
-    notes: list[ParsedNote],
+    documents: list[ParsedNote],
     links: dict[str, tuple[ResolvedLink, ...]],
     backlinks: dict[str, tuple[Backlink, ...]],
     data: dict[str, Any],
 ) -> tuple[Site, list[Diagnostic]]:
-    ordered = tuple(sorted(notes, key=note_order))
-    by_slug = {p.note.slug: p for p in ordered}
+    """`documents` holds notes and standalone pages, one per slug."""
+    ordered = tuple(sorted((p for p in documents if p.note.kind == "note"), key=note_order))
+    pages = tuple(sorted((p for p in documents if p.note.kind == "page"), key=lambda p: p.note.slug))
+    by_slug = {p.note.slug: p for p in ordered + pages}
     tags = build_tags(ordered)
-    problems = check_builds_on(ordered, by_slug)
+    problems = check_builds_on(ordered, by_slug) + check_reading_order(pages, by_slug)
     site = Site(
         notes=ordered,
+        pages=pages,
+        paths={p.note.slug: output_path(p.note) for p in ordered + pages},
         by_slug=by_slug,
         links=links,
         backlinks=backlinks,
@@ -64,7 +68,7 @@ def check_builds_on(notes: tuple[ParsedNote, ...], by_slug: dict[str, ParsedNote
     for parsed in notes:
         note = parsed.note
         for reference in note.builds_on:
-            if reference not in by_slug:
+            if reference not in by_slug or by_slug[reference].note.kind != "note":
                 problems.append(
                     Diagnostic(
                         note.source,
@@ -82,6 +86,27 @@ def check_builds_on(notes: tuple[ParsedNote, ...], by_slug: dict[str, ParsedNote
                     )
                 )
     return problems
+
+
+def check_reading_order(pages: tuple[ParsedNote, ...], by_slug: dict[str, ParsedNote]) -> list[Diagnostic]:
+    """The home page's optional `reading_order: [slug, ...]` must name notes."""
+    problems = []
+    for parsed in pages:
+        order = parsed.note.extra.get("reading_order")
+        if order is None:
+            continue
+        line = parsed.note.field_lines.get("reading_order")
+        if not isinstance(order, list) or not all(isinstance(s, str) for s in order):
+            problems.append(Diagnostic(parsed.note.source, "reading_order: expected a list of note slugs", line))
+            continue
+        for slug in order:
+            if slug not in by_slug or by_slug[slug].note.kind != "note":
+                problems.append(Diagnostic(parsed.note.source, f'reading_order: no note has the slug "{slug}"', line))
+    return problems
+
+
+def output_path(note: Note) -> str:
+    return note_path(note.slug) if note.kind == "note" else page_path(note.slug)
 
 
 def load_data(root: Path, data_dir: Path) -> tuple[dict[str, Any], list[Diagnostic]]:

@@ -6,8 +6,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from ..config import Config
+from ..links import link_html
 from ..model import Page, ParsedNote, Site
-from ..paths import note_path, tag_path
+from ..paths import fold, tag_path
 from ..render import Renderer
 
 
@@ -23,7 +24,7 @@ def note_card(parsed: ParsedNote, site: Site) -> dict:
     note = parsed.note
     return {
         "slug": note.slug,
-        "path": note_path(note.slug),
+        "path": site.paths[note.slug],
         "label": note.label,
         "title": note.title,
         "year": note.year,
@@ -33,19 +34,24 @@ def note_card(parsed: ParsedNote, site: Site) -> dict:
     }
 
 
-def tag_ref(name: str, site: Site) -> dict:
-    from ..paths import fold
+def linked_body(parsed: ParsedNote, site: Site, page_path: str) -> str:
+    """The parsed body with its link placeholders turned into links relative to `page_path`."""
+    labels = {slug: p.note.label for slug, p in site.by_slug.items()}
+    return link_html(parsed.html, site.links.get(parsed.note.slug, ()), labels, site.paths, page_path)
 
+
+def tag_ref(name: str, site: Site) -> dict:
     tag = site.tag_of[fold(name)]
     return {"name": tag.name, "path": tag_path(tag.slug), "count": len(tag.note_slugs)}
 
 
 def all_pages(context: PageContext) -> Iterator[Page]:
-    from . import feed, home, not_found, note, sitemap, static, tags
+    from . import feed, home, not_found, note, page, sitemap, static, tags
 
     emitters: list[Callable[[PageContext], Iterable[Page]]] = [
         home.emit,
         note.emit,
+        page.emit,
         tags.emit,
         not_found.emit,
         feed.emit,

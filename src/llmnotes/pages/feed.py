@@ -25,9 +25,7 @@ def emit(context: PageContext) -> Iterator[Page]:
         {
             "note": parsed.note,
             "link": base + quote(note_path(parsed.note.slug)),
-            "id": base + quote(note_path(parsed.note.slug))
-            if base
-            else f"urn:llmnotes:note:{quote(parsed.note.slug)}",
+            "id": base + quote(note_path(parsed.note.slug)) if base else f"urn:llmnotes:note:{quote(parsed.note.slug)}",
             "updated": note_updated(parsed.note),
         }
         for parsed in context.site.notes

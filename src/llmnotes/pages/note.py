@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..links import link_html
 from ..model import Page, ParsedNote, Site
 from ..paths import note_path
-from . import PageContext, note_card, tag_ref
+from . import PageContext, linked_body, note_card, tag_ref
 
 
 def emit(context: PageContext) -> Iterator[Page]:
     site = context.site
-    labels = {p.note.slug: p.note.label for p in site.notes}
     chronological = list(reversed(site.notes))
     for position, parsed in enumerate(chronological):
         path = note_path(parsed.note.slug)
-        body = link_html(parsed.html, site.links.get(parsed.note.slug, ()), labels, path)
+        body = linked_body(parsed, site, path)
         neighbours = {
             "previous": note_card(chronological[position - 1], site) if position > 0 else None,
-            "next": note_card(chronological[position + 1], site)
-            if position + 1 < len(chronological)
-            else None,
+            "next": note_card(chronological[position + 1], site) if position + 1 < len(chronological) else None,
         }
         yield Page(
             path,
@@ -32,9 +28,7 @@ def emit(context: PageContext) -> Iterator[Page]:
                 body=body,
                 headings=parsed.headings,
                 tags=[tag_ref(name, site) for name in parsed.note.tags],
-                builds_on=[
-                    note_card(site.by_slug[s], site) for s in parsed.note.builds_on if s in site.by_slug
-                ],
+                builds_on=[note_card(site.by_slug[s], site) for s in parsed.note.builds_on if s in site.by_slug],
                 backlinks=_backlinks(parsed, site),
                 links_out=paper_links(parsed),
                 **neighbours,
