@@ -8,12 +8,12 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from . import heading_anchors, highlight, wikilinks
+from . import attention_mask, flow, heading_anchors, highlight, wikilinks
 
 
 def create_parser(allow_raw_html: bool = False) -> MarkdownIt:
     """CommonMark plus tables, strikethrough, footnotes, task lists, definition lists, wikilinks,
-    heading ids that keep CJK text and Pygments highlighting.
+    heading ids that keep CJK text, Pygments highlighting and the diagram fences.
 
     Raw HTML policy: escaped (shown as text) unless `allow_raw_html`, which passes it through untouched.
     """
@@ -23,5 +23,5 @@ def create_parser(allow_raw_html: bool = False) -> MarkdownIt:
     md.use(anchors_plugin, min_level=1, max_level=6)
     md.use(heading_anchors.plugin)
     md.use(wikilinks.plugin)
+    md.use(flow.plugin).use(attention_mask.plugin)
     return md
-
