@@ -1,0 +1,73 @@
+"""The repository's own notes: they build cleanly, match the verified facts, and cross-link as promised."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import broken_links
+from llmnotes.build import build
+from llmnotes.load import load_notes
+
+REPO = Path(__file__).resolve().parents[1]
+FACTS = {entry["key"]: entry for entry in yaml.safe_load((Path(__file__).parent / "data/papers.yaml").read_text())}
+SECTIONS = ["一句话总结", "背景与问题", "方法", "实验与结论", "个人思考", "参考"]
+NOTES = {note.slug: note for note in load_notes(REPO, REPO / "notes").notes}
+
+
+def test_every_paper_has_a_note() -> None:
+    assert sorted(NOTES) == sorted(FACTS)
+
+
+@pytest.mark.parametrize("slug", sorted(FACTS))
+def test_front_matter_matches_the_verified_facts(slug: str) -> None:
+    note, facts = NOTES[slug], FACTS[slug]
+    assert note.title == facts["title"]
+    assert note.year == facts["year"]
+    assert note.arxiv == facts["arxiv"]
+    assert note.code == facts["code"]
+    assert note.org == facts["org"]
+    if isinstance(facts["authors"], list):
+        assert list(note.authors) == facts["authors"]
+    else:
+        assert note.authors[0] == "Tom B. Brown" and note.authors[-1] == "Dario Amodei" and len(note.authors) == 31
+
+
+@pytest.mark.parametrize("slug", sorted(FACTS))
+def test_same_sections_and_at_least_two_cross_links(slug: str) -> None:
+    body = NOTES[slug].body
+    assert re.findall(r"^## (.+)$", body, re.MULTILINE) == SECTIONS
+    targets = {t.split("#")[0].split("|")[0].strip() for t in re.findall(r"\[\[([^\]]+)\]\]", body)}
+    assert len(targets & (set(NOTES) - {slug})) >= 2
+
+
+def test_lineage_follows_the_papers() -> None:
+    edges = {(slug, parent) for slug, note in NOTES.items() for parent in note.builds_on}
+    for child, parent in [
+        ("gpt-2", "gpt-1"),
+        ("gpt-3", "gpt-2"),
+        ("instructgpt", "gpt-3"),
+        ("flan", "t5"),
+        ("cot", "gpt-3"),
+        ("flan", "gpt-3"),
+        ("self-instruct", "gpt-3"),
+        ("lima", "instructgpt"),
+        ("self-instruct", "instructgpt"),
+    ]:
+        assert (child, parent) in edges
+
+
+def test_the_repository_site_builds_with_no_warnings_and_no_broken_links(tmp_path: Path) -> None:
+    result = build(REPO, tmp_path / "site", strict=True)
+    assert result.warnings == ()
+    assert result.notes == 11
+    assert broken_links(tmp_path / "site") == []
+    reading_list = (tmp_path / "site/reading-list.html").read_text(encoding="utf-8")
+    assert reading_list.count("<tr data-group=") == 63
+    assert 'href="notes/gpt-2.html">GPT-2</a>' in reading_list
+    assert 'href="notes/flan.html">Flan-T5</a>' in reading_list
+    survey = (tmp_path / "site/notes/llm4rec-survey.html").read_text(encoding="utf-8")
+    assert 'href="../reading-list.html"' in survey
