@@ -149,15 +149,11 @@ def test_broken_link_fails_naming_file_line_col_and_keeps_the_old_site(site_root
     assert run_cli(site_root, capsys=capsys)[0] == 0
     before = (site_root / "site/index.html").read_bytes()
     note = site_root / "notes/instructgpt.md"
-    note.write_text(
-        note.read_text(encoding="utf-8") + "\n见 [[gpt-4]] 与 [[gpt3#实验]]。\n", encoding="utf-8"
-    )
+    note.write_text(note.read_text(encoding="utf-8") + "\n见 [[gpt-4]] 与 [[gpt3#实验]]。\n", encoding="utf-8")
     code, out, err = run_cli(site_root, capsys=capsys)
     assert code == 1 and out == ""
     assert "notes/instructgpt.md:12:3: broken link [[gpt-4]]: no note has this slug, title or alias" in err
-    assert (
-        'notes/instructgpt.md:12:15: broken link [[gpt3#实验]]: notes/gpt-3.md has no heading "实验"' in err
-    )
+    assert 'notes/instructgpt.md:12:15: broken link [[gpt3#实验]]: notes/gpt-3.md has no heading "实验"' in err
     assert "build failed with 2 errors" in err and "Traceback" not in err
     assert (site_root / "site/index.html").read_bytes() == before
 
@@ -173,9 +169,7 @@ def test_no_strict_renders_broken_links_as_unresolved_text(site_root: Path, caps
 
 
 def test_front_matter_error_is_reported_without_traceback(site_root: Path) -> None:
-    (site_root / "notes/t5.md").write_text(
-        "---\ntitle: T5\nauthors: [A]\nyear: twenty\n---\n", encoding="utf-8"
-    )
+    (site_root / "notes/t5.md").write_text("---\ntitle: T5\nauthors: [A]\nyear: twenty\n---\n", encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "llmnotes", "build", "--root", str(site_root)],
         capture_output=True,
@@ -219,12 +213,8 @@ def test_feed_and_sitemap_use_absolute_urls_only_with_base_url(site_root: Path, 
     feed = (site_root / "site/atom.xml").read_text(encoding="utf-8")
     assert "<loc>https://me.github.io/notes/tags/%E9%A2%84%E8%AE%AD%E7%BB%83.html</loc>" in sitemap
     assert "404.html" not in sitemap
-    assert (
-        '<link rel="alternate" type="text/html" href="https://me.github.io/notes/notes/gpt-3.html"/>' in feed
-    )
-    assert 'href="https://me.github.io/notes/index.html"' in (site_root / "site/404.html").read_text(
-        encoding="utf-8"
-    )
+    assert '<link rel="alternate" type="text/html" href="https://me.github.io/notes/notes/gpt-3.html"/>' in feed
+    assert 'href="https://me.github.io/notes/index.html"' in (site_root / "site/404.html").read_text(encoding="utf-8")
 
 
 def test_text_from_notes_is_escaped_everywhere(site_root: Path, capsys) -> None:
@@ -238,3 +228,10 @@ def test_text_from_notes_is_escaped_everywhere(site_root: Path, capsys) -> None:
         assert "<script>alert" not in text, path
     assert "&lt;script&gt;" in (site_root / "site/notes/x.html").read_text(encoding="utf-8")
     page_facts(site_root / "site/tags/index.html")
+
+
+def test_quiet_prints_nothing_and_usage_errors_exit_2(site_root: Path, capsys) -> None:
+    assert run_cli(site_root, "-q", capsys=capsys) == (0, "", "")
+    with pytest.raises(SystemExit) as caught:
+        run_cli(site_root, "--no-such-flag", capsys=capsys)
+    assert caught.value.code == 2

@@ -59,9 +59,7 @@ def test_wrong_type_names_file_line_and_field(tmp_path: Path) -> None:
         },
     )
     assert result.notes == ()
-    assert [d.format() for d in result.diagnostics] == [
-        'notes/t5.md:4: year: expected a whole number, got "twenty"'
-    ]
+    assert [d.format() for d in result.diagnostics] == ['notes/t5.md:4: year: expected a whole number, got "twenty"']
 
 
 def test_every_field_problem_is_reported_at_once(tmp_path: Path) -> None:

@@ -35,14 +35,10 @@ def _parser() -> argparse.ArgumentParser:
         help="broken links are warnings and render as unresolved text",
     )
     build_cmd.add_argument("--drafts", action="store_true", help="include notes with draft: true")
-    build_cmd.add_argument(
-        "--force", action="store_true", help="build into a non-empty folder llmnotes did not create"
-    )
+    build_cmd.add_argument("--force", action="store_true", help="build into a non-empty folder llmnotes did not create")
     verbosity = build_cmd.add_mutually_exclusive_group()
     verbosity.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    verbosity.add_argument(
-        "-v", "--verbose", action="store_true", help="print every warning and the output path"
-    )
+    verbosity.add_argument("-v", "--verbose", action="store_true", help="print every warning and the output path")
     return parser
 
 
@@ -73,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quiet:
         for warning in result.warnings:
             print(warning.format(), file=sys.stderr)
+        if args.verbose:
+            print(f"wrote {result.pages} files to {result.output}")
         where = _shown(result.output)
         print(
             f"built {result.notes} notes into {result.pages} pages in {where}/ "

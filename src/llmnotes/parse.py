@@ -36,9 +36,7 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.attrGet("id"):
             headings.append(
-                Heading(
-                    int(token.tag[1]), _plain_text(tokens[index + 1].children or []), str(token.attrGet("id"))
-                )
+                Heading(int(token.tag[1]), _plain_text(tokens[index + 1].children or []), str(token.attrGet("id")))
             )
         if token.type == "inline" and token.children:
             _collect_links(note, token, source_lines, links)
@@ -47,9 +45,7 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
         Diagnostic(note.source, problem["message"], line=note.body_line + int(problem["line"]))
         for problem in env.get("problems", [])
     )
-    return ParsedNote(
-        note=note, html=html, headings=tuple(headings), links=tuple(links), diagnostics=problems
-    )
+    return ParsedNote(note=note, html=html, headings=tuple(headings), links=tuple(links), diagnostics=problems)
 
 
 def _collect_links(note: Note, inline: Token, source_lines: list[str], links: list[Link]) -> None:
@@ -66,9 +62,7 @@ def _collect_links(note: Note, inline: Token, source_lines: list[str], links: li
             pending.append((len(plain), "wiki", meta["target"], meta["fragment"], meta["text"], meta["raw"]))
             replaced.append(
                 _html_token(
-                    open_marker(number)
-                    + (_escape(meta["text"]) if meta["text"] else label_marker(number))
-                    + CLOSE
+                    open_marker(number) + (_escape(meta["text"]) if meta["text"] else label_marker(number)) + CLOSE
                 )
             )
             plain += meta["text"] or meta["target"]
