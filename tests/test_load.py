@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from conftest import write_site
 from llmnotes.load import load_notes
+from sites import write_site
 
 
 def load(tmp_path: Path, files: dict[str, str], drafts: bool = False):

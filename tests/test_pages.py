@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import broken_links, run_cli, write_site
+from sites import broken_links, run_cli, write_site
 
 BASE = {
     "notes/a.md": "---\ntitle: Paper A\nyear: 2020\n---\n见 [[about]] 与 [[list#说明]]。\n",

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import broken_links
 from llmnotes.build import build
 from llmnotes.load import load_notes
+from sites import broken_links
 
 REPO = Path(__file__).resolve().parents[1]
 FACTS = {entry["key"]: entry for entry in yaml.safe_load((Path(__file__).parent / "data/papers.yaml").read_text())}

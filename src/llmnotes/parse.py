@@ -42,7 +42,13 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
             _collect_links(note, token, source_lines, links)
     html = md.renderer.render(tokens, md.options, env)
     problems = tuple(
-        Diagnostic(note.source, problem["message"], line=note.body_line + int(problem["line"]))
+        Diagnostic(
+            note.source,
+            problem["message"],
+            line=note.body_line + int(problem["line"]),
+            col=problem.get("col"),
+            severity=problem.get("severity", "error"),
+        )
         for problem in env.get("problems", [])
     )
     return ParsedNote(note=note, html=html, headings=tuple(headings), links=tuple(links), diagnostics=problems)

@@ -114,7 +114,8 @@ class Renderer:
     def render(self, template_name: str, page_path: str, **context: Any) -> bytes:
         try:
             template = self.env.get_template(template_name)
-            text = template.render(page_path=page_path, url=partial(href, page_path), **context)
+            root = "../" * page_path.count("/")
+            text = template.render(page_path=page_path, root=root, url=partial(href, page_path), **context)
         except jinja2.TemplateSyntaxError as error:
             raise UserError(_template_problem(error, error.lineno, error.message or str(error))) from None
         except jinja2.TemplateNotFound as error:

@@ -1,4 +1,4 @@
-"""Fixture sites written to temporary folders, and a checker for the links in a built site."""
+"""Fixture sites written to temporary folders, running the CLI on them, and a checker for a built site's links."""
 
 from __future__ import annotations
 
