@@ -36,6 +36,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "back_home": "返回首页",
         "by_year": "按年份",
         "reading_order": "阅读顺序",
+        "site_nav": "站点导航",
+        "dark_mode": "深色模式",
+        "toc": "目录",
+        "copy_code": "复制",
+        "copied_code": "已复制",
         "filter": "筛选",
         "search": "搜索",
         "search_placeholder": "标题、名称、模型…",
@@ -70,6 +75,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "back_home": "Back home",
         "by_year": "By year",
         "reading_order": "Reading order",
+        "site_nav": "Site",
+        "dark_mode": "Dark mode",
+        "toc": "Contents",
+        "copy_code": "Copy",
+        "copied_code": "Copied",
         "filter": "Filter",
         "search": "Search",
         "search_placeholder": "title, name, model…",
@@ -122,6 +132,8 @@ class Renderer:
             raise UserError(f"template {error.name} not found in {self.theme_dirs[0]}") from None
         except jinja2.UndefinedError as error:
             raise UserError(f"template {template_name}: {error.message}") from None
+        except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
+            raise UserError(f"template {template_name} failed while rendering {page_path}: {error}") from None
         return text.encode("utf-8")
 
 

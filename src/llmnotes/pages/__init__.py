@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from ..config import Config
 from ..links import link_html
 from ..model import Page, ParsedNote, Site
-from ..paths import fold, tag_path
+from ..paths import fold, href, tag_path
 from ..render import Renderer
 
 
@@ -31,6 +33,32 @@ def note_card(parsed: ParsedNote, site: Site) -> dict:
         "venue": note.venue,
         "summary": note.summary,
         "tags": [tag_ref(name, site) for name in note.tags],
+    }
+
+
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
+EXCERPT_LENGTH = 160
+
+
+def preview_card(parsed: ParsedNote, site: Site, page_path: str) -> dict:
+    """What a hover preview shows of a note: title, summary and the start of its first paragraph."""
+    note = parsed.note
+    match = _FIRST_PARAGRAPH.search(parsed.html)
+    excerpt = ""
+    if match:
+        labels = {slug: p.note.label for slug, p in site.by_slug.items()}
+        linked = link_html(match.group(1), site.links.get(note.slug, ()), labels, site.paths, page_path)
+        excerpt = html.unescape(_TAGS.sub("", linked)).strip()
+        if len(excerpt) > EXCERPT_LENGTH:
+            excerpt = excerpt[: EXCERPT_LENGTH - 1] + "…"
+    return {
+        "url": href(page_path, site.paths[note.slug]),
+        "label": note.label,
+        "title": note.title,
+        "meta": " · ".join(str(part) for part in (note.venue, note.year) if part),
+        "summary": note.summary or "",
+        "excerpt": excerpt,
     }
 
 
