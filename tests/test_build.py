@@ -187,7 +187,7 @@ def test_drafts_flag_includes_drafts(site_root: Path, capsys) -> None:
     assert (site_root / "site/notes/draft.html").is_file()
 
 
-@pytest.mark.parametrize("out", ["notes", ".", "templates"])
+@pytest.mark.parametrize("out", ["notes", ".", "templates", "notes/site"])
 def test_out_refuses_the_project_and_its_sources(site_root: Path, out: str, capsys) -> None:
     (site_root / "templates").mkdir()
     code, _, err = run_cli(site_root, "--out", str(site_root / out), capsys=capsys)

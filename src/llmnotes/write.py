@@ -30,6 +30,12 @@ def check_output_dir(config: Config, output: Path, force: bool = False) -> None:
                 f"refusing to build into {output}: it is or contains {place}, which the build would replace"
                 " (choose another --out, e.g. site/)"
             )
+    for place in protected[1:]:
+        if output.is_relative_to(place):
+            raise UsageError(
+                f"refusing to build into {output}: it is inside {place}, whose files are the site's sources"
+                " (choose another --out, e.g. site/)"
+            )
     if (output / ".git").exists():
         raise UsageError(f"refusing to build into {output}: it is a git work tree (choose another --out)")
     if output.is_dir() and not force and any(output.iterdir()) and not (output / MARKER).exists():
