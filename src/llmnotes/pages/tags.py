@@ -12,7 +12,15 @@ from . import PageContext, note_card
 def emit(context: PageContext) -> Iterator[Page]:
     site = context.site
     index_path = "tags/index.html"
-    tags = [{"name": t.name, "path": tag_path(t.slug), "count": len(t.note_slugs)} for t in site.tags]
+    tags = [
+        {
+            "name": t.name,
+            "path": tag_path(t.slug),
+            "count": len(t.note_slugs),
+            "notes": [note_card(site.by_slug[slug], site) for slug in t.note_slugs],
+        }
+        for t in site.tags
+    ]
     yield Page(index_path, context.renderer.render("tags.html", index_path, tags=tags))
     for tag in site.tags:
         path = tag_path(tag.slug)
