@@ -16,6 +16,7 @@ OPEN, LABEL, END, CLOSE = "\ue000", "\ue001", "\ue002", "\ue003"
 _PRIVATE_USE = re.compile("[\ue000-\ue003]")
 _SENTENCE = re.compile(r"[^。！？!?；;]*(?:[。！？!?；;]+|$)|[^.]*\.(?:\s+|$)")
 MAX_CONTEXT = 160
+_MATH_TOKENS = ("math_inline", "math_inline_double")
 
 
 def open_marker(index: int) -> str:
@@ -87,6 +88,8 @@ def _collect_links(note: Note, inline: Token, source_lines: list[str], links: li
             continue
         elif child.type in ("text", "code_inline"):
             plain += child.content
+        elif child.type in _MATH_TOKENS:
+            plain += f"${child.content}$"
         elif child.type in ("softbreak", "hardbreak"):
             plain += " "
         replaced.append(child)
@@ -158,7 +161,11 @@ def _trim(sentence: str) -> str:
 
 
 def _plain_text(children: Sequence[Token]) -> str:
-    return "".join(c.content for c in children if c.type in ("text", "code_inline", "wikilink")).strip()
+    return "".join(
+        f"${c.content}$" if c.type in _MATH_TOKENS else c.content
+        for c in children
+        if c.type in ("text", "code_inline", "wikilink", *_MATH_TOKENS)
+    ).strip()
 
 
 def _escape(text: str) -> str:

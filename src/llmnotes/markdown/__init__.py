@@ -8,7 +8,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from . import attention_mask, flow, heading_anchors, highlight, wikilinks
+from . import attention_mask, flow, heading_anchors, highlight, math, wikilinks
 
 
 def create_parser(allow_raw_html: bool = False) -> MarkdownIt:
@@ -24,4 +24,5 @@ def create_parser(allow_raw_html: bool = False) -> MarkdownIt:
     md.use(heading_anchors.plugin)
     md.use(wikilinks.plugin)
     md.use(flow.plugin).use(attention_mask.plugin)
+    md.use(math.plugin)
     return md
