@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
-from llmnotes.markdown import attention_mask, flow
+from llmnotes.markdown import attention_mask, flow, flow_layout
 from llmnotes.markdown.svg import text_width, wrap_text
 
 
@@ -92,7 +92,7 @@ def test_boxes_are_wide_enough_for_their_text() -> None:
     texts = re.findall(r'<text class="node-label".*?</text>', html)
     for rect, text in zip(rects, texts, strict=True):
         widest = max(text_width(line) for line in re.findall(r">([^<]*)</tspan>", text))
-        assert float(attributes(rect)["width"]) >= widest + 2 * flow.NODE_PADDING[0] - 0.1
+        assert float(attributes(rect)["width"]) >= widest + 2 * flow_layout.NODE_PADDING[0] - 0.1
 
 
 def test_tb_puts_ranks_in_rows_top_to_bottom() -> None:
