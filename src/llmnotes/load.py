@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import yaml
 
-from .model import Diagnostic, Note
+from .model import PAPER_TYPES, Diagnostic, Note
 from .paths import slugify
 
 try:
@@ -36,6 +36,14 @@ TEXT_FIELDS = (
     "org",
     "summary",
     "slug",
+    "booktitle",
+    "journal",
+    "volume",
+    "number",
+    "pages",
+    "publisher",
+    "institution",
+    "arxiv_class",
 )
 LIST_FIELDS = ("authors", "tags", "aliases", "builds_on")
 DATE_FIELDS = ("date", "updated")
@@ -162,6 +170,12 @@ def _build_note(
             values[key] = _date(key, fields[key], fail)
     if fields.get("year") is not None:
         values["year"] = _year(fields["year"], fail)
+    if fields.get("pub_year") is not None:
+        values["pub_year"] = _year(fields["pub_year"], fail, "pub_year")
+    if fields.get("month") is not None:
+        values["month"] = _month(fields["month"], fail)
+    if fields.get("type") is not None:
+        values["type"] = _paper_type(fields["type"], fail)
     if fields.get("draft") is not None:
         if isinstance(fields["draft"], bool):
             values["draft"] = fields["draft"]
@@ -176,7 +190,7 @@ def _build_note(
     if not slug:
         return None, [Diagnostic(source, "the file name gives an empty slug", hint="rename it or set slug:")]
     title = values.pop("title", None) or _first_heading(body) or path.stem
-    known = set(TEXT_FIELDS) | set(LIST_FIELDS) | set(DATE_FIELDS) | {"year", "draft"}
+    known = set(TEXT_FIELDS) | set(LIST_FIELDS) | set(DATE_FIELDS) | {"year", "draft", "pub_year", "month", "type"}
     extra = {k: v for k, v in fields.items() if k not in known}
     note = Note(
         source=source,
@@ -249,12 +263,29 @@ def _date(key: str, value: Any, fail: Any) -> dt.date | None:
     return None
 
 
-def _year(value: Any, fail: Any) -> int | None:
+def _year(value: Any, fail: Any, key: str = "year") -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
-    fail("year", f"expected a whole number, got {_show(value)}")
+    fail(key, f"expected a whole number, got {_show(value)}")
+    return None
+
+
+def _month(value: Any, fail: Any) -> int | None:
+    number = value.strip() if isinstance(value, str) else value
+    if isinstance(number, str) and number.isdigit():
+        number = int(number)
+    if isinstance(number, int) and not isinstance(number, bool) and 1 <= number <= 12:
+        return number
+    fail("month", f"expected a month number from 1 to 12, got {_show(value)}", hint="e.g. month: 5 for May")
+    return None
+
+
+def _paper_type(value: Any, fail: Any) -> str | None:
+    if isinstance(value, str) and value.strip().lower() in PAPER_TYPES:
+        return value.strip().lower()
+    fail("type", f"expected one of {', '.join(PAPER_TYPES)}, got {_show(value)}")
     return None
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
+PaperType = Literal["conference", "journal", "report", "preprint"]
+PAPER_TYPES: tuple[PaperType, ...] = ("conference", "journal", "report", "preprint")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,17 @@ class Note:
     code: str | None = None
     doi: str | None = None
     org: str | None = None
+    type: PaperType | None = None  # None: inferred from the other fields (see cite.paper_type)
+    booktitle: str | None = None
+    journal: str | None = None
+    volume: str | None = None
+    number: str | None = None
+    pages: str | None = None
+    publisher: str | None = None
+    institution: str | None = None
+    month: int | None = None  # 1-12, the month of `year`
+    pub_year: int | None = None  # the year citations use when the version of record came out later than `year`
+    arxiv_class: str | None = None  # arXiv primary category, e.g. cs.CL
     tags: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     builds_on: tuple[str, ...] = ()
@@ -145,6 +158,26 @@ class Tag:
 
 
 @dataclass(frozen=True, slots=True)
+class Lineage:
+    """The `builds_on` graph over the notes: direct and transitive neighbours, each oldest first."""
+
+    parents: dict[str, tuple[str, ...]] = field(default_factory=dict)  # slug -> the notes it builds on
+    children: dict[str, tuple[str, ...]] = field(default_factory=dict)  # slug -> the notes that build on it
+    ancestors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    descendants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A note worth reading next to another one, with why: the relations and the shared tags."""
+
+    slug: str
+    score: float
+    relations: tuple[str, ...]  # of "builds_on", "built_on_by", "links_to", "linked_from", "sibling"
+    shared_tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     """The whole site after linking: notes in display order, tags, links and backlinks."""
 
@@ -157,6 +190,8 @@ class Site:
     tags: tuple[Tag, ...]
     tag_of: dict[str, Tag]  # folded tag name -> tag
     data: dict[str, Any]
+    lineage: Lineage = field(default_factory=Lineage)
+    related: dict[str, tuple[Related, ...]] = field(default_factory=dict)  # slug -> best first
 
 
 @dataclass(frozen=True, slots=True)

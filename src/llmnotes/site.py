@@ -1,4 +1,4 @@
-"""Assemble the `Site`: order the notes, merge tags, check `builds_on`, and load the data files."""
+"""Assemble the `Site`: order the notes, merge tags, check `builds_on`, trace lineage and related notes, load data."""
 
 from __future__ import annotations
 
@@ -8,9 +8,14 @@ from typing import Any
 
 import yaml
 
+from .lineage import build_lineage
 from .load import YAML_LOADER
 from .model import Backlink, Diagnostic, Note, ParsedNote, ResolvedLink, Site, Tag
 from .paths import fold, note_path, page_path, unique_slugs
+from .related import related_notes
+
+# Output files the built-in emitters write at the site root, which a page in pages/ must not take.
+RESERVED_PAGES = {"timeline": "timeline.html", "lineage": "lineage.html"}
 
 
 def note_order(parsed: ParsedNote) -> tuple:
@@ -30,7 +35,10 @@ def assemble_site(
     pages = tuple(sorted((p for p in documents if p.note.kind == "page"), key=lambda p: p.note.slug))
     by_slug = {p.note.slug: p for p in ordered + pages}
     tags = build_tags(ordered)
-    problems = check_builds_on(ordered, by_slug) + check_reading_order(pages, by_slug)
+    problems = check_builds_on(ordered, by_slug) + check_reading_order(pages, by_slug) + check_reserved(pages)
+    lineage, cycles = build_lineage([p.note for p in ordered])
+    problems += cycles
+    slugs = [p.note.slug for p in ordered]
     site = Site(
         notes=ordered,
         pages=pages,
@@ -41,6 +49,8 @@ def assemble_site(
         tags=tags,
         tag_of={fold(t.name): t for t in tags},
         data=data,
+        lineage=lineage,
+        related=related_notes(slugs, tags, links, lineage) if not cycles else {},
     )
     return site, problems
 
@@ -86,6 +96,20 @@ def check_builds_on(notes: tuple[ParsedNote, ...], by_slug: dict[str, ParsedNote
                     )
                 )
     return problems
+
+
+def check_reserved(pages: tuple[ParsedNote, ...]) -> list[Diagnostic]:
+    """A page must not take the path of a built-in page such as the timeline."""
+    return [
+        Diagnostic(
+            p.note.source,
+            f"this page would overwrite the built-in {RESERVED_PAGES[p.note.slug]}",
+            line=p.note.field_lines.get("slug"),
+            hint="rename the file or set a different slug:",
+        )
+        for p in pages
+        if p.note.slug in RESERVED_PAGES
+    ]
 
 
 def check_reading_order(pages: tuple[ParsedNote, ...], by_slug: dict[str, ParsedNote]) -> list[Diagnostic]:

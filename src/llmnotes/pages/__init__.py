@@ -68,13 +68,33 @@ def linked_body(parsed: ParsedNote, site: Site, page_path: str) -> str:
     return link_html(parsed.html, site.links.get(parsed.note.slug, ()), labels, site.paths, page_path)
 
 
+_EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]*)"')
+
+
+def mark_external(html_text: str) -> str:
+    """Mark links that leave the site: class "external" (the stylesheet adds an arrow) and rel="noopener"."""
+    return _EXTERNAL_LINK.sub(r'<a class="external" href="\1" rel="noopener"', html_text)
+
+
 def tag_ref(name: str, site: Site) -> dict:
     tag = site.tag_of[fold(name)]
     return {"name": tag.name, "path": tag_path(tag.slug), "count": len(tag.note_slugs)}
 
 
 def all_pages(context: PageContext) -> Iterator[Page]:
-    from . import feed, home, not_found, note, page, sitemap, static, tags
+    from . import (
+        bibliography,
+        feed,
+        home,
+        lineage,
+        not_found,
+        note,
+        page,
+        sitemap,
+        static,
+        tags,
+        timeline,
+    )
 
     emitters: list[Callable[[PageContext], Iterable[Page]]] = [
         home.emit,
@@ -84,6 +104,9 @@ def all_pages(context: PageContext) -> Iterator[Page]:
         not_found.emit,
         feed.emit,
         static.emit,
+        bibliography.emit,
+        lineage.emit,
+        timeline.emit,
     ]
     pages: list[Page] = []
     for emit in emitters:

@@ -1,12 +1,15 @@
-"""One page per note: header with the paper's facts, the linked body, backlinks and previous/next."""
+"""One page per note: the paper's facts, meta tags and BibTeX, the linked body, lineage, related, backlinks."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import quote
 
+from ..cite import bibtex_entry, cite_keys, highwire_tags, paper_type
 from ..model import Page, ParsedNote, Site
 from ..paths import note_path
-from . import PageContext, linked_body, note_card, preview_card, tag_ref
+from . import PageContext, linked_body, mark_external, note_card, preview_card, tag_ref
+from .bibliography import note_bib_path
 
 TOC_MIN_HEADINGS = 3
 
@@ -14,9 +17,10 @@ TOC_MIN_HEADINGS = 3
 def emit(context: PageContext) -> Iterator[Page]:
     site = context.site
     chronological = list(reversed(site.notes))
+    keys = cite_keys(p.note for p in site.notes)
     for position, parsed in enumerate(chronological):
         path = note_path(parsed.note.slug)
-        body = linked_body(parsed, site, path)
+        body = mark_external(linked_body(parsed, site, path))
         neighbours = {
             "previous": note_card(chronological[position - 1], site) if position > 0 else None,
             "next": note_card(chronological[position + 1], site) if position + 1 < len(chronological) else None,
@@ -36,6 +40,14 @@ def emit(context: PageContext) -> Iterator[Page]:
                 builds_on=[note_card(site.by_slug[s], site) for s in parsed.note.builds_on if s in site.by_slug],
                 backlinks=_backlinks(parsed, site),
                 links_out=paper_links(parsed),
+                citation_meta=highwire_tags(parsed.note),
+                paper_type=paper_type(parsed.note),
+                bibtex=bibtex_entry(parsed.note, keys[parsed.note.slug]),
+                bib_path=note_bib_path(parsed.note.slug),
+                cite_key=keys[parsed.note.slug],
+                canonical_url=context.config.base_url + quote(path) if context.config.base_url else None,
+                lineage=_lineage(parsed, site),
+                related=_related(parsed, site),
                 **neighbours,
             ),
         )
@@ -45,6 +57,22 @@ def _backlinks(parsed: ParsedNote, site: Site) -> list[dict]:
     return [
         {**note_card(site.by_slug[b.source_slug], site), "context": b.context}
         for b in site.backlinks.get(parsed.note.slug, ())
+    ]
+
+
+def _lineage(parsed: ParsedNote, site: Site) -> dict:
+    """The note's ancestors and descendants in the `builds_on` graph, oldest first."""
+    slug = parsed.note.slug
+    return {
+        "ancestors": [note_card(site.by_slug[s], site) for s in site.lineage.ancestors.get(slug, ())],
+        "descendants": [note_card(site.by_slug[s], site) for s in site.lineage.descendants.get(slug, ())],
+    }
+
+
+def _related(parsed: ParsedNote, site: Site) -> list[dict]:
+    return [
+        {**note_card(site.by_slug[r.slug], site), "relations": r.relations, "shared_tags": r.shared_tags}
+        for r in site.related.get(parsed.note.slug, ())
     ]
 
 

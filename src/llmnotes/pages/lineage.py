@@ -1,0 +1,33 @@
+"""The lineage page: the `builds_on` graph drawn as SVG at build time, with the same relations as a list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..lineage import chronological, render_svg
+from ..model import Page
+from ..paths import href
+from . import PageContext, note_card
+
+LINEAGE_PATH = "lineage.html"
+
+
+def emit(context: PageContext) -> Iterator[Page]:
+    site = context.site
+    notes = [parsed.note for parsed in site.notes]
+    t = context.renderer.env.globals["t"]
+    svg = render_svg(
+        notes,
+        site.lineage,
+        href=lambda slug: href(LINEAGE_PATH, site.paths[slug]),
+        title=t["lineage_title"],
+        year_label=lambda year: str(year) if year else t["undated"],
+    )
+    rows = [
+        {
+            **note_card(site.by_slug[note.slug], site),
+            "parents": [note_card(site.by_slug[s], site) for s in site.lineage.parents.get(note.slug, ())],
+        }
+        for note in sorted(notes, key=chronological)
+    ]
+    yield Page(LINEAGE_PATH, context.renderer.render("lineage.html", LINEAGE_PATH, svg=svg, rows=rows))
