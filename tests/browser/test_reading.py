@@ -74,7 +74,7 @@ def test_code_blocks_get_a_copy_button(page, site_url: str) -> None:
     buttons = page.locator(".code-block .copy-code")
     assert buttons.count() >= 1
     buttons.first.click()
-    assert buttons.first.inner_text() == "已复制"
+    page.wait_for_function("document.querySelector('.code-block .copy-code').textContent === '已复制'")
 
 
 def test_print_hides_navigation_and_contents(page, site_url: str) -> None:

@@ -90,6 +90,7 @@ def all_pages(context: PageContext) -> Iterator[Page]:
         not_found,
         note,
         page,
+        search_index,
         sitemap,
         static,
         tags,
@@ -107,6 +108,7 @@ def all_pages(context: PageContext) -> Iterator[Page]:
         bibliography.emit,
         lineage.emit,
         timeline.emit,
+        search_index.emit,
     ]
     pages: list[Page] = []
     for emit in emitters:

@@ -1,0 +1,267 @@
+"""The site search index: a CJK-aware tokenizer and sharded, compact index files built from the `Site`."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import unicodedata
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from itertools import repeat
+from operator import add, sub
+
+from .links import link_html
+from .model import ParsedNote, Site
+
+# Kana and Han ideographs (with extensions and compatibility forms): runs of these become character bigrams.
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_PIECE = re.compile(rf"([{CJK}]+)|([^\W_{CJK}]+(?:[-_\u2010][^\W_{CJK}]+)*)")
+_CONNECTOR = re.compile("[-_\u2010]")
+
+TITLE, META, SUMMARY, BODY = 1, 2, 4, 8  # field bits of a posting; body alone is the default
+DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"  # 32 "more" + 32 "last" digits
+CHUNK_BYTES = 32_000  # target size of one token shard
+DOC_SHARD_BYTES = 8_000  # target size of one display-data shard
+ROOT = "static/search/"
+VERSION = 1
+
+
+def fold(text: str) -> str:
+    """NFKC, then case folding: the form both the index and queries are tokenized in."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def tokenize(text: str, every_char: bool = True) -> list[str]:
+    """Index tokens, first occurrence first: words, hyphenated words' parts and joined form, CJK bigrams and chars.
+
+    A CJK run gives its overlapping bigrams and its characters; with `every_char` false (note bodies) only its
+    last character, since the others start a bigram and a one-character query searches tokens by prefix.
+    """
+    return list(dict.fromkeys(_tokens(text, every_char)))
+
+
+def _tokens(text: str, every_char: bool) -> list[str]:
+    tokens: list[str] = []
+    for run, word in _PIECE.findall(fold(text)):
+        if run:
+            tokens.extend(run if every_char else run[-1])
+            tokens.extend(map(add, run, run[1:]))
+        else:
+            parts = _CONNECTOR.split(word)
+            tokens.extend(parts)
+            if len(parts) > 1:
+                tokens.append("".join(parts))
+    return tokens
+
+
+def parse_query(text: str) -> list[list[tuple[str, bool]]]:
+    """Query segments (one per CJK run or word), each a list of (token, is_prefix); every segment must match.
+
+    A CJK run matches by its bigrams; a single CJK character as a prefix (bigrams it starts, or itself). A word
+    matches by its parts; the last word of the query matches as a prefix while it is being typed, i.e. when
+    nothing follows it and it has two characters or more.
+    """
+    folded = fold(text)
+    segments: list[list[tuple[str, bool]]] = []
+    matches = list(_PIECE.finditer(folded))
+    for number, match in enumerate(matches):
+        run, word = match.groups()
+        if run:
+            grams = list(dict.fromkeys(map(add, run, run[1:])))
+            segments.append([(gram, False) for gram in grams] or [(run, True)])
+            continue
+        parts = list(dict.fromkeys(_CONNECTOR.split(word)))
+        typing = number == len(matches) - 1 and match.end() == len(folded)
+        segments.append([(part, typing and part == parts[-1] and len(part) > 1) for part in parts])
+    return segments
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDoc:
+    """What the index knows of one note or page: its searchable fields and what a result shows."""
+
+    path: str  # site-root-relative output path
+    label: str
+    title: str
+    meta: str  # year · venue
+    names: tuple[str, ...]  # title, short title, aliases
+    facets: tuple[str, ...]  # tags, authors, venue, org, year
+    summary: str
+    text: str  # body as plain text
+
+
+_SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL | re.IGNORECASE)
+_ANCHOR = re.compile(r'<a class="anchor"[^>]*>.*?</a>', re.DOTALL)
+_BLOCK = re.compile(
+    r"</?(?:p|div|h[1-6]|li|ul|ol|pre|blockquote|table|thead|tbody|tr|td|th|figure|figcaption|dl|dt|dd|br|hr"
+    r"|section|details|summary)\b[^>]*>",
+    re.IGNORECASE,
+)
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def plain_text(body_html: str) -> str:
+    """Visible text of a note body: no diagram SVGs or heading anchors, code kept, whitespace collapsed."""
+    text = _ANCHOR.sub("", _SVG.sub(" ", body_html))
+    text = _TAG.sub("", _BLOCK.sub(" ", text))
+    return _SPACE.sub(" ", html.unescape(text)).strip()
+
+
+def search_doc(parsed: ParsedNote, site: Site, labels: dict[str, str]) -> SearchDoc:
+    """A note's or page's searchable fields, its body with links resolved (labels shown) as plain text."""
+    note = parsed.note
+    path = site.paths[note.slug]
+    body = link_html(parsed.html, site.links.get(note.slug, ()), labels, site.paths, path)
+    names = tuple(dict.fromkeys(n for n in (note.title, note.short_title, *note.aliases) if n))
+    facets = (*note.tags, *note.authors, note.venue or "", note.org or "", str(note.year or ""))
+    return SearchDoc(
+        path=path,
+        label=note.label,
+        title=note.title,
+        meta=" · ".join(str(part) for part in (note.year, note.venue) if part),
+        names=names,
+        facets=tuple(f for f in facets if f),
+        summary=note.summary or "",
+        text=plain_text(body),
+    )
+
+
+def site_documents(site: Site) -> list[SearchDoc]:
+    """Notes in the site's order (newest first), then pages; the home page is left out."""
+    labels = {slug: p.note.label for slug, p in site.by_slug.items()}
+    parsed = [*site.notes, *(p for p in site.pages if site.paths[p.note.slug] != "index.html")]
+    return [search_doc(p, site, labels) for p in parsed]
+
+
+def field_tokens(doc: SearchDoc) -> tuple[set[str], dict[str, int]]:
+    """The document's body-only tokens, and the field bits of every other token it has."""
+    body = set(_tokens(doc.text, every_char=False))
+    fields: dict[str, int] = {}
+    for bit, texts in ((TITLE, doc.names), (META, doc.facets), (SUMMARY, (doc.summary,))):
+        for text in texts:
+            for token in _tokens(text, every_char=True):
+                fields[token] = fields.get(token, 0) | bit | (BODY if token in body else 0)
+    return body.difference(fields), fields
+
+
+def varint(value: int) -> str:
+    """A number as base-32 digits, most significant first; the last digit comes from the other half of DIGITS."""
+    digits = [DIGITS[32 + (value & 31)]]
+    value >>= 5
+    while value:
+        digits.append(DIGITS[value & 31])
+        value >>= 5
+    return "".join(reversed(digits))
+
+
+_SMALL = 1 << 15
+_VARINTS = [varint(n) for n in range(_SMALL)]
+_GAPS = ["", *_VARINTS[:-1]]  # a gap between document numbers is written minus one
+
+
+def encode_postings(entries: list[int]) -> str:
+    """Postings (document number << 4 | field bits, ascending) as document-number gaps minus one; then, when any
+    is not body-only, `!` and (index gap minus one, field bits) pairs for those."""
+    docs = [entry >> 4 for entry in entries]
+    if docs[-1] < _SMALL:
+        text = _VARINTS[docs[0]] + "".join(map(_GAPS.__getitem__, map(sub, docs[1:], docs[:-1])))
+    else:
+        text = varint(docs[0]) + "".join(varint(gap - 1) for gap in map(sub, docs[1:], docs[:-1]))
+    special = [(index, entry & 15) for index, entry in enumerate(entries) if entry & 15 != BODY]
+    if not special:
+        return text
+    pairs, last = [], -1
+    for index, mask in special:
+        pairs.append(varint(index - last - 1) + _VARINTS[mask])
+        last = index
+    return text + "!" + "".join(pairs)
+
+
+def utf16_key(token: str) -> bytes:
+    """Sort order of JavaScript's string comparison (UTF-16 code units), which the client's lookups rely on."""
+    return token.encode("utf-16-be")
+
+
+def front_coded(tokens: list[str]) -> str:
+    """Tokens joined by spaces, each as the length (0-9) of the prefix it shares with the previous one + the rest."""
+    out: list[str] = []
+    previous = ""
+    for token in tokens:
+        shared = 0
+        for mine, theirs in zip(token[:9], previous[:9], strict=False):
+            if mine != theirs:
+                break
+            shared += 1
+        out.append(f"{shared}{token[shared:]}")
+        previous = token
+    return " ".join(out)
+
+
+def script(shard_id: str, data: object) -> bytes:
+    """An index file: a script that hands its data to the client, so it loads from file:// without fetch."""
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return f'window.__llmnotesSearch.add("{shard_id}",{payload});\n'.encode()
+
+
+def token_shards(docs: list[SearchDoc]) -> tuple[list[str], dict[str, bytes]]:
+    """Token shards over the sorted vocabulary, each about CHUNK_BYTES, and the first token of each."""
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    for number, doc in enumerate(docs):
+        body_only, fields = field_tokens(doc)
+        entry = number << 4 | BODY
+        deque(map(list.append, map(postings.__getitem__, body_only), repeat(entry)), maxlen=0)  # C-speed appends
+        for token, mask in fields.items():
+            postings[token].append(number << 4 | mask)
+    firsts: list[str] = []
+    files: dict[str, bytes] = {}
+    chunk: list[tuple[str, str]] = []
+    size = 0
+
+    def flush() -> None:
+        shard_id = f"t/{len(firsts)}"
+        firsts.append(chunk[0][0])
+        tokens, lists = zip(*chunk, strict=True)
+        files[f"{ROOT}{shard_id}.js"] = script(shard_id, [front_coded(list(tokens)), " ".join(lists)])
+        chunk.clear()
+
+    for token in sorted(postings, key=utf16_key):
+        encoded = encode_postings(postings[token])
+        chunk.append((token, encoded))
+        size += len(token.encode()) + len(encoded) + 6
+        if size >= CHUNK_BYTES:
+            flush()
+            size = 0
+    if chunk:
+        flush()
+    return firsts, files
+
+
+def display_record(doc: SearchDoc) -> list[str]:
+    """What a result shows: [path, label, title, meta, summary, names and facets, text]."""
+    other_names = [n for n in doc.names if n not in (doc.label, doc.title)]
+    return [doc.path, doc.label, doc.title, doc.meta, doc.summary, " · ".join((*other_names, *doc.facets)), doc.text]
+
+
+def docs_per_shard(docs: list[SearchDoc]) -> int:
+    """How many documents share a display-data shard: about DOC_SHARD_BYTES each, at most 16 documents."""
+    total = sum(len(json.dumps(display_record(d), ensure_ascii=False).encode()) for d in docs)
+    return max(1, min(16, round(DOC_SHARD_BYTES * len(docs) / total))) if total else 1
+
+
+def build_search_index(site: Site) -> dict[str, bytes]:
+    """Every file of the search index, by output path: manifest, token shards and display-data shards."""
+    return build_index(site_documents(site))
+
+
+def build_index(docs: list[SearchDoc]) -> dict[str, bytes]:
+    """The index files of `docs`; a document's number is its position, which is also the ranking's last tie-break."""
+    firsts, files = token_shards(docs)
+    per_shard = docs_per_shard(docs)
+    for start in range(0, len(docs), per_shard):
+        shard_id = f"d/{start // per_shard}"
+        files[f"{ROOT}{shard_id}.js"] = script(shard_id, [display_record(d) for d in docs[start : start + per_shard]])
+    manifest = {"chunks": firsts, "docs": len(docs), "docsPerShard": per_shard, "version": VERSION}
+    files[f"{ROOT}manifest.js"] = script("manifest", manifest)
+    return dict(sorted(files.items()))

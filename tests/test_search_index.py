@@ -1,0 +1,295 @@
+"""Site search index: the CJK-aware tokenizer, the shard format, determinism, and size at 10,000 notes."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from llmnotes.config import load_config
+from llmnotes.links import LinkIndex, resolve_links
+from llmnotes.load import load_notes
+from llmnotes.markdown import create_parser
+from llmnotes.model import Note, ParsedNote, Site
+from llmnotes.parse import parse_note
+from llmnotes.search import (
+    BODY,
+    DIGITS,
+    META,
+    SUMMARY,
+    TITLE,
+    build_search_index,
+    encode_postings,
+    parse_query,
+    plain_text,
+    tokenize,
+    varint,
+)
+from llmnotes.site import assemble_site
+
+REPO = Path(__file__).resolve().parents[1]
+SCRIPT = re.compile(r'window\.__llmnotesSearch\.add\("([^"]+)",(.*)\);\n', re.DOTALL)
+
+
+# ---- Readers mirroring templates/static/search.js, so the tests check the format the client decodes. ----
+
+
+def read_script(data: bytes) -> tuple[str, object]:
+    match = SCRIPT.fullmatch(data.decode("utf-8"))
+    assert match, data[:80]
+    return match.group(1), json.loads(match.group(2))
+
+
+def read_varints(text: str) -> list[int]:
+    values, value = [], 0
+    for char in text:
+        digit = DIGITS.index(char)
+        value = value * 32 + (digit & 31)
+        if digit >= 32:
+            values.append(value)
+            value = 0
+    return values
+
+
+def read_postings(text: str) -> list[tuple[int, int]]:
+    docs, _, fields = text.partition("!")
+    numbers, doc = [], -1
+    for gap in read_varints(docs):
+        doc += gap + 1
+        numbers.append(doc)
+    masks = [BODY] * len(numbers)
+    index = -1
+    pairs = read_varints(fields)
+    for gap, mask in zip(pairs[::2], pairs[1::2], strict=True):
+        index += gap + 1
+        masks[index] = mask
+    return list(zip(numbers, masks, strict=True))
+
+
+def read_shard(data: object) -> dict[str, list[tuple[int, int]]]:
+    keys, lists = data  # type: ignore[misc]
+    tokens, previous = [], ""
+    for key in keys.split(" "):
+        token = previous[: int(key[0])] + key[1:]
+        tokens.append(token)
+        previous = token
+    return {token: read_postings(text) for token, text in zip(tokens, lists.split(" "), strict=True)}
+
+
+def read_index(files: dict[str, bytes]) -> tuple[dict, dict[str, list[tuple[int, int]]], list[list[str]]]:
+    """(manifest, token → postings over all shards, display records in document order)."""
+    scripts = dict(read_script(data) for data in files.values())
+    manifest = scripts["manifest"]
+    tokens: dict[str, list[tuple[int, int]]] = {}
+    for number in range(len(manifest["chunks"])):
+        tokens.update(read_shard(scripts[f"t/{number}"]))
+    shards = -(-manifest["docs"] // manifest["docsPerShard"])
+    records = [record for number in range(shards) for record in scripts[f"d/{number}"]]
+    return manifest, tokens, records
+
+
+@pytest.fixture(scope="module")
+def repo_index() -> dict[str, bytes]:
+    """The search index of the repository's own notes (the pipeline up to the assembled site, no other pages)."""
+    config = load_config(REPO)
+    documents = load_notes(REPO, config.notes_path).notes + load_notes(REPO, config.pages_path, kind="page").notes
+    parsed = [parse_note(note, create_parser()) for note in documents]
+    index, _ = LinkIndex.build(parsed)
+    links, backlinks, _ = resolve_links(parsed, index, strict=True)
+    site, _ = assemble_site(list(index.notes.values()), links, backlinks, {})
+    return build_search_index(site)
+
+
+# ---- Tokenizer ----
+
+
+@pytest.mark.parametrize(
+    ("text", "bigrams"),
+    [
+        ("指令微调", ["指令", "令微", "微调"]),
+        ("思维链", ["思维", "维链"]),
+        ("对齐税", ["对齐", "齐税"]),
+        ("奖励模型", ["奖励", "励模", "模型"]),
+    ],
+)
+def test_chinese_runs_become_overlapping_bigrams_and_characters(text: str, bigrams: list[str]) -> None:
+    tokens = tokenize(text)
+    assert [t for t in tokens if len(t) == 2] == bigrams
+    assert [t for t in tokens if len(t) == 1] == list(text)
+    assert parse_query(text) == [[(gram, False) for gram in bigrams]]
+
+
+def test_bodies_keep_only_the_last_character_of_a_run() -> None:
+    assert tokenize("训练奖励模型。", every_char=False) == ["型", "训练", "练奖", "奖励", "励模", "模型"]
+
+
+def test_mixed_latin_and_chinese() -> None:
+    chars, grams = ["用", "rlhf", "训", "练", "奖", "励", "模", "型"], ["训练", "练奖", "奖励", "励模", "模型"]
+    assert tokenize("用 RLHF 训练奖励模型") == [*chars, *grams]
+    assert parse_query("RLHF 奖励模型") == [[("rlhf", False)], [("奖励", False), ("励模", False), ("模型", False)]]
+    assert tokenize("GPT-3的结构") == ["gpt", "3", "gpt3", "的", "结", "构", "的结", "结构"]
+
+
+def test_hyphenated_words_are_found_with_or_without_the_hyphen() -> None:
+    assert tokenize("Few-Shot learners") == ["few", "shot", "fewshot", "learners"]
+    assert tokenize("Ｆｅｗ－ｓｈｏｔ") == ["few", "shot", "fewshot"]  # full-width forms fold by NFKC
+    assert parse_query("few-shot") == [[("few", False), ("shot", True)]]
+    assert parse_query("few shot") == [[("few", False)], [("shot", True)]]
+    assert parse_query("fewshot") == [[("fewshot", True)]]
+
+
+def test_case_and_compatibility_forms_fold() -> None:
+    assert tokenize("RLHF PPO Straße") == ["rlhf", "ppo", "strasse"]
+    assert tokenize("ΣΊΣΥΦΟΣ") == tokenize("σίσυφος")
+
+
+def test_the_last_word_matches_as_a_prefix_only_while_typing() -> None:
+    assert parse_query("instru") == [[("instru", True)]]
+    assert parse_query("instru ") == [[("instru", False)]]
+    assert parse_query("chain of thought") == [[("chain", False)], [("of", False)], [("thought", True)]]
+    assert parse_query('"chain of thought"') == [[("chain", False)], [("of", False)], [("thought", False)]]
+    assert parse_query("x") == [[("x", False)]]  # one letter is too short to expand
+    assert parse_query("思") == [[("思", True)]]  # one CJK character: every bigram it starts
+    assert parse_query("  ，。!") == []
+
+
+def test_plain_text_keeps_code_and_drops_diagrams_and_anchors() -> None:
+    html = (
+        '<h2 id="方法">方法<a class="anchor" href="#方法" aria-hidden="true" tabindex="-1">#</a></h2>\n'
+        "<p><strong>对齐</strong>问题&amp;<code>x &lt; 1</code></p>"
+        '<figure class="diagram"><svg role="img"><title>图</title><text>SFT</text></svg>'
+        "<figcaption>三步</figcaption></figure><ul><li>甲</li><li>乙</li></ul>"
+    )
+    assert plain_text(html) == "方法 对齐问题&x < 1 三步 甲 乙"
+
+
+# ---- Encoding ----
+
+
+def test_postings_are_gaps_with_field_bits_only_where_not_body_only() -> None:
+    assert varint(0) == "g" and varint(31) == "_" and varint(32) == "Bg"
+    postings = [(0, BODY), (1, BODY), (5, TITLE | BODY), (40, BODY), (1000, SUMMARY), (40_000, META)]
+    encoded = encode_postings([doc << 4 | mask for doc, mask in postings])
+    assert read_postings(encoded) == postings
+    assert encode_postings([7 << 4 | BODY]) == "n"
+
+
+# ---- The repository's index ----
+
+
+def test_repository_index_finds_the_notes_by_their_words(repo_index: dict[str, bytes]) -> None:
+    manifest, tokens, records = read_index(repo_index)
+    paths = [record[0] for record in records]
+    assert manifest["docs"] == len(records) and "notes/cot.html" in paths and "index.html" not in paths
+
+    def docs(token: str, field: int = TITLE | META | SUMMARY | BODY) -> set[str]:
+        return {paths[doc] for doc, mask in tokens.get(token, []) if mask & field}
+
+    assert docs("思维", TITLE) == docs("维链", TITLE) == {"notes/cot.html"}  # alias 思维链
+    assert "notes/instructgpt.html" in docs("奖励", SUMMARY) & docs("励模", SUMMARY) & docs("模型", SUMMARY)
+    assert "notes/instructgpt.html" in docs("对齐") & docs("齐税")
+    assert "notes/instructgpt.html" in docs("rlhf", META) & docs("ppo")
+    assert "notes/instructgpt.html" in docs("指令", META) & docs("令微", META) & docs("微调", META)
+    assert {"notes/gpt-3.html", "notes/cot.html"} <= docs("fewshot") & docs("few") & docs("shot")
+    assert "notes/cot.html" in docs("chain", TITLE) & docs("of", TITLE) & docs("thought", TITLE)
+    assert "notes/t5.html" in docs("raffel", META)
+
+
+def test_repository_index_layout(repo_index: dict[str, bytes]) -> None:
+    manifest, _, records = read_index(repo_index)
+    assert set(manifest) == {"chunks", "docs", "docsPerShard", "version"}
+    chunks = manifest["chunks"]
+    assert chunks == sorted(chunks, key=lambda t: t.encode("utf-16-be")) and len(set(chunks)) == len(chunks)
+    assert len(repo_index["static/search/manifest.js"]) < 2_000
+    for path, data in repo_index.items():
+        shard_id, _ = read_script(data)
+        assert path == f"static/search/{shard_id}.js"
+    cot = next(r for r in records if r[0] == "notes/cot.html")
+    assert cot[1:4] == [
+        "CoT",
+        "Chain-of-Thought Prompting Elicits Reasoning in Large Language Models",
+        "2022 · NeurIPS 2022",
+    ]
+    assert "思维链" in cot[5] and "思维链提示" in cot[6] and "<输入, 思维链, 输出>" in cot[6]  # code is kept
+    assert not re.search(r"</?[a-z]+[ >]", cot[6]) and "diagram-svg" not in cot[6]
+
+
+def test_repository_index_is_small(repo_index: dict[str, bytes]) -> None:
+    notes = sum(len(p.read_bytes()) for p in (REPO / "notes").rglob("*.md"))
+    assert sum(map(len, repo_index.values())) < 2 * notes
+
+
+def test_the_index_is_deterministic() -> None:
+    site = synthetic_site(300, seed=3)
+    assert build_search_index(site) == build_search_index(synthetic_site(300, seed=3))
+
+
+# ---- Scale ----
+
+
+def synthetic_site(count: int, seed: int = 7) -> Site:
+    """`count` notes of mixed Chinese and English text drawn from Zipf-distributed vocabularies."""
+    rng = random.Random(seed)
+    chars = [chr(0x4E00 + i) for i in range(3000)]
+    char_weights = list(itertools.accumulate(1 / (i + 10) for i in range(len(chars))))
+    vocabulary = [
+        "".join(rng.choices(chars, cum_weights=char_weights, k=rng.choice((1, 2, 2, 2, 3, 4)))) for _ in range(40_000)
+    ]
+    vocabulary += [f" {''.join(rng.choices('abcdefghijklmnopqrstuvwxyz', k=rng.randint(2, 10)))} " for _ in range(8000)]
+    vocabulary += ["，", "。", "、"] * 2000
+    rng.shuffle(vocabulary)
+    weights = list(itertools.accumulate(1 / (i + 1) for i in range(len(vocabulary))))
+    notes = []
+    for number in range(count):
+        body = "".join(rng.choices(vocabulary, cum_weights=weights, k=rng.randint(100, 400)))
+        paragraphs = [body[i : i + 300] for i in range(0, len(body), 300)]
+        note = Note(
+            source=f"notes/n{number}.md",
+            slug=f"n{number}",
+            title=f"Paper {number}: " + "".join(rng.choices(vocabulary, cum_weights=weights, k=6)).strip(),
+            short_title=f"P{number}",
+            body="\n\n".join(paragraphs),
+            body_line=8,
+            authors=(f"Author {number % 997}", f"Writer {number % 101}"),
+            year=2000 + number % 25,
+            tags=tuple(rng.choices(vocabulary[:300], k=3)),
+            summary="".join(rng.choices(vocabulary, cum_weights=weights, k=15)).strip(),
+        )
+        html = "".join(f"<p>{p}</p>\n" for p in paragraphs)
+        notes.append(ParsedNote(note=note, html=html, headings=(), links=()))
+    return Site(
+        notes=tuple(notes),
+        pages=(),
+        by_slug={p.note.slug: p for p in notes},
+        paths={p.note.slug: f"notes/{p.note.slug}.html" for p in notes},
+        links={},
+        backlinks={},
+        tags=(),
+        tag_of={},
+        data={},
+    )
+
+
+def source_size(note: Note) -> int:
+    """Bytes of the note as a Markdown file: front matter and body."""
+    front = {"title": note.title, "short_title": note.short_title, "authors": list(note.authors)}
+    front |= {"year": note.year, "tags": list(note.tags), "summary": note.summary}
+    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items()]
+    return len("---\n{}\n---\n\n{}\n".format("\n".join(lines), note.body).encode())
+
+
+def test_ten_thousand_notes_give_a_small_manifest_and_an_index_smaller_than_twice_the_notes() -> None:
+    site = synthetic_site(10_000)
+    files = build_search_index(site)
+    notes = sum(source_size(p.note) for p in site.notes)
+    total = sum(map(len, files.values()))
+    assert len(files["static/search/manifest.js"]) < 50_000
+    assert total < 2 * notes, (total, notes)
+    shards = [len(data) for path, data in files.items() if "/t/" in path]
+    assert max(shards) < 200_000  # a query loads a few of these, never the whole index
+    docs = [len(data) for path, data in files.items() if "/d/" in path]
+    assert max(docs) < 40_000
