@@ -266,6 +266,7 @@ def synthetic_site(count: int, seed: int = 7) -> Site:
         pages=(),
         by_slug={p.note.slug: p for p in notes},
         paths={p.note.slug: f"notes/{p.note.slug}.html" for p in notes},
+        labels={p.note.slug: p.note.label for p in notes},
         links={},
         backlinks={},
         tags=(),

@@ -185,6 +185,7 @@ class Site:
     pages: tuple[ParsedNote, ...]  # standalone pages from pages/, by slug
     by_slug: dict[str, ParsedNote]  # notes and pages
     paths: dict[str, str]  # slug of every note and page -> its output path
+    labels: dict[str, str]  # slug of every note and page -> the name its links show
     links: dict[str, tuple[ResolvedLink, ...]]  # source slug -> its links in order
     backlinks: dict[str, tuple[Backlink, ...]]  # target slug -> notes linking to it
     tags: tuple[Tag, ...]

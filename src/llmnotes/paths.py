@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import re
 import unicodedata
 from urllib.parse import quote
@@ -49,13 +48,23 @@ def unique_slugs(names: list[str]) -> dict[str, str]:
 def href(from_path: str, to_path: str, fragment: str | None = None) -> str:
     """A relative, percent-encoded URL from one output file to another (both POSIX paths in the site)."""
     if to_path == from_path:
-        url = "" if fragment else posixpath.basename(to_path)
+        url = "" if fragment else to_path.rpartition("/")[2]
     else:
-        url = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+        url = _relative(from_path, to_path)
     url = quote(url, safe="/-._~")
     if fragment:
         url += "#" + quote(fragment, safe="-._~")
     return url
+
+
+def _relative(from_path: str, to_path: str) -> str:
+    """`to_path` relative to the folder of `from_path`; string work only (posixpath.relpath asks the OS for cwd)."""
+    from_dirs = from_path.split("/")[:-1]
+    to_parts = to_path.split("/")
+    common = 0
+    while common < len(from_dirs) and common < len(to_parts) - 1 and from_dirs[common] == to_parts[common]:
+        common += 1
+    return "../" * (len(from_dirs) - common) + "/".join(to_parts[common:])
 
 
 def note_path(slug: str) -> str:

@@ -109,11 +109,11 @@ def plain_text(body_html: str) -> str:
     return _SPACE.sub(" ", html.unescape(text)).strip()
 
 
-def search_doc(parsed: ParsedNote, site: Site, labels: dict[str, str]) -> SearchDoc:
+def search_doc(parsed: ParsedNote, site: Site) -> SearchDoc:
     """A note's or page's searchable fields, its body with links resolved (labels shown) as plain text."""
     note = parsed.note
     path = site.paths[note.slug]
-    body = link_html(parsed.html, site.links.get(note.slug, ()), labels, site.paths, path)
+    body = link_html(parsed.html, site.links.get(note.slug, ()), site.labels, site.paths, path)
     names = tuple(dict.fromkeys(n for n in (note.title, note.short_title, *note.aliases) if n))
     facets = (*note.tags, *note.authors, note.venue or "", note.org or "", str(note.year or ""))
     return SearchDoc(
@@ -130,9 +130,8 @@ def search_doc(parsed: ParsedNote, site: Site, labels: dict[str, str]) -> Search
 
 def site_documents(site: Site) -> list[SearchDoc]:
     """Notes in the site's order (newest first), then pages; the home page is left out."""
-    labels = {slug: p.note.label for slug, p in site.by_slug.items()}
     parsed = [*site.notes, *(p for p in site.pages if site.paths[p.note.slug] != "index.html")]
-    return [search_doc(p, site, labels) for p in parsed]
+    return [search_doc(p, site) for p in parsed]
 
 
 def field_tokens(doc: SearchDoc) -> tuple[set[str], dict[str, int]]:

@@ -44,6 +44,7 @@ def assemble_site(
         pages=pages,
         paths={p.note.slug: output_path(p.note) for p in ordered + pages},
         by_slug=by_slug,
+        labels={slug: p.note.label for slug, p in by_slug.items()},
         links=links,
         backlinks=backlinks,
         tags=tags,

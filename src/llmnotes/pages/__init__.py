@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..config import Config
 from ..links import link_html
@@ -19,6 +19,7 @@ class PageContext:
     site: Site
     config: Config
     renderer: Renderer
+    excerpts: dict[str, str] = field(default_factory=dict)  # slug -> preview excerpt, filled as pages need them
 
 
 def note_card(parsed: ParsedNote, site: Site) -> dict:
@@ -41,17 +42,13 @@ _TAGS = re.compile(r"<[^>]+>")
 EXCERPT_LENGTH = 160
 
 
-def preview_card(parsed: ParsedNote, site: Site, page_path: str) -> dict:
+def preview_card(parsed: ParsedNote, context: PageContext, page_path: str) -> dict:
     """What a hover preview shows of a note: title, summary and the start of its first paragraph."""
     note = parsed.note
-    match = _FIRST_PARAGRAPH.search(parsed.html)
-    excerpt = ""
-    if match:
-        labels = {slug: p.note.label for slug, p in site.by_slug.items()}
-        linked = link_html(match.group(1), site.links.get(note.slug, ()), labels, site.paths, page_path)
-        excerpt = html.unescape(_TAGS.sub("", linked)).strip()
-        if len(excerpt) > EXCERPT_LENGTH:
-            excerpt = excerpt[: EXCERPT_LENGTH - 1] + "…"
+    site = context.site
+    excerpt = context.excerpts.get(note.slug)
+    if excerpt is None:
+        excerpt = context.excerpts[note.slug] = _excerpt(parsed, site)
     return {
         "url": href(page_path, site.paths[note.slug]),
         "label": note.label,
@@ -62,10 +59,20 @@ def preview_card(parsed: ParsedNote, site: Site, page_path: str) -> dict:
     }
 
 
+def _excerpt(parsed: ParsedNote, site: Site) -> str:
+    """The first paragraph as plain text, cut at EXCERPT_LENGTH; links show their labels."""
+    match = _FIRST_PARAGRAPH.search(parsed.html)
+    if not match:
+        return ""
+    path = site.paths[parsed.note.slug]
+    linked = link_html(match.group(1), site.links.get(parsed.note.slug, ()), site.labels, site.paths, path)
+    excerpt = html.unescape(_TAGS.sub("", linked)).strip()
+    return excerpt[: EXCERPT_LENGTH - 1] + "…" if len(excerpt) > EXCERPT_LENGTH else excerpt
+
+
 def linked_body(parsed: ParsedNote, site: Site, page_path: str) -> str:
     """The parsed body with its link placeholders turned into links relative to `page_path`."""
-    labels = {slug: p.note.label for slug, p in site.by_slug.items()}
-    return link_html(parsed.html, site.links.get(parsed.note.slug, ()), labels, site.paths, page_path)
+    return link_html(parsed.html, site.links.get(parsed.note.slug, ()), site.labels, site.paths, page_path)
 
 
 _EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]*)"')

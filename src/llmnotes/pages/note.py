@@ -35,7 +35,7 @@ def emit(context: PageContext) -> Iterator[Page]:
                 toc=[h for h in parsed.headings if h.level in (2, 3)]
                 if len(parsed.headings) >= TOC_MIN_HEADINGS
                 else [],
-                previews=_previews(parsed, site, path, [n["slug"] for n in neighbours.values() if n]),
+                previews=_previews(parsed, context, path, [n["slug"] for n in neighbours.values() if n]),
                 tags=[tag_ref(name, site) for name in parsed.note.tags],
                 builds_on=[note_card(site.by_slug[s], site) for s in parsed.note.builds_on if s in site.by_slug],
                 backlinks=_backlinks(parsed, site),
@@ -94,9 +94,10 @@ def paper_links(parsed: ParsedNote) -> list[dict]:
     return links
 
 
-def _previews(parsed: ParsedNote, site: Site, path: str, also: list[str]) -> list[dict]:
+def _previews(parsed: ParsedNote, context: PageContext, path: str, also: list[str]) -> list[dict]:
     """Preview data for every other note this page links to, so hovering works offline."""
+    site = context.site
     slugs = {r.target_slug for r in site.links.get(parsed.note.slug, ()) if r.target_slug} | set(also)
     slugs |= set(parsed.note.builds_on) | {b.source_slug for b in site.backlinks.get(parsed.note.slug, ())}
     slugs.discard(parsed.note.slug)
-    return [preview_card(site.by_slug[slug], site, path) for slug in sorted(slugs) if slug in site.by_slug]
+    return [preview_card(site.by_slug[slug], context, path) for slug in sorted(slugs) if slug in site.by_slug]
