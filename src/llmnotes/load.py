@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -107,7 +108,12 @@ def load_note(path: Path, root: Path, kind: Literal["note", "page"] = "note") ->
     fields, lines, problems = _parse_yaml(front_text, source)
     if problems:
         return None, problems
-    return _build_note(source, path, fields, lines, body, body_line, kind)
+    return _build_note(source, path, fields, lines, body, body_line, kind, content_digest(raw))
+
+
+def content_digest(data: bytes) -> str:
+    """What the build cache knows a file's bytes by."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _split_front_matter(text: str, source: str) -> tuple[str, str, int] | Diagnostic:
@@ -152,6 +158,7 @@ def _build_note(
     body: str,
     body_line: int,
     kind: Literal["note", "page"],
+    digest: str,
 ) -> tuple[Note | None, list[Diagnostic]]:
     problems: list[Diagnostic] = []
 
@@ -201,6 +208,7 @@ def _build_note(
         kind=kind,
         extra=extra,
         field_lines=lines,
+        digest=digest,
         **{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()},
     )
     return note, []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -50,6 +51,9 @@ class UserError(Exception):
         self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
+    def __reduce__(self) -> tuple:  # raised in a worker process, it travels back whole
+        return (type(self), (self.diagnostics,))
+
 
 class UsageError(UserError):
     """A command-line choice llmnotes refuses (exit code 2), e.g. an output folder that holds the notes."""
@@ -95,6 +99,7 @@ class Note:
     kind: Literal["note", "page"] = "note"
     extra: dict[str, Any] = field(default_factory=dict)
     field_lines: dict[str, int] = field(default_factory=dict)
+    digest: str = ""  # of the file's path and bytes: what the build cache keys the parsed note by
 
     @property
     def label(self) -> str:
@@ -132,6 +137,7 @@ class ParsedNote:
     headings: tuple[Heading, ...]
     links: tuple[Link, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
+    facts: str = ""  # digest of the front matter's values: what lists and previews of other pages show of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,3 +207,16 @@ class Page:
 
     path: str  # POSIX, relative to the output root, e.g. "notes/t5.html"
     content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """A page, or files made together (the search index), with what they depend on, rendered only when needed.
+
+    `key` names every input the bytes depend on beyond the site-wide ones (templates, configuration, data,
+    llmnotes itself); when it is the same as last build's, the files on disk are kept. None: render every build.
+    """
+
+    name: str  # unique among outputs; the path when it is one file
+    key: tuple | None
+    render: Callable[[], list[Page]]

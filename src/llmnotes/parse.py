@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
+from dataclasses import fields
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
@@ -52,7 +54,24 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
         )
         for problem in env.get("problems", [])
     )
-    return ParsedNote(note=note, html=html, headings=tuple(headings), links=tuple(links), diagnostics=problems)
+    return ParsedNote(
+        note=note,
+        html=html,
+        headings=tuple(headings),
+        links=tuple(links),
+        diagnostics=problems,
+        facts=facts_digest(note),
+    )
+
+
+_NOT_FACTS = {"body", "body_line", "field_lines", "digest"}
+_FACT_FIELDS = tuple(f.name for f in fields(Note) if f.name not in _NOT_FACTS)
+
+
+def facts_digest(note: Note) -> str:
+    """A digest of everything the front matter says; the body, and where things are in the file, left out."""
+    values = repr(tuple(getattr(note, name) for name in _FACT_FIELDS))
+    return hashlib.blake2b(values.encode(), digest_size=16).hexdigest()
 
 
 def _collect_links(note: Note, inline: Token, source_lines: list[str], links: list[Link]) -> None:

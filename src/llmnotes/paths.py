@@ -47,11 +47,8 @@ def unique_slugs(names: list[str]) -> dict[str, str]:
 
 def href(from_path: str, to_path: str, fragment: str | None = None) -> str:
     """A relative, percent-encoded URL from one output file to another (both POSIX paths in the site)."""
-    if to_path == from_path:
-        url = "" if fragment else to_path.rpartition("/")[2]
-    else:
-        url = _relative(from_path, to_path)
-    url = quote(url, safe="/-._~")
+    own_name = "" if fragment else to_path.rpartition("/")[2]
+    url = quote(own_name if to_path == from_path else _relative(from_path, to_path), safe="/-._~")
     if fragment:
         url += "#" + quote(fragment, safe="-._~")
     return url

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from itertools import combinations
 
 from .model import Lineage, Related, ResolvedLink, Tag
 
@@ -14,6 +16,7 @@ LIMIT = 5
 # A tag on more notes than this, or a parent of more children, says little about any two of them and would make
 # the cost grow with the square of the site; such hubs are skipped.
 MAX_FANOUT = 200
+TAGS_NEEDED = math.ceil(MIN_SCORE / TAG_WEIGHT)
 
 
 def related_notes(
@@ -29,10 +32,12 @@ def related_notes(
     such neighbours rather than the square of the number of notes.
     """
     order = {slug: i for i, slug in enumerate(slugs)}
-    tags_of: dict[str, list[Tag]] = {}
+    members = {tag.name: frozenset(tag.note_slugs) for tag in tags if len(tag.note_slugs) <= MAX_FANOUT}
+    tags_of: dict[str, list[str]] = {}
     for tag in tags:
-        for slug in tag.note_slugs:
-            tags_of.setdefault(slug, []).append(tag)
+        if tag.name in members:
+            for slug in tag.note_slugs:
+                tags_of.setdefault(slug, []).append(tag.name)
     linked_from: dict[str, set[str]] = {}
     links_to: dict[str, set[str]] = {}
     for source, resolved in links.items():
@@ -60,21 +65,24 @@ def related_notes(
             add(other, "links_to")
         for other in linked_from.get(slug, ()):
             add(other, "linked_from")
-        shared: dict[str, list[str]] = {}
-        for tag in tags_of.get(slug, ()):
-            if len(tag.note_slugs) <= MAX_FANOUT:
-                for other in tag.note_slugs:
-                    if other != slug and other in order:
-                        shared.setdefault(other, []).append(tag.name)
+        own_tags = tags_of.get(slug, [])
+        # Tags alone reach MIN_SCORE only from TAGS_NEEDED shared tags: intersect the notes of each such set of
+        # tags (in C) rather than meeting every note of every tag.
+        by_tags: set[str] = set()
+        for group in combinations(own_tags, TAGS_NEEDED):
+            by_tags |= frozenset.intersection(*(members[name] for name in group))
         candidates = []
-        for other in set(relations) | set(shared):
+        for other in (set(relations) | by_tags) - {slug}:
+            if other not in order:
+                continue
+            shared = tuple(name for name in own_tags if other in members[name])
             kinds = relations.get(other, set())
             if "builds_on" in kinds or "built_on_by" in kinds:
                 kinds = kinds - {"sibling"}
-            score = sum(WEIGHTS[k] for k in kinds) + TAG_WEIGHT * len(shared.get(other, ()))
+            score = sum(WEIGHTS[k] for k in kinds) + TAG_WEIGHT * len(shared)
             if score >= MIN_SCORE:
                 ordered_kinds = tuple(k for k in WEIGHTS if k in kinds)
-                candidates.append(Related(other, score, ordered_kinds, tuple(shared.get(other, ()))))
+                candidates.append(Related(other, score, ordered_kinds, shared))
         candidates.sort(key=lambda r: (-r.score, order[r.slug]))
         result[slug] = tuple(candidates[:limit])
     return result

@@ -128,10 +128,13 @@ def search_doc(parsed: ParsedNote, site: Site) -> SearchDoc:
     )
 
 
-def site_documents(site: Site) -> list[SearchDoc]:
+def site_documents_in_order(site: Site) -> list[ParsedNote]:
     """Notes in the site's order (newest first), then pages; the home page is left out."""
-    parsed = [*site.notes, *(p for p in site.pages if site.paths[p.note.slug] != "index.html")]
-    return [search_doc(p, site) for p in parsed]
+    return [*site.notes, *(p for p in site.pages if site.paths[p.note.slug] != "index.html")]
+
+
+def site_documents(site: Site) -> list[SearchDoc]:
+    return [search_doc(p, site) for p in site_documents_in_order(site)]
 
 
 def field_tokens(doc: SearchDoc) -> tuple[set[str], dict[str, int]]:

@@ -2,24 +2,77 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+from ..cite import cite_keys
 from ..config import Config
 from ..links import link_html
-from ..model import Page, ParsedNote, Site
+from ..model import Output, Page, ParsedNote, Site
 from ..paths import fold, href, tag_path
 from ..render import Renderer
 
 
 @dataclass(frozen=True, slots=True)
 class PageContext:
+    """What emitters share: the site, configuration and renderer, and per-note values worked out once."""
+
     site: Site
     config: Config
     renderer: Renderer
-    excerpts: dict[str, str] = field(default_factory=dict)  # slug -> preview excerpt, filled as pages need them
+    memo: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def card(self, slug: str) -> dict:
+        """`note_card` of a note, made once per build (templates only read it)."""
+        found = self.memo.get(("card", slug))
+        if found is None:
+            found = self.memo["card", slug] = note_card(self.site.by_slug[slug], self.site)
+        return found
+
+    def excerpt(self, slug: str) -> str:
+        found = self.memo.get(("excerpt", slug))
+        if found is None:
+            found = self.memo["excerpt", slug] = _excerpt(self.site.by_slug[slug], self.site)
+        return found
+
+    def card_key(self, slug: str) -> str:
+        """What any page shows of a note besides its body: front matter, path, excerpt, its tags' names and counts."""
+        found = self.memo.get(("card_key", slug))
+        if found is None:
+            parsed = self.site.by_slug[slug]
+            tags = self.card(slug)["tags"] if parsed.note.kind == "note" else ()
+            parts = (parsed.facts, self.site.paths[slug], self.excerpt(slug), [tuple(t.values()) for t in tags])
+            found = self.memo["card_key", slug] = short_digest(repr(parts))
+        return found
+
+    def body_key(self, parsed: ParsedNote) -> tuple:
+        """What a note's linked body depends on: its bytes and where and under which names its links land."""
+        targets = tuple(
+            (r.target_slug, r.anchor, self.card_key(r.target_slug) if r.target_slug else None)
+            for r in self.site.links.get(parsed.note.slug, ())
+        )
+        return (parsed.note.digest, targets)
+
+    def notes_key(self) -> str:
+        """What every note shows in lists, in the site's order: for pages that list all notes."""
+        found = self.memo.get(("notes", ""))
+        if found is None:
+            found = self.memo["notes", ""] = short_digest(" ".join(self.card_key(p.note.slug) for p in self.site.notes))
+        return found
+
+    def cite_keys(self) -> dict[str, str]:
+        found = self.memo.get(("cite_keys", ""))
+        if found is None:
+            found = self.memo["cite_keys", ""] = cite_keys(p.note for p in self.site.notes)
+        return found
+
+
+def short_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def note_card(parsed: ParsedNote, site: Site) -> dict:
@@ -45,17 +98,13 @@ EXCERPT_LENGTH = 160
 def preview_card(parsed: ParsedNote, context: PageContext, page_path: str) -> dict:
     """What a hover preview shows of a note: title, summary and the start of its first paragraph."""
     note = parsed.note
-    site = context.site
-    excerpt = context.excerpts.get(note.slug)
-    if excerpt is None:
-        excerpt = context.excerpts[note.slug] = _excerpt(parsed, site)
     return {
-        "url": href(page_path, site.paths[note.slug]),
+        "url": href(page_path, context.site.paths[note.slug]),
         "label": note.label,
         "title": note.title,
         "meta": " · ".join(str(part) for part in (note.venue, note.year) if part),
         "summary": note.summary or "",
-        "excerpt": excerpt,
+        "excerpt": context.excerpt(note.slug),
     }
 
 
@@ -88,7 +137,13 @@ def tag_ref(name: str, site: Site) -> dict:
     return {"name": tag.name, "path": tag_path(tag.slug), "count": len(tag.note_slugs)}
 
 
-def all_pages(context: PageContext) -> Iterator[Page]:
+def one_page(path: str, key: tuple | None, render: Callable[[], bytes]) -> Output:
+    """An output that is a single file."""
+    return Output(path, key, lambda: [Page(path, render())])
+
+
+def all_outputs(context: PageContext) -> list[Output]:
+    """Every output of the site, in a stable order, none rendered yet."""
     from . import (
         bibliography,
         feed,
@@ -104,7 +159,8 @@ def all_pages(context: PageContext) -> Iterator[Page]:
         timeline,
     )
 
-    emitters: list[Callable[[PageContext], Iterable[Page]]] = [
+    emitters: list[Callable[[PageContext], Iterable[Output]]] = [
+        search_index.emit,  # first: the largest single job, so workers start on it while others take the pages
         home.emit,
         note.emit,
         page.emit,
@@ -115,10 +171,9 @@ def all_pages(context: PageContext) -> Iterator[Page]:
         bibliography.emit,
         lineage.emit,
         timeline.emit,
-        search_index.emit,
     ]
-    pages: list[Page] = []
+    outputs: list[Output] = []
     for emit in emitters:
-        pages.extend(emit(context))
-    pages.extend(sitemap.emit(context, pages))
-    yield from pages
+        outputs.extend(emit(context))
+    outputs.extend(sitemap.emit(context, [o.name for o in outputs]))
+    return outputs

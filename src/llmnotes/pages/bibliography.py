@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import partial
 
-from ..cite import bibliography, bibtex_entry, cite_keys, csl_items
-from ..model import Page
-from . import PageContext
+from ..cite import bibliography, bibtex_entry, csl_items
+from ..model import Note, Output
+from . import PageContext, one_page
 
 BIB_PATH = "references.bib"
 CSL_PATH = "references.json"
@@ -17,11 +18,21 @@ def note_bib_path(slug: str) -> str:
     return f"notes/{slug}.bib"
 
 
-def emit(context: PageContext) -> Iterator[Page]:
+def emit(context: PageContext) -> Iterator[Output]:
     notes = [parsed.note for parsed in context.site.notes]
-    keys = cite_keys(notes)
-    yield Page(BIB_PATH, bibliography(notes, keys).encode("utf-8"))
-    items = csl_items(notes, keys)
-    yield Page(CSL_PATH, (json.dumps(items, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-    for note in sorted(notes, key=lambda n: n.slug):
-        yield Page(note_bib_path(note.slug), bibtex_entry(note, keys[note.slug]).encode("utf-8"))
+    keys = context.cite_keys()
+    everything = (context.notes_key(), tuple(keys.values()))
+    yield one_page(BIB_PATH, everything, lambda: bibliography(notes, keys).encode("utf-8"))
+    yield one_page(CSL_PATH, everything, lambda: _csl_json(notes, keys))
+    for parsed in sorted(context.site.notes, key=lambda p: p.note.slug):
+        note = parsed.note
+        key = (parsed.facts, keys[note.slug])
+        yield one_page(note_bib_path(note.slug), key, partial(_bibtex, note, keys[note.slug]))
+
+
+def _csl_json(notes: list[Note], keys: dict[str, str]) -> bytes:
+    return (json.dumps(csl_items(notes, keys), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _bibtex(note: Note, key: str) -> bytes:
+    return bibtex_entry(note, key).encode("utf-8")

@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Iterator
 from urllib.parse import quote
 
-from ..model import Note, Page
+from ..model import Note, Output
 from ..paths import note_path
-from . import PageContext
+from . import PageContext, one_page
 
 FEED_PATH = "atom.xml"
 
@@ -19,7 +19,11 @@ def note_updated(note: Note) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def emit(context: PageContext) -> Iterator[Page]:
+def emit(context: PageContext) -> Iterator[Output]:
+    yield one_page(FEED_PATH, (context.notes_key(),), lambda: _render(context))
+
+
+def _render(context: PageContext) -> bytes:
     base = context.config.base_url
     entries = [
         {
@@ -31,4 +35,4 @@ def emit(context: PageContext) -> Iterator[Page]:
         for parsed in context.site.notes
     ]
     updated = max((e["updated"] for e in entries), default="1970-01-01T00:00:00Z")
-    yield Page(FEED_PATH, context.renderer.render("atom.xml", FEED_PATH, entries=entries, updated=updated))
+    return context.renderer.render("atom.xml", FEED_PATH, entries=entries, updated=updated)

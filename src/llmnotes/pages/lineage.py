@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..lineage import chronological, render_svg
-from ..model import Page
+from ..model import Output
 from ..paths import href
-from . import PageContext, note_card
+from . import PageContext, one_page
 
 LINEAGE_PATH = "lineage.html"
 
 
-def emit(context: PageContext) -> Iterator[Page]:
+def emit(context: PageContext) -> Iterator[Output]:
+    yield one_page(LINEAGE_PATH, (context.notes_key(),), lambda: _render(context))
+
+
+def _render(context: PageContext) -> bytes:
     site = context.site
     notes = [parsed.note for parsed in site.notes]
     t = context.renderer.env.globals["t"]
@@ -25,9 +29,9 @@ def emit(context: PageContext) -> Iterator[Page]:
     )
     rows = [
         {
-            **note_card(site.by_slug[note.slug], site),
-            "parents": [note_card(site.by_slug[s], site) for s in site.lineage.parents.get(note.slug, ())],
+            **context.card(note.slug),
+            "parents": [context.card(s) for s in site.lineage.parents.get(note.slug, ())],
         }
         for note in sorted(notes, key=chronological)
     ]
-    yield Page(LINEAGE_PATH, context.renderer.render("lineage.html", LINEAGE_PATH, svg=svg, rows=rows))
+    return context.renderer.render("lineage.html", LINEAGE_PATH, svg=svg, rows=rows)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Page
-from . import PageContext
+from ..model import Output
+from . import PageContext, one_page
 
 
-def emit(context: PageContext) -> Iterator[Page]:
+def emit(context: PageContext) -> Iterator[Output]:
     path = "404.html"
-    yield Page(path, context.renderer.render("404.html", path, absolute_root=context.config.base_url))
+    yield one_page(path, (), lambda: context.renderer.render("404.html", path, absolute_root=context.config.base_url))

@@ -3,76 +3,98 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from urllib.parse import quote
 
-from ..cite import bibtex_entry, cite_keys, highwire_tags, paper_type
-from ..model import Page, ParsedNote, Site
+from ..cite import bibtex_entry, highwire_tags, paper_type
+from ..model import Output, ParsedNote
 from ..paths import note_path
-from . import PageContext, linked_body, mark_external, note_card, preview_card, tag_ref
+from . import PageContext, linked_body, mark_external, one_page, preview_card
 from .bibliography import note_bib_path
 
 TOC_MIN_HEADINGS = 3
 
 
-def emit(context: PageContext) -> Iterator[Page]:
-    site = context.site
-    chronological = list(reversed(site.notes))
-    keys = cite_keys(p.note for p in site.notes)
+def emit(context: PageContext) -> Iterator[Output]:
+    chronological = list(reversed(context.site.notes))
     for position, parsed in enumerate(chronological):
+        previous = chronological[position - 1] if position > 0 else None
+        following = chronological[position + 1] if position + 1 < len(chronological) else None
         path = note_path(parsed.note.slug)
-        body = mark_external(linked_body(parsed, site, path))
-        neighbours = {
-            "previous": note_card(chronological[position - 1], site) if position > 0 else None,
-            "next": note_card(chronological[position + 1], site) if position + 1 < len(chronological) else None,
-        }
-        yield Page(
-            path,
-            context.renderer.render(
-                "note.html",
-                path,
-                note=parsed.note,
-                body=body,
-                toc=[h for h in parsed.headings if h.level in (2, 3)]
-                if len(parsed.headings) >= TOC_MIN_HEADINGS
-                else [],
-                previews=_previews(parsed, context, path, [n["slug"] for n in neighbours.values() if n]),
-                tags=[tag_ref(name, site) for name in parsed.note.tags],
-                builds_on=[note_card(site.by_slug[s], site) for s in parsed.note.builds_on if s in site.by_slug],
-                backlinks=_backlinks(parsed, site),
-                links_out=paper_links(parsed),
-                citation_meta=highwire_tags(parsed.note),
-                paper_type=paper_type(parsed.note),
-                bibtex=bibtex_entry(parsed.note, keys[parsed.note.slug]),
-                bib_path=note_bib_path(parsed.note.slug),
-                cite_key=keys[parsed.note.slug],
-                canonical_url=context.config.base_url + quote(path) if context.config.base_url else None,
-                lineage=_lineage(parsed, site),
-                related=_related(parsed, site),
-                **neighbours,
-            ),
-        )
+        key = _key(parsed, context, previous, following)
+        yield one_page(path, key, partial(_render, context, parsed, path, previous, following))
 
 
-def _backlinks(parsed: ParsedNote, site: Site) -> list[dict]:
+def _key(parsed: ParsedNote, context: PageContext, *neighbours: ParsedNote | None) -> tuple:
+    """Everything the page shows: its own note, and the cards of every note it lists, links to or previews."""
+    site = context.site
+    slug = parsed.note.slug
+    card = context.card_key
+    return (
+        context.body_key(parsed),
+        card(slug),
+        context.cite_keys()[slug],
+        tuple(card(n.note.slug) if n else None for n in neighbours),
+        tuple((b.source_slug, b.context, card(b.source_slug)) for b in site.backlinks.get(slug, ())),
+        tuple(card(s) for s in parsed.note.builds_on if s in site.by_slug),
+        tuple(card(s) for s in site.lineage.ancestors.get(slug, ())),
+        tuple(card(s) for s in site.lineage.descendants.get(slug, ())),
+        tuple((r.slug, r.relations, r.shared_tags, card(r.slug)) for r in site.related.get(slug, ())),
+    )
+
+
+def _render(
+    context: PageContext, parsed: ParsedNote, path: str, previous: ParsedNote | None, following: ParsedNote | None
+) -> bytes:
+    site = context.site
+    cite_key = context.cite_keys()[parsed.note.slug]
+    neighbours = {
+        "previous": context.card(previous.note.slug) if previous else None,
+        "next": context.card(following.note.slug) if following else None,
+    }
+    return context.renderer.render(
+        "note.html",
+        path,
+        note=parsed.note,
+        body=mark_external(linked_body(parsed, site, path)),
+        toc=[h for h in parsed.headings if h.level in (2, 3)] if len(parsed.headings) >= TOC_MIN_HEADINGS else [],
+        previews=_previews(parsed, context, path, [n["slug"] for n in neighbours.values() if n]),
+        tags=context.card(parsed.note.slug)["tags"],
+        builds_on=[context.card(s) for s in parsed.note.builds_on if s in site.by_slug],
+        backlinks=_backlinks(parsed, context),
+        links_out=paper_links(parsed),
+        citation_meta=highwire_tags(parsed.note),
+        paper_type=paper_type(parsed.note),
+        bibtex=bibtex_entry(parsed.note, cite_key),
+        bib_path=note_bib_path(parsed.note.slug),
+        cite_key=cite_key,
+        canonical_url=context.config.base_url + quote(path) if context.config.base_url else None,
+        lineage=_lineage(parsed, context),
+        related=_related(parsed, context),
+        **neighbours,
+    )
+
+
+def _backlinks(parsed: ParsedNote, context: PageContext) -> list[dict]:
     return [
-        {**note_card(site.by_slug[b.source_slug], site), "context": b.context}
-        for b in site.backlinks.get(parsed.note.slug, ())
+        {**context.card(b.source_slug), "context": b.context} for b in context.site.backlinks.get(parsed.note.slug, ())
     ]
 
 
-def _lineage(parsed: ParsedNote, site: Site) -> dict:
+def _lineage(parsed: ParsedNote, context: PageContext) -> dict:
     """The note's ancestors and descendants in the `builds_on` graph, oldest first."""
     slug = parsed.note.slug
+    lineage = context.site.lineage
     return {
-        "ancestors": [note_card(site.by_slug[s], site) for s in site.lineage.ancestors.get(slug, ())],
-        "descendants": [note_card(site.by_slug[s], site) for s in site.lineage.descendants.get(slug, ())],
+        "ancestors": [context.card(s) for s in lineage.ancestors.get(slug, ())],
+        "descendants": [context.card(s) for s in lineage.descendants.get(slug, ())],
     }
 
 
-def _related(parsed: ParsedNote, site: Site) -> list[dict]:
+def _related(parsed: ParsedNote, context: PageContext) -> list[dict]:
     return [
-        {**note_card(site.by_slug[r.slug], site), "relations": r.relations, "shared_tags": r.shared_tags}
-        for r in site.related.get(parsed.note.slug, ())
+        {**context.card(r.slug), "relations": r.relations, "shared_tags": r.shared_tags}
+        for r in context.site.related.get(parsed.note.slug, ())
     ]
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import quote
 
-from ..model import Page
-from . import PageContext
+from ..model import Output
+from . import PageContext, one_page
 
 SITEMAP_PATH = "sitemap.xml"
 
 
-def emit(context: PageContext, pages: list[Page]) -> Iterator[Page]:
+def emit(context: PageContext, names: list[str]) -> Iterator[Output]:
+    """`names` are the other outputs' names: a single page's name is its path."""
     base = context.config.base_url
-    paths = sorted(p.path for p in pages if p.path.endswith(".html") and p.path != "404.html")
+    paths = sorted(name for name in names if name.endswith(".html") and name != "404.html")
     urls = [base + quote(path) if base else quote(path) for path in paths]
-    yield Page(SITEMAP_PATH, context.renderer.render("sitemap.xml", SITEMAP_PATH, urls=urls))
+    yield one_page(
+        SITEMAP_PATH, (tuple(paths),), lambda: context.renderer.render("sitemap.xml", SITEMAP_PATH, urls=urls)
+    )

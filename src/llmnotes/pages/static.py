@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..markdown.highlight import stylesheet
-from ..model import Page
+from ..model import Output, Page
 from . import PageContext
 
 
-def emit(context: PageContext) -> Iterator[Page]:
+def emit(context: PageContext) -> Iterator[Output]:
+    yield Output("static/", (), lambda: _files(context))  # theme files count among the site-wide inputs
+
+
+def _files(context: PageContext) -> list[Page]:
     found: dict[str, bytes] = {}
     for theme_dir in context.renderer.theme_dirs:
         static_dir = theme_dir / "static"
@@ -19,5 +23,4 @@ def emit(context: PageContext) -> Iterator[Page]:
             if path.is_file() and not path.name.startswith("."):
                 found.setdefault("static/" + path.relative_to(static_dir).as_posix(), path.read_bytes())
     found["static/pygments.css"] = stylesheet().encode("utf-8")
-    for path in sorted(found):
-        yield Page(path, found[path])
+    return [Page(path, found[path]) for path in sorted(found)]

@@ -3,26 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
-from ..model import Page
+from ..model import Output, Tag
 from ..paths import tag_path
-from . import PageContext, note_card
+from . import PageContext, one_page
 
 
-def emit(context: PageContext) -> Iterator[Page]:
+def emit(context: PageContext) -> Iterator[Output]:
     site = context.site
     index_path = "tags/index.html"
+    yield one_page(index_path, (context.notes_key(),), lambda: _render_index(context, index_path))
+    for tag in site.tags:
+        path = tag_path(tag.slug)
+        key = (tag.name, tag.slug, tuple(context.card_key(slug) for slug in tag.note_slugs))
+        yield one_page(path, key, partial(_render_tag, context, tag, path))
+
+
+def _render_index(context: PageContext, path: str) -> bytes:
     tags = [
         {
             "name": t.name,
             "path": tag_path(t.slug),
             "count": len(t.note_slugs),
-            "notes": [note_card(site.by_slug[slug], site) for slug in t.note_slugs],
+            "notes": [context.card(slug) for slug in t.note_slugs],
         }
-        for t in site.tags
+        for t in context.site.tags
     ]
-    yield Page(index_path, context.renderer.render("tags.html", index_path, tags=tags))
-    for tag in site.tags:
-        path = tag_path(tag.slug)
-        notes = [note_card(site.by_slug[slug], site) for slug in tag.note_slugs]
-        yield Page(path, context.renderer.render("tag.html", path, tag=tag, notes=notes))
+    return context.renderer.render("tags.html", path, tags=tags)
+
+
+def _render_tag(context: PageContext, tag: Tag, path: str) -> bytes:
+    notes = [context.card(slug) for slug in tag.note_slugs]
+    return context.renderer.render("tag.html", path, tag=tag, notes=notes)

@@ -6,14 +6,18 @@ from collections.abc import Iterator
 from itertools import groupby
 
 from ..lineage import chronological
-from ..model import Page
+from ..model import Output
 from ..paths import fold
-from . import PageContext, note_card
+from . import PageContext, one_page
 
 TIMELINE_PATH = "timeline.html"
 
 
-def emit(context: PageContext) -> Iterator[Page]:
+def emit(context: PageContext) -> Iterator[Output]:
+    yield one_page(TIMELINE_PATH, (context.notes_key(),), lambda: _render(context))
+
+
+def _render(context: PageContext) -> bytes:
     site = context.site
     notes = sorted((parsed.note for parsed in site.notes), key=chronological)
     years = [
@@ -21,7 +25,7 @@ def emit(context: PageContext) -> Iterator[Page]:
             "year": year,
             "entries": [
                 {
-                    **note_card(site.by_slug[note.slug], site),
+                    **context.card(note.slug),
                     "month": note.month,
                     "tag_slugs": " ".join(dict.fromkeys(site.tag_of[fold(name)].slug for name in note.tags)),
                 }
@@ -31,4 +35,4 @@ def emit(context: PageContext) -> Iterator[Page]:
         for year, group in groupby(notes, key=lambda n: n.year)
     ]
     tags = [{"name": tag.name, "slug": tag.slug, "count": len(tag.note_slugs)} for tag in site.tags]
-    yield Page(TIMELINE_PATH, context.renderer.render("timeline.html", TIMELINE_PATH, years=years, tags=tags))
+    return context.renderer.render("timeline.html", TIMELINE_PATH, years=years, tags=tags)

@@ -1,0 +1,127 @@
+"""The build cache in .llmnotes-cache/: input digests, parsed notes and output digests kept from the last build."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from . import __version__
+from .load import content_digest
+from .model import Diagnostic, ParsedNote
+
+CACHE_DIR = ".llmnotes-cache"
+FORMAT = 1
+# A file changed within this long of the build that stamped it may change again within the same clock tick
+# without its stamp changing ("racy git"): such a file is hashed again next time instead of trusted.
+RACY_NS = 2_000_000_000
+
+Stamp = tuple[int, int, int]  # (mtime_ns, size, inode)
+
+
+@cache
+def code_digest() -> str:
+    """llmnotes' own version and source: a different llmnotes may build different pages from the same notes."""
+    package = Path(__file__).parent
+    parts = [__version__.encode()]
+    for path in sorted(package.rglob("*.py")):
+        parts += [path.relative_to(package).as_posix().encode(), path.read_bytes()]
+    return content_digest(b"\0".join(parts))
+
+
+@dataclass
+class BuildState:
+    """What the last successful build saw and wrote; compared with the current inputs to skip unchanged work."""
+
+    code: str = ""
+    settings: tuple = ()  # output folder and command-line choices; another value makes another site
+    inputs: dict[str, tuple[Stamp | None, str]] = field(default_factory=dict)  # path -> (stamp, digest)
+    site_key: str = ""  # digest of every site-wide input: configuration, templates, data, llmnotes
+    outputs: dict[str, tuple[str | None, tuple[tuple[str, str], ...]]] = field(default_factory=dict)
+    written: dict[str, Stamp] = field(default_factory=dict)  # output file -> its stamp after writing
+    warnings: tuple[Diagnostic, ...] = ()
+    note_count: int = 0
+
+
+def stamp(path: Path) -> Stamp | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+class BuildCache:
+    """The cache of one site; any unreadable or foreign cache counts as empty, since it only ever saves work."""
+
+    def __init__(self, root: Path, settings: tuple) -> None:
+        self.folder = root / CACHE_DIR
+        self.settings = settings
+        self.started_ns = time.time_ns()
+        self.previous = self._load("state", BuildState) or BuildState()
+        if self.previous.code != code_digest() or self.previous.settings != settings:
+            self.previous = BuildState()
+        self.inputs: dict[str, tuple[Stamp | None, str]] = {}
+        self._parsed: dict[str, ParsedNote] | None = None
+
+    def file_digest(self, path: Path, name: str) -> str:
+        """The digest of an input file; one whose stamp is as the last build recorded it is not read again."""
+        current = stamp(path)
+        known = self.previous.inputs.get(name)
+        if current is not None and known is not None and known[0] == current:
+            self.inputs[name] = known
+            return known[1]
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+        value = content_digest(data)
+        trusted = current if current is not None and self.started_ns - current[0] > RACY_NS else None
+        self.inputs[name] = (trusted, value)
+        return value
+
+    def parsed(self, source: str, note_digest: str) -> ParsedNote | None:
+        """The note parsed from these exact bytes last time, if the cache has it."""
+        if self._parsed is None:
+            loaded = self._load("parsed", dict) if self.previous.code else None
+            self._parsed = loaded if isinstance(loaded, dict) else {}
+        found = self._parsed.get(source)
+        return found if found is not None and found.note.digest == note_digest else None
+
+    def save(self, state: BuildState, parsed: dict[str, ParsedNote]) -> None:
+        """Write the new state; a cache that cannot be written costs the next build time, never correctness."""
+        try:
+            self.folder.mkdir(exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# The build cache of llmnotes; safe to delete.\n*\n")
+            self._dump("parsed", parsed)
+            self._dump("state", state)
+        except OSError:
+            pass
+
+    def _load(self, name: str, kind: type) -> object | None:
+        try:
+            with open(self.folder / f"{name}.pickle", "rb") as file:
+                header = pickle.load(file)
+                if header != (FORMAT, code_digest()):
+                    return None
+                value = pickle.load(file)
+        except Exception:  # a missing, truncated or foreign cache file: start afresh
+            return None
+        return value if isinstance(value, kind) else None
+
+    def _dump(self, name: str, value: object) -> None:
+        handle, temporary = tempfile.mkstemp(prefix=f".{name}-", dir=self.folder)
+        try:
+            with os.fdopen(handle, "wb") as file:
+                pickle.dump((FORMAT, code_digest()), file, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.folder / f"{name}.pickle")
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
