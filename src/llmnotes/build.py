@@ -64,7 +64,9 @@ def build(
         seconds = time.perf_counter() - started
         return BuildResult(previous.note_count, len(previous.written), output, previous.warnings, seconds)
     parsed, diagnostics = _parse_all(config, inputs, cache, report)
+    report("link", 0, 1)
     context, problems, note_count = _link(config, parsed, drafts, strict_links)
+    report("link", 1, 1)
     diagnostics += problems
     if any(d.severity == "error" for d in diagnostics):
         raise UserError(diagnostics)

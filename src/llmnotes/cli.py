@@ -9,6 +9,7 @@ from pathlib import Path
 from . import __version__
 from .build import build
 from .model import UsageError, UserError
+from .progress import ProgressBar
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -49,12 +50,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"llmnotes: error: --root {args.root} is not a folder", file=sys.stderr)
         return EXIT_USAGE
     out = args.out if args.out is None or args.out.is_absolute() else Path.cwd() / args.out
+    bar = ProgressBar(sys.stderr)
+    bar.enabled = bar.enabled and not args.quiet
     try:
-        result = build(root, out, strict=args.strict, drafts=args.drafts, force=args.force)
+        result = build(root, out, strict=args.strict, drafts=args.drafts, force=args.force, progress=bar)
     except UsageError as error:
+        bar.close()
         print(f"llmnotes: error: {error.diagnostics[0].message}", file=sys.stderr)
         return EXIT_USAGE
     except UserError as error:
+        bar.close()
         for diagnostic in error.diagnostics:
             print(diagnostic.format(), file=sys.stderr)
         count = sum(d.severity == "error" for d in error.diagnostics)
@@ -64,17 +69,20 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_ERRORS
     except KeyboardInterrupt:
+        bar.close()
         print("llmnotes: interrupted; the previous site is untouched", file=sys.stderr)
         return 130
+    bar.close()
     if not args.quiet:
         for warning in result.warnings:
             print(warning.format(), file=sys.stderr)
         if args.verbose:
-            print(f"wrote {result.pages} files to {result.output}")
+            print(f"rendered {result.rendered} outputs, wrote {result.written} files to {result.output}")
         where = _shown(result.output)
         print(
             f"built {result.notes} notes into {result.pages} pages in {where}/ "
             f"({len(result.warnings)} warnings) in {result.seconds:.2f} s"
+            + ("" if result.rendered else ", nothing changed")
         )
     return EXIT_OK
 

@@ -1,0 +1,145 @@
+"""The build cache: what a rebuild redoes, what it trusts, and that a bad cache never breaks a build."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from llmnotes.build import build
+from llmnotes.cache import CACHE_DIR
+from llmnotes.progress import ProgressBar
+from sites import run_cli, write_site
+
+
+def small_site(root: Path) -> Path:
+    return write_site(
+        root,
+        {
+            "pyproject.toml": '[tool.llmnotes]\ntitle = "Cache test"\n',
+            "notes/a.md": "---\ntitle: Alpha\nyear: 2020\ntags: [x, y]\n---\nAlpha links to [[b]].\n",
+            "notes/b.md": "---\ntitle: Beta\nyear: 2021\ntags: [x]\n---\nBeta body.\n",
+            "notes/c.md": "---\ntitle: Gamma\nyear: 2022\ntags: [z]\n---\nGamma stands alone.\n",
+        },
+    )
+
+
+def test_a_build_with_nothing_changed_renders_and_writes_nothing(tmp_path: Path) -> None:
+    root = small_site(tmp_path)
+    first = build(root)
+    second = build(root)
+    assert first.rendered > 0 and first.written == first.pages
+    assert (second.rendered, second.written) == (0, 0)
+    assert second.pages == first.pages and second.notes == 3
+
+
+def test_a_body_edit_renders_its_page_and_what_shows_its_text_only(tmp_path: Path) -> None:
+    root = small_site(tmp_path)
+    first = build(root)
+    note = root / "notes/c.md"
+    note.write_text(note.read_text() + "\nA new sentence.\n")
+    second = build(root)
+    assert "A new sentence." in (root / "site/notes/c.html").read_text()
+    # Gamma's page and the search index; not the home page, tag pages or the other notes
+    assert 0 < second.rendered <= 3 < first.rendered
+    assert second.written < 10
+
+
+def test_a_same_size_edit_within_the_same_second_is_still_seen(tmp_path: Path) -> None:
+    root = small_site(tmp_path)
+    build(root)
+    note = root / "notes/c.md"
+    before = note.stat()
+    note.write_text(note.read_text().replace("Gamma stands alone.", "Gamma stands ALONE."))
+    os.utime(note, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size, inode and time: only bytes differ
+    build(root)
+    assert "Gamma stands ALONE." in (root / "site/notes/c.html").read_text()
+
+
+def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
+    root = small_site(tmp_path)
+    build(root)
+    for path in (root / CACHE_DIR).glob("*.pickle"):
+        path.write_bytes(b"not a pickle")
+    (root / "notes/c.md").write_text("---\ntitle: Gamma 2\n---\nChanged.\n")
+    result = build(root)
+    assert result.rendered > 0
+    assert "Gamma 2" in (root / "site/notes/c.html").read_text()
+
+
+def test_a_file_changed_in_the_site_by_hand_is_put_back(tmp_path: Path) -> None:
+    root = small_site(tmp_path)
+    build(root)
+    page = root / "site/notes/b.html"
+    original = page.read_bytes()
+    page.write_text("edited by hand")
+    result = build(root)
+    assert page.read_bytes() == original
+    assert result.written == 1
+
+
+def test_a_file_the_build_no_longer_makes_is_removed(tmp_path: Path) -> None:
+    root = small_site(tmp_path)
+    build(root)
+    assert (root / "site/notes/c.html").exists() and (root / "site/tags/z.html").exists()
+    (root / "notes/c.md").unlink()
+    build(root)
+    assert not (root / "site/notes/c.html").exists()
+    assert not (root / "site/tags/z.html").exists()
+    assert not (root / "site/notes/c.bib").exists()
+
+
+def test_a_failed_rebuild_changes_nothing_and_the_next_one_recovers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = small_site(tmp_path)
+    build(root)
+    before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    (root / "notes/a.md").write_text("---\ntitle: Alpha\n---\nNow links to [[nowhere]].\n")
+    code, _, err = run_cli(root, capsys=capsys)
+    assert code == 1 and "nowhere" in err
+    assert {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == before
+    (root / "notes/a.md").write_text("---\ntitle: Alpha\n---\nLinks to [[c]] now.\n")
+    code, _, _ = run_cli(root, capsys=capsys)
+    assert code == 0
+    assert "Gamma" in (root / "site/notes/a.html").read_text()
+
+
+def test_the_cli_says_when_nothing_changed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = small_site(tmp_path)
+    _, first, _ = run_cli(root, capsys=capsys)
+    _, second, _ = run_cli(root, capsys=capsys)
+    assert "nothing changed" not in first
+    assert "nothing changed" in second
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_draws_on_a_terminal_and_erases_itself(tmp_path: Path) -> None:
+    terminal = FakeTerminal()
+    bar = ProgressBar(terminal, delay=0)
+    build(small_site(tmp_path), progress=bar)
+    drawn = terminal.getvalue()
+    assert "parsing" in drawn and "] 3/3" in drawn  # three notes parsed
+    assert "rendering" in drawn and "linking" in drawn
+    bar.close()
+    assert terminal.getvalue().endswith("\r\033[K")
+
+
+def test_the_progress_bar_waits_a_second_and_stays_off_when_not_a_terminal(tmp_path: Path) -> None:
+    patient = FakeTerminal()
+    build(small_site(tmp_path / "a"), progress=ProgressBar(patient))  # a quick build: under the one-second delay
+    assert patient.getvalue() == ""
+    piped = io.StringIO()
+    build(small_site(tmp_path / "b"), progress=ProgressBar(piped, delay=0))
+    assert piped.getvalue() == ""
+
+
+def test_quiet_and_piped_builds_print_no_progress(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(small_site(tmp_path), "-q", capsys=capsys)
+    assert (code, out, err) == (0, "", "")
