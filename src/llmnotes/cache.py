@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import tempfile
@@ -11,7 +12,6 @@ from functools import cache
 from pathlib import Path
 
 from . import __version__
-from .load import content_digest
 from .model import Diagnostic, ParsedNote
 
 CACHE_DIR = ".llmnotes-cache"
@@ -21,6 +21,11 @@ FORMAT = 1
 RACY_NS = 2_000_000_000
 
 Stamp = tuple[int, int, int]  # (mtime_ns, size, inode)
+
+
+def content_digest(data: bytes) -> str:
+    """What the build cache knows a file's bytes by."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 @cache
@@ -47,9 +52,9 @@ class BuildState:
     note_count: int = 0
 
 
-def stamp(path: Path) -> Stamp | None:
+def stamp(path: Path | str) -> Stamp | None:
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError:
         return None
     return (info.st_mtime_ns, info.st_size, info.st_ino)

@@ -49,6 +49,12 @@ class Config:
         return self.root / self.output_dir
 
 
+def builtin_theme() -> Path:
+    """The theme shipped in the wheel, or the repository's templates/ in a source checkout."""
+    packaged = Path(__file__).parent / "theme"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "templates"
+
+
 _STRING_KEYS = {f.name for f in fields(Config) if f.type == "str"}
 _BOOL_KEYS = {f.name for f in fields(Config) if f.type == "bool"}
 

@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .cache import BuildCache, code_digest
-from .config import Config
-from .load import content_digest, find_note_files
-from .render import builtin_theme
+from .cache import BuildCache, code_digest, content_digest
+from .config import Config, builtin_theme
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +34,9 @@ def scan_inputs(config: Config, cache: BuildCache, options: tuple) -> Inputs:
     for folder, kind in ((config.notes_path, "note"), (config.pages_path, "page")):
         if not folder.is_dir():
             continue
-        for path in find_note_files(folder):
-            source = path.relative_to(root).as_posix()
+        prefix = folder.relative_to(root).as_posix() + "/"
+        for relative in markdown_files(folder):
+            path, source = folder / relative, prefix + relative
             documents.append(Document(path, source, kind, cache.file_digest(path, source)))  # type: ignore[arg-type]
     site_wide = [f"options {options!r}", f"config {config!r}", f"llmnotes {code_digest()}"]
     for label, folder in _site_wide_folders(config):
@@ -45,6 +44,22 @@ def scan_inputs(config: Config, cache: BuildCache, options: tuple) -> Inputs:
             name = f"{label}/{path.relative_to(folder).as_posix()}"
             site_wide.append(f"{name} {cache.file_digest(path, name)}")
     return Inputs(tuple(documents), content_digest("\n".join(site_wide).encode()))
+
+
+def find_note_files(notes_dir: Path) -> list[Path]:
+    """Every *.md below notes_dir, nested folders included, hidden ones skipped, in a stable order."""
+    return [notes_dir / relative for relative in markdown_files(notes_dir)]
+
+
+def markdown_files(folder: Path) -> list[str]:
+    """The relative POSIX paths of find_note_files; plain strings, as pathlib costs more than the walk."""
+    found: list[str] = []
+    start = len(str(folder)) + 1
+    for parent, subfolders, files in os.walk(folder):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        prefix = parent[start:].replace(os.sep, "/") + "/" if len(parent) >= start else ""
+        found.extend(prefix + name for name in files if name.endswith(".md") and not name.startswith("."))
+    return sorted(found, key=lambda relative: relative.split("/"))
 
 
 def _site_wide_folders(config: Config) -> list[tuple[str, Path]]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +10,8 @@ from typing import Any, Literal
 
 import yaml
 
+from .cache import content_digest
+from .inputs import find_note_files
 from .model import PAPER_TYPES, Diagnostic, Note
 from .paths import slugify
 
@@ -54,15 +54,6 @@ DATE_FIELDS = ("date", "updated")
 class LoadResult:
     notes: tuple[Note, ...]
     diagnostics: tuple[Diagnostic, ...]
-
-
-def find_note_files(notes_dir: Path) -> list[Path]:
-    """Every *.md below notes_dir, nested folders included, hidden ones skipped, in a stable order."""
-    found: list[Path] = []
-    for folder, subfolders, files in os.walk(notes_dir):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        found.extend(Path(folder) / f for f in files if f.endswith(".md") and not f.startswith("."))
-    return sorted(found)
 
 
 def load_notes(
@@ -109,11 +100,6 @@ def load_note(path: Path, root: Path, kind: Literal["note", "page"] = "note") ->
     if problems:
         return None, problems
     return _build_note(source, path, fields, lines, body, body_line, kind, content_digest(raw))
-
-
-def content_digest(data: bytes) -> str:
-    """What the build cache knows a file's bytes by."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _split_front_matter(text: str, source: str) -> tuple[str, str, int] | Diagnostic:

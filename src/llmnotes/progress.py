@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 DELAY = 1.0  # seconds before the bar appears: quick builds print nothing but their summary
 REDRAW = 0.1  # seconds between redraws
+Progress = Callable[[str, int, int], None]  # called with (stage, done, total) as a build goes
 LABELS = {"parse": "parsing", "link": "linking", "render": "rendering"}
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from .config import Config
+from .config import Config, builtin_theme
 from .model import Diagnostic, UserError
 from .paths import href
 
@@ -147,12 +146,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "shown_count": "papers",
     },
 }
-
-
-def builtin_theme() -> Path:
-    """The theme shipped in the wheel, or the repository's templates/ in a source checkout."""
-    packaged = Path(__file__).parent / "theme"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "templates"
 
 
 class Renderer:
