@@ -22,22 +22,27 @@ def worker_count() -> int:
         return os.cpu_count() or 1
 
 
-def run_all(function: Callable[[Item], Result], items: Sequence[Item], chunk: int = 32) -> Iterator[Result]:
+def run_all(
+    function: Callable[[Item], Result], items: Sequence[Item], here: int = 0, chunk: int = 32
+) -> Iterator[Result]:
     """`function` over `items`, results in order; in forked workers when there are enough items and cores.
 
-    Workers are forked, so they see `function`, `items` and everything they refer to without pickling them;
-    only results travel back. Where fork is unavailable (Windows, macOS's default) the work runs here.
+    The first `here` items run in this process while the workers start on the others. Workers are forked, so
+    they see `function`, `items` and everything they refer to without pickling; only results travel back.
+    Where fork is unavailable (Windows, macOS's default) all the work runs in this process.
     """
     global _work
-    workers = min(worker_count(), len(items) // MIN_ITEMS)
+    workers = min(worker_count(), (len(items) - here) // MIN_ITEMS)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(function, items)
         return
     _work = (function, items)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            batches = [range(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
-            for results in pool.imap(_run_batch, batches):
+            batches = [range(start, min(start + chunk, len(items))) for start in range(here, len(items), chunk)]
+            from_workers = pool.imap(_run_batch, batches)  # the workers start now
+            yield from [function(item) for item in items[:here]]
+            for results in from_workers:
                 yield from results
     finally:
         _work = None

@@ -98,17 +98,19 @@ def render_and_write(
     def unchanged(path: str, file_digest: str) -> bool:
         return in_place and path in intact and old_files.get(path) == file_digest
 
-    render = partial(_render_output, unchanged=unchanged)
+    todo.sort(key=lambda job: not job[0].alone)  # stable: the large jobs first, in their order
     writer = SiteWriter(output, replace_all=not in_place)
+    render = partial(_render_output, unchanged=unchanged, writer=writer)
+    alone = sum(item.alone for item, _ in todo)
+    staged: list[str] = []
     try:
-        for done, ((item, key), files) in enumerate(zip(todo, run_all(render, [o for o, _ in todo]), strict=True), 1):
-            for path, _, content in files:
-                if content is not None:
-                    writer.add(path, content)
+        results = run_all(render, [item for item, _ in todo], here=alone)
+        for done, ((item, key), files) in enumerate(zip(todo, results, strict=True), 1):
+            staged.extend(path for path, _, wrote in files if wrote)
             state.outputs[item.name] = (key, tuple((path, file_digest) for path, file_digest, _ in files))
             report("render", done, len(todo))
         produced = {path for _, files in state.outputs.values() for path, _ in files}
-        stamps = writer.commit(stale=[path for path in previous.written if path not in produced])
+        stamps = writer.commit(staged, stale=[path for path in previous.written if path not in produced])
     except BaseException:
         writer.abort()
         raise
@@ -117,10 +119,18 @@ def render_and_write(
     return len(todo), len(stamps)
 
 
-def _render_output(item: Output, unchanged: Callable[[str, str], bool]) -> list[tuple[str, str, bytes | None]]:
-    """(path, digest, bytes) of each file; the bytes left out when the file on disk already holds them."""
+def _render_output(
+    item: Output, unchanged: Callable[[str, str], bool], writer: SiteWriter
+) -> list[tuple[str, str, bool]]:
+    """Render, and stage each file unless the site already holds its bytes: (path, digest, staged) per file.
+
+    Runs in a worker process; the bytes never travel back to the main one.
+    """
     files = []
     for page in item.render():
         file_digest = content_digest(page.content)
-        files.append((page.path, file_digest, None if unchanged(page.path, file_digest) else page.content))
+        stage = not unchanged(page.path, file_digest)
+        if stage:
+            writer.write(page.path, page.content)
+        files.append((page.path, file_digest, stage))
     return files

@@ -12,7 +12,7 @@ from . import PageContext
 def emit(context: PageContext) -> Iterator[Output]:
     documents = site_documents_in_order(context.site)
     key = tuple((context.body_key(p), context.card_key(p.note.slug)) for p in documents)
-    yield Output(ROOT, key, lambda: _files(context))
+    yield Output(ROOT, key, lambda: _files(context), alone=True)
 
 
 def _files(context: PageContext) -> list[Page]:
