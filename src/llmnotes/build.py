@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,20 @@ def build(
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build the site rooted at `root`; raises `UserError` with every problem, leaving the old site as it was."""
+    # A build makes millions of small objects and next to no reference cycles: the cyclic garbage collector would
+    # walk the growing heap again and again for nothing (a fifth of a 10,000-note build's time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(root, output, strict, drafts, force, progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(
+    root: Path, output: Path | None, strict: bool | None, drafts: bool, force: bool, progress: Progress | None
+) -> BuildResult:
     started = time.perf_counter()
     report = progress or _silent
     config = load_config(root)
