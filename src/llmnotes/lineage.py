@@ -109,16 +109,25 @@ def _reach(start: str, edges: dict[str, tuple[str, ...]], order: dict[str, int])
 # ----- drawing -----
 
 
-def text_width(text: str) -> float:
+def char_width(char: str) -> float:
     """An estimate of the rendered width: wide (CJK) characters count as one em, others as 0.6 em."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in text) * FONT_SIZE
+    return (1.0 if unicodedata.east_asian_width(char) in "WF" else 0.6) * FONT_SIZE
+
+
+def text_width(text: str) -> float:
+    return sum(map(char_width, text))
 
 
 def fit(text: str, width: float) -> str:
+    """The text, or its longest prefix that fits with "…" after it."""
     if text_width(text) <= width:
         return text
-    while text and text_width(text + "…") > width:
-        text = text[:-1]
+    room = width - char_width("…")
+    used = 0.0
+    for end, char in enumerate(text):
+        used += char_width(char)
+        if used > room:
+            return text[:end].rstrip() + "…"
     return text.rstrip() + "…"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 _UNSAFE = re.compile(r"[^\w\-]+", re.UNICODE)
@@ -47,21 +48,22 @@ def unique_slugs(names: list[str]) -> dict[str, str]:
 
 def href(from_path: str, to_path: str, fragment: str | None = None) -> str:
     """A relative, percent-encoded URL from one output file to another (both POSIX paths in the site)."""
-    own_name = "" if fragment else to_path.rpartition("/")[2]
-    url = quote(own_name if to_path == from_path else _relative(from_path, to_path), safe="/-._~")
-    if fragment:
-        url += "#" + quote(fragment, safe="-._~")
-    return url
+    if to_path == from_path:
+        name = "" if fragment else quote(to_path.rpartition("/")[2], safe="/-._~")
+        return name + ("#" + quote(fragment, safe="-._~") if fragment else "")
+    return _href_from_folder(from_path.rpartition("/")[0], to_path, fragment)
 
 
-def _relative(from_path: str, to_path: str) -> str:
-    """`to_path` relative to the folder of `from_path`; string work only (posixpath.relpath asks the OS for cwd)."""
-    from_dirs = from_path.split("/")[:-1]
+@lru_cache(maxsize=1 << 16)  # pages in one folder link to the same notes and tags again and again
+def _href_from_folder(folder: str, to_path: str, fragment: str | None) -> str:
+    """`to_path` relative to `folder`; string work only (posixpath.relpath asks the OS for the cwd)."""
+    from_dirs = folder.split("/") if folder else []
     to_parts = to_path.split("/")
     common = 0
     while common < len(from_dirs) and common < len(to_parts) - 1 and from_dirs[common] == to_parts[common]:
         common += 1
-    return "../" * (len(from_dirs) - common) + "/".join(to_parts[common:])
+    url = quote("../" * (len(from_dirs) - common) + "/".join(to_parts[common:]), safe="/-._~")
+    return url + ("#" + quote(fragment, safe="-._~") if fragment else "")
 
 
 def note_path(slug: str) -> str:
