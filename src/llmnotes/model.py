@@ -220,4 +220,4 @@ class Output:
     name: str  # unique among outputs; the path when it is one file
     key: tuple | None
     render: Callable[[], list[Page]]
-    alone: bool = False  # a large job: the main process takes it while worker processes render the pages
+    alone: bool = False  # a large job that spreads its own work over the workers: rendered after the pages

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -23,29 +24,37 @@ def worker_count() -> int:
 
 
 def run_all(
-    function: Callable[[Item], Result], items: Sequence[Item], here: int = 0, chunk: int = 32
+    function: Callable[[Item], Result], items: Sequence[Item], alone: int = 0, chunk: int = 32
 ) -> Iterator[Result]:
     """`function` over `items`, results in order; in forked workers when there are enough items and cores.
 
-    The first `here` items run in this process while the workers start on the others. Workers are forked, so
-    they see `function`, `items` and everything they refer to without pickling; only results travel back.
-    Where fork is unavailable (Windows, macOS's default) all the work runs in this process.
+    The last `alone` items run in this process once the workers are done: they may use workers of their own.
+    Workers are forked, so they see `function`, `items` and everything they refer to without pickling; only
+    results travel back. Where fork is unavailable (Windows, macOS's default) all the work runs in this process.
     """
     global _work
-    workers = min(worker_count(), (len(items) - here) // MIN_ITEMS)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    shared = len(items) - alone
+    workers = min(worker_count(), shared // MIN_ITEMS)
+    in_worker = multiprocessing.current_process().daemon  # a worker cannot have workers of its own
+    if workers < 2 or in_worker or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(function, items)
         return
     _work = (function, items)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            batches = [range(start, min(start + chunk, len(items))) for start in range(here, len(items), chunk)]
-            from_workers = pool.imap(_run_batch, batches)  # the workers start now
-            yield from [function(item) for item in items[:here]]
-            for results in from_workers:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
+            batches = [range(start, min(start + chunk, shared)) for start in range(0, shared, chunk)]
+            for results in pool.imap(_run_batch, batches):
                 yield from results
     finally:
         _work = None
+    yield from map(function, items[shared:])
+
+
+def _start_worker() -> None:
+    # What the worker inherited is never garbage: set it aside, and collect only what the worker makes
+    # (rendering templates leaves reference cycles behind).
+    gc.freeze()
+    gc.enable()
 
 
 def _run_batch(indices: range) -> list[Any]:

@@ -98,13 +98,13 @@ def render_and_write(
     def unchanged(path: str, file_digest: str) -> bool:
         return in_place and path in intact and old_files.get(path) == file_digest
 
-    todo.sort(key=lambda job: not job[0].alone)  # stable: the large jobs first, in their order
+    todo.sort(key=lambda job: job[0].alone)  # stable: the large jobs last, in their order
     writer = SiteWriter(output, replace_all=not in_place)
     render = partial(_render_output, unchanged=unchanged, writer=writer)
     alone = sum(item.alone for item, _ in todo)
     staged: list[str] = []
     try:
-        results = run_all(render, [item for item, _ in todo], here=alone)
+        results = run_all(render, [item for item, _ in todo], alone=alone)
         for done, ((item, key), files) in enumerate(zip(todo, results, strict=True), 1):
             staged.extend(path for path, _, wrote in files if wrote)
             state.outputs[item.name] = (key, tuple((path, file_digest) for path, file_digest, _ in files))

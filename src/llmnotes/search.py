@@ -6,13 +6,17 @@ import html
 import json
 import re
 import unicodedata
+from array import array
 from collections import defaultdict, deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import repeat
 from operator import add, sub
 
 from .links import link_html
 from .model import ParsedNote, Site
+from .parallel import run_all
 
 # Kana and Han ideographs (with extensions and compatibility forms): runs of these become character bigrams.
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -133,8 +137,15 @@ def site_documents_in_order(site: Site) -> list[ParsedNote]:
     return [*site.notes, *(p for p in site.pages if site.paths[p.note.slug] != "index.html")]
 
 
-def site_documents(site: Site) -> list[SearchDoc]:
-    return [search_doc(p, site) for p in site_documents_in_order(site)]
+IndexEntry = tuple[list[str], str, tuple[tuple[str, int], ...]]  # display record, body-only tokens, field tokens
+
+
+def index_entry(parsed: ParsedNote, site: Site) -> IndexEntry:
+    """What the index needs of one document, compact enough to come back from a worker process cheaply:
+    its display record, its body-only tokens joined by spaces (no token holds one) and its other tokens' bits."""
+    doc = search_doc(parsed, site)
+    body_only, fields = field_tokens(doc)
+    return display_record(doc), " ".join(body_only), tuple(fields.items())
 
 
 def field_tokens(doc: SearchDoc) -> tuple[set[str], dict[str, int]]:
@@ -163,7 +174,7 @@ _VARINTS = [varint(n) for n in range(_SMALL)]
 _GAPS = ["", *_VARINTS[:-1]]  # a gap between document numbers is written minus one
 
 
-def encode_postings(entries: list[int]) -> str:
+def encode_postings(entries: Sequence[int]) -> str:
     """Postings (document number << 4 | field bits, ascending) as document-number gaps minus one; then, when any
     is not body-only, `!` and (index gap minus one, field bits) pairs for those."""
     docs = [entry >> 4 for entry in entries]
@@ -207,14 +218,19 @@ def script(shard_id: str, data: object) -> bytes:
     return f'window.__llmnotesSearch.add("{shard_id}",{payload});\n'.encode()
 
 
-def token_shards(docs: list[SearchDoc]) -> tuple[list[str], dict[str, bytes]]:
-    """Token shards over the sorted vocabulary, each about CHUNK_BYTES, and the first token of each."""
-    postings: defaultdict[str, list[int]] = defaultdict(list)
-    for number, doc in enumerate(docs):
-        body_only, fields = field_tokens(doc)
+def token_shards(entries: Iterable[IndexEntry], records: list[list[str]]) -> tuple[list[str], dict[str, bytes]]:
+    """Token shards over the sorted vocabulary, each about CHUNK_BYTES, and the first token of each.
+
+    Takes the entries one at a time and keeps only their display records (appended to `records`), not their tokens.
+    """
+    # Millions of postings: arrays of machine integers take a seventh of the memory of lists of int objects.
+    postings: defaultdict[str, array[int]] = defaultdict(partial(array, "i"))
+    for number, (record, body_only, fields) in enumerate(entries):
+        records.append(record)
         entry = number << 4 | BODY
-        deque(map(list.append, map(postings.__getitem__, body_only), repeat(entry)), maxlen=0)  # C-speed appends
-        for token, mask in fields.items():
+        tokens = body_only.split(" ") if body_only else ()
+        deque(map(array.append, map(postings.__getitem__, tokens), repeat(entry)), maxlen=0)  # C-speed appends
+        for token, mask in fields:
             postings[token].append(number << 4 | mask)
     firsts: list[str] = []
     files: dict[str, bytes] = {}
@@ -246,24 +262,28 @@ def display_record(doc: SearchDoc) -> list[str]:
     return [doc.path, doc.label, doc.title, doc.meta, doc.summary, " · ".join((*other_names, *doc.facets)), doc.text]
 
 
-def docs_per_shard(docs: list[SearchDoc]) -> int:
+def docs_per_shard(records: list[list[str]]) -> int:
     """How many documents share a display-data shard: about DOC_SHARD_BYTES each, at most 16 documents."""
-    total = sum(len(json.dumps(display_record(d), ensure_ascii=False).encode()) for d in docs)
-    return max(1, min(16, round(DOC_SHARD_BYTES * len(docs) / total))) if total else 1
+    total = sum(len(json.dumps(record, ensure_ascii=False).encode()) for record in records)
+    return max(1, min(16, round(DOC_SHARD_BYTES * len(records) / total))) if total else 1
 
 
 def build_search_index(site: Site) -> dict[str, bytes]:
-    """Every file of the search index, by output path: manifest, token shards and display-data shards."""
-    return build_index(site_documents(site))
+    """Every file of the search index, by output path: manifest, token shards and display-data shards.
+
+    The documents are read and tokenized in worker processes; only putting the postings together is done here.
+    """
+    return build_index(run_all(partial(index_entry, site=site), site_documents_in_order(site)))
 
 
-def build_index(docs: list[SearchDoc]) -> dict[str, bytes]:
-    """The index files of `docs`; a document's number is its position, which is also the ranking's last tie-break."""
-    firsts, files = token_shards(docs)
-    per_shard = docs_per_shard(docs)
-    for start in range(0, len(docs), per_shard):
+def build_index(entries: Iterable[IndexEntry]) -> dict[str, bytes]:
+    """The index files; a document's number is its position, which is also the ranking's last tie-break."""
+    records: list[list[str]] = []
+    firsts, files = token_shards(entries, records)
+    per_shard = docs_per_shard(records)
+    for start in range(0, len(records), per_shard):
         shard_id = f"d/{start // per_shard}"
-        files[f"{ROOT}{shard_id}.js"] = script(shard_id, [display_record(d) for d in docs[start : start + per_shard]])
-    manifest = {"chunks": firsts, "docs": len(docs), "docsPerShard": per_shard, "version": VERSION}
+        files[f"{ROOT}{shard_id}.js"] = script(shard_id, records[start : start + per_shard])
+    manifest = {"chunks": firsts, "docs": len(records), "docsPerShard": per_shard, "version": VERSION}
     files[f"{ROOT}manifest.js"] = script("manifest", manifest)
     return dict(sorted(files.items()))
