@@ -1,0 +1,614 @@
+"""An incremental build gives exactly the site a clean build gives, and rewrites only the files whose bytes changed.
+
+Every case builds a small site (which fills the cache and the output), changes it, builds it again into the same
+output, and compares that output file by file with a clean build of a pristine copy of the changed sources.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from llmnotes.build import build
+from llmnotes.cache import CACHE_DIR
+from llmnotes.model import UserError
+from sites import run_cli, write_site
+
+REPO = Path(__file__).resolve().parents[1]
+OUTPUT = "site"  # the default output folder, inside the project
+
+SITE = {
+    "pyproject.toml": """
+        [tool.llmnotes]
+        title = "增量构建测试"
+        language = "zh-CN"
+        """,
+    "notes/bert.md": """
+        ---
+        title: "BERT: Pre-training of Deep Bidirectional Transformers"
+        short_title: BERT
+        authors: [Jacob Devlin, Ming-Wei Chang]
+        year: 2018
+        venue: NAACL 2019
+        tags: [编码器]
+        aliases: [Bert]
+        summary: 用掩码语言模型预训练双向编码器。
+        ---
+        ## 方法
+
+        掩码语言模型：预测 $P(x_i \\mid x_{\\setminus i})$。
+        """,
+    "notes/gpt-2.md": """
+        ---
+        title: "Language Models are Unsupervised Multitask Learners"
+        short_title: GPT-2
+        year: 2019
+        venue: OpenAI blog
+        tags: [预训练, rlhf]
+        aliases: [GPT2]
+        summary: 更大的语言模型不经微调就能做多种任务。
+        ---
+        ## 方法
+
+        目标是 $\\log p(x) = \\sum_i \\log p(x_i \\mid x_{<i})$。后来的 [[gpt-3]] 把它放大。
+
+        ```python
+        print("gpt-2")
+        ```
+        """,
+    "notes/gpt-3.md": """
+        ---
+        title: "Language Models are Few-Shot Learners"
+        year: 2020
+        venue: NeurIPS 2020
+        tags: [预训练, RLHF, 上下文学习]
+        aliases: [GPT3]
+        builds_on: [gpt-2]
+        summary: 把模型放大到 175B，用上下文学习代替微调。
+        ---
+        ## 方法
+
+        沿用 [[gpt-2]] 的结构，见 [GPT-2 的方法](gpt-2.md#方法)。
+
+        ## 实验
+
+        参数量 $N = 1.75 \\times 10^{11}$。
+        """,
+    "notes/t5.md": """
+        ---
+        title: "Exploring the Limits of Transfer Learning with a Unified Text-to-Text Transformer"
+        short_title: T5
+        year: 2020
+        venue: JMLR
+        tags: [预训练, 编码器-解码器]
+        aliases: [T5]
+        summary: 把所有 NLP 任务统一成文本到文本。
+        ---
+        ## 方法
+
+        Text-to-text。
+        """,
+    "notes/instructgpt.md": """
+        ---
+        title: "Training language models to follow instructions with human feedback"
+        short_title: InstructGPT
+        year: 2022
+        venue: NeurIPS 2022
+        tags: [RLHF, 对齐]
+        aliases: [Instruct GPT]
+        builds_on: [gpt-3]
+        summary: SFT、奖励模型、PPO 三步对齐人的意图。
+        ---
+        ## 方法
+
+        基础模型是 [[GPT3]]，规模见 [[gpt-3#实验]]。
+        """,
+    "notes/flan.md": """
+        ---
+        title: "Finetuned Language Models Are Zero-Shot Learners"
+        short_title: FLAN
+        year: 2022
+        venue: ICLR 2022
+        tags: [指令微调]
+        builds_on: [t5]
+        summary: 指令微调让模型零样本地做没见过的任务。
+        ---
+        ## 方法
+
+        在 [[t5]] 上做指令微调，和 [InstructGPT](instructgpt.md) 同年。
+        """,
+    "notes/lima.md": """
+        ---
+        title: "LIMA: Less Is More for Alignment"
+        short_title: LIMA
+        year: 2023
+        venue: NeurIPS 2023
+        tags: [对齐, 数据]
+        builds_on: [instructgpt]
+        summary: 1000 条精选样本的监督微调就够对齐。
+        ---
+        ## 方法
+
+        只用 1000 条样本，对比 [[instructgpt|InstructGPT]]。
+        """,
+    "pages/index.md": """
+        ---
+        title: 我的笔记
+        reading_order: [gpt-2, gpt-3, instructgpt]
+        ---
+        欢迎。先读 [[gpt-2]]，再看 [[papers|论文清单]]。
+        """,
+    "pages/about.md": """
+        ---
+        title: 关于
+        ---
+        关于本站：从 [[t5]] 读起也行。
+        """,
+    "pages/papers.md": """
+        ---
+        title: 论文清单
+        template: items.html
+        data: papers
+        ---
+        ## 说明
+
+        数据页。
+        """,
+    "data/papers.yaml": """
+        items:
+          - name: GPT-3
+          - name: LIMA
+        """,
+    "data/unused.yaml": """
+        comment: 没有模板用它
+        """,
+    "templates/items.html": (
+        '{% extends "base.html" %}{% block main %}{{ body | safe }}<ul>{% for item in page_data["items"] %}'
+        '<li class="item">{{ item.name }}</li>{% endfor %}</ul>{% endblock %}'
+    ),
+}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Helpers
+
+
+def make_site(tmp_path: Path) -> Path:
+    return write_site(tmp_path / "project", SITE)
+
+
+def output_files(site: Path) -> dict[str, Path]:
+    """Every file in a built site by relative path.
+
+    Names starting with ".llmnotes" (the `.llmnotes-site` marker, a manifest the engine may keep) are left out on
+    both sides: they are the engine's bookkeeping, not pages a reader sees. Everything else is compared.
+    """
+    return {
+        path.relative_to(site).as_posix(): path
+        for path in sorted(site.rglob("*"))
+        if path.is_file() and not any(part.startswith(".llmnotes") for part in path.relative_to(site).parts)
+    }
+
+
+def read_tree(site: Path) -> dict[str, bytes]:
+    return {name: path.read_bytes() for name, path in output_files(site).items()}
+
+
+def stat_tree(site: Path) -> dict[str, tuple[int, int]]:
+    """(st_mtime_ns, st_ino) of every output file: a rewrite, in place or by renaming a new file over it, shows."""
+    stats = {}
+    for name, path in output_files(site).items():
+        info = path.stat()
+        stats[name] = (info.st_mtime_ns, info.st_ino)
+    return stats
+
+
+def _first_difference(a: bytes, b: bytes) -> str:
+    at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    start = max(0, at - 80)
+    return (
+        f"first difference at byte {at} (sizes {len(a)} and {len(b)}):\n"
+        f"      incremental: {a[start : at + 80].decode('utf-8', 'replace')!r}\n"
+        f"      clean:       {b[start : at + 80].decode('utf-8', 'replace')!r}"
+    )
+
+
+def assert_same_tree(incremental: Path, clean: Path) -> None:
+    """The two built sites hold the same files with the same bytes; the message names the paths that differ."""
+    left, right = read_tree(incremental), read_tree(clean)
+    assert right, f"the clean build wrote nothing into {clean}"
+    only_left = sorted(left.keys() - right.keys())
+    only_right = sorted(right.keys() - left.keys())
+    differing = sorted(name for name in left.keys() & right.keys() if left[name] != right[name])
+    if only_left or only_right or differing:
+        lines = ["the incremental build differs from a clean build:"]
+        if only_left:
+            lines.append(f"  only in the incremental build: {only_left}")
+        if only_right:
+            lines.append(f"  missing from the incremental build: {only_right}")
+        if differing:
+            lines.append(f"  different bytes: {differing}")
+            lines.append(f"    {differing[0]}: {_first_difference(left[differing[0]], right[differing[0]])}")
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+def clean_build(root: Path, tmp_path: Path) -> Path:
+    """Build a pristine copy of the project's sources (no cache, no output) from scratch; returns its output."""
+    pristine = tmp_path / "pristine"
+    if pristine.exists():
+        shutil.rmtree(pristine)
+
+    def skip(folder: str, names: list[str]) -> set[str]:
+        return {CACHE_DIR, OUTPUT} & set(names) if Path(folder) == root else set()
+
+    shutil.copytree(root, pristine, ignore=skip)
+    assert not (pristine / CACHE_DIR).exists() and not (pristine / OUTPUT).exists()
+    return build(pristine).output
+
+
+def assert_equals_clean(root: Path, tmp_path: Path) -> None:
+    assert_same_tree(root / OUTPUT, clean_build(root, tmp_path))
+
+
+def let_the_clock_tick() -> None:
+    """Make a rewrite visible in st_mtime_ns even where the file system's clock is coarse.
+
+    The outputs' mtimes are not set back with os.utime instead: the engine trusts a file it wrote only while its
+    stamp is as it left it, so touching them would look like an edit by hand and ask for a rewrite.
+    """
+    time.sleep(0.05)
+
+
+def edit(root: Path, relative: str, old: str, new: str) -> None:
+    """Replace `old` (which must be there, once) by `new` in a source file."""
+    path = root / relative
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{relative} should contain {old!r} once"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def append(root: Path, relative: str, text: str) -> None:
+    path = root / relative
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def page(site: Path, relative: str) -> str:
+    return (site / relative).read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The changes: each edits the project, names outputs it must reach and text that must show afterwards
+
+
+@dataclass(frozen=True)
+class Change:
+    apply: Callable[[Path], None]
+    # outputs whose bytes must differ from the first build's (made, removed or changed): a stale copy would show
+    reaches: tuple[str, ...]
+    # (output, text) that must be in the output after the change
+    shows: tuple[tuple[str, str], ...] = ()
+    # (output, text) that must no longer be in the output after the change
+    hides: tuple[tuple[str, str], ...] = ()
+
+
+def rename_gpt2(root: Path) -> None:
+    (root / "notes/gpt-2.md").rename(root / "notes/gpt2.md")
+    edit(root, "notes/gpt-3.md", "builds_on: [gpt-2]", "builds_on: [gpt2]")
+    edit(
+        root,
+        "notes/gpt-3.md",
+        "沿用 [[gpt-2]] 的结构，见 [GPT-2 的方法](gpt-2.md#方法)",
+        "沿用 [[gpt2]] 的结构，见 [GPT-2 的方法](gpt2.md#方法)",
+    )
+    edit(root, "pages/index.md", "reading_order: [gpt-2,", "reading_order: [gpt2,")
+    edit(root, "pages/index.md", "先读 [[gpt-2]]", "先读 [[gpt2]]")
+
+
+def override_base_template(root: Path) -> None:
+    text = (REPO / "templates/base.html").read_text(encoding="utf-8")
+    assert "</body>" in text
+    (root / "templates/base.html").write_text(
+        text.replace("</body>", "<!-- 本站自己的 base.html -->\n</body>"), "utf-8"
+    )
+
+
+NEW_NOTE = """\
+---
+title: "LLaMA: Open and Efficient Foundation Language Models"
+short_title: LLaMA
+year: 2023
+venue: arXiv
+tags: [预训练, 开源]
+builds_on: [gpt-3]
+summary: 只用公开数据训练的基础模型。
+---
+## 方法
+
+和 [[gpt-3]] 一样是解码器，但更小。
+"""
+
+CHANGES = {
+    "body edit": Change(
+        lambda root: append(root, "notes/lima.md", "\n新加的一句话。\n"),
+        reaches=("notes/lima.html",),
+        shows=(("notes/lima.html", "新加的一句话。"),),
+    ),
+    "title of a linked note": Change(
+        lambda root: edit(root, "notes/gpt-3.md", 'title: "Language Models', 'title: "GPT-3: Language Models'),
+        reaches=(
+            "notes/gpt-3.html",
+            "notes/gpt-2.html",  # its link label, its backlink from gpt-3, its next neighbour
+            "notes/instructgpt.html",  # two link labels, its lineage
+            "index.html",
+            "tags/预训练.html",
+            "tags/rlhf.html",
+            "lineage.html",
+        ),
+        shows=(
+            (
+                "notes/gpt-2.html",
+                '<a class="internal" href="gpt-3.html">GPT-3: Language Models are Few-Shot Learners</a>',
+            ),
+            ("notes/instructgpt.html", "GPT-3: Language Models are Few-Shot Learners § 实验</a>"),
+            ("index.html", "GPT-3: Language Models are Few-Shot Learners"),
+            ("tags/上下文学习.html", "GPT-3: Language Models are Few-Shot Learners"),
+        ),
+    ),
+    "summary": Change(
+        lambda root: edit(root, "notes/gpt-3.md", "用上下文学习代替微调。", "上下文学习就够了。"),
+        reaches=("index.html",),
+        shows=(("index.html", "上下文学习就够了。"),),
+        hides=(("index.html", "用上下文学习代替微调。"),),
+    ),
+    "year": Change(
+        lambda root: edit(root, "notes/bert.md", "year: 2018", "year: 2021"),
+        reaches=("index.html", "notes/bert.html", "notes/gpt-2.html", "notes/t5.html", "notes/instructgpt.html"),
+        shows=(("notes/bert.html", 'rel="prev" href="t5.html"'), ("notes/gpt-2.html", 'rel="next" href="gpt-3.html"')),
+        hides=(("notes/gpt-2.html", 'rel="prev"'),),
+    ),
+    "tag added": Change(
+        lambda root: edit(root, "notes/lima.md", "tags: [对齐, 数据]", "tags: [对齐, 数据, 小样本]"),
+        reaches=("notes/lima.html", "tags/index.html", "tags/小样本.html"),
+        shows=(("tags/小样本.html", "LIMA"),),
+    ),
+    "tag removed": Change(
+        lambda root: edit(root, "notes/lima.md", "tags: [对齐, 数据]", "tags: [对齐]"),
+        reaches=("notes/lima.html", "tags/index.html", "tags/数据.html"),
+    ),
+    "tag case flips the shown spelling": Change(
+        # RLHF twice and rlhf once show as "RLHF"; once against twice, "rlhf" wins. Same size, same second.
+        lambda root: edit(root, "notes/instructgpt.md", "tags: [RLHF, 对齐]", "tags: [rlhf, 对齐]"),
+        reaches=("tags/index.html", "tags/rlhf.html", "notes/gpt-3.html", "notes/instructgpt.html"),
+        shows=(("tags/index.html", 'href="rlhf.html">rlhf <span'),),
+        hides=(("tags/index.html", 'href="rlhf.html">RLHF <span'),),
+    ),
+    "link added": Change(
+        lambda root: append(root, "notes/t5.md", "\n后来的对齐工作见 [[lima]]。\n"),
+        reaches=("notes/t5.html", "notes/lima.html"),
+        shows=(("notes/lima.html", "后来的对齐工作见"),),
+    ),
+    "link removed": Change(
+        lambda root: edit(root, "notes/flan.md", "，和 [InstructGPT](instructgpt.md) 同年", ""),
+        reaches=("notes/flan.html", "notes/instructgpt.html"),
+        hides=(("notes/instructgpt.html", "同年"),),
+    ),
+    "note added": Change(
+        lambda root: write_site(root, {"notes/llama.md": NEW_NOTE}),
+        reaches=(
+            "notes/llama.html",
+            "notes/gpt-3.html",
+            "notes/lima.html",
+            "index.html",
+            "tags/index.html",
+            "tags/开源.html",
+            "tags/预训练.html",
+            "lineage.html",
+            "atom.xml",
+            "sitemap.xml",
+        ),
+        shows=(("notes/gpt-3.html", 'href="llama.html"'),),
+    ),
+    "note deleted": Change(
+        lambda root: (root / "notes/bert.md").unlink(),
+        reaches=("notes/bert.html", "notes/bert.bib", "tags/编码器.html", "notes/gpt-2.html", "index.html"),
+        hides=(("index.html", "BERT"),),
+    ),
+    "note file renamed": Change(
+        rename_gpt2,
+        reaches=("notes/gpt-2.html", "notes/gpt2.html", "notes/gpt-3.html", "notes/bert.html", "index.html"),
+        shows=(("notes/gpt-3.html", 'href="gpt2.html#%E6%96%B9%E6%B3%95"'),),
+    ),
+    "builds_on": Change(
+        lambda root: edit(root, "notes/lima.md", "builds_on: [instructgpt]", "builds_on: [instructgpt, flan]"),
+        reaches=("notes/lima.html", "notes/flan.html", "notes/t5.html", "lineage.html"),
+        shows=(("lineage.html", 'data-from="flan" data-to="lima"'),),
+    ),
+    "template override added": Change(
+        override_base_template,
+        reaches=("index.html", "notes/bert.html", "tags/index.html", "about.html", "papers.html", "404.html"),
+        shows=(("index.html", "<!-- 本站自己的 base.html -->"), ("notes/lima.html", "<!-- 本站自己的 base.html -->")),
+    ),
+    "data used by a template": Change(
+        lambda root: append(root, "data/papers.yaml", "  - name: LLaMA\n"),
+        reaches=("papers.html",),
+        shows=(("papers.html", '<li class="item">LLaMA</li>'),),
+    ),
+    "data used by nothing": Change(
+        lambda root: append(root, "data/unused.yaml", "more: 还是没人用\n"),
+        reaches=(),
+    ),
+    "config title": Change(
+        lambda root: edit(root, "pyproject.toml", 'title = "增量构建测试"', 'title = "改过名的笔记"'),
+        reaches=("index.html", "notes/bert.html", "tags/index.html", "404.html", "atom.xml"),
+        shows=(("notes/bert.html", "改过名的笔记"), ("atom.xml", "改过名的笔记")),
+    ),
+    "config base_url": Change(
+        lambda root: append(root, "pyproject.toml", 'base_url = "https://me.example.org/notes"\n'),
+        reaches=("atom.xml", "sitemap.xml", "404.html"),
+        shows=(("sitemap.xml", "<loc>https://me.example.org/notes/notes/lima.html</loc>"),),
+    ),
+    "page edited": Change(
+        lambda root: edit(root, "pages/about.md", "从 [[t5]] 读起也行。", "从 [[bert]] 读起更好。"),
+        reaches=("about.html", "notes/bert.html", "notes/t5.html"),
+        shows=(("about.html", '<a class="internal" href="notes/bert.html">BERT</a>'),),
+    ),
+    "home page's reading order": Change(
+        lambda root: edit(root, "pages/index.md", "[gpt-2, gpt-3, instructgpt]", "[t5, flan, lima]"),
+        reaches=("index.html",),
+    ),
+}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tests
+
+
+def test_a_warm_build_equals_clean_and_rewrites_nothing(tmp_path: Path) -> None:
+    root = make_site(tmp_path)
+    build(root)
+    before, stats = read_tree(root / OUTPUT), stat_tree(root / OUTPUT)
+    let_the_clock_tick()
+    build(root)
+    assert read_tree(root / OUTPUT) == before
+    rewritten = sorted(name for name, stat in stat_tree(root / OUTPUT).items() if stats.get(name) != stat)
+    assert rewritten == [], "a build with nothing changed rewrote these"
+    assert_equals_clean(root, tmp_path)
+
+
+@pytest.mark.parametrize("name", list(CHANGES))
+def test_an_incremental_build_equals_a_clean_one_and_rewrites_only_changed_files(name: str, tmp_path: Path) -> None:
+    change = CHANGES[name]
+    root = make_site(tmp_path)
+    site = root / OUTPUT
+    build(root)
+    before, stats = read_tree(site), stat_tree(site)
+    let_the_clock_tick()
+    change.apply(root)
+    build(root)
+    after, stats_after = read_tree(site), stat_tree(site)
+    # the change shows where a reader would look for it (so a stale copy of those outputs could not pass)
+    unchanged = [output for output in change.reaches if before.get(output) == after.get(output)]
+    assert unchanged == [], "the change should have reached these outputs"
+    if not change.reaches:
+        assert after == before
+    for output, text in change.shows:
+        assert text in page(site, output), output
+    for output, text in change.hides:
+        assert text not in page(site, output), output
+    # the whole site is what a clean build of the changed sources gives
+    assert_equals_clean(root, tmp_path)
+    # and an output whose bytes are what they were was left alone (checked last: correctness comes first)
+    same_bytes = [output for output in before.keys() & after.keys() if before[output] == after[output]]
+    rewritten = sorted(output for output in same_bytes if stats[output] != stats_after[output])
+    assert rewritten == [], "these outputs were rewritten with the bytes they already had"
+
+
+def test_a_body_edit_rewrites_its_page_and_leaves_unrelated_pages_alone(tmp_path: Path) -> None:
+    root = make_site(tmp_path)
+    build(root)
+    site = root / OUTPUT
+    before, stats = read_tree(site), stat_tree(site)
+    let_the_clock_tick()
+    append(root, "notes/lima.md", "\n新加的一句话。\n")
+    build(root)
+    after, stats_after = read_tree(site), stat_tree(site)
+    assert "新加的一句话。" in page(site, "notes/lima.html")
+    assert stats_after["notes/lima.html"] != stats["notes/lima.html"]
+    # BERT, T5 and FLAN have no relation to LIMA (FLAN is not its ancestor until the builds_on case)
+    unrelated = ["notes/bert.html", "notes/t5.html", "notes/flan.html", "tags/编码器.html", "about.html"]
+    unrelated += ["static/style.css", "lineage.html"]
+    assert [output for output in unrelated if after[output] != before[output]] == []
+    assert [output for output in unrelated if stats_after[output] != stats[output]] == [], "rewritten"
+    assert_equals_clean(root, tmp_path)
+
+
+def test_a_broken_heading_link_fails_keeps_the_site_and_the_fix_builds_clean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_site(tmp_path)
+    build(root)
+    before = read_tree(root / OUTPUT)
+    edit(root, "notes/gpt-3.md", "## 实验", "## 评测")  # instructgpt links to [[gpt-3#实验]]
+    code, _, err = run_cli(root, capsys=capsys)
+    assert code == 1 and 'notes/gpt-3.md has no heading "实验"' in err
+    with pytest.raises(UserError):
+        build(root)
+    assert read_tree(root / OUTPUT) == before, "a failed build changed the site"
+    edit(root, "notes/instructgpt.md", "[[gpt-3#实验]]", "[[gpt-3#评测]]")
+    code, _, err = run_cli(root, capsys=capsys)
+    assert (code, err) == (0, "")
+    assert 'href="gpt-3.html#%E8%AF%84%E6%B5%8B"' in page(root / OUTPUT, "notes/instructgpt.html")
+    assert_equals_clean(root, tmp_path)
+
+
+def test_a_template_override_added_then_removed(tmp_path: Path) -> None:
+    root = make_site(tmp_path)
+    build(root)
+    original = read_tree(root / OUTPUT)
+    override_base_template(root)
+    build(root)
+    overridden = read_tree(root / OUTPUT)
+    html = [name for name in original if name.endswith(".html")]
+    assert [name for name in html if b"<!-- \xe6\x9c\xac" not in overridden[name]] == [], "missed the override"
+    assert_equals_clean(root, tmp_path)
+    (root / "templates/base.html").unlink()
+    build(root)
+    assert read_tree(root / OUTPUT) == original
+    assert_equals_clean(root, tmp_path)
+
+
+def test_two_successive_edits_equal_a_clean_build(tmp_path: Path) -> None:
+    root = make_site(tmp_path)
+    build(root)
+    CHANGES["title of a linked note"].apply(root)
+    build(root)
+    CHANGES["note deleted"].apply(root)
+    CHANGES["link added"].apply(root)
+    build(root)
+    site = root / OUTPUT
+    assert "GPT-3: Language Models" in page(site, "notes/gpt-2.html") and not (site / "notes/bert.html").exists()
+    assert "后来的对齐工作见" in page(site, "notes/lima.html")
+    assert_equals_clean(root, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["output folder deleted", "one page deleted", "one page edited by hand"])
+def test_a_damaged_output_is_rebuilt_from_the_cache(damage: str, tmp_path: Path) -> None:
+    root = make_site(tmp_path)
+    build(root)
+    site = root / OUTPUT
+    if damage == "output folder deleted":
+        shutil.rmtree(site)
+    elif damage == "one page deleted":
+        (site / "notes/gpt-3.html").unlink()
+    else:
+        (site / "notes/gpt-3.html").write_text("edited by hand", encoding="utf-8")
+    assert (root / CACHE_DIR).is_dir()
+    build(root)
+    assert "Language Models are Few-Shot Learners" in page(site, "notes/gpt-3.html")
+    assert_equals_clean(root, tmp_path)
+
+
+@pytest.mark.parametrize("edited", [False, True], ids=["unchanged", "edited"])
+@pytest.mark.parametrize("damage", ["deleted", "garbage"])
+def test_a_missing_or_corrupt_cache_never_breaks_a_build(damage: str, edited: bool, tmp_path: Path) -> None:
+    root = make_site(tmp_path)
+    build(root)
+    cache = root / CACHE_DIR
+    files = [path for path in cache.rglob("*") if path.is_file()]
+    assert files, "the first build left no cache to damage"
+    if damage == "deleted":
+        shutil.rmtree(cache)
+    else:
+        for path in files:  # same size, every byte flipped: no longer anything the engine wrote
+            path.write_bytes(bytes(byte ^ 0x5A for byte in path.read_bytes()) or b"\xff garbage")
+    if edited:
+        CHANGES["title of a linked note"].apply(root)
+    build(root)
+    if edited:
+        assert "GPT-3: Language Models" in page(root / OUTPUT, "notes/gpt-2.html")
+    assert_equals_clean(root, tmp_path)
