@@ -199,6 +199,16 @@ def read_tree(site: Path) -> dict[str, bytes]:
     return {name: path.read_bytes() for name, path in output_files(site).items()}
 
 
+def everything(site: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Every file in the output folder, the engine's own included: bytes, st_mtime_ns and st_ino."""
+    files = {}
+    for path in sorted(site.rglob("*")):
+        if path.is_file():
+            info = path.stat()
+            files[path.relative_to(site).as_posix()] = (path.read_bytes(), info.st_mtime_ns, info.st_ino)
+    return files
+
+
 def stat_tree(site: Path) -> dict[str, tuple[int, int]]:
     """(st_mtime_ns, st_ino) of every output file: a rewrite, in place or by renaming a new file over it, shows."""
     stats = {}
@@ -256,7 +266,7 @@ def assert_equals_clean(root: Path, tmp_path: Path) -> None:
 
 
 def let_the_clock_tick() -> None:
-    """Make a rewrite visible in st_mtime_ns even where the file system's clock is coarse.
+    """Make a rewrite visible in st_mtime_ns even where file times advance in coarse steps (a kernel tick, a few ms).
 
     The outputs' mtimes are not set back with os.utime instead: the engine trusts a file it wrote only while its
     stamp is as it left it, so touching them would look like an edit by hand and ask for a rewrite.
@@ -309,12 +319,13 @@ def rename_gpt2(root: Path) -> None:
     edit(root, "pages/index.md", "先读 [[gpt-2]]", "先读 [[gpt2]]")
 
 
+OVERRIDE_COMMENT = "<!-- 本站自己的 base.html -->"
+
+
 def override_base_template(root: Path) -> None:
     text = (REPO / "templates/base.html").read_text(encoding="utf-8")
-    assert "</body>" in text
-    (root / "templates/base.html").write_text(
-        text.replace("</body>", "<!-- 本站自己的 base.html -->\n</body>"), "utf-8"
-    )
+    assert text.count("</body>") == 1
+    (root / "templates/base.html").write_text(text.replace("</body>", f"{OVERRIDE_COMMENT}\n</body>"), "utf-8")
 
 
 NEW_NOTE = """\
@@ -381,7 +392,7 @@ CHANGES = {
         reaches=("notes/lima.html", "tags/index.html", "tags/数据.html"),
     ),
     "tag case flips the shown spelling": Change(
-        # RLHF twice and rlhf once show as "RLHF"; once against twice, "rlhf" wins. Same size, same second.
+        # RLHF twice and rlhf once show as "RLHF"; once against twice, "rlhf" wins. Same size: only the bytes differ.
         lambda root: edit(root, "notes/instructgpt.md", "tags: [RLHF, 对齐]", "tags: [rlhf, 对齐]"),
         reaches=("tags/index.html", "tags/rlhf.html", "notes/gpt-3.html", "notes/instructgpt.html"),
         shows=(("tags/index.html", 'href="rlhf.html">rlhf <span'),),
@@ -431,7 +442,7 @@ CHANGES = {
     "template override added": Change(
         override_base_template,
         reaches=("index.html", "notes/bert.html", "tags/index.html", "about.html", "papers.html", "404.html"),
-        shows=(("index.html", "<!-- 本站自己的 base.html -->"), ("notes/lima.html", "<!-- 本站自己的 base.html -->")),
+        shows=(("index.html", OVERRIDE_COMMENT), ("notes/lima.html", OVERRIDE_COMMENT)),
     ),
     "data used by a template": Change(
         lambda root: append(root, "data/papers.yaml", "  - name: LLaMA\n"),
@@ -476,7 +487,7 @@ def test_a_warm_build_equals_clean_and_rewrites_nothing(tmp_path: Path) -> None:
     build(root)
     assert read_tree(root / OUTPUT) == before
     rewritten = sorted(name for name, stat in stat_tree(root / OUTPUT).items() if stats.get(name) != stat)
-    assert rewritten == [], "a build with nothing changed rewrote these"
+    assert rewritten == [], f"a build with nothing changed rewrote these: {rewritten}"
     assert_equals_clean(root, tmp_path)
 
 
@@ -492,8 +503,8 @@ def test_an_incremental_build_equals_a_clean_one_and_rewrites_only_changed_files
     build(root)
     after, stats_after = read_tree(site), stat_tree(site)
     # the change shows where a reader would look for it (so a stale copy of those outputs could not pass)
-    unchanged = [output for output in change.reaches if before.get(output) == after.get(output)]
-    assert unchanged == [], "the change should have reached these outputs"
+    stale = [output for output in change.reaches if before.get(output) == after.get(output)]
+    assert stale == [], f"the change should have reached these outputs, which kept the first build's bytes: {stale}"
     if not change.reaches:
         assert after == before
     for output, text in change.shows:
@@ -505,7 +516,7 @@ def test_an_incremental_build_equals_a_clean_one_and_rewrites_only_changed_files
     # and an output whose bytes are what they were was left alone (checked last: correctness comes first)
     same_bytes = [output for output in before.keys() & after.keys() if before[output] == after[output]]
     rewritten = sorted(output for output in same_bytes if stats[output] != stats_after[output])
-    assert rewritten == [], "these outputs were rewritten with the bytes they already had"
+    assert rewritten == [], f"these outputs were rewritten with the bytes they already had: {rewritten}"
 
 
 def test_a_body_edit_rewrites_its_page_and_leaves_unrelated_pages_alone(tmp_path: Path) -> None:
@@ -522,8 +533,10 @@ def test_a_body_edit_rewrites_its_page_and_leaves_unrelated_pages_alone(tmp_path
     # BERT, T5 and FLAN have no relation to LIMA (FLAN is not its ancestor until the builds_on case)
     unrelated = ["notes/bert.html", "notes/t5.html", "notes/flan.html", "tags/编码器.html", "about.html"]
     unrelated += ["static/style.css", "lineage.html"]
-    assert [output for output in unrelated if after[output] != before[output]] == []
-    assert [output for output in unrelated if stats_after[output] != stats[output]] == [], "rewritten"
+    changed = [output for output in unrelated if after[output] != before[output]]
+    assert changed == [], f"a body edit of LIMA changed outputs unrelated to it: {changed}"
+    rewritten = [output for output in unrelated if stats_after[output] != stats[output]]
+    assert rewritten == [], f"outputs unrelated to the edited note were rewritten: {rewritten}"
     assert_equals_clean(root, tmp_path)
 
 
@@ -532,13 +545,15 @@ def test_a_broken_heading_link_fails_keeps_the_site_and_the_fix_builds_clean(
 ) -> None:
     root = make_site(tmp_path)
     build(root)
-    before = read_tree(root / OUTPUT)
+    before = everything(root / OUTPUT)
+    let_the_clock_tick()
     edit(root, "notes/gpt-3.md", "## 实验", "## 评测")  # instructgpt links to [[gpt-3#实验]]
     code, _, err = run_cli(root, capsys=capsys)
     assert code == 1 and 'notes/gpt-3.md has no heading "实验"' in err
     with pytest.raises(UserError):
         build(root)
-    assert read_tree(root / OUTPUT) == before, "a failed build changed the site"
+    # the whole output folder, the engine's own files included, is as the last good build left it
+    assert everything(root / OUTPUT) == before, "a failed build touched the site"
     edit(root, "notes/instructgpt.md", "[[gpt-3#实验]]", "[[gpt-3#评测]]")
     code, _, err = run_cli(root, capsys=capsys)
     assert (code, err) == (0, "")
@@ -554,7 +569,8 @@ def test_a_template_override_added_then_removed(tmp_path: Path) -> None:
     build(root)
     overridden = read_tree(root / OUTPUT)
     html = [name for name in original if name.endswith(".html")]
-    assert [name for name in html if b"<!-- \xe6\x9c\xac" not in overridden[name]] == [], "missed the override"
+    missed = [name for name in html if OVERRIDE_COMMENT.encode() not in overridden[name]]
+    assert missed == [], f"pages built without the overriding base.html: {missed}"
     assert_equals_clean(root, tmp_path)
     (root / "templates/base.html").unlink()
     build(root)
