@@ -51,7 +51,7 @@ def _build(
 ) -> BuildResult:
     started = time.perf_counter()
     report = progress or _silent
-    config = load_config(root)
+    config = load_config(root.resolve())
     output = (output or config.output_path).resolve()
     check_output_dir(config, output, force)
     strict_links = config.strict_links if strict is None else strict
@@ -69,7 +69,7 @@ def _build(
 
     parsed, diagnostics = pipeline.parse_all(config, inputs, cache, report)
     report("link", 0, 1)
-    context, problems, note_count = pipeline.link_site(config, parsed, drafts, strict_links)
+    context, problems, note_count = pipeline.link_site(config, parsed, drafts, strict_links, cache)
     report("link", 1, 1)
     diagnostics += problems
     if any(d.severity == "error" for d in diagnostics):
@@ -77,7 +77,7 @@ def _build(
     warnings = tuple(sorted(diagnostics, key=Diagnostic.sort_key))
     state = BuildState(code_digest(), options, cache.inputs, inputs.site_key, warnings=warnings, note_count=note_count)
     rendered, written = pipeline.render_and_write(context, state, previous, intact, output, in_place, report)
-    cache.save(state, {p.note.source: p for p in parsed})
+    cache.save(state)
     seconds = time.perf_counter() - started
     return BuildResult(note_count, len(state.written), output, warnings, seconds, rendered, written)
 

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .model import Diagnostic, ParsedNote
@@ -71,7 +72,8 @@ class BuildCache:
         if self.previous.code != code_digest() or self.previous.settings != settings:
             self.previous = BuildState()
         self.inputs: dict[str, tuple[Stamp | None, str]] = {}
-        self._parsed: dict[str, ParsedNote] | None = None
+        self.parsed_notes = Store(self, "parsed")  # source path -> the note parsed from it
+        self.search_entries = Store(self, "search")  # digest of a document's inputs -> its search index entry
 
     def file_digest(self, path: Path, name: str) -> str:
         """The digest of an input file; one whose stamp is as the last build recorded it is not read again."""
@@ -91,20 +93,18 @@ class BuildCache:
 
     def parsed(self, source: str, note_digest: str) -> ParsedNote | None:
         """The note parsed from these exact bytes last time, if the cache has it."""
-        if self._parsed is None:
-            loaded = self._load("parsed", dict) if self.previous.code else None
-            self._parsed = loaded if isinstance(loaded, dict) else {}
-        found = self._parsed.get(source)
-        return found if found is not None and found.note.digest == note_digest else None
+        found = self.parsed_notes.get(source)
+        return found if isinstance(found, ParsedNote) and found.note.digest == note_digest else None
 
-    def save(self, state: BuildState, parsed: dict[str, ParsedNote]) -> None:
+    def save(self, state: BuildState) -> None:
         """Write the new state; a cache that cannot be written costs the next build time, never correctness."""
         try:
             self.folder.mkdir(exist_ok=True)
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# The build cache of llmnotes; safe to delete.\n*\n")
-            self._dump("parsed", parsed)
+            self.parsed_notes.save()
+            self.search_entries.save()
             self._dump("state", state)
         except OSError:
             pass
@@ -130,3 +130,48 @@ class BuildCache:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+
+class Store:
+    """A dict the cache keeps between builds: a base file, and a small file with what changed since, so that
+    one edited note does not rewrite the whole store; the two are merged when the second grows."""
+
+    def __init__(self, cache: BuildCache, name: str) -> None:
+        self.cache = cache
+        self.name = name
+        self._values: dict[str, Any] | None = None
+        self._base_size = 0
+        self._changes: dict[str, Any] = {}
+        self._overlay: dict[str, Any] = {}
+        self._used: set[str] = set()  # what this build asked for or put: all that a new base file keeps
+
+    def get(self, key: str) -> Any:
+        self._used.add(key)
+        return self._loaded().get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        self._used.add(key)
+        self._loaded()[key] = value
+        self._changes[key] = value
+
+    def _loaded(self) -> dict[str, Any]:
+        if self._values is None:
+            usable = bool(self.cache.previous.code)  # no state: the last build failed or was another llmnotes
+            base = self.cache._load(self.name, dict) if usable else None
+            overlay = self.cache._load(f"{self.name}-changes", dict) if usable and base is not None else None
+            self._base_size = len(base or {})
+            self._overlay = overlay if isinstance(overlay, dict) else {}
+            self._values = {**(base or {}), **self._overlay}  # type: ignore[dict-item]
+        return self._values
+
+    def save(self) -> None:
+        """Write what changed: to the small file when it stays small, else a new base file of what was used."""
+        if not self._changes:
+            return
+        values = self._loaded()
+        overlay = {**self._overlay, **self._changes}
+        if self._base_size and len(overlay) <= max(64, self._base_size // 10):
+            self.cache._dump(f"{self.name}-changes", overlay)
+            return
+        self.cache._dump(self.name, {key: value for key, value in values.items() if key in self._used})
+        (self.cache.folder / f"{self.name}-changes.pickle").unlink(missing_ok=True)

@@ -43,6 +43,7 @@ def parse_all(
         diagnostics += problems
         if note is not None:
             parsed[document.source] = note
+            cache.parsed_notes.put(document.source, note)
         report("parse", done, len(todo))
     ordered = [parsed[d.source] for d in inputs.documents if d.source in parsed]
     for note in ordered:
@@ -59,7 +60,7 @@ def _load_and_parse(document: Document, root: Path, md: MarkdownIt) -> tuple[Par
 
 
 def link_site(
-    config: Config, parsed: list[ParsedNote], drafts: bool, strict_links: bool
+    config: Config, parsed: list[ParsedNote], drafts: bool, strict_links: bool, cache: BuildCache
 ) -> tuple[PageContext, list[Diagnostic], int]:
     """Resolve links, assemble the site and the page context; the count is of the notes in the site."""
     documents = [p for p in parsed if drafts or not p.note.draft]
@@ -70,7 +71,7 @@ def link_site(
     diagnostics += problems
     site, problems = assemble_site(list(index.notes.values()), links, backlinks, data)
     diagnostics += problems
-    context = PageContext(site, config, Renderer(config, site.data))
+    context = PageContext(site, config, Renderer(config, site.data), cache.search_entries)
     return context, diagnostics, len(site.notes)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..cache import Store
 from ..cite import cite_keys
 from ..config import Config
 from ..links import link_html
@@ -24,6 +25,7 @@ class PageContext:
     site: Site
     config: Config
     renderer: Renderer
+    search_entries: Store | None = None  # kept by the cache between builds, by digest of a document's inputs
     memo: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def card(self, slug: str) -> dict:

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
-from ..model import Output, Page
-from ..search import ROOT, build_search_index, site_documents_in_order
-from . import PageContext
+from ..model import Output, Page, ParsedNote
+from ..parallel import run_all
+from ..search import ROOT, build_index, build_search_index, index_entry, site_documents_in_order
+from . import PageContext, short_digest
 
 
 def emit(context: PageContext) -> Iterator[Output]:
     documents = site_documents_in_order(context.site)
-    key = tuple((context.body_key(p), context.card_key(p.note.slug)) for p in documents)
-    yield Output(ROOT, key, lambda: _files(context), alone=True)
+    keys = [short_digest(repr((context.body_key(p), context.card_key(p.note.slug)))) for p in documents]
+    yield Output(ROOT, tuple(keys), partial(_files, context, documents, keys), alone=True)
 
 
-def _files(context: PageContext) -> list[Page]:
-    return [Page(path, content) for path, content in build_search_index(context.site).items()]
+def _files(context: PageContext, documents: list[ParsedNote], keys: list[str]) -> list[Page]:
+    """The index from every document's entry: the cache's where the document's inputs are unchanged."""
+    store = context.search_entries
+    if store is None:
+        return [Page(path, content) for path, content in build_search_index(context.site).items()]
+    missing = [number for number, key in enumerate(keys) if store.get(key) is None]
+    fresh = run_all(partial(index_entry, site=context.site), [documents[number] for number in missing])
+    for number, entry in zip(missing, fresh, strict=True):
+        store.put(keys[number], entry)
+    entries = (store.get(key) for key in keys)
+    return [Page(path, content) for path, content in build_index(entries).items()]
