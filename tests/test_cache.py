@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from llmnotes.build import build
-from llmnotes.cache import CACHE_DIR
+from llmnotes.cache import CACHE_DIR, BuildCache, BuildState, Store, code_digest
 from llmnotes.progress import ProgressBar
 from sites import run_cli, write_site
 
@@ -143,3 +143,31 @@ def test_the_progress_bar_waits_a_second_and_stays_off_when_not_a_terminal(tmp_p
 def test_quiet_and_piped_builds_print_no_progress(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_cli(small_site(tmp_path), "-q", capsys=capsys)
     assert (code, out, err) == (0, "", "")
+
+
+def test_a_store_writes_small_changes_apart_and_merges_them_when_they_grow(tmp_path: Path) -> None:
+    def opened() -> Store:
+        cache = BuildCache(tmp_path, ("settings",))
+        cache.previous = BuildState(code=code_digest(), settings=("settings",))  # as after a successful build
+        return Store(cache, "things")
+
+    (tmp_path / CACHE_DIR).mkdir()
+    store = opened()
+    for number in range(1000):
+        store.put(f"k{number}", number)
+    store.save()
+    base = tmp_path / CACHE_DIR / "things.pickle"
+    changes = tmp_path / CACHE_DIR / "things-changes.pickle"
+    base_bytes = base.read_bytes()
+    store = opened()
+    store.put("k1", "one")
+    store.save()
+    assert base.read_bytes() == base_bytes and changes.exists()  # one change: the base file is left alone
+    store = opened()
+    assert (store.get("k1"), store.get("k2")) == ("one", 2)
+    for number in range(200):  # past a tenth of the base: merged into a new base of what this build used
+        store.put(f"new{number}", number)
+    store.save()
+    assert not changes.exists()
+    store = opened()
+    assert (store.get("k1"), store.get("k2"), store.get("new5"), store.get("k3")) == ("one", 2, 5, None)
