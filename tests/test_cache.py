@@ -171,3 +171,12 @@ def test_a_store_writes_small_changes_apart_and_merges_them_when_they_grow(tmp_p
     assert not changes.exists()
     store = opened()
     assert (store.get("k1"), store.get("k2"), store.get("new5"), store.get("k3")) == ("one", 2, 5, None)
+
+
+def test_a_touched_but_unchanged_note_builds_nothing(tmp_path: Path) -> None:
+    root = small_site(tmp_path)
+    build(root)
+    note = root / "notes/b.md"
+    note.write_bytes(note.read_bytes())  # saved again with the same bytes: a new time, nothing new to show
+    result = build(root)
+    assert (result.rendered, result.written) == (0, 0)

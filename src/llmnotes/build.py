@@ -61,8 +61,11 @@ def _build(
     previous = cache.previous
     in_place = bool(previous.code) and (output / MARKER).is_file()
     intact = _intact_files(previous, output) if in_place else {}
-    same_inputs = previous.inputs == cache.inputs and previous.site_key == inputs.site_key
+    same_inputs = _digests(previous.inputs) == _digests(cache.inputs) and previous.site_key == inputs.site_key
     if in_place and same_inputs and len(intact) == len(previous.written):  # and nobody touched the site
+        if previous.inputs != cache.inputs:  # files touched but not changed: remember their new stamps
+            previous.inputs = cache.inputs
+            cache.save(previous)
         seconds = time.perf_counter() - started
         return BuildResult(previous.note_count, len(previous.written), output, previous.warnings, seconds)
     from . import pipeline  # here, not at the top: a build with nothing to do never loads Markdown or Jinja
@@ -84,6 +87,10 @@ def _build(
 
 def _silent(stage: str, done: int, total: int) -> None:
     pass
+
+
+def _digests(inputs: dict[str, tuple[Stamp | None, str]]) -> dict[str, str]:
+    return {name: digest for name, (_, digest) in inputs.items()}
 
 
 def _intact_files(previous: BuildState, output: Path) -> dict[str, Stamp]:
