@@ -1,4 +1,4 @@
-"""Command line: parse arguments, call the build, print diagnostics and a one-line summary."""
+"""Command line: parse arguments, run build or new, print diagnostics and a one-line summary."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from pathlib import Path
 
 from . import __version__
 from .build import build
+from .config import load_config
 from .model import UsageError, UserError
+from .new import new_note
 from .progress import ProgressBar
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -40,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     verbosity = build_cmd.add_mutually_exclusive_group()
     verbosity.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     verbosity.add_argument("-v", "--verbose", action="store_true", help="print every warning and the output path")
+    new_cmd = commands.add_parser("new", help="start a note: notes/<slug>.md with front matter and sections")
+    new_cmd.add_argument("title", help='the paper\'s title, e.g. "Attention Is All You Need"')
+    new_cmd.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: .)")
+    new_cmd.add_argument("--arxiv", help="arXiv identifier, e.g. 1706.03762 (also gives year and month)")
+    new_cmd.add_argument("--tags", default="", help="comma-separated tags, e.g. 预训练,模型结构")
+    new_cmd.add_argument("--builds-on", default="", help="comma-separated slugs of notes it builds on")
     return parser
 
 
@@ -49,6 +57,26 @@ def main(argv: list[str] | None = None) -> int:
     if not root.is_dir():
         print(f"llmnotes: error: --root {args.root} is not a folder", file=sys.stderr)
         return EXIT_USAGE
+    if args.command == "new":
+        return _new(root, args)
+    return _build(root, args)
+
+
+def _new(root: Path, args: argparse.Namespace) -> int:
+    try:
+        path = new_note(load_config(root), args.title, args.arxiv, _list(args.tags), _list(args.builds_on))
+    except UserError as error:
+        print(f"llmnotes: error: {error.diagnostics[0].message}", file=sys.stderr)
+        return EXIT_USAGE
+    print(_shown(path))
+    return EXIT_OK
+
+
+def _list(text: str) -> list[str]:
+    return [item.strip() for item in text.replace("，", ",").split(",") if item.strip()]
+
+
+def _build(root: Path, args: argparse.Namespace) -> int:
     out = args.out if args.out is None or args.out.is_absolute() else Path.cwd() / args.out
     bar = ProgressBar(sys.stderr)
     bar.enabled = bar.enabled and not args.quiet
