@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import __version__
 from .build import build
+from .check import as_json, check
 from .config import load_config
 from .model import UsageError, UserError
 from .new import new_note
@@ -48,6 +49,13 @@ def _parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("--arxiv", help="arXiv identifier, e.g. 1706.03762 (also gives year and month)")
     new_cmd.add_argument("--tags", default="", help="comma-separated tags, e.g. 预训练,模型结构")
     new_cmd.add_argument("--builds-on", default="", help="comma-separated slugs of notes it builds on")
+    check_cmd = commands.add_parser("check", help="validate notes, links, lineage, math and data, and lint them")
+    check_cmd.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: .)")
+    check_cmd.add_argument("--format", choices=("text", "json"), default="text", help="json: for editors and tools")
+    check_cmd.add_argument("--drafts", action="store_true", help="check notes with draft: true as well")
+    check_strictness = check_cmd.add_mutually_exclusive_group()
+    check_strictness.add_argument("--strict", dest="strict", action="store_true", default=None)
+    check_strictness.add_argument("--no-strict", dest="strict", action="store_false")
     return parser
 
 
@@ -59,7 +67,28 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if args.command == "new":
         return _new(root, args)
+    if args.command == "check":
+        return _check(root, args)
     return _build(root, args)
+
+
+def _check(root: Path, args: argparse.Namespace) -> int:
+    try:
+        found = check(root, strict=args.strict, drafts=args.drafts)
+    except UsageError as error:
+        print(f"llmnotes: error: {error.diagnostics[0].message}", file=sys.stderr)
+        return EXIT_USAGE
+    except UserError as error:  # the configuration itself is broken
+        found = error.diagnostics
+    errors = sum(d.severity == "error" for d in found)
+    if args.format == "json":
+        print(as_json(found))
+    else:
+        for diagnostic in found:
+            rule = f" [{diagnostic.rule}]" if diagnostic.rule else ""
+            print(diagnostic.format() + rule)
+        print(f"llmnotes check: {errors} errors, {len(found) - errors} warnings", file=sys.stderr)
+    return EXIT_ERRORS if errors else EXIT_OK
 
 
 def _new(root: Path, args: argparse.Namespace) -> int:

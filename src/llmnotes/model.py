@@ -22,6 +22,7 @@ class Diagnostic:
     col: int | None = None
     severity: Severity = "error"
     hint: str | None = None
+    rule: str | None = None  # the lint rule of `llmnotes check` that found it
 
     def location(self) -> str:
         parts = [self.path]
