@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .cache import BuildCache, BuildState, Stamp, code_digest, stamp
 from .config import load_config
+from .history import git_head
 from .inputs import scan_inputs
 from .model import Diagnostic, UserError
 from .progress import Progress
@@ -61,7 +62,9 @@ def _build(
     previous = cache.previous
     in_place = bool(previous.code) and (output / MARKER).is_file()
     intact = _intact_files(previous, output) if in_place else {}
+    head = git_head(config.root)  # a new commit can change the notes' dates without changing a file
     same_inputs = _digests(previous.inputs) == _digests(cache.inputs) and previous.site_key == inputs.site_key
+    same_inputs = same_inputs and previous.git_head == head
     if in_place and same_inputs and len(intact) == len(previous.written):  # and nobody touched the site
         if previous.inputs != cache.inputs:  # files touched but not changed: remember their new stamps
             previous.inputs = cache.inputs
@@ -79,6 +82,7 @@ def _build(
         raise UserError(diagnostics)
     warnings = tuple(sorted(diagnostics, key=Diagnostic.sort_key))
     state = BuildState(code_digest(), options, cache.inputs, inputs.site_key, warnings=warnings, note_count=note_count)
+    state.git_head = head
     rendered, written = pipeline.render_and_write(context, state, previous, intact, output, in_place, report)
     cache.save(state)
     seconds = time.perf_counter() - started

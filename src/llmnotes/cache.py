@@ -51,6 +51,7 @@ class BuildState:
     written: dict[str, Stamp] = field(default_factory=dict)  # output file -> its stamp after writing
     warnings: tuple[Diagnostic, ...] = ()
     note_count: int = 0
+    git_head: str | None = None  # the commit the notes' dates came from
 
 
 def stamp(path: Path | str) -> Stamp | None:

@@ -200,6 +200,7 @@ class Site:
     data: dict[str, Any]
     lineage: Lineage = field(default_factory=Lineage)
     related: dict[str, tuple[Related, ...]] = field(default_factory=dict)  # slug -> best first
+    dates: dict[str, tuple[dt.date, dt.date]] = field(default_factory=dict)  # slug -> (written, last changed)
 
 
 @dataclass(frozen=True, slots=True)

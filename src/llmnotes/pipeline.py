@@ -10,6 +10,7 @@ from markdown_it import MarkdownIt
 
 from .cache import BuildCache, BuildState, Stamp, content_digest
 from .config import Config
+from .history import file_dates
 from .inputs import Document, Inputs
 from .links import LinkIndex, resolve_links
 from .load import load_note
@@ -69,7 +70,8 @@ def link_site(
     diagnostics += problems
     data, problems = load_data(config.root, config.data_path)
     diagnostics += problems
-    site, problems = assemble_site(list(index.notes.values()), links, backlinks, data)
+    dates = file_dates(config.root, [p.note.source for p in documents])
+    site, problems = assemble_site(list(index.notes.values()), links, backlinks, data, dates)
     diagnostics += problems
     context = PageContext(site, config, Renderer(config, site.data), cache.search_entries)
     return context, diagnostics, len(site.notes)

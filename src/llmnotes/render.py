@@ -76,6 +76,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "rel_sibling": "同源",
         "shared_tags": "共同标签",
         "external": "外部链接",
+        "written": "写于",
+        "changed": "更新于",
         "shown_count": "篇",
     },
     "en": {
@@ -143,6 +145,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "rel_sibling": "shares a parent",
         "shared_tags": "shared tags",
         "external": "external link",
+        "written": "Written",
+        "changed": "updated",
         "shown_count": "papers",
     },
 }

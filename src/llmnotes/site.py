@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,9 @@ def assemble_site(
     links: dict[str, tuple[ResolvedLink, ...]],
     backlinks: dict[str, tuple[Backlink, ...]],
     data: dict[str, Any],
+    file_dates: dict[str, tuple[dt.date, dt.date]] | None = None,
 ) -> tuple[Site, list[Diagnostic]]:
-    """`documents` holds notes and standalone pages, one per slug."""
+    """`documents` holds notes and standalone pages, one per slug; `file_dates` are by source path (from git)."""
     ordered = tuple(sorted((p for p in documents if p.note.kind == "note"), key=note_order))
     pages = tuple(sorted((p for p in documents if p.note.kind == "page"), key=lambda p: p.note.slug))
     by_slug = {p.note.slug: p for p in ordered + pages}
@@ -52,8 +54,24 @@ def assemble_site(
         data=data,
         lineage=lineage,
         related=related_notes(slugs, tags, links, lineage) if not cycles else {},
+        dates=note_dates(ordered + pages, file_dates or {}),
     )
     return site, problems
+
+
+def note_dates(
+    documents: tuple[ParsedNote, ...], file_dates: dict[str, tuple[dt.date, dt.date]]
+) -> dict[str, tuple[dt.date, dt.date]]:
+    """(written, last changed) per slug: `date:` and `updated:` in the front matter win over the file's history."""
+    dates = {}
+    for parsed in documents:
+        note = parsed.note
+        known = file_dates.get(note.source)
+        created = note.date or (known[0] if known else None)
+        updated = note.updated or (known[1] if known else None) or created
+        if created and updated:
+            dates[note.slug] = (created, max(created, updated))
+    return dates
 
 
 def build_tags(notes: tuple[ParsedNote, ...]) -> tuple[Tag, ...]:

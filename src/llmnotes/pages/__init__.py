@@ -47,7 +47,13 @@ class PageContext:
         if found is None:
             parsed = self.site.by_slug[slug]
             tags = self.card(slug)["tags"] if parsed.note.kind == "note" else ()
-            parts = (parsed.facts, self.site.paths[slug], self.excerpt(slug), [tuple(t.values()) for t in tags])
+            parts = (
+                parsed.facts,
+                self.site.paths[slug],
+                self.excerpt(slug),
+                [tuple(t.values()) for t in tags],
+                self.site.dates.get(slug),
+            )
             found = self.memo["card_key", slug] = short_digest(repr(parts))
         return found
 

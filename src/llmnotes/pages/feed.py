@@ -13,9 +13,9 @@ from . import PageContext, one_page
 FEED_PATH = "atom.xml"
 
 
-def note_updated(note: Note) -> str:
-    """An RFC 3339 timestamp from the note's own dates; the year alone means 1 January."""
-    day = note.updated or note.date or (dt.date(note.year, 1, 1) if note.year else dt.date(1970, 1, 1))
+def note_updated(note: Note, dates: tuple[dt.date, dt.date] | None) -> str:
+    """An RFC 3339 timestamp: when the note last changed; the paper's year (1 January) when that is unknown."""
+    day = dates[1] if dates else (dt.date(note.year, 1, 1) if note.year else dt.date(1970, 1, 1))
     return f"{day.isoformat()}T00:00:00Z"
 
 
@@ -30,7 +30,7 @@ def _render(context: PageContext) -> bytes:
             "note": parsed.note,
             "link": base + quote(note_path(parsed.note.slug)),
             "id": base + quote(note_path(parsed.note.slug)) if base else f"urn:llmnotes:note:{quote(parsed.note.slug)}",
-            "updated": note_updated(parsed.note),
+            "updated": note_updated(parsed.note, context.site.dates.get(parsed.note.slug)),
         }
         for parsed in context.site.notes
     ]

@@ -71,6 +71,7 @@ def _render(
         canonical_url=context.config.base_url + quote(path) if context.config.base_url else None,
         lineage=_lineage(parsed, context),
         related=_related(parsed, context),
+        dates=site.dates.get(parsed.note.slug),
         **neighbours,
     )
 

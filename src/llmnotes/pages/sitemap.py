@@ -14,8 +14,12 @@ SITEMAP_PATH = "sitemap.xml"
 def emit(context: PageContext, names: list[str]) -> Iterator[Output]:
     """`names` are the other outputs' names: a single page's name is its path."""
     base = context.config.base_url
+    site = context.site
+    changed = {site.paths[slug]: dates[1].isoformat() for slug, dates in site.dates.items()}
     paths = sorted(name for name in names if name.endswith(".html") and name != "404.html")
-    urls = [base + quote(path) if base else quote(path) for path in paths]
+    urls = [{"loc": base + quote(path) if base else quote(path), "lastmod": changed.get(path)} for path in paths]
     yield one_page(
-        SITEMAP_PATH, (tuple(paths),), lambda: context.renderer.render("sitemap.xml", SITEMAP_PATH, urls=urls)
+        SITEMAP_PATH,
+        (tuple(paths), tuple(sorted(changed.items()))),
+        lambda: context.renderer.render("sitemap.xml", SITEMAP_PATH, urls=urls),
     )

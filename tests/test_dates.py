@@ -1,0 +1,106 @@
+"""A note's written and updated dates: from git history (renames followed), else the file system; front matter wins."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from llmnotes.build import build
+from sites import write_site
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+NOTE = "---\ntitle: Alpha\nyear: 2020\n---\nFirst words.\n"
+OTHER = "---\ntitle: Beta\nyear: 2021\n---\nLinks to [[alpha]].\n"
+
+
+def git(root: Path, *args: str, day: str = "2024-01-01") -> None:
+    stamp = f"{day}T12:00:00+00:00"
+    env = {**os.environ, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+    env |= {"GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@example.org"}
+    env |= {"GIT_COMMITTER_NAME": "A", "GIT_COMMITTER_EMAIL": "a@example.org", "GIT_CONFIG_GLOBAL": os.devnull}
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+
+def repository(tmp_path: Path) -> Path:
+    root = write_site(tmp_path / "repo", {"notes/alpha.md": NOTE, "notes/beta.md": OTHER})
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "first", day="2024-01-05")
+    return root
+
+
+def shown(root: Path, slug: str) -> str:
+    return (root / f"site/notes/{slug}.html").read_text(encoding="utf-8")
+
+
+def test_dates_come_from_the_first_and_last_commit(tmp_path: Path) -> None:
+    root = repository(tmp_path)
+    (root / "notes/alpha.md").write_text(NOTE + "More words.\n")
+    git(root, "commit", "-q", "-am", "more", day="2024-03-09")
+    build(root)
+    page = shown(root, "alpha")
+    assert '<time datetime="2024-01-05">2024-01-05</time>' in page and '<time datetime="2024-03-09">' in page
+    assert '<time datetime="2024-01-05">' in shown(root, "beta") and "2024-03-09" not in shown(root, "beta")
+    feed = (root / "site/atom.xml").read_text(encoding="utf-8")
+    assert "<updated>2024-03-09T00:00:00Z</updated>" in feed
+    sitemap = (root / "site/sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>notes/alpha.html</loc><lastmod>2024-03-09</lastmod>" in sitemap
+
+
+def test_a_renamed_note_keeps_the_date_it_was_written(tmp_path: Path) -> None:
+    root = repository(tmp_path)
+    git(root, "mv", "notes/alpha.md", "notes/gamma.md")
+    (root / "notes/beta.md").write_text(OTHER.replace("[[alpha]]", "[[gamma]]"))
+    git(root, "commit", "-q", "-am", "rename", day="2024-06-01")
+    build(root)
+    page = shown(root, "gamma")
+    assert '<time datetime="2024-01-05">' in page and '<time datetime="2024-06-01">' in page
+
+
+def test_front_matter_dates_win(tmp_path: Path) -> None:
+    root = repository(tmp_path)
+    (root / "notes/alpha.md").write_text(
+        NOTE.replace("year: 2020", "year: 2020\ndate: 2023-12-24\nupdated: 2024-02-02")
+    )
+    git(root, "commit", "-q", "-am", "dated", day="2024-05-05")
+    build(root)
+    page = shown(root, "alpha")
+    assert '<time datetime="2023-12-24">' in page and '<time datetime="2024-02-02">' in page
+    assert "2024-05-05" not in page
+
+
+def test_a_commit_that_changes_no_file_still_updates_the_dates(tmp_path: Path) -> None:
+    root = repository(tmp_path)
+    (root / "notes/alpha.md").write_text(NOTE + "Edited, not yet committed.\n")
+    build(root)
+    assert "2024-07-07" not in shown(root, "alpha")
+    git(root, "commit", "-q", "-am", "commit the edit", day="2024-07-07")  # no file changes on disk
+    result = build(root)
+    assert '<time datetime="2024-07-07">' in shown(root, "alpha")
+    assert result.rendered > 0
+
+
+def test_outside_git_the_file_times_are_used(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {"notes/alpha.md": NOTE, "notes/beta.md": OTHER})
+    when = 1_700_000_000  # 2023-11-14 UTC
+    os.utime(root / "notes/alpha.md", (when, when))
+    build(root)
+    assert '<time datetime="2023-11-14">2023-11-14</time>' in shown(root, "alpha")
+
+
+def test_a_fresh_clone_builds_the_same_site(tmp_path: Path) -> None:
+    root = repository(tmp_path)
+    (root / "notes/alpha.md").write_text(NOTE + "More.\n")
+    git(root, "commit", "-q", "-am", "more", day="2024-03-09")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(root), str(clone)], check=True, capture_output=True)
+    build(root)
+    build(clone)
+    files = sorted(p.relative_to(root / "site") for p in (root / "site").rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(clone / "site") for p in (clone / "site").rglob("*") if p.is_file())
+    assert all((root / "site" / f).read_bytes() == (clone / "site" / f).read_bytes() for f in files)
