@@ -1,4 +1,4 @@
-"""Command line: parse arguments, run build or new, print diagnostics and a one-line summary."""
+"""Command line: parse arguments, run build, serve, check or new, print diagnostics and a summary."""
 
 from __future__ import annotations
 
@@ -49,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("--arxiv", help="arXiv identifier, e.g. 1706.03762 (also gives year and month)")
     new_cmd.add_argument("--tags", default="", help="comma-separated tags, e.g. 预训练,模型结构")
     new_cmd.add_argument("--builds-on", default="", help="comma-separated slugs of notes it builds on")
+    serve_cmd = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on changes, reload pages")
+    serve_cmd.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: .)")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    serve_cmd.add_argument("--open", action="store_true", help="open the site in the browser")
+    serve_cmd.add_argument("--drafts", action="store_true", help="include notes with draft: true")
     check_cmd = commands.add_parser("check", help="validate notes, links, lineage, math and data, and lint them")
     check_cmd.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: .)")
     check_cmd.add_argument("--format", choices=("text", "json"), default="text", help="json: for editors and tools")
@@ -69,7 +75,29 @@ def main(argv: list[str] | None = None) -> int:
         return _new(root, args)
     if args.command == "check":
         return _check(root, args)
+    if args.command == "serve":
+        return _serve(root, args)
     return _build(root, args)
+
+
+def _serve(root: Path, args: argparse.Namespace) -> int:
+    from .serve import serve  # the server and the file watcher load only for this command
+
+    try:
+        serve(root, host=args.host, port=args.port, open_browser=args.open, drafts=args.drafts, say=_say)
+    except UsageError as error:
+        print(f"llmnotes: error: {error.diagnostics[0].message}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:  # e.g. the port is taken
+        print(f"llmnotes: error: cannot serve on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:  # during the first build, before the server runs
+        return 130
+    return EXIT_OK
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:

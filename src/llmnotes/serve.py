@@ -1,0 +1,239 @@
+"""`llmnotes serve`: build, serve the site on loopback, rebuild on every change and reload the open pages."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import webbrowser
+from functools import partial
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .build import build
+from .config import load_config
+from .model import UserError
+
+EVENTS_PATH = "/__llmnotes/events"
+CLIENT_PATH = "/__llmnotes/reload.js"
+KEEPALIVE = 15.0  # seconds between comments that keep an idle event stream open
+DEBOUNCE_MS = 50  # saves closer together than this are one change
+
+# Injected into HTML responses by the server only; `llmnotes build` never writes it into the site.
+CLIENT = """(() => {
+  const events = new EventSource("/__llmnotes/events");
+  let overlay = null;
+  const show = (problems) => {
+    overlay ??= document.body.appendChild(Object.assign(document.createElement("div"), {id: "llmnotes-errors"}));
+    overlay.setAttribute("role", "alert");
+    overlay.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2rem;" +
+      "background:rgba(20,20,20,.94);color:#ffd7d7;font:14px/1.6 ui-monospace,monospace;white-space:pre-wrap";
+    overlay.textContent = "llmnotes: the build failed; fix these and save:\\n\\n" + problems.join("\\n");
+  };
+  events.addEventListener("errors", (event) => show(JSON.parse(event.data)));
+  events.addEventListener("reload", () => location.reload());
+})();
+"""
+
+
+class LiveSite:
+    """The last build's outcome, and the event streams of the open pages waiting for the next one."""
+
+    def __init__(self) -> None:
+        self.changed = threading.Condition()
+        self.generation = 0
+        self.problems: list[str] = []
+        self.building = threading.Lock()  # requests wait while a build moves its files in
+        self.stopping = False
+
+    def publish(self, problems: list[str]) -> None:
+        with self.changed:
+            self.generation += 1
+            self.problems = problems
+            self.changed.notify_all()
+
+    def stop(self) -> None:
+        with self.changed:
+            self.stopping = True
+            self.changed.notify_all()
+
+
+class Handler(SimpleHTTPRequestHandler):
+    """Files under the site only, HTML with the reload client added, and the event stream."""
+
+    live: LiveSite
+    site_dir: Path
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        if path == EVENTS_PATH:
+            self._events()
+            return
+        if path == CLIENT_PATH:
+            self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", CLIENT.encode())
+            return
+        with self.live.building:
+            target = self._file(path)
+            if target is None:
+                not_found = self.site_dir / "404.html"
+                body = not_found.read_bytes() if not_found.is_file() else b"not found"
+                self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", _with_client(body))
+                return
+            body = target.read_bytes()
+        kind = self.guess_type(str(target))
+        if kind == "text/html":
+            body, kind = _with_client(body), "text/html; charset=utf-8"
+        self._send(HTTPStatus.OK, kind, body)
+
+    def do_HEAD(self) -> None:
+        self.send_error(HTTPStatus.METHOD_NOT_ALLOWED)
+
+    def _file(self, url_path: str) -> Path | None:
+        """The file a URL names, only if it lies inside the site (no `..`, no symlink out of it)."""
+        relative = unquote(url_path).lstrip("/")
+        if "\0" in relative:
+            return None
+        candidate = (self.site_dir / relative).resolve()
+        if not candidate.is_relative_to(self.site_dir):
+            return None
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        return candidate if candidate.is_file() else None
+
+    def _send(self, status: HTTPStatus, kind: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _events(self) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        live = self.live
+        with live.changed:
+            seen = live.generation
+            problems = list(live.problems)
+        try:
+            if problems:
+                self._event("errors", problems)
+            while True:
+                with live.changed:
+                    live.changed.wait_for(lambda s=seen: live.generation != s or live.stopping, timeout=KEEPALIVE)
+                    if live.stopping:
+                        return
+                    fresh, seen, problems = live.generation != seen, live.generation, list(live.problems)
+                if not fresh:
+                    self.wfile.write(b": keep-alive\n\n")
+                elif problems:
+                    self._event("errors", problems)
+                else:
+                    self._event("reload", [])
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+    def _event(self, name: str, data: object) -> None:
+        self.wfile.write(f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode())
+        self.wfile.flush()
+
+
+def _with_client(body: bytes) -> bytes:
+    tag = f'<script src="{CLIENT_PATH}"></script>'.encode()
+    at = body.rfind(b"</body>")
+    return body[:at] + tag + body[at:] if at >= 0 else body + tag
+
+
+def serve(
+    root: Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    open_browser: bool = False,
+    drafts: bool = False,
+    say: Any = print,
+) -> None:
+    """Build, serve and rebuild until interrupted (Ctrl+C)."""
+    import watchfiles  # only the server needs it
+
+    config = load_config(root.resolve())
+    site_dir = config.output_path.resolve()
+    live = LiveSite()
+    rebuild = partial(_rebuild, root=config.root, drafts=drafts, live=live, say=say)
+    rebuild()
+    site_dir.mkdir(parents=True, exist_ok=True)
+    handler = type("SiteHandler", (Handler,), {"live": live, "site_dir": site_dir})
+    server = ThreadingHTTPServer((host, port), partial(handler, directory=str(site_dir)))
+    server.daemon_threads = True
+    address = f"http://{host}:{server.server_address[1]}/"
+    stop = threading.Event()
+    try:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        say(f"serving {_shown(site_dir)}/ at {address} (Ctrl+C to stop)")
+        if open_browser:
+            webbrowser.open(address)
+        watched = [p for p in _watched(config) if p.exists()]
+        only_sources = partial(_is_source, ignored=_ignored(config))
+        for _ in watchfiles.watch(*watched, watch_filter=only_sources, debounce=DEBOUNCE_MS, stop_event=stop):
+            rebuild()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        live.stop()
+        server.shutdown()
+        server.server_close()
+        say("stopped")
+
+
+def _rebuild(root: Path, drafts: bool, live: LiveSite, say: Any) -> None:
+    """Build through the incremental engine; errors go to the terminal and to the open pages."""
+    try:
+        with live.building:
+            result = build(root, strict=None, drafts=drafts)
+    except UserError as error:
+        problems = [d.format() for d in error.diagnostics]
+        say("\n".join(problems) + f"\nbuild failed with {len(problems)} problems; still serving the last good site")
+        live.publish(problems)
+        return
+    for warning in result.warnings:
+        say(warning.format())
+    say(f"built {result.notes} notes in {result.seconds:.2f} s ({result.rendered} outputs rendered)")
+    live.publish([])
+
+
+def _watched(config: Any) -> list[Path]:
+    return [
+        config.notes_path,
+        config.pages_path,
+        config.data_path,
+        config.templates_path,
+        config.root / "pyproject.toml",
+    ]
+
+
+def _ignored(config: Any) -> tuple[str, ...]:
+    return (str(config.output_path.resolve()), str((config.root / ".llmnotes-cache").resolve()))
+
+
+def _is_source(change: Any, path: str, ignored: tuple[str, ...]) -> bool:
+    """Editors' swap and backup files, and the build's own output, are not changes to the notes."""
+    name = os.path.basename(path)
+    if name.startswith((".", "#")) or name.endswith(("~", ".swp", ".tmp")):
+        return False
+    return not path.startswith(ignored)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

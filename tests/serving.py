@@ -1,0 +1,71 @@
+"""A running `llmnotes serve` for tests: its address, plain GETs and the event stream the pages listen to."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+
+class Server:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "llmnotes", "serve", "--root", str(root), "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read_output, daemon=True).start()
+        self.url = self._wait_for_address()
+
+    def _read_output(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line)
+
+    def _wait_for_address(self) -> str:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=deadline - time.monotonic())
+            except queue.Empty:
+                break
+            found = re.search(r"at (http://\S+/) ", line)
+            if found:
+                return found.group(1)
+        raise AssertionError("the server did not say where it serves")
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=10) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8", "replace")
+
+    def events(self) -> queue.Queue[tuple[str, str]]:
+        """(event, data) pairs from the event stream, as they arrive."""
+        found: queue.Queue[tuple[str, str]] = queue.Queue()
+
+        def listen() -> None:
+            with urllib.request.urlopen(self.url + "__llmnotes/events", timeout=60) as stream:
+                name = ""
+                for raw in stream:
+                    line = raw.decode("utf-8").rstrip("\n")
+                    if line.startswith("event: "):
+                        name = line[7:]
+                    elif line.startswith("data: "):
+                        found.put((name, line[6:]))
+
+        threading.Thread(target=listen, daemon=True).start()
+        time.sleep(0.3)  # let the stream open before anything changes
+        return found
