@@ -74,6 +74,7 @@ def _build(
     from . import pipeline  # here, not at the top: a build with nothing to do never loads Markdown or Jinja
 
     parsed, diagnostics = pipeline.parse_all(config, inputs, cache, report)
+    cache.save_quietly(cache.parsed_notes.save)  # now, before the process grows: saving briefly doubles a store
     report("link", 0, 1)
     context, problems, note_count = pipeline.link_site(config, parsed, drafts, strict_links, cache)
     report("link", 1, 1)

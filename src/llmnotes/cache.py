@@ -7,6 +7,7 @@ import os
 import pickle
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -98,15 +99,19 @@ class BuildCache:
         return found if isinstance(found, ParsedNote) and found.note.digest == note_digest else None
 
     def save(self, state: BuildState) -> None:
-        """Write the new state; a cache that cannot be written costs the next build time, never correctness."""
+        """Write the new state, and the stores if they changed since they were saved."""
+        self.save_quietly(self.parsed_notes.save)
+        self.save_quietly(self.search_entries.save)
+        self.save_quietly(lambda: self._dump("state", state))
+
+    def save_quietly(self, write: Callable[[], None]) -> None:
+        """A cache that cannot be written costs the next build time, never correctness."""
         try:
             self.folder.mkdir(exist_ok=True)
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# The build cache of llmnotes; safe to delete.\n*\n")
-            self.parsed_notes.save()
-            self.search_entries.save()
-            self._dump("state", state)
+            write()
         except OSError:
             pass
 
@@ -166,13 +171,21 @@ class Store:
         return self._values
 
     def save(self) -> None:
-        """Write what changed: to the small file when it stays small, else a new base file of what was used."""
+        """Write what changed: to the small file when it stays small, else a new base file of what was used.
+
+        A build saves a store as soon as it is complete, while the process is small, and again only if it changed.
+        """
         if not self._changes:
             return
         values = self._loaded()
         overlay = {**self._overlay, **self._changes}
+        self.cache.folder.mkdir(exist_ok=True)
         if self._base_size and len(overlay) <= max(64, self._base_size // 10):
             self.cache._dump(f"{self.name}-changes", overlay)
-            return
-        self.cache._dump(self.name, {key: value for key, value in values.items() if key in self._used})
-        (self.cache.folder / f"{self.name}-changes.pickle").unlink(missing_ok=True)
+            self._overlay = overlay
+        else:
+            kept = {key: value for key, value in values.items() if key in self._used}
+            self.cache._dump(self.name, kept)
+            (self.cache.folder / f"{self.name}-changes.pickle").unlink(missing_ok=True)
+            self._base_size, self._overlay = len(kept), {}
+        self._changes = {}

@@ -131,7 +131,10 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class ParsedNote:
-    """A note after Markdown parsing: body HTML with link placeholders, headings and outgoing links."""
+    """A note after Markdown parsing: body HTML with link placeholders, headings and outgoing links.
+
+    Its `note.body` is empty: the HTML has taken its place.
+    """
 
     note: Note
     html: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
@@ -55,7 +55,7 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
         for problem in env.get("problems", [])
     )
     return ParsedNote(
-        note=note,
+        note=replace(note, body=""),  # the HTML holds it now; 10,000 bodies are tens of megabytes
         html=html,
         headings=tuple(headings),
         links=tuple(links),

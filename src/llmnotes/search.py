@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import json
+import pickle
 import re
 import unicodedata
+import zlib
 from array import array
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
@@ -137,15 +139,17 @@ def site_documents_in_order(site: Site) -> list[ParsedNote]:
     return [*site.notes, *(p for p in site.pages if site.paths[p.note.slug] != "index.html")]
 
 
-IndexEntry = tuple[list[str], str, tuple[tuple[str, int], ...]]  # display record, body-only tokens, field tokens
+IndexEntry = bytes  # a document's display record, body-only tokens and field tokens, pickled and compressed
+Unpacked = tuple[list[str], str, tuple[tuple[str, int], ...]]
 
 
 def index_entry(parsed: ParsedNote, site: Site) -> IndexEntry:
-    """What the index needs of one document, compact enough to come back from a worker process cheaply:
-    its display record, its body-only tokens joined by spaces (no token holds one) and its other tokens' bits."""
+    """What the index needs of one document: its display record, its body-only tokens joined by spaces (no token
+    holds one) and its other tokens' field bits, compressed, since 10,000 of them would take hundreds of MB."""
     doc = search_doc(parsed, site)
     body_only, fields = field_tokens(doc)
-    return display_record(doc), " ".join(body_only), tuple(fields.items())
+    unpacked: Unpacked = (display_record(doc), " ".join(body_only), tuple(fields.items()))
+    return zlib.compress(pickle.dumps(unpacked, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def field_tokens(doc: SearchDoc) -> tuple[set[str], dict[str, int]]:
@@ -225,7 +229,8 @@ def token_shards(entries: Iterable[IndexEntry], records: list[list[str]]) -> tup
     """
     # Millions of postings: arrays of machine integers take a seventh of the memory of lists of int objects.
     postings: defaultdict[str, array[int]] = defaultdict(partial(array, "i"))
-    for number, (record, body_only, fields) in enumerate(entries):
+    for number, entry in enumerate(entries):
+        record, body_only, fields = pickle.loads(zlib.decompress(entry))
         records.append(record)
         entry = number << 4 | BODY
         tokens = body_only.split(" ") if body_only else ()

@@ -26,5 +26,6 @@ def _files(context: PageContext, documents: list[ParsedNote], keys: list[str]) -
     fresh = run_all(partial(index_entry, site=context.site), [documents[number] for number in missing])
     for number, entry in zip(missing, fresh, strict=True):
         store.put(keys[number], entry)
+    store.cache.save_quietly(store.save)  # before the postings are built, while the process is smaller
     entries = (store.get(key) for key in keys)
     return [Page(path, content) for path, content in build_index(entries).items()]
