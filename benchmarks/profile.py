@@ -4,8 +4,9 @@
 
 Builds benchmarks/corpus/<size>/llmnotes (generated if missing) into a scratch folder twice, in this process:
 
-1. without the profiler, with a timer around each stage function that `llmnotes.build` calls (load, parse,
-   link, render, write) and around each page emitter (`llmnotes.pages.*.emit`), so the split is in real time;
+1. without the profiler, with a timer around each stage function (`scan_inputs`, `pipeline.parse_all`,
+   `link_site`, `all_outputs`, the rendering of each output, the writer's commit, the cache) and a total per kind
+   of output, so the split is in real time; worker processes are turned off, so this is CPU work per stage;
 2. under cProfile, printing the top functions by cumulative time, grouped by pipeline stage, and the top
    functions by own time (where the time is actually spent).
 
@@ -30,7 +31,6 @@ import functools  # noqa: E402
 import importlib  # noqa: E402
 import importlib.util  # noqa: E402
 import io  # noqa: E402
-import pkgutil  # noqa: E402
 import pstats  # noqa: E402
 import shutil  # noqa: E402
 import tempfile  # noqa: E402
@@ -43,19 +43,17 @@ sys.modules[_spec.name] = generate
 _spec.loader.exec_module(generate)  # type: ignore[union-attr]
 
 STAGES = ("load", "parse", "link", "render", "write")
-# (name in llmnotes.build's namespace, stage); names the current build.py lacks are skipped.
+# (module, function name in it, stage): the stages llmnotes.build and llmnotes.pipeline run.
 STAGE_FUNCTIONS = [
-    ("load_config", "load"),
-    ("load_notes", "load"),
-    ("load_data", "load"),
-    ("create_parser", "parse"),
-    ("parse_note", "parse"),
-    ("resolve_links", "link"),
-    ("assemble_site", "link"),
-    ("Renderer", "render"),
-    ("all_pages", "render"),
-    ("check_output_dir", "write"),
-    ("write_site", "write"),
+    ("llmnotes.build", "load_config", "load"),
+    ("llmnotes.build", "scan_inputs", "load"),
+    ("llmnotes.pipeline", "parse_all", "parse"),
+    ("llmnotes.pipeline", "link_site", "link"),
+    ("llmnotes.pipeline", "all_outputs", "render"),  # planning: every output and the key of what it shows
+    ("llmnotes.pipeline", "_render_output", "render"),
+    ("llmnotes.write", "SiteWriter.commit", "write"),
+    ("llmnotes.cache", "BuildCache.save", "write"),
+    ("llmnotes.cache", "BuildCache.save_quietly", "write"),
 ]
 MODULE_STAGES = [
     ("llmnotes/load.py", "load"),
@@ -77,6 +75,11 @@ MODULE_STAGES = [
     ("templates/", "render"),
     ("<template>", "render"),
     ("llmnotes/write.py", "write"),
+    ("llmnotes/cache.py", "write"),
+    ("llmnotes/inputs.py", "load"),
+    ("llmnotes/related.py", "link"),
+    ("llmnotes/lineage.py", "link"),
+    ("llmnotes/history.py", "link"),
 ]
 
 
@@ -99,30 +102,46 @@ def _timed(function, bucket: dict[str, float], key: str, generator: bool = False
 
 
 def install_timers() -> tuple[dict[str, float], dict[str, float]]:
-    """Wrap the stage functions llmnotes.build calls and every page emitter; returns (stages, emitters) totals."""
-    import llmnotes.build as build_module
-    import llmnotes.pages as pages_package
+    """Wrap the stage functions and time each output's rendering by kind; returns (stages, output kinds) totals.
 
+    Worker processes are turned off, so that every stage runs (and is timed and profiled) in this process: the
+    figures are CPU work per stage, not the wall time of a parallel build.
+    """
+    import llmnotes.parallel as parallel
+
+    parallel.MIN_ITEMS = 1 << 62
     stages: dict[str, float] = defaultdict(float)
-    emitters: dict[str, float] = defaultdict(float)
-    for name, stage in STAGE_FUNCTIONS:
-        target = getattr(build_module, name, None)
+    kinds: dict[str, float] = defaultdict(float)
+    for module_name, name, stage in STAGE_FUNCTIONS:
+        module = importlib.import_module(module_name)
+        owner_name, _, attribute = name.rpartition(".")
+        owner = getattr(module, owner_name) if owner_name else module
+        target = getattr(owner, attribute, None)
         if target is None:
             continue
-        generator = name == "all_pages"
-        if isinstance(target, type):  # a class: time its construction
-            setattr(build_module, name, _timed(target, stages, stage))
+        if name == "_render_output":
+            setattr(owner, attribute, _timed_by_kind(target, stages, kinds))
         else:
-            setattr(build_module, name, _timed(target, stages, stage, generator))
-    link_index = getattr(build_module, "LinkIndex", None)
-    if link_index is not None and hasattr(link_index, "build"):
-        link_index.build = classmethod(_timed(link_index.build.__func__, stages, "link"))
-    for info in pkgutil.iter_modules(pages_package.__path__):
-        module = importlib.import_module(f"llmnotes.pages.{info.name}")
-        emit = getattr(module, "emit", None)
-        if callable(emit):
-            module.emit = _timed(emit, emitters, info.name, generator=True)
-    return stages, emitters
+            setattr(owner, attribute, _timed(target, stages, stage))
+    return stages, kinds
+
+
+def _timed_by_kind(function, stages: dict[str, float], kinds: dict[str, float]):  # type: ignore[no-untyped-def]
+    @functools.wraps(function)
+    def wrapper(item, *args, **kwargs):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return function(item, *args, **kwargs)
+        finally:
+            seconds = time.perf_counter() - started
+            stages["render"] += seconds
+            name = item.name
+            kind = "note pages" if name.startswith("notes/") and name.endswith(".html") else name
+            kind = "note .bib files" if name.endswith(".bib") and name.startswith("notes/") else kind
+            kind = "tag pages" if name.startswith("tags/") and name != "tags/index.html" else kind
+            kinds[kind] += seconds
+
+    return wrapper
 
 
 # ---- cProfile grouping ------------------------------------------------------------------------------------------
@@ -222,20 +241,22 @@ def main() -> None:
     stages, emitters = install_timers()
     scratch = Path(tempfile.mkdtemp(prefix="llmnotes-profile-"))
     try:
+        shutil.rmtree(root / ".llmnotes-cache", ignore_errors=True)  # cold builds: nothing reused
         started = time.perf_counter()
         result = build(root, scratch / "timed")
         wall = time.perf_counter() - started
         print(f"built {result.notes} notes into {result.pages} pages in {wall:.2f} s (no profiler)\n")
-        print("wall time per stage (timers around the stage functions llmnotes.build calls):")
+        print("time per stage, all in this process (timers around the stage functions):")
         for stage in STAGES:
             print(f"  {stage:<7} {stages[stage]:8.2f} s  {100 * stages[stage] / wall:5.1f} %")
         other = wall - sum(stages.values())
         print(f"  {'other':<7} {other:8.2f} s  {100 * other / wall:5.1f} %")
-        print("\nrender, per page emitter:")
-        for name, seconds in sorted(emitters.items(), key=lambda item: -item[1]):
-            print(f"  {name:<14} {seconds:8.2f} s")
+        print("\nrender, per kind of output:")
+        for name, seconds in sorted(emitters.items(), key=lambda item: -item[1])[:12]:
+            print(f"  {name:<16} {seconds:8.2f} s")
         if args.timers_only:
             return
+        shutil.rmtree(root / ".llmnotes-cache", ignore_errors=True)
         profiler = cProfile.Profile()
         started = time.perf_counter()
         profiler.runcall(build, root, scratch / "profiled")

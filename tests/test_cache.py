@@ -180,3 +180,13 @@ def test_a_touched_but_unchanged_note_builds_nothing(tmp_path: Path) -> None:
     note.write_bytes(note.read_bytes())  # saved again with the same bytes: a new time, nothing new to show
     result = build(root)
     assert (result.rendered, result.written) == (0, 0)
+
+
+def test_changing_the_raw_html_policy_parses_the_notes_again(tmp_path: Path) -> None:
+    root = small_site(tmp_path)
+    (root / "notes/c.md").write_text("---\ntitle: Gamma\n---\nSome <kbd>Ctrl</kbd> here.\n")
+    build(root)
+    assert "&lt;kbd&gt;Ctrl" in (root / "site/notes/c.html").read_text()
+    (root / "pyproject.toml").write_text('[tool.llmnotes]\ntitle = "Cache test"\nraw_html = "allow"\n')
+    build(root)
+    assert "<kbd>Ctrl</kbd>" in (root / "site/notes/c.html").read_text()

@@ -74,7 +74,7 @@ class BuildCache:
         if self.previous.code != code_digest() or self.previous.settings != settings:
             self.previous = BuildState()
         self.inputs: dict[str, tuple[Stamp | None, str]] = {}
-        self.parsed_notes = Store(self, "parsed")  # source path -> the note parsed from it
+        self.parsed_notes = Store(self, "parsed")  # parser options and source path -> the note parsed from it
         self.search_entries = Store(self, "search")  # digest of a document's inputs -> its search index entry
 
     def file_digest(self, path: Path, name: str) -> str:
@@ -93,9 +93,9 @@ class BuildCache:
         self.inputs[name] = (trusted, value)
         return value
 
-    def parsed(self, source: str, note_digest: str) -> ParsedNote | None:
-        """The note parsed from these exact bytes last time, if the cache has it."""
-        found = self.parsed_notes.get(source)
+    def parsed(self, key: str, note_digest: str) -> ParsedNote | None:
+        """The note parsed from these exact bytes (and parser options, in `key`) last time, if the cache has it."""
+        found = self.parsed_notes.get(key)
         return found if isinstance(found, ParsedNote) and found.note.digest == note_digest else None
 
     def save(self, state: BuildState) -> None:
@@ -162,9 +162,10 @@ class Store:
 
     def _loaded(self) -> dict[str, Any]:
         if self._values is None:
-            usable = bool(self.cache.previous.code)  # no state: the last build failed or was another llmnotes
-            base = self.cache._load(self.name, dict) if usable else None
-            overlay = self.cache._load(f"{self.name}-changes", dict) if usable and base is not None else None
+            # Values are keyed by digests of what they came from, so they hold whatever the last build's options or
+            # outcome; _load checks that this llmnotes wrote them.
+            base = self.cache._load(self.name, dict)
+            overlay = self.cache._load(f"{self.name}-changes", dict) if base is not None else None
             self._base_size = len(base or {})
             self._overlay = overlay if isinstance(overlay, dict) else {}
             self._values = {**(base or {}), **self._overlay}  # type: ignore[dict-item]

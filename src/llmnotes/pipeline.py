@@ -31,8 +31,9 @@ def parse_all(
     """Every note and page parsed: from the cache when its bytes are unchanged, else in worker processes."""
     parsed: dict[str, ParsedNote] = {}
     todo: list[Document] = []
+    parser_options = f"raw_html={config.raw_html}"  # what else, besides the bytes, changes the parse
     for document in inputs.documents:
-        found = cache.parsed(document.source, document.digest)
+        found = cache.parsed(f"{parser_options} {document.source}", document.digest)
         if found is None:
             todo.append(document)
         else:
@@ -44,7 +45,7 @@ def parse_all(
         diagnostics += problems
         if note is not None:
             parsed[document.source] = note
-            cache.parsed_notes.put(document.source, note)
+            cache.parsed_notes.put(f"{parser_options} {document.source}", note)
         report("parse", done, len(todo))
     ordered = [parsed[d.source] for d in inputs.documents if d.source in parsed]
     for note in ordered:
