@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +16,9 @@ import pytest
 from llmnotes.build import build
 
 REPO = Path(__file__).resolve().parents[2]
+# Browser tests share the fixture helpers of tests/ (sites.py, serving.py), which pytest puts on the path only
+# for the test files in that folder itself.
+sys.path.insert(0, str(REPO / "tests"))
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
