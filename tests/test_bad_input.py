@@ -99,3 +99,21 @@ def test_a_note_with_five_thousand_links_builds(tmp_path: Path, capsys: pytest.C
     root = write_site(tmp_path, {**GOOD, "notes/c.md": f"---\ntitle: C\n---\n{body}\n"})
     assert run_cli(root, capsys=capsys)[0] == 0
     assert (root / "site/notes/c.html").read_text(encoding="utf-8").count('class="internal"') == 5000
+
+
+def test_a_symlink_out_of_notes_is_refused_and_one_inside_is_followed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_site(tmp_path / "project", GOOD)
+    secret = tmp_path / "private.md"
+    secret.write_text("---\ntitle: Private diary\n---\nNot for the web.\n")
+    (root / "notes/diary.md").symlink_to(secret)
+    (root / "notes/loop").mkdir()
+    (root / "notes/loop/up").symlink_to("..")  # a folder loop: never walked into
+    code, _, err = run_cli(root, capsys=capsys)
+    assert code == 1 and "notes/diary.md: a symbolic link to" in err and "outside notes/" in err
+    assert not (root / "site").exists()
+    (root / "notes/diary.md").unlink()
+    (root / "notes/alpha-again.md").symlink_to(root / "notes/a.md")
+    assert run_cli(root, capsys=capsys)[0] == 0  # a link that stays inside notes/ is a note like any other
+    assert "Alpha." in (root / "site/notes/alpha-again.html").read_text(encoding="utf-8")

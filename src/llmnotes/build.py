@@ -59,6 +59,8 @@ def _build(
     options = (str(output), strict_links, drafts)
     cache = BuildCache(config.root, options)
     inputs = scan_inputs(config, cache, options)
+    if inputs.problems:
+        raise UserError(list(inputs.problems))
     previous = cache.previous
     in_place = bool(previous.code) and (output / MARKER).is_file()
     intact = _intact_files(previous, output) if in_place else {}

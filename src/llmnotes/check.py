@@ -31,7 +31,8 @@ def check(root: Path, strict: bool | None = None, drafts: bool = False) -> list[
     inputs = scan_inputs(config, cache, options)
     parsed, diagnostics = pipeline.parse_all(config, inputs, cache, lambda stage, done, total: None)
     context, problems, _ = pipeline.link_site(config, parsed, drafts, strict_links, cache)
-    return sorted(diagnostics + problems + lint(context.site), key=Diagnostic.sort_key)
+    found = list(inputs.problems) + diagnostics + problems + lint(context.site)
+    return sorted(found, key=Diagnostic.sort_key)
 
 
 def lint(site: Site) -> list[Diagnostic]:

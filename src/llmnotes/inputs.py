@@ -9,6 +9,7 @@ from typing import Literal
 
 from .cache import BuildCache, code_digest, content_digest
 from .config import Config, builtin_theme
+from .model import Diagnostic
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,7 @@ class Document:
 @dataclass(frozen=True, slots=True)
 class Inputs:
     documents: tuple[Document, ...]
+    problems: tuple[Diagnostic, ...]  # files that must not be read, e.g. links to outside their folder
     site_key: str  # digest of everything every page may depend on: configuration, templates, data, llmnotes
 
 
@@ -31,19 +33,26 @@ def scan_inputs(config: Config, cache: BuildCache, options: tuple) -> Inputs:
     """Every input file, digested; unchanged files (same size, time and inode as last build) are not read."""
     root = config.root
     documents = []
+    problems = []
     for folder, kind in ((config.notes_path, "note"), (config.pages_path, "page")):
         if not folder.is_dir():
             continue
         prefix = folder.relative_to(root).as_posix() + "/"
+        inside = folder.resolve()
         for relative in markdown_files(folder):
             path, source = folder / relative, prefix + relative
+            if os.path.islink(path) and not path.resolve().is_relative_to(inside):
+                where = prefix.rstrip("/")
+                message = f"a symbolic link to {path.resolve()}, outside {where}/: not read, so it cannot leak"
+                problems.append(Diagnostic(source, message, hint=f"copy the file into {where}/ or remove the link"))
+                continue
             documents.append(Document(path, source, kind, cache.file_digest(path, source)))  # type: ignore[arg-type]
     site_wide = [f"options {options!r}", f"config {config!r}", f"llmnotes {code_digest()}"]
     for label, folder in _site_wide_folders(config):
         for path in _files_below(folder):
             name = f"{label}/{path.relative_to(folder).as_posix()}"
             site_wide.append(f"{name} {cache.file_digest(path, name)}")
-    return Inputs(tuple(documents), content_digest("\n".join(site_wide).encode()))
+    return Inputs(tuple(documents), tuple(problems), content_digest("\n".join(site_wide).encode()))
 
 
 def find_note_files(notes_dir: Path) -> list[Path]:
