@@ -46,7 +46,7 @@ class LiveSite:
         self.changed = threading.Condition()
         self.generation = 0
         self.problems: list[str] = []
-        self.building = threading.Lock()  # requests wait while a build moves its files in
+        self.building = threading.Lock()  # held for a whole build: a request never sees half of one
         self.stopping = False
 
     def publish(self, problems: list[str]) -> None:
