@@ -24,8 +24,11 @@ def snapshot(site: Path) -> dict[str, bytes]:
         (b"---\ntitle: A\n\ttags: [x]\n---\nx\n", "notes/a.md:3:1: front matter is not valid YAML: found a tab"),
         (b"---\ntitle: [a, b]\n---\nx\n", "notes/a.md:2: title: expected text, got a list"),
         (b"---\ntitle: A\nbody without a closing fence\n", "notes/a.md:1: front matter starts with --- but is never"),
-        ("---\ntitle: 中文\n---\n中文笔记\n".encode("gbk"), "notes/a.md:2: not UTF-8 text"),
-        (bytes(range(256)) * 4, "notes/a.md:2: not UTF-8 text (byte 128 is 0x80)"),
+        (
+            "---\ntitle: 中文\n---\n中文笔记\n".encode("gbk"),
+            "notes/a.md:2: not UTF-8 text (byte 11 is 0xd6); it reads as GBK",
+        ),
+        (bytes(range(256)) * 4, "notes/a.md:2: not UTF-8 text (byte 128 is 0x80); it looks like a binary file"),
         (b"---\ntitle: A\nslug: ../../x\n---\nx\n", "notes/a.md:3: slug: may hold only letters, digits, - and _"),
     ],
     ids=["unclosed quote", "tab indent", "list for text", "no closing fence", "GBK", "binary", "slug traversal"],

@@ -86,7 +86,7 @@ def load_note(path: Path, root: Path, kind: Literal["note", "page"] = "note") ->
         return None, [
             Diagnostic(
                 source,
-                f"not UTF-8 text (byte {error.start} is 0x{raw[error.start]:02x})",
+                f"not UTF-8 text (byte {error.start} is 0x{raw[error.start]:02x}){_likely_encoding(raw)}",
                 line=line,
                 hint="save the file as UTF-8",
             )
@@ -100,6 +100,18 @@ def load_note(path: Path, root: Path, kind: Literal["note", "page"] = "note") ->
     if problems:
         return None, problems
     return _build_note(source, path, fields, lines, body, body_line, kind, content_digest(raw))
+
+
+def _likely_encoding(raw: bytes) -> str:
+    """Chinese notes saved by older Windows editors are usually GBK: say so when the bytes read as such."""
+    if b"\0" in raw:
+        return "; it looks like a binary file"
+    try:
+        decoded = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return ""
+    has_chinese = any("\u4e00" <= char <= "\u9fff" for char in decoded)
+    return "; it reads as GBK/GB18030 Chinese, so convert it, e.g. iconv -f GB18030 -t UTF-8" if has_chinese else ""
 
 
 def _split_front_matter(text: str, source: str) -> tuple[str, str, int] | Diagnostic:
