@@ -201,7 +201,12 @@ def test_out_refuses_a_folder_of_other_files_unless_forced(site_root: Path, caps
     (other / "keep.txt").write_text("mine")
     assert run_cli(site_root, "--out", str(other), capsys=capsys)[0] == 2
     assert (other / "keep.txt").read_text() == "mine"
+    (site_root / "notes/extra.md").write_text("---\ntitle: Extra\n---\nA passing note.\n")
     assert run_cli(site_root, "--out", str(other), "--force", capsys=capsys)[0] == 0
+    assert (other / "keep.txt").read_text() == "mine" and (other / "notes/extra.html").is_file()
+    (site_root / "notes/extra.md").unlink()  # the next build removes the page it made, and only that
+    assert run_cli(site_root, "--out", str(other), capsys=capsys)[0] == 0
+    assert not (other / "notes/extra.html").exists() and (other / "keep.txt").read_text() == "mine"
 
 
 def test_feed_and_sitemap_use_absolute_urls_only_with_base_url(site_root: Path, capsys) -> None:

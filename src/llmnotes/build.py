@@ -62,7 +62,12 @@ def _build(
     if inputs.problems:
         raise UserError(list(inputs.problems))
     previous = cache.previous
-    in_place = bool(previous.code) and (output / MARKER).is_file()
+    ours = (output / MARKER).is_file()
+    # A folder of someone else's files (allowed with --force): write ours among them and never delete theirs.
+    foreign = not ours and output.is_dir() and any(output.iterdir())
+    if foreign:
+        previous = BuildState()
+    in_place = (bool(previous.code) and ours) or foreign
     intact = _intact_files(previous, output) if in_place else {}
     head = git_head(config.root)  # a new commit can change the notes' dates without changing a file
     same_inputs = _digests(previous.inputs) == _digests(cache.inputs) and previous.site_key == inputs.site_key
