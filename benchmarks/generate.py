@@ -338,6 +338,16 @@ def _date(spec: NoteSpec) -> str:
 # ---- llmnotes ---------------------------------------------------------------------------------------------------
 
 
+def _yaml_front(spec: NoteSpec, dated: bool = False) -> str:
+    """YAML front matter with the note's facts; Hugo and Eleventy also want a date to sort by."""
+    date = f"date: {_date(spec)}\n" if dated else ""
+    return (
+        f"---\ntitle: {_yaml_str(spec.title)}\n{date}authors: {_yaml_list(spec.authors)}\nyear: {spec.year}\n"
+        f'venue: {_yaml_str(spec.venue)}\narxiv: "{spec.arxiv}"\ntags: {_yaml_list(spec.tags)}\n'
+        f"summary: {_yaml_str(spec.summary)}\n---\n\n"
+    )
+
+
 def write_llmnotes(root: Path, specs: list[NoteSpec]) -> None:
     _write(
         root / "pyproject.toml",
@@ -348,17 +358,7 @@ def write_llmnotes(root: Path, specs: list[NoteSpec]) -> None:
         'language = "zh-CN"\n',
     )
     for spec in specs:
-        front = (
-            "---\n"
-            f"title: {_yaml_str(spec.title)}\n"
-            f"authors: {_yaml_list(spec.authors)}\n"
-            f"year: {spec.year}\n"
-            f"venue: {_yaml_str(spec.venue)}\n"
-            f'arxiv: "{spec.arxiv}"\n'
-            f"tags: {_yaml_list(spec.tags)}\n"
-            f"summary: {_yaml_str(spec.summary)}\n"
-            "---\n\n"
-        )
+        front = _yaml_front(spec)
         _write(root / "notes" / f"{spec.slug}.md", front + _body(spec, lambda j: f"[[{slug_of(j)}]]"))
 
 
@@ -396,18 +396,7 @@ def write_hugo(root: Path, specs: list[NoteSpec]) -> None:
     _write(layouts / "single.html", HUGO_SINGLE)
     _write(layouts / "list.html", HUGO_LIST)
     for spec in specs:
-        front = (
-            "---\n"
-            f"title: {_yaml_str(spec.title)}\n"
-            f"date: {_date(spec)}\n"
-            f"authors: {_yaml_list(spec.authors)}\n"
-            f"year: {spec.year}\n"
-            f"venue: {_yaml_str(spec.venue)}\n"
-            f'arxiv: "{spec.arxiv}"\n'
-            f"tags: {_yaml_list(spec.tags)}\n"
-            f"summary: {_yaml_str(spec.summary)}\n"
-            "---\n\n"
-        )
+        front = _yaml_front(spec, dated=True)
         link = lambda j: f'[{slug_of(j)}]({{{{< relref "{slug_of(j)}.md" >}}}})'  # noqa: E731
         _write(root / "content" / "posts" / f"{spec.slug}.md", front + _body(spec, link))
 
@@ -462,17 +451,7 @@ def write_mkdocs(root: Path, specs: list[NoteSpec]) -> None:
     )
     _write(root / "docs" / "index.md", f"# Benchmark corpus\n\n{len(specs)} synthetic notes.\n")
     for spec in specs:
-        front = (
-            "---\n"
-            f"title: {_yaml_str(spec.title)}\n"
-            f"authors: {_yaml_list(spec.authors)}\n"
-            f"year: {spec.year}\n"
-            f"venue: {_yaml_str(spec.venue)}\n"
-            f'arxiv: "{spec.arxiv}"\n'
-            f"tags: {_yaml_list(spec.tags)}\n"
-            f"summary: {_yaml_str(spec.summary)}\n"
-            "---\n\n"
-        )
+        front = _yaml_front(spec)
         link = lambda j: f"[{slug_of(j)}]({slug_of(j)}.md)"  # noqa: E731
         _write(root / "docs" / f"{spec.slug}.md", front + _body(spec, link))
 
@@ -514,18 +493,7 @@ def write_eleventy(root: Path, specs: list[NoteSpec]) -> None:
     _write(src / "tags.njk", ELEVENTY_TAGS)
     _write(src / "notes" / "notes.json", json.dumps({"layout": "note.njk"}) + "\n")
     for spec in specs:
-        front = (
-            "---\n"
-            f"title: {_yaml_str(spec.title)}\n"
-            f"date: {_date(spec)}\n"
-            f"authors: {_yaml_list(spec.authors)}\n"
-            f"year: {spec.year}\n"
-            f"venue: {_yaml_str(spec.venue)}\n"
-            f'arxiv: "{spec.arxiv}"\n'
-            f"tags: {_yaml_list(spec.tags)}\n"
-            f"summary: {_yaml_str(spec.summary)}\n"
-            "---\n\n"
-        )
+        front = _yaml_front(spec, dated=True)
         link = lambda j: f"[{slug_of(j)}](/notes/{slug_of(j)}/)"  # noqa: E731
         _write(src / "notes" / f"{spec.slug}.md", front + _body(spec, link))
 
