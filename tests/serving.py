@@ -11,7 +11,13 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+
+from sites import write_site
+
+NOTE_A = "---\ntitle: Alpha\n---\nAlpha links to [[b]].\n"
+NOTE_B = "---\ntitle: Beta\n---\n## Method\n\nBeta's first words.\n"
 
 
 class Server:
@@ -69,3 +75,17 @@ class Server:
         threading.Thread(target=listen, daemon=True).start()
         time.sleep(0.3)  # let the stream open before anything changes
         return found
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def served_site(folder: Path) -> Iterator[Server]:
+    """For a fixture: a two-note site in `folder` under `llmnotes serve`, stopped afterwards."""
+    running = Server(write_site(folder, {"notes/a.md": NOTE_A, "notes/b.md": NOTE_B}))
+    try:
+        yield running
+    finally:
+        running.stop()

@@ -10,21 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from serving import Server
-from sites import write_site
-
-NOTE_A = "---\ntitle: Alpha\n---\nAlpha links to [[b]].\n"
-NOTE_B = "---\ntitle: Beta\n---\n## Method\n\nBeta's first words.\n"
+from serving import NOTE_A, NOTE_B, Server, served_site
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
-    root = write_site(tmp_path / "notes-site", {"notes/a.md": NOTE_A, "notes/b.md": NOTE_B})
-    running = Server(root)
-    yield running
-    if running.process.poll() is None:
-        running.process.kill()
-        running.process.wait()
+    yield from served_site(tmp_path / "notes-site")
 
 
 def next_event(events: queue.Queue[tuple[str, str]], within: float = 2.0) -> tuple[str, str]:

@@ -8,20 +8,12 @@ from pathlib import Path
 import pytest
 from browsing import screenshot
 
-from serving import Server
-from sites import write_site
-
-NOTE_A = "---\ntitle: Alpha\n---\nAlpha links to [[b]].\n"
-NOTE_B = "---\ntitle: Beta\n---\nBeta's first words.\n"
+from serving import NOTE_A, Server, served_site
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
-    root = write_site(tmp_path / "served", {"notes/a.md": NOTE_A, "notes/b.md": NOTE_B})
-    running = Server(root)
-    yield running
-    running.process.kill()
-    running.process.wait()
+    yield from served_site(tmp_path / "served")
 
 
 def test_the_page_reloads_shows_the_errors_and_clears_them(server: Server, page: object) -> None:
