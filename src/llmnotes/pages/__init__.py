@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..cache import Store
+from ..cache import Store, content_digest
 from ..cite import cite_keys
 from ..config import Config
 from ..links import link_html
@@ -28,34 +27,35 @@ class PageContext:
     search_entries: Store | None = None  # kept by the cache between builds, by digest of a document's inputs
     memo: dict[tuple[str, str], Any] = field(default_factory=dict)
 
-    def card(self, slug: str) -> dict:
-        """`note_card` of a note, made once per build (templates only read it)."""
-        found = self.memo.get(("card", slug))
+    def remember(self, kind: str, name: str, make: Callable[[], Any]) -> Any:
+        """`make()`, worked out once per build for (kind, name)."""
+        found = self.memo.get((kind, name))
         if found is None:
-            found = self.memo["card", slug] = note_card(self.site.by_slug[slug], self.site)
+            found = self.memo[kind, name] = make()
         return found
 
+    def card(self, slug: str) -> dict:
+        """`note_card` of a note (templates only read it)."""
+        return self.remember("card", slug, lambda: note_card(self.site.by_slug[slug], self.site))
+
     def excerpt(self, slug: str) -> str:
-        found = self.memo.get(("excerpt", slug))
-        if found is None:
-            found = self.memo["excerpt", slug] = _excerpt(self.site.by_slug[slug], self.site)
-        return found
+        return self.remember("excerpt", slug, lambda: _excerpt(self.site.by_slug[slug], self.site))
 
     def card_key(self, slug: str) -> str:
         """What any page shows of a note besides its body: front matter, path, excerpt, its tags' names and counts."""
-        found = self.memo.get(("card_key", slug))
-        if found is None:
-            parsed = self.site.by_slug[slug]
-            tags = self.card(slug)["tags"] if parsed.note.kind == "note" else ()
-            parts = (
-                parsed.facts,
-                self.site.paths[slug],
-                self.excerpt(slug),
-                [tuple(t.values()) for t in tags],
-                self.site.dates.get(slug),
-            )
-            found = self.memo["card_key", slug] = short_digest(repr(parts))
-        return found
+        return self.remember("card_key", slug, lambda: self._card_key(slug))
+
+    def _card_key(self, slug: str) -> str:
+        parsed = self.site.by_slug[slug]
+        tags = self.card(slug)["tags"] if parsed.note.kind == "note" else ()
+        parts = (
+            parsed.facts,
+            self.site.paths[slug],
+            self.excerpt(slug),
+            [tuple(t.values()) for t in tags],
+            self.site.dates.get(slug),
+        )
+        return short_digest(repr(parts))
 
     def body_key(self, parsed: ParsedNote) -> tuple:
         """What a note's linked body depends on: its bytes and where and under which names its links land."""
@@ -67,20 +67,17 @@ class PageContext:
 
     def notes_key(self) -> str:
         """What every note shows in lists, in the site's order: for pages that list all notes."""
-        found = self.memo.get(("notes", ""))
-        if found is None:
-            found = self.memo["notes", ""] = short_digest(" ".join(self.card_key(p.note.slug) for p in self.site.notes))
-        return found
+        return self.remember("notes", "", self._notes_key)
+
+    def _notes_key(self) -> str:
+        return short_digest(" ".join(self.card_key(p.note.slug) for p in self.site.notes))
 
     def cite_keys(self) -> dict[str, str]:
-        found = self.memo.get(("cite_keys", ""))
-        if found is None:
-            found = self.memo["cite_keys", ""] = cite_keys(p.note for p in self.site.notes)
-        return found
+        return self.remember("cite_keys", "", lambda: cite_keys(p.note for p in self.site.notes))
 
 
 def short_digest(text: str) -> str:
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return content_digest(text.encode())
 
 
 def note_card(parsed: ParsedNote, site: Site) -> dict:
