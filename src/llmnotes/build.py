@@ -12,7 +12,7 @@ from .config import load_config
 from .history import git_head
 from .inputs import scan_inputs
 from .model import Diagnostic, UserError
-from .progress import Progress
+from .progress import Progress, silent
 from .write import MARKER, check_output_dir
 
 
@@ -51,7 +51,7 @@ def _build(
     root: Path, output: Path | None, strict: bool | None, drafts: bool, force: bool, progress: Progress | None
 ) -> BuildResult:
     started = time.perf_counter()
-    report = progress or _silent
+    report = progress or silent
     config = load_config(root.resolve())
     output = (output or config.output_path).resolve()
     check_output_dir(config, output, force)
@@ -95,10 +95,6 @@ def _build(
     cache.save(state)
     seconds = time.perf_counter() - started
     return BuildResult(note_count, len(state.written), output, warnings, seconds, rendered, written)
-
-
-def _silent(stage: str, done: int, total: int) -> None:
-    pass
 
 
 def _digests(inputs: dict[str, tuple[Stamp | None, str]]) -> dict[str, str]:

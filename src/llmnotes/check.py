@@ -13,6 +13,7 @@ from .cite import paper_type
 from .config import load_config
 from .inputs import scan_inputs
 from .model import Diagnostic, ParsedNote, Site
+from .progress import silent
 
 # Words that name the same thing in Chinese tags: each maps to the spelling it is compared as.
 SYNONYMS = {"调优": "微调", "精调": "微调", "大语言模型": "大模型", "语言大模型": "大模型"}
@@ -29,7 +30,7 @@ def check(root: Path, strict: bool | None = None, drafts: bool = False) -> list[
     options = (str(config.output_path.resolve()), strict_links, drafts)  # as `build`, to share its cache
     cache = BuildCache(config.root, options)
     inputs = scan_inputs(config, cache, options)
-    parsed, diagnostics = pipeline.parse_all(config, inputs, cache, lambda stage, done, total: None)
+    parsed, diagnostics = pipeline.parse_all(config, inputs, cache, silent)
     context, problems, _ = pipeline.link_site(config, parsed, drafts, strict_links, cache)
     found = list(inputs.problems) + diagnostics + problems + lint(context.site)
     return sorted(found, key=Diagnostic.sort_key)

@@ -30,7 +30,7 @@ def run_all(
 
     The last `alone` items run in this process once the workers are done: they may use workers of their own.
     Workers are forked, so they see `function`, `items` and everything they refer to without pickling; only
-    results travel back. Where fork is unavailable (Windows, macOS's default) all the work runs in this process.
+    results travel back. Where fork is unavailable (Windows) all the work runs in this process.
     """
     global _work
     shared = len(items) - alone

@@ -13,6 +13,10 @@ Progress = Callable[[str, int, int], None]  # called with (stage, done, total) a
 LABELS = {"parse": "parsing", "link": "linking", "render": "rendering"}
 
 
+def silent(stage: str, done: int, total: int) -> None:
+    """A Progress that shows nothing."""
+
+
 class ProgressBar:
     """Call it with (stage, done, total); it draws on `stream` when that is a terminal, then `close()` clears it."""
 

@@ -6,6 +6,7 @@ import json
 import os
 import threading
 import webbrowser
+from collections.abc import Callable
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -14,7 +15,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .build import build
-from .config import load_config
+from .config import Config, load_config
 from .model import UserError
 
 EVENTS_PATH = "/__llmnotes/events"
@@ -159,7 +160,7 @@ def serve(
     port: int = 8000,
     open_browser: bool = False,
     drafts: bool = False,
-    say: Any = print,
+    say: Callable[[str], None] = print,
 ) -> None:
     """Build, serve and rebuild until interrupted (Ctrl+C)."""
     import watchfiles  # only the server needs it
@@ -194,7 +195,7 @@ def serve(
         say("stopped")
 
 
-def _rebuild(root: Path, drafts: bool, live: LiveSite, say: Any) -> None:
+def _rebuild(root: Path, drafts: bool, live: LiveSite, say: Callable[[str], None]) -> None:
     """Build through the incremental engine; errors go to the terminal and to the open pages."""
     try:
         with live.building:
@@ -210,7 +211,7 @@ def _rebuild(root: Path, drafts: bool, live: LiveSite, say: Any) -> None:
     live.publish([])
 
 
-def _watched(config: Any) -> list[Path]:
+def _watched(config: Config) -> list[Path]:
     return [
         config.notes_path,
         config.pages_path,
@@ -220,7 +221,7 @@ def _watched(config: Any) -> list[Path]:
     ]
 
 
-def _ignored(config: Any) -> tuple[str, ...]:
+def _ignored(config: Config) -> tuple[str, ...]:
     return (str(config.output_path.resolve()), str((config.root / ".llmnotes-cache").resolve()))
 
 
