@@ -187,12 +187,35 @@ def test_drafts_flag_includes_drafts(site_root: Path, capsys) -> None:
     assert (site_root / "site/notes/draft.html").is_file()
 
 
-@pytest.mark.parametrize("out", ["notes", ".", "templates", "notes/site"])
-def test_out_refuses_the_project_and_its_sources(site_root: Path, out: str, capsys) -> None:
+def tree(folder: Path) -> dict[str, bytes | None]:
+    """Every file (its bytes) and folder (None) under `folder`, by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None for p in folder.rglob("*")}
+
+
+@pytest.mark.parametrize("out", ["notes", ".", "..", "templates", "notes/site"])
+def test_out_refuses_the_project_and_its_sources(site_root: Path, tmp_path: Path, out: str, capsys) -> None:
     (site_root / "templates").mkdir()
-    code, _, err = run_cli(site_root, "--out", str(site_root / out), capsys=capsys)
+    before = tree(tmp_path)
+    code, _, err = run_cli(site_root, "--out", str(site_root / out), "--force", capsys=capsys)  # even when forced
     assert code == 2 and "refusing to build into" in err
-    assert (site_root / "notes/gpt-3.md").is_file()
+    assert tree(tmp_path) == before  # not a file deleted, changed or added, not even the build cache
+
+
+@pytest.mark.parametrize(
+    ("repository", "out"),
+    [("proj", "proj"), (".", "."), ("mine", "mine")],
+    ids=["the project is a git repo", "the project is inside a git repo", "another git repo"],
+)
+def test_out_refuses_the_root_of_a_git_work_tree(
+    site_root: Path, tmp_path: Path, repository: str, out: str, capsys
+) -> None:
+    (tmp_path / repository).mkdir(exist_ok=True)
+    subprocess.run(["git", "init", "-q", str(tmp_path / repository)], check=True)
+    (tmp_path / repository / "README.md").write_text("someone's work\n")
+    before = tree(tmp_path)
+    code, _, err = run_cli(site_root, "--out", str(tmp_path / out), "--force", capsys=capsys)
+    assert code == 2 and f"refusing to build into {(tmp_path / out).resolve()}: it" in err, err
+    assert tree(tmp_path) == before
 
 
 def test_out_refuses_a_folder_of_other_files_unless_forced(site_root: Path, capsys) -> None:
@@ -240,3 +263,27 @@ def test_quiet_prints_nothing_and_usage_errors_exit_2(site_root: Path, capsys) -
     with pytest.raises(SystemExit) as caught:
         run_cli(site_root, "--no-such-flag", capsys=capsys)
     assert caught.value.code == 2
+
+
+def test_a_note_links_to_itself_by_slug_title_path_and_heading(tmp_path: Path, capsys) -> None:
+    root = write_site(
+        tmp_path,
+        {
+            "notes/self.md": """
+                ---
+                title: Self Reference
+                ---
+                ## 方法 Intro
+
+                See [[self]], [[self#方法 Intro]], [[Self Reference|by title]], [this note](self.md),
+                [its method](self.md#方法-intro) and [the heading](#方法-intro).
+                """
+        },
+    )
+    code, _, err = run_cli(root, capsys=capsys)
+    assert (code, err) == (0, "")
+    assert broken_links(root / "site") == []
+    html = (root / "site/notes/self.html").read_text(encoding="utf-8")
+    body = html.split("<p>See ")[1].split("</p>")[0]
+    assert body.count('href="self.html"') == 3 and body.count('href="#%E6%96%B9%E6%B3%95-intro"') == 3
+    assert "No note links here yet." in html.split('id="__backlinks"')[1]  # a note is not its own backlink
