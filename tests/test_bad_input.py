@@ -46,6 +46,47 @@ def test_a_broken_note_is_named_and_the_site_kept(
     assert snapshot(root / "site") == before
 
 
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        ("See [[nowhere]].", "notes/b.md:4:5: broken link [[nowhere]]"),
+        ("See [[a#no such heading]].", "notes/b.md:4:5: broken link [[a#no such heading]]: notes/a.md has no heading"),
+        ("See [a](missing.md).", "notes/b.md:4:9: broken link (missing.md): no note at this path"),
+        ("---\ntitle: Beta\naliases: [Alpha]\n---\nx", 'aliases: "Alpha" already names notes/a.md'),
+    ],
+    ids=["wiki link", "heading", "path", "name clash"],
+)
+def test_a_build_failing_after_parsing_keeps_every_byte_of_an_incrementally_built_site(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], broken: str, expected: str
+) -> None:
+    root = write_site(tmp_path, GOOD)
+    assert run_cli(root, capsys=capsys)[0] == 0
+    (root / "notes/c.md").write_text("---\ntitle: Gamma\ntags: [new]\n---\nSee [[b]].\n", encoding="utf-8")
+    assert run_cli(root, capsys=capsys)[0] == 0  # this time written in place, over the first build's files
+    before, beside = snapshot(root / "site"), sorted(p.name for p in root.iterdir())
+    text = broken if broken.startswith("---") else f"---\ntitle: Beta\n---\n{broken}"
+    (root / "notes/b.md").write_text(text + "\n", encoding="utf-8")
+    code, _, err = run_cli(root, capsys=capsys)
+    assert code == 1 and expected in err and "the previous site is untouched" in err, err
+    assert snapshot(root / "site") == before
+    assert sorted(p.name for p in root.iterdir()) == beside  # no staging folder left behind either
+
+
+def test_a_ten_megabyte_note_builds_to_its_last_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    paragraph = (
+        "大模型的上下文学习给推荐系统带来新思路。In-context learning follows a few examples without fine-tuning.\n\n"
+    )
+    count = 10 * 2**20 // len(paragraph.encode())
+    root = write_site(tmp_path, GOOD)
+    ending = "最后一段：the note ends here."
+    (root / "notes/big.md").write_text(f"---\ntitle: Big\n---\n{paragraph * count}{ending}\n", encoding="utf-8")
+    assert (root / "notes/big.md").stat().st_size > 10 * 10**6
+    code, _, err = run_cli(root, capsys=capsys)
+    assert (code, err) == (0, "")
+    html = (root / "site/notes/big.html").read_text(encoding="utf-8")
+    assert html.count("<p>大模型的上下文学习给推荐系统带来新思路。") == count and f"<p>{ending}</p>" in html
+
+
 def test_a_bom_and_windows_line_ends_are_accepted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = write_site(tmp_path, GOOD)
     (root / "notes/a.md").write_bytes("\ufeff---\r\ntitle: Alpha\r\ntags: [x]\r\n---\r\nAlpha.\r\n".encode())
