@@ -99,7 +99,7 @@ def test_a_bom_and_windows_line_ends_are_accepted(tmp_path: Path, capsys: pytest
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
-        ({"notes/sub/a.md": "---\ntitle: Other\n---\nx\n"}, 'two notes have the slug "a"'),
+        ({"notes/c.md": "---\ntitle: Other\nslug: a\n---\nx\n"}, 'two notes have the slug "a"'),
         ({"notes/c.md": "---\ntitle: C\naliases: [Beta]\n---\nx\n"}, 'aliases: "Beta" already names notes/b.md'),
     ],
     ids=["same slug", "same alias"],

@@ -167,6 +167,20 @@ SITE = {
     "data/unused.yaml": """
         comment: 没有模板用它
         """,
+    "notes/appendix/index.md": """
+        # 附录
+
+        实验数据见 [表格](files/table.csv)。
+        """,
+    "notes/appendix/files/table.csv": """
+        model,params
+        BERT,340M
+        """,
+    "notes/appendix/glossary.md": """
+        # 术语表
+
+        Span corruption：[[t5]] 的预训练目标。
+        """,
     "templates/items.html": (
         '{% extends "base.html" %}{% block main %}{{ body | safe }}<ul>{% for item in page_data["items"] %}'
         '<li class="item">{{ item.name }}</li>{% endfor %}</ul>{% endblock %}'
@@ -380,7 +394,7 @@ CHANGES = {
         lambda root: edit(root, "notes/bert.md", "year: 2018", "year: 2021"),
         reaches=("index.html", "notes/bert.html", "notes/gpt-2.html", "notes/t5.html", "notes/instructgpt.html"),
         shows=(("notes/bert.html", 'rel="prev" href="t5.html"'), ("notes/gpt-2.html", 'rel="next" href="gpt-3.html"')),
-        hides=(("notes/gpt-2.html", 'rel="prev"'),),
+        hides=(("notes/gpt-2.html", 'rel="prev" href="bert.html"'),),
     ),
     "tag added": Change(
         lambda root: edit(root, "notes/lima.md", "tags: [对齐, 数据]", "tags: [对齐, 数据, 小样本]"),
@@ -467,6 +481,39 @@ CHANGES = {
         lambda root: edit(root, "pages/about.md", "从 [[t5]] 读起也行。", "从 [[bert]] 读起更好。"),
         reaches=("about.html", "notes/bert.html", "notes/t5.html"),
         shows=(("about.html", '<a class="internal" href="notes/bert.html">BERT</a>'),),
+    ),
+    "linked file edited": Change(
+        lambda root: append(root, "notes/appendix/files/table.csv", "T5,11B\n"),
+        reaches=("notes/appendix/files/table.csv",),
+        shows=(("notes/appendix/files/table.csv", "T5,11B"),),
+    ),
+    "file added with an image of it": Change(
+        lambda root: (
+            write_site(root, {"notes/appendix/fig.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n'}),
+            append(root, "notes/appendix/glossary.md", "\n![图](fig.svg)\n"),
+        ),
+        reaches=("notes/appendix/fig.svg", "notes/glossary.html"),
+        shows=(("notes/glossary.html", '<img src="appendix/fig.svg" alt="图"'),),
+    ),
+    "note added to a section": Change(
+        lambda root: write_site(root, {"notes/appendix/notation.md": "# 记号\n\n$x$ 是输入。\n"}),
+        reaches=("notes/notation.html", "notes/appendix.html", "index.html"),
+        shows=(("notes/appendix.html", '<a href="notation.html">记号</a>'),),
+    ),
+    "section title edited": Change(
+        lambda root: edit(root, "notes/appendix/index.md", "# 附录", "# 附录与数据"),
+        reaches=("notes/appendix.html", "notes/glossary.html"),
+        shows=(("notes/glossary.html", "↑ 附录与数据"),),
+    ),
+    "note of the same name added in a folder": Change(
+        lambda root: write_site(root, {"notes/top/glossary.md": "# 另一份术语表\n"}),
+        reaches=(
+            "notes/appendix-glossary.html",
+            "notes/top-glossary.html",
+            "notes/glossary.html",  # gone: the note moved to appendix-glossary.html
+            "notes/appendix.html",
+        ),
+        shows=(("notes/appendix.html", '<a href="appendix-glossary.html">术语表</a>'),),
     ),
     "home page's reading order": Change(
         lambda root: edit(root, "pages/index.md", "[gpt-2, gpt-3, instructgpt]", "[t5, flan, lima]"),

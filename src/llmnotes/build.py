@@ -83,7 +83,7 @@ def _build(
     parsed, diagnostics = pipeline.parse_all(config, inputs, cache, report)
     cache.save_quietly(cache.parsed_notes.save)  # now, before the process grows: saving briefly doubles a store
     report("link", 0, 1)
-    context, problems, note_count = pipeline.link_site(config, parsed, drafts, strict_links, cache)
+    context, problems, note_count = pipeline.link_site(config, inputs, parsed, drafts, strict_links, cache)
     report("link", 1, 1)
     diagnostics += problems
     if any(d.severity == "error" for d in diagnostics):

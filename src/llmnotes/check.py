@@ -31,7 +31,7 @@ def check(root: Path, strict: bool | None = None, drafts: bool = False) -> list[
     cache = BuildCache(config.root, options)
     inputs = scan_inputs(config, cache, options)
     parsed, diagnostics = pipeline.parse_all(config, inputs, cache, silent)
-    context, problems, _ = pipeline.link_site(config, parsed, drafts, strict_links, cache)
+    context, problems, _ = pipeline.link_site(config, inputs, parsed, drafts, strict_links, cache)
     found = list(inputs.problems) + diagnostics + problems + lint(context.site)
     return sorted(found, key=Diagnostic.sort_key)
 

@@ -9,7 +9,7 @@ from typing import Literal
 
 from .cache import BuildCache, code_digest, content_digest
 from .config import Config, builtin_theme
-from .model import Diagnostic
+from .model import Asset, Diagnostic
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,11 +20,13 @@ class Document:
     source: str  # relative to the project root, POSIX separators
     kind: Literal["note", "page"]
     digest: str
+    relative: str  # inside its folder (notes/ or pages/)
 
 
 @dataclass(frozen=True, slots=True)
 class Inputs:
     documents: tuple[Document, ...]
+    assets: tuple[Asset, ...]  # the other files in notes/: images, PDFs…
     problems: tuple[Diagnostic, ...]  # files that must not be read, e.g. links to outside their folder
     site_key: str  # digest of everything every page may depend on: configuration, templates, data, llmnotes
 
@@ -33,26 +35,34 @@ def scan_inputs(config: Config, cache: BuildCache, options: tuple) -> Inputs:
     """Every input file, digested; unchanged files (same size, time and inode as last build) are not read."""
     root = config.root
     documents = []
+    assets = []
     problems = []
     for folder, kind in ((config.notes_path, "note"), (config.pages_path, "page")):
         if not folder.is_dir():
             continue
         prefix = folder.relative_to(root).as_posix() + "/"
         inside = folder.resolve()
-        for relative in markdown_files(folder):
+        for relative in _visible_files(folder):
             path, source = folder / relative, prefix + relative
+            is_markdown = relative.endswith(".md")
+            if not is_markdown and kind == "page":
+                continue
             if os.path.islink(path) and not path.resolve().is_relative_to(inside):
                 where = prefix.rstrip("/")
                 message = f"a symbolic link to {path.resolve()}, outside {where}/: not read, so it cannot leak"
                 problems.append(Diagnostic(source, message, hint=f"copy the file into {where}/ or remove the link"))
                 continue
-            documents.append(Document(path, source, kind, cache.file_digest(path, source)))  # type: ignore[arg-type]
+            digest = cache.file_digest(path, source)
+            if is_markdown:
+                documents.append(Document(path, source, kind, digest, relative))  # type: ignore[arg-type]
+            else:
+                assets.append(Asset(path, source, relative, digest))
     site_wide = [f"options {options!r}", f"config {config!r}", f"llmnotes {code_digest()}"]
     for label, folder in _site_wide_folders(config):
         for path in _files_below(folder):
             name = f"{label}/{path.relative_to(folder).as_posix()}"
             site_wide.append(f"{name} {cache.file_digest(path, name)}")
-    return Inputs(tuple(documents), tuple(problems), content_digest("\n".join(site_wide).encode()))
+    return Inputs(tuple(documents), tuple(assets), tuple(problems), content_digest("\n".join(site_wide).encode()))
 
 
 def find_note_files(notes_dir: Path) -> list[Path]:
@@ -61,13 +71,19 @@ def find_note_files(notes_dir: Path) -> list[Path]:
 
 
 def markdown_files(folder: Path) -> list[str]:
-    """The relative POSIX paths of find_note_files; plain strings, as pathlib costs more than the walk."""
+    """The relative POSIX paths of find_note_files."""
+    return [relative for relative in _visible_files(folder) if relative.endswith(".md")]
+
+
+def _visible_files(folder: Path) -> list[str]:
+    """Relative POSIX paths of the files below folder, hidden ones (.obsidian/, .DS_Store) skipped, in a stable
+    order; plain strings, as pathlib costs more than the walk."""
     found: list[str] = []
     start = len(str(folder)) + 1
     for parent, subfolders, files in os.walk(folder):
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
         prefix = parent[start:].replace(os.sep, "/") + "/" if len(parent) >= start else ""
-        found.extend(prefix + name for name in files if name.endswith(".md") and not name.startswith("."))
+        found.extend(prefix + name for name in files if not name.startswith("."))
     return sorted(found, key=lambda relative: relative.split("/"))
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from html import escape
 
-from .model import Backlink, Diagnostic, Link, ParsedNote, ResolvedLink, Severity
+from .model import Asset, Backlink, Diagnostic, Link, ParsedNote, ResolvedLink, Severity
 from .parse import CLOSE, END, LABEL, OPEN
 from .paths import fold, href, slugify
 
@@ -22,6 +23,7 @@ class LinkIndex:
     by_name: dict[str, str]
     by_source: dict[str, str]
     notes: dict[str, ParsedNote]
+    shared_names: dict[str, tuple[str, ...]]  # folded file name -> the notes in different folders it names
 
     @classmethod
     def build(cls, notes: list[ParsedNote]) -> tuple[LinkIndex, list[Diagnostic]]:
@@ -40,11 +42,16 @@ class LinkIndex:
                     )
                 )
         by_name = {fold(slug): slug for slug in by_slug}
+        file_names: dict[str, list[str]] = {}
         for parsed in notes:
             note = parsed.note
             for name in (note.title, note.short_title):
                 if name:
                     by_name.setdefault(fold(name), note.slug)
+            if "/" in note.relative:  # [[guide/setup]] names notes/guide/setup.md, as in Obsidian
+                by_name.setdefault(fold(note.relative.removesuffix(".md")), note.slug)
+            file_names.setdefault(fold(note.relative.rpartition("/")[2].removesuffix(".md")), []).append(note.source)
+        shared = {name: tuple(sources) for name, sources in file_names.items() if len(sources) > 1}
         for parsed in notes:
             note = parsed.note
             for alias in note.aliases:
@@ -59,15 +66,22 @@ class LinkIndex:
                         )
                     )
         by_source = {p.note.source: p.note.slug for p in notes}
-        return cls(by_name, by_source, by_slug), problems
+        return cls(by_name, by_source, by_slug, shared), problems
 
     def find(self, link: Link, source: ParsedNote) -> str | None:
         if not link.target:
             return source.note.slug
         if link.kind == "markdown":
-            folder = posixpath.dirname(source.note.source)
-            path = posixpath.normpath(posixpath.join(folder, link.target))
-            return self.by_source.get(path)
+            note = source.note
+            if link.target.startswith("/"):  # from the top of notes/ (or pages/), as VitePress and MkDocs read it
+                folder = note.source.removesuffix(note.relative).rstrip("/")
+            else:
+                folder = posixpath.dirname(note.source)
+            path = posixpath.normpath(posixpath.join(folder, link.target.lstrip("/")))
+            if link.target.lower().endswith(".md"):
+                return self.by_source.get(path)
+            candidates = (f"{path}.md", f"{path}/index.md", f"{path}/README.md", f"{path}/readme.md")
+            return next((self.by_source[c] for c in candidates if c in self.by_source), None)
         return self.by_name.get(fold(link.target)) or self.by_name.get(slugify(link.target))
 
     def suggest(self, text: str) -> str | None:
@@ -120,10 +134,31 @@ def _written(link: Link) -> str:
     return f"({link.target}{'#' + link.fragment if link.fragment else ''})"
 
 
+def qualify_slugs(notes: list[ParsedNote]) -> list[ParsedNote]:
+    """Notes in different folders that share a file name (two intro.md, two index.md) take their folder into
+    their slug, `guide-intro`; one at the top of notes/ keeps the plain name, and a slug: set by hand is kept."""
+    counts = Counter(parsed.note.slug for parsed in notes)
+    qualified = []
+    for parsed in notes:
+        note = parsed.note
+        if counts[note.slug] > 1 and "slug" not in note.field_lines and "/" in note.relative:
+            name = posixpath.dirname(note.relative) if note.is_section else note.relative.removesuffix(".md")
+            parsed = replace(parsed, note=replace(note, slug=slugify(name)))
+        qualified.append(parsed)
+    return qualified
+
+
 def _missing_note(parsed: ParsedNote, link: Link, index: LinkIndex, severity: Severity) -> Diagnostic:
     guess = index.suggest(link.target)
     hint = f'did you mean "{index.notes[index.by_name[guess]].note.slug}"?' if guess else None
     what = "no note has this slug, title or alias" if link.kind == "wiki" else "no note at this path"
+    sharing = index.shared_names.get(fold(link.target)) if link.kind == "wiki" else None
+    if sharing:
+        what = f"notes in {len(sharing)} folders have this name: {', '.join(sharing)}"
+        folder = posixpath.dirname(index.notes[index.by_source[sharing[0]]].note.relative)
+        hint = f"name the folder too, e.g. [[{folder}/{link.target}]]"
+    elif link.kind == "wiki" and posixpath.splitext(link.target)[1].lower() not in ("", ".md"):
+        hint = f"to show a file, link it as Markdown relative to this note, e.g. ![]({link.target})"
     return Diagnostic(parsed.note.source, f"broken link {_written(link)}: {what}", link.line, link.col, severity, hint)
 
 
@@ -165,3 +200,27 @@ def link_html(
         return f'<a class="internal" href="{escape(url)}">'
 
     return _MARKER.sub(replace, html)
+
+
+def check_assets(
+    notes: list[ParsedNote], assets: tuple[Asset, ...], slugs: set[str], severity: Severity
+) -> list[Diagnostic]:
+    """Every image and file a note points at must be in notes/; no copied file may take a page's place."""
+    present = {asset.relative for asset in assets}
+    problems = []
+    for parsed in notes:
+        for path, line in parsed.assets:
+            if path == ".." or path.startswith("../"):
+                message = f"{path} is outside the notes folder, and the site holds only what is inside it"
+                hint = "move the file into the notes folder and link it from there"
+                problems.append(Diagnostic(parsed.note.source, message, line, severity=severity, hint=hint))
+            elif path not in present:
+                close = difflib.get_close_matches(path, sorted(present), n=1, cutoff=0.6)
+                hint = f'did you mean "{close[0]}"?' if close else "the path is relative to this note's folder"
+                message = f"broken link: no file {path} in the notes folder"
+                problems.append(Diagnostic(parsed.note.source, message, line, severity=severity, hint=hint))
+    for asset in assets:
+        if asset.relative.endswith(".html") and asset.relative.removesuffix(".html") in slugs:
+            message = f"this file would take the place of the page of the note {asset.relative.removesuffix('.html')}"
+            problems.append(Diagnostic(asset.source, message, hint="rename the file"))
+    return problems

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -12,7 +12,7 @@ import yaml
 
 from .cache import content_digest
 from .inputs import find_note_files
-from .model import PAPER_TYPES, Diagnostic, Note
+from .model import PAPER_TYPES, SECTION_FILES, Diagnostic, Note
 from .paths import slugify
 
 try:
@@ -65,15 +65,20 @@ def load_notes(
     if not notes_dir.is_dir():
         return LoadResult((), ())
     for path in find_note_files(notes_dir):
-        note, problems = load_note(path, root, kind)
+        note, problems = load_note(path, root, kind, path.relative_to(notes_dir).as_posix())
         diagnostics.extend(problems)
         if note is not None and (include_drafts or not note.draft):
             notes.append(note)
     return LoadResult(tuple(notes), tuple(diagnostics))
 
 
-def load_note(path: Path, root: Path, kind: Literal["note", "page"] = "note") -> tuple[Note | None, list[Diagnostic]]:
-    """Load one file; returns the note (None when it cannot be used) and the problems found."""
+def load_note(
+    path: Path, root: Path, kind: Literal["note", "page"] = "note", relative: str | None = None
+) -> tuple[Note | None, list[Diagnostic]]:
+    """Load one file; returns the note (None when it cannot be used) and the problems found.
+
+    `relative` is its path inside notes/ (or pages/), by default its file name.
+    """
     source = path.relative_to(root).as_posix()
     try:
         raw = path.read_bytes()
@@ -99,7 +104,8 @@ def load_note(path: Path, root: Path, kind: Literal["note", "page"] = "note") ->
     fields, lines, problems = _parse_yaml(front_text, source)
     if problems:
         return None, problems
-    return _build_note(source, path, fields, lines, body, body_line, kind, content_digest(raw))
+    note, problems = _build_note(source, path, fields, lines, body, body_line, kind, content_digest(raw))
+    return (replace(note, relative=relative or path.name) if note is not None else None), problems
 
 
 def _likely_encoding(raw: bytes) -> str:
@@ -191,7 +197,7 @@ def _build_note(
         fail("slug", f"may hold only letters, digits, - and _, got {_show(slug)}", hint="e.g. slug: my-note")
     if problems:
         return None, sorted(problems, key=Diagnostic.sort_key)
-    slug = slugify(slug or path.stem)
+    slug = slugify(slug or (default_name(path) if kind == "note" else path.stem))
     if not slug:
         return None, [Diagnostic(source, "the file name gives an empty slug", hint="rename it or set slug:")]
     title = values.pop("title", None) or _first_heading(body) or path.stem
@@ -210,6 +216,12 @@ def _build_note(
         **{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()},
     )
     return note, []
+
+
+def default_name(path: Path) -> str:
+    """What names a note without a slug: its file name, or its folder's for an index.md or README.md (a page
+    in pages/ keeps its file name: pages/index.md is the home page's introduction)."""
+    return path.parent.name if path.name.lower() in SECTION_FILES else path.stem
 
 
 def _show(value: Any) -> str:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 PaperType = Literal["conference", "journal", "report", "preprint"]
 PAPER_TYPES: tuple[PaperType, ...] = ("conference", "journal", "report", "preprint")
+SECTION_FILES = ("index.md", "readme.md")  # a folder's own page, as in MkDocs, VitePress and on GitHub
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,12 @@ class Note:
     extra: dict[str, Any] = field(default_factory=dict)
     field_lines: dict[str, int] = field(default_factory=dict)
     digest: str = ""  # of the file's path and bytes: what the build cache keys the parsed note by
+    relative: str = ""  # path inside notes/ (or pages/), POSIX separators, e.g. "guide/index.md"
+
+    @property
+    def is_section(self) -> bool:
+        """An index.md or README.md: the page of its folder, which lists what the folder holds."""
+        return self.kind == "note" and self.relative.rpartition("/")[2].lower() in SECTION_FILES
 
     @property
     def label(self) -> str:
@@ -142,6 +150,7 @@ class ParsedNote:
     links: tuple[Link, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
     facts: str = ""  # digest of the front matter's values: what lists and previews of other pages show of it
+    assets: tuple[tuple[str, int], ...] = ()  # files the body embeds or links to: (path inside notes/, line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +213,19 @@ class Site:
     lineage: Lineage = field(default_factory=Lineage)
     related: dict[str, tuple[Related, ...]] = field(default_factory=dict)  # slug -> best first
     dates: dict[str, tuple[dt.date, dt.date]] = field(default_factory=dict)  # slug -> (written, last changed)
+    sections: dict[str, tuple[str, ...]] = field(default_factory=dict)  # section slug -> what its folder holds
+    section_of: dict[str, str] = field(default_factory=dict)  # slug -> the section page of its folder
+    assets: tuple[Asset, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """A file in notes/ that is not a note (an image, a PDF…): copied to the same place under the site's notes/."""
+
+    path: Path
+    source: str  # relative to the project root, POSIX separators
+    relative: str  # inside notes/
+    digest: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import fields, replace
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -36,6 +37,8 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
     source_lines = body.split("\n")
     links: list[Link] = []
     headings: list[Heading] = []
+    assets: list[tuple[str, int]] = []
+    folder = posixpath.dirname(note.relative) if note.kind == "note" else None
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.attrGet("id"):
             headings.append(
@@ -43,6 +46,9 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
             )
         if token.type == "inline" and token.children:
             _collect_links(note, token, source_lines, links)
+            if folder is not None:
+                line = note.body_line + (token.map[0] if token.map else 0)
+                _point_at_assets(token.children, folder, line, assets)
     html = md.renderer.render(tokens, md.options, env)
     problems = tuple(
         Diagnostic(
@@ -61,6 +67,7 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
         links=tuple(links),
         diagnostics=problems,
         facts=facts_digest(note),
+        assets=tuple(assets),
     )
 
 
@@ -135,19 +142,44 @@ def _collect_links(note: Note, inline: Token, source_lines: list[str], links: li
         )
 
 
+def _point_at_assets(children: Sequence[Token], folder: str, line: int, assets: list[tuple[str, int]]) -> None:
+    """Images and links to other files of notes/ point where the site copies them; each is recorded to check."""
+    for child in children:
+        attribute = "src" if child.type == "image" else "href" if child.type == "link_open" else None
+        url = str(child.attrGet(attribute) or "") if attribute else ""
+        parts = urlsplit(url)
+        if not parts.path or parts.scheme or parts.netloc:
+            continue
+        path = unquote(parts.path)
+        target = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(folder, path))
+        assets.append((target, line))
+        rewritten = quote(target, safe="/-._~") + (f"?{parts.query}" if parts.query else "")
+        child.attrSet(attribute, rewritten + (f"#{parts.fragment}" if parts.fragment else ""))  # type: ignore[arg-type]
+
+
 def _relative_note_target(href: str) -> tuple[str, str | None, str] | None:
-    """(path, fragment, raw text to find in the source) for links to notes or to a heading of this note."""
+    """(path, fragment, raw text to find in the source) for links to notes or to a heading of this note.
+
+    A note is named by its .md file, or as VitePress and MkDocs write it: without the extension, or by its
+    folder (`guide/`) for the folder's index.md or README.md.
+    """
     parts = urlsplit(href)
     if parts.scheme or parts.netloc:
         return None
     path = unquote(parts.path)
     fragment = unquote(parts.fragment) or None
-    if path and not path.lower().endswith(".md"):
+    if path and not names_a_note(path):
         return None
     if not path and not fragment:
         return None
     raw = f"({path}" if path else f"(#{parts.fragment}"
     return path, fragment, raw
+
+
+def names_a_note(path: str) -> bool:
+    """Whether a relative link's path names a note rather than another file."""
+    last = path.rstrip("/").rpartition("/")[2]
+    return path.endswith("/") or last in ("", ".", "..") or last.lower().endswith(".md") or "." not in last
 
 
 def _locate(lines: list[str], raw: str, cursor: tuple[int, int], last_line: int) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from .cache import BuildCache, BuildState, Stamp, content_digest
 from .config import Config
 from .history import file_dates
 from .inputs import Document, Inputs
-from .links import LinkIndex, resolve_links
+from .links import LinkIndex, check_assets, qualify_slugs, resolve_links
 from .load import load_note
 from .markdown import create_parser
 from .model import Diagnostic, Output, ParsedNote
@@ -54,7 +54,7 @@ def parse_all(
 
 
 def _load_and_parse(document: Document, root: Path, md: MarkdownIt) -> tuple[ParsedNote | None, list[Diagnostic]]:
-    note, problems = load_note(document.path, root, document.kind)
+    note, problems = load_note(document.path, root, document.kind, document.relative)
     if note is not None and note.digest != document.digest:
         problems.append(Diagnostic(document.source, "the file changed while the build read it", hint="build again"))
         return None, problems
@@ -62,17 +62,18 @@ def _load_and_parse(document: Document, root: Path, md: MarkdownIt) -> tuple[Par
 
 
 def link_site(
-    config: Config, parsed: list[ParsedNote], drafts: bool, strict_links: bool, cache: BuildCache
+    config: Config, inputs: Inputs, parsed: list[ParsedNote], drafts: bool, strict_links: bool, cache: BuildCache
 ) -> tuple[PageContext, list[Diagnostic], int]:
     """Resolve links, assemble the site and the page context; the count is of the notes in the site."""
-    documents = [p for p in parsed if drafts or not p.note.draft]
+    documents = qualify_slugs([p for p in parsed if drafts or not p.note.draft])
     index, diagnostics = LinkIndex.build(documents)
     links, backlinks, problems = resolve_links(documents, index, strict_links)
     diagnostics += problems
+    diagnostics += check_assets(documents, inputs.assets, set(index.notes), "error" if strict_links else "warning")
     data, problems = load_data(config.root, config.data_path)
     diagnostics += problems
     dates = file_dates(config.root, [p.note.source for p in documents])
-    site, problems = assemble_site(list(index.notes.values()), links, backlinks, data, dates)
+    site, problems = assemble_site(list(index.notes.values()), links, backlinks, data, dates, inputs.assets)
     diagnostics += problems
     context = PageContext(site, config, Renderer(config, site.data), cache.search_entries)
     return context, diagnostics, len(site.notes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import yaml
 
 from .lineage import build_lineage
 from .load import YAML_LOADER
-from .model import Backlink, Diagnostic, Note, ParsedNote, ResolvedLink, Site, Tag
+from .model import Asset, Backlink, Diagnostic, Note, ParsedNote, ResolvedLink, Site, Tag
 from .paths import fold, note_path, page_path, unique_slugs
 from .related import related_notes
 
@@ -31,6 +32,7 @@ def assemble_site(
     backlinks: dict[str, tuple[Backlink, ...]],
     data: dict[str, Any],
     file_dates: dict[str, tuple[dt.date, dt.date]] | None = None,
+    assets: tuple[Asset, ...] = (),
 ) -> tuple[Site, list[Diagnostic]]:
     """`documents` holds notes and standalone pages, one per slug; `file_dates` are by source path (from git)."""
     ordered = tuple(sorted((p for p in documents if p.note.kind == "note"), key=note_order))
@@ -55,8 +57,39 @@ def assemble_site(
         lineage=lineage,
         related=related_notes(slugs, tags, links, lineage) if not cycles else {},
         dates=note_dates(ordered + pages, file_dates or {}),
+        assets=assets,
+        **build_sections(ordered),
     )
     return site, problems
+
+
+def build_sections(notes: tuple[ParsedNote, ...]) -> dict[str, dict[str, Any]]:
+    """Each folder's index.md or README.md lists its subfolders' sections, then its notes, by file name (notes
+    of a folder without one count in the nearest folder above that has one); each of them points up to it."""
+    by_folder: dict[str, str] = {}
+    for parsed in sorted(notes, key=lambda p: p.note.relative.split("/")):
+        if parsed.note.is_section:
+            by_folder.setdefault(posixpath.dirname(parsed.note.relative), parsed.note.slug)
+    if not by_folder:
+        return {"sections": {}, "section_of": {}}
+    section_of: dict[str, str] = {}
+    members: dict[str, list[tuple[bool, list[str], str]]] = {slug: [] for slug in by_folder.values()}
+    for parsed in notes:
+        note = parsed.note
+        folder = posixpath.dirname(note.relative)
+        if note.is_section and by_folder.get(folder) == note.slug:
+            if not folder:
+                continue
+            folder = posixpath.dirname(folder)  # a section belongs to the folder above its own
+        parent = by_folder.get(folder)
+        while parent is None and folder:  # a folder without its own page belongs to the nearest one above
+            folder = posixpath.dirname(folder)
+            parent = by_folder.get(folder)
+        if parent is not None and parent != note.slug:
+            section_of[note.slug] = parent
+            members[parent].append((not note.is_section, note.relative.split("/"), note.slug))
+    sections = {slug: tuple(slug for *_, slug in sorted(found)) for slug, found in members.items()}
+    return {"sections": sections, "section_of": section_of}
 
 
 def note_dates(

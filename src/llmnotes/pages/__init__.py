@@ -150,6 +150,7 @@ def one_page(path: str, key: tuple | None, render: Callable[[], bytes]) -> Outpu
 def all_outputs(context: PageContext) -> list[Output]:
     """Every output of the site, in a stable order, none rendered yet."""
     from . import (
+        assets,
         bibliography,
         feed,
         home,
@@ -173,6 +174,7 @@ def all_outputs(context: PageContext) -> list[Output]:
         not_found.emit,
         feed.emit,
         static.emit,
+        assets.emit,
         bibliography.emit,
         lineage.emit,
         timeline.emit,

@@ -7,7 +7,7 @@ from functools import partial
 from urllib.parse import quote
 
 from ..cite import bibtex_entry, highwire_tags, paper_type
-from ..model import Output, ParsedNote
+from ..model import Note, Output, ParsedNote
 from ..paths import note_path
 from . import PageContext, linked_body, mark_external, one_page, preview_card
 from .bibliography import note_bib_path
@@ -40,6 +40,8 @@ def _key(parsed: ParsedNote, context: PageContext, *neighbours: ParsedNote | Non
         tuple(card(s) for s in site.lineage.ancestors.get(slug, ())),
         tuple(card(s) for s in site.lineage.descendants.get(slug, ())),
         tuple((r.slug, r.relations, r.shared_tags, card(r.slug)) for r in site.related.get(slug, ())),
+        card(site.section_of[slug]) if slug in site.section_of else None,
+        tuple(card(s) for s in site.sections.get(slug, ())),
     )
 
 
@@ -72,6 +74,11 @@ def _render(
         lineage=_lineage(parsed, context),
         related=_related(parsed, context),
         dates=site.dates.get(parsed.note.slug),
+        is_paper=is_paper(parsed.note),
+        section=context.card(site.section_of[parsed.note.slug]) if parsed.note.slug in site.section_of else None,
+        section_contents=[
+            {**context.card(s), "excerpt": context.excerpt(s)} for s in site.sections.get(parsed.note.slug, ())
+        ],
         **neighbours,
     )
 
@@ -97,6 +104,12 @@ def _related(parsed: ParsedNote, context: PageContext) -> list[dict]:
         {**context.card(r.slug), "relations": r.relations, "shared_tags": r.shared_tags}
         for r in context.site.related.get(parsed.note.slug, ())
     ]
+
+
+def is_paper(note: Note) -> bool:
+    """Whether the note is about a paper, and so shows its citation and lineage; a plain note (one brought
+    from Obsidian or MkDocs, say) does not."""
+    return bool(note.authors or note.year or note.arxiv or note.venue or note.doi or note.builds_on)
 
 
 def paper_links(parsed: ParsedNote) -> list[dict]:

@@ -1,0 +1,14 @@
+"""The files of notes/ that are not notes (images, PDFs…), copied to the same place under the site's notes/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Output, Page
+from . import PageContext
+
+
+def emit(context: PageContext) -> Iterator[Output]:
+    for asset in context.site.assets:
+        path = f"notes/{asset.relative}"
+        yield Output(path, (asset.digest,), lambda asset=asset, path=path: [Page(path, asset.path.read_bytes())])

@@ -1,0 +1,152 @@
+"""Folders made for Obsidian, MkDocs or VitePress build as they are: sections, plain notes, copied files, links."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from sites import broken_links, page_facts, run_cli, write_site
+
+# A 1×1 PNG: copied files must arrive byte for byte.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cf000000030101007c8a5b6b0000000049454e44ae426082"
+)
+
+# An MkDocs project (mkdocs.yml beside docs/) that was also opened as an Obsidian vault, with VitePress-style links.
+DOCS = {
+    "pyproject.toml": '[tool.llmnotes]\ntitle = "文档"\nnotes_dir = "docs"\nlanguage = "zh"\n',
+    "mkdocs.yml": "site_name: 文档\n",
+    "docs/.obsidian/workspace.json": "{}\n",
+    "docs/index.md": "# 欢迎\n\n这是文档的首页。先看 [安装](getting-started/install.md)。\n",
+    "docs/getting-started/index.md": "# 入门\n\n从这里开始。\n",
+    "docs/getting-started/install.md": """
+        # 安装指南
+
+        ![架构图](../images/架构.png)
+
+        下载 [示例数据](files/data%20set.csv)，再读 [配置](../reference/config.md#选项)。
+        """,
+    "docs/getting-started/intro.md": "# 入门简介\n\n下一步：[安装](./install)。\n",
+    "docs/getting-started/files/data set.csv": "a,b\n1,2\n",
+    "docs/reference/README.md": "# 参考\n\n所有选项见 [配置](config)。\n",
+    "docs/reference/config.md": "# 配置\n\n## 选项\n\n回到 [入门](../getting-started/)。\n",
+    "docs/reference/intro.md": "---\ntags: [参考]\n---\n# 参考简介\n\n同名文件在两个文件夹里。\n",
+    "docs/笔记/注意力机制.md": """
+        # 注意力机制
+
+        ## 多头注意力
+
+        见 [[配置]]、[[getting-started/intro]] 和 [安装](/getting-started/install)。
+        """,
+    "docs/笔记/随手记.md": "没有标题，也没有 front matter 的一段话。链接回 [[注意力机制#多头注意力]]。\n",
+}
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    root = write_site(tmp_path, DOCS)
+    (root / "docs/images").mkdir()
+    (root / "docs/images/架构.png").write_bytes(PNG)
+    return root
+
+
+def heading(page: Path) -> str:
+    match = re.search(r"<h1>(.*?)</h1>", page.read_text(encoding="utf-8"))
+    assert match, page
+    return match.group(1)
+
+
+def test_a_docs_folder_builds_with_every_link_working(docs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(docs, "--strict", capsys=capsys)
+    assert code == 0, err
+    assert "(0 warnings)" in out
+    site = docs / "site"
+    assert broken_links(site) == []
+    assert (site / "notes/images/架构.png").read_bytes() == PNG
+    assert (site / "notes/getting-started/files/data set.csv").read_text() == "a,b\n1,2\n"
+    assert not any(".obsidian" in p.as_posix() for p in site.rglob("*"))
+    assert heading(site / "notes/随手记.html") == "随手记"  # no heading either: the file name
+    assert heading(site / "notes/注意力机制.html") == "注意力机制"
+
+
+def test_index_and_readme_are_section_pages_that_list_their_folder(docs: Path, capsys) -> None:
+    run_cli(docs, capsys=capsys)
+    site = docs / "site/notes"
+    section = (site / "getting-started.html").read_text(encoding="utf-8")
+    assert heading(site / "getting-started.html") == "入门"
+    listed = re.findall(r'<section class="section-contents".*?</section>', section, re.DOTALL)[0]
+    assert re.findall(r'<a href="([^"]+)">', listed) == ["install.html", "getting-started-intro.html"]
+    install = (site / "install.html").read_text(encoding="utf-8")
+    assert '<a rel="up" href="getting-started.html">↑ 入门</a>' in install
+    top = (site / "docs.html").read_text(encoding="utf-8")  # docs/index.md: named after its folder
+    top_list = re.findall(r'<section class="section-contents".*?</section>', top, re.DOTALL)[0]
+    assert [unquote(url) for url in re.findall(r'<a href="([^"]+)">', top_list)] == [
+        "getting-started.html",
+        "reference.html",
+        "注意力机制.html",
+        "随手记.html",
+    ]  # sections first; 笔记/ has no index.md, so its notes belong to the section above
+
+
+def test_links_and_images_land_where_the_files_were_copied(docs: Path, capsys) -> None:
+    run_cli(docs, capsys=capsys)
+    site = docs / "site/notes"
+    install = page_facts(site / "install.html").urls
+    assert "images/%E6%9E%B6%E6%9E%84.png" in install
+    assert "getting-started/files/data%20set.csv" in install
+    assert "config.html#选项" in [unquote(url) for url in install]
+    intro = page_facts(site / "getting-started-intro.html").urls
+    assert "install.html" in intro  # ./install, as VitePress writes it
+    assert "getting-started.html" in page_facts(site / "config.html").urls  # ../getting-started/
+    attention = page_facts(site / "注意力机制.html").urls
+    assert {"config.html", "getting-started-intro.html", "install.html"} <= set(attention)
+    assert "注意力机制.html#多头注意力" in [unquote(url) for url in page_facts(site / "随手记.html").urls]
+
+
+def test_plain_notes_show_no_citation(docs: Path, capsys) -> None:
+    run_cli(docs, capsys=capsys)
+    page = (docs / "site/notes/install.html").read_text(encoding="utf-8")
+    assert 'class="cite"' not in page and "lineage-panel" not in page
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (
+            {"docs/x.md": "# X\n\n![图](images/missing.png)\n"},
+            "docs/x.md:3: broken link: no file images/missing.png in the notes folder"
+            ' (did you mean "images/架构.png"?)',
+        ),
+        (
+            {"docs/x.md": "# X\n\n正文。\n\n[外面](../mkdocs.yml)\n"},
+            "docs/x.md:5: ../mkdocs.yml is outside the notes folder",
+        ),
+        (
+            {"docs/x.md": "# X\n\n见 [[intro]]。\n"},
+            "notes in 2 folders have this name: docs/getting-started/intro.md, docs/reference/intro.md",
+        ),
+        (
+            {"docs/x.md": "# X\n\n![[架构.png]]\n"},
+            "to show a file, link it as Markdown relative to this note, e.g. ![](架构.png)",
+        ),
+        ({"docs/install.html": "<p>mine</p>\n"}, "docs/install.html: this file would take the place of"),
+    ],
+    ids=["missing image", "file outside", "ambiguous name", "obsidian embed", "file takes a page's place"],
+)
+def test_a_wrong_file_link_names_file_and_line(docs: Path, capsys, extra: dict[str, str], expected: str) -> None:
+    code, _, err = run_cli(write_site(docs, extra), capsys=capsys)
+    assert code == 1 and expected in err
+    assert not (docs / "site").exists()
+
+
+def test_a_second_note_of_the_same_name_moves_only_the_nested_one(docs: Path, capsys) -> None:
+    write_site(docs, {"docs/install.md": "# 顶层安装\n"})
+    assert run_cli(docs, capsys=capsys)[0] == 0
+    site = docs / "site/notes"
+    assert heading(site / "install.html") == "顶层安装"
+    assert heading(site / "getting-started-install.html") == "安装指南"
+    assert broken_links(docs / "site") == []
