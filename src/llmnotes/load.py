@@ -24,6 +24,7 @@ _FENCE = re.compile(r"^---[ \t]*$")
 _FENCE_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _FIRST_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 _SLUG_CHARS = re.compile(r"^[\w\-]+$", re.UNICODE)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 TEXT_FIELDS = (
     "title",
@@ -236,7 +237,7 @@ def _show(value: Any) -> str:
 
 def _text(key: str, value: Any, fail: Any) -> str | None:
     if isinstance(value, str):
-        return value.strip()
+        return _printable(key, value.strip(), fail)
     if key == "arxiv" and isinstance(value, float):
         fail(
             key,
@@ -252,19 +253,28 @@ def _text(key: str, value: Any, fail: Any) -> str | None:
 
 def _text_list(key: str, value: Any, fail: Any) -> list[str]:
     if isinstance(value, str):
-        return [value.strip()]
+        return [_printable(key, value.strip(), fail)]
     if not isinstance(value, list):
         fail(key, f"expected a list of text, got {_show(value)}", hint=f"e.g. {key}: [a, b]")
         return []
     items: list[str] = []
     for item in value:
         if isinstance(item, str) and item.strip():
-            items.append(item.strip())
+            items.append(_printable(key, item.strip(), fail))
         elif isinstance(item, int | float) and not isinstance(item, bool):
             items.append(str(item))
         else:
             fail(key, f"expected a list of text, but one item is {_show(item)}")
     return items
+
+
+def _printable(key: str, text: str, fail: Any) -> str:
+    """Control characters (which YAML escapes such as "\\0" put in) break the feed's XML and show as nothing."""
+    found = _CONTROL.search(text)
+    if found:
+        code = f"U+{ord(found.group()):04X}"
+        fail(key, f"holds the control character {code}, which no page can show", hint="remove it")
+    return text
 
 
 def _date(key: str, value: Any, fail: Any) -> dt.date | None:
