@@ -42,6 +42,7 @@ DOCS = {
 
         见 [[配置]]、[[getting-started/intro]] 和 [安装](/getting-started/install)。
         """,
+    "docs/笔记/脚本.md": "```bash\n# 装依赖（代码里的注释，不是标题）\npip install x\n```\n\n# 脚本说明\n\n正文。\n",
     "docs/笔记/随手记.md": "没有标题，也没有 front matter 的一段话。链接回 [[注意力机制#多头注意力]]。\n",
 }
 
@@ -71,6 +72,9 @@ def test_a_docs_folder_builds_with_every_link_working(docs: Path, capsys: pytest
     assert not any(".obsidian" in p.as_posix() for p in site.rglob("*"))
     assert heading(site / "notes/随手记.html") == "随手记"  # no heading either: the file name
     assert heading(site / "notes/注意力机制.html") == "注意力机制"
+    assert heading(site / "notes/脚本.html") == "脚本说明"  # the first heading outside code
+    for page in ("install.html", "注意力机制.html"):  # the leading heading that gave the title is not repeated
+        assert (site / "notes" / page).read_text(encoding="utf-8").count("<h1") == 1, page
 
 
 def test_index_and_readme_are_section_pages_that_list_their_folder(docs: Path, capsys) -> None:
@@ -88,6 +92,7 @@ def test_index_and_readme_are_section_pages_that_list_their_folder(docs: Path, c
         "getting-started.html",
         "reference.html",
         "注意力机制.html",
+        "脚本.html",
         "随手记.html",
     ]  # sections first; 笔记/ has no index.md, so its notes belong to the section above
 

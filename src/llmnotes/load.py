@@ -22,7 +22,9 @@ except AttributeError:  # PyYAML built without libyaml
 
 _FENCE = re.compile(r"^---[ \t]*$")
 _FENCE_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
-_FIRST_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_HEADING = re.compile(r"#[ \t]+(.+?)[ \t#]*")
+_LEADING_HEADING = re.compile(r"((?:[ \t]*\n)*)#[ \t]+(.+?)[ \t#]*(?:\n|$)")
+_FENCE_OPEN = re.compile(r"[ ]{0,3}(`{3,}|~{3,})")
 _SLUG_CHARS = re.compile(r"^[\w\-]+$", re.UNICODE)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -202,6 +204,9 @@ def _build_note(
     if not slug:
         return None, [Diagnostic(source, "the file name gives an empty slug", hint="rename it or set slug:")]
     title = values.pop("title", None) or _first_heading(body) or path.stem
+    leading = _LEADING_HEADING.match(body)
+    if leading and leading.group(2) == title:  # the page shows the title already: not twice
+        body = leading.group(1) + "\n" + body[leading.end() :]  # the same number of lines before the rest
     known = set(TEXT_FIELDS) | set(LIST_FIELDS) | set(DATE_FIELDS) | {"year", "draft", "pub_year", "month", "type"}
     extra = {k: v for k, v in fields.items() if k not in known}
     note = Note(
@@ -318,5 +323,17 @@ def _paper_type(value: Any, fail: Any) -> str | None:
 
 
 def _first_heading(body: str) -> str | None:
-    match = _FIRST_HEADING.search(body)
-    return match.group(1).strip() if match else None
+    """The text of the first `# heading` outside fenced code (where `# ` starts a comment)."""
+    fence = ""
+    for line in body.split("\n"):
+        opening = _FENCE_OPEN.match(line)
+        if fence:
+            if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+                fence = ""
+        elif opening:
+            fence = opening.group(1)
+        else:
+            heading = _HEADING.fullmatch(line)
+            if heading:
+                return heading.group(1).strip()
+    return None
