@@ -278,3 +278,22 @@ def test_a_symlink_out_of_notes_is_refused_and_one_inside_is_followed(
     (root / "notes/alpha-again.md").symlink_to(root / "notes/a.md")
     assert run_cli(root, capsys=capsys)[0] == 0  # a link that stays inside notes/ is a note like any other
     assert "Alpha." in (root / "site/notes/alpha-again.html").read_text(encoding="utf-8")
+
+
+def test_an_unreadable_note_is_named_with_the_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tests run as root here, where chmod 000 cannot stop a read: the refusal the OS would give is simulated.
+    root = write_site(tmp_path, {**GOOD, "notes/secret.md": "---\ntitle: Secret\n---\nx\n"})
+    read_bytes = Path.read_bytes
+
+    def refuse(path: Path) -> bytes:
+        if path.name == "secret.md":
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    code, _, err = run_cli(root, capsys=capsys)
+    assert code == 1
+    assert "notes/secret.md: cannot read the file: Permission denied (check its permissions)" in err
+    assert "Traceback" not in err and not (root / "site").exists()
