@@ -297,3 +297,22 @@ def test_an_unreadable_note_is_named_with_the_fix(
     assert code == 1
     assert "notes/secret.md: cannot read the file: Permission denied (check its permissions)" in err
     assert "Traceback" not in err and not (root / "site").exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "title"),
+    [
+        (b"", "empty-note"),
+        (b"---\n---\n", "empty-note"),
+        (b"---\ntitle: Only front matter\n---\n", "Only front matter"),
+    ],
+    ids=["empty file", "empty front matter", "only front matter"],
+)
+def test_an_empty_note_builds_a_page_named_after_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], raw: bytes, title: str
+) -> None:
+    root = write_site(tmp_path, GOOD)
+    (root / "notes/empty-note.md").write_bytes(raw)
+    code, out, err = run_cli(root, capsys=capsys)
+    assert (code, err) == (0, "") and "(0 warnings)" in out
+    assert f"<h1>{title}</h1>" in (root / "site/notes/empty-note.html").read_text(encoding="utf-8")
