@@ -15,7 +15,7 @@ from llmnotes.parse import parse_note
 from llmnotes.paths import MAX_SLUG_LENGTH, href, note_path, slugify, tag_path
 from llmnotes.search import parse_query, tokenize
 
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 # Text with the characters that matter to the syntax: fences, brackets, pipes, hashes, quotes, CJK, controls.
 PIECES = [*"-[]|#:\"'`$\\{}\n\t ab1思维链\ufeff\x00", "\r\n", "---\n", "[[", "]]", "[[a|b]]", "[[a#h]]", "](x.md)"]
 SYNTAX = st.lists(st.sampled_from(PIECES), max_size=80).map("".join)
