@@ -22,11 +22,17 @@ from llmnotes.search import (
     META,
     SUMMARY,
     TITLE,
+    build_index,
     build_search_index,
     encode_postings,
+    index_entry,
+    index_files,
+    index_state,
     parse_query,
     plain_text,
+    site_documents_in_order,
     tokenize,
+    update_state,
     varint,
 )
 from llmnotes.site import assemble_site
@@ -95,13 +101,17 @@ def read_index(files: dict[str, bytes]) -> tuple[dict, dict[str, list[tuple[int,
 @pytest.fixture(scope="module")
 def repo_index() -> dict[str, bytes]:
     """The search index of the repository's own notes (the pipeline up to the assembled site, no other pages)."""
+    return build_search_index(repo_site())
+
+
+def repo_site() -> Site:
     config = load_config(REPO)
     documents = load_notes(REPO, config.notes_path).notes + load_notes(REPO, config.pages_path, kind="page").notes
     parsed = [parse_note(note, create_parser()) for note in documents]
     index, _ = LinkIndex.build(parsed)
     links, backlinks, _ = resolve_links(parsed, index, strict=True)
     site, _ = assemble_site(list(index.notes.values()), links, backlinks, {})
-    return build_search_index(site)
+    return site
 
 
 # ---- Tokenizer ----
@@ -294,3 +304,18 @@ def test_ten_thousand_notes_give_a_small_manifest_and_an_index_smaller_than_twic
     assert max(shards) < 200_000  # a query loads a few of these, never the whole index
     docs = [len(data) for path, data in files.items() if "/d/" in path]
     assert max(docs) < 40_000
+
+
+def test_an_index_updated_for_edited_documents_is_the_index_built_afresh() -> None:
+    site = repo_site()
+    entries = [index_entry(parsed, site) for parsed in site_documents_in_order(site)]
+    by_key = {f"v1-{number}": entry for number, entry in enumerate(entries)}
+    state = index_state(list(by_key), entries)
+    # Two documents "edited": each takes another's text, so tokens appear, vanish and change field bits.
+    edited = list(entries)
+    edited[1], edited[4] = entries[7], entries[0]
+    keys = [f"v2-{number}" if number in (1, 4) else f"v1-{number}" for number in range(len(entries))]
+    by_key.update({keys[1]: edited[1], keys[4]: edited[4]})
+    assert update_state(state, keys, by_key.get)
+    assert index_files(state) == build_index(edited)
+    assert not update_state(state, keys[:-1], by_key.get)  # a document fewer: rebuilt, not patched

@@ -115,6 +115,14 @@ class BuildCache:
         except OSError:
             pass
 
+    def kept(self, name: str, kind: type) -> Any:
+        """What `keep` saved under `name` (None when it is missing, damaged, or not a `kind`)."""
+        return self._load(name, kind)
+
+    def keep(self, name: str, value: object) -> None:
+        """Save a value for the next build to take up with `kept`."""
+        self.save_quietly(lambda: self._dump(name, value))
+
     def _load(self, name: str, kind: type) -> object | None:
         try:
             with open(self.folder / f"{name}.pickle", "rb") as file:

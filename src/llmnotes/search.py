@@ -9,8 +9,9 @@ import re
 import unicodedata
 import zlib
 from array import array
+from bisect import insort
 from collections import defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import repeat
@@ -222,13 +223,24 @@ def script(shard_id: str, data: object) -> bytes:
     return f'window.__llmnotesSearch.add("{shard_id}",{payload});\n'.encode()
 
 
-def token_shards(entries: Iterable[IndexEntry], records: list[list[str]]) -> tuple[list[str], dict[str, bytes]]:
-    """Token shards over the sorted vocabulary, each about CHUNK_BYTES, and the first token of each.
+@dataclass(slots=True)
+class IndexState:
+    """The postings an index was made from, which the cache keeps so that an edit updates them, not rebuilds them."""
 
-    Takes the entries one at a time and keeps only their display records (appended to `records`), not their tokens.
-    """
+    keys: list[str]  # the entry key of each document, in document order
+    postings: dict[str, array]  # token -> (document number << 4 | field bits), ascending
+    encoded: dict[str, str]  # token -> its postings as encode_postings writes them
+    records: list[list[str]]  # each document's display record
+
+
+MAX_UPDATES = 64  # documents changed since the last index beyond which rebuilding it is as quick
+
+
+def index_state(keys: list[str], entries: Iterable[IndexEntry]) -> IndexState:
+    """The postings of every document, taking the entries one at a time and keeping only their display records."""
     # Millions of postings: arrays of machine integers take a seventh of the memory of lists of int objects.
     postings: defaultdict[str, array[int]] = defaultdict(partial(array, "i"))
+    records: list[list[str]] = []
     for number, entry in enumerate(entries):
         record, body_only, fields = pickle.loads(zlib.decompress(entry))
         records.append(record)
@@ -237,6 +249,47 @@ def token_shards(entries: Iterable[IndexEntry], records: list[list[str]]) -> tup
         deque(map(array.append, map(postings.__getitem__, tokens), repeat(entry)), maxlen=0)  # C-speed appends
         for token, mask in fields:
             postings[token].append(number << 4 | mask)
+    encoded = {token: encode_postings(numbers) for token, numbers in postings.items()}
+    return IndexState(keys, dict(postings), encoded, records)
+
+
+def update_state(state: IndexState, keys: list[str], entry_of: Callable[[str], IndexEntry | None]) -> bool:
+    """Bring `state` to `keys` in place by taking out and putting back the documents whose entries changed;
+    False, leaving it unusable, when the documents changed in number or many changed (rebuild it then)."""
+    if len(keys) != len(state.keys):
+        return False
+    changed = [number for number, (old, new) in enumerate(zip(state.keys, keys, strict=True)) if old != new]
+    if len(changed) > MAX_UPDATES:
+        return False
+    touched: set[str] = set()
+    for number in changed:
+        old, new = entry_of(state.keys[number]), entry_of(keys[number])
+        if old is None or new is None:
+            return False
+        for token, posting in _postings_of(number, old)[1]:
+            state.postings[token].remove(posting)
+            touched.add(token)
+        state.records[number], postings = _postings_of(number, new)
+        for token, posting in postings:
+            insort(state.postings.setdefault(token, array("i")), posting)
+            touched.add(token)
+    for token in touched:
+        if state.postings[token]:
+            state.encoded[token] = encode_postings(state.postings[token])
+        else:
+            del state.postings[token], state.encoded[token]
+    state.keys = list(keys)
+    return True
+
+
+def _postings_of(number: int, entry: IndexEntry) -> tuple[list[str], list[tuple[str, int]]]:
+    record, body_only, fields = pickle.loads(zlib.decompress(entry))
+    postings = [(token, number << 4 | BODY) for token in (body_only.split(" ") if body_only else ())]
+    return record, postings + [(token, number << 4 | mask) for token, mask in fields]
+
+
+def token_shards(encoded: dict[str, str]) -> tuple[list[str], dict[str, bytes]]:
+    """Token shards over the sorted vocabulary, each about CHUNK_BYTES, and the first token of each."""
     firsts: list[str] = []
     files: dict[str, bytes] = {}
     chunk: list[tuple[str, str]] = []
@@ -249,10 +302,9 @@ def token_shards(entries: Iterable[IndexEntry], records: list[list[str]]) -> tup
         files[f"{ROOT}{shard_id}.js"] = script(shard_id, [front_coded(list(tokens)), " ".join(lists)])
         chunk.clear()
 
-    for token in sorted(postings, key=utf16_key):
-        encoded = encode_postings(postings[token])
-        chunk.append((token, encoded))
-        size += len(token.encode()) + len(encoded) + 6
+    for token in sorted(encoded, key=utf16_key):
+        chunk.append((token, encoded[token]))
+        size += len(token.encode()) + len(encoded[token]) + 6
         if size >= CHUNK_BYTES:
             flush()
             size = 0
@@ -282,9 +334,14 @@ def build_search_index(site: Site) -> dict[str, bytes]:
 
 
 def build_index(entries: Iterable[IndexEntry]) -> dict[str, bytes]:
+    """The index files of these entries, in document order."""
+    return index_files(index_state([], entries))
+
+
+def index_files(state: IndexState) -> dict[str, bytes]:
     """The index files; a document's number is its position, which is also the ranking's last tie-break."""
-    records: list[list[str]] = []
-    firsts, files = token_shards(entries, records)
+    records = state.records
+    firsts, files = token_shards(state.encoded)
     per_shard = docs_per_shard(records)
     for start in range(0, len(records), per_shard):
         shard_id = f"d/{start // per_shard}"

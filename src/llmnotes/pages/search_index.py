@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 
 from ..model import Output, Page, ParsedNote
 from ..parallel import run_all
-from ..search import ROOT, build_index, build_search_index, index_entry, site_documents_in_order
+from ..search import (
+    ROOT,
+    IndexState,
+    build_search_index,
+    index_entry,
+    index_files,
+    index_state,
+    site_documents_in_order,
+    update_state,
+)
 from . import PageContext, short_digest
+
+STATE = "search-postings"  # the cache file of the postings the last index was made from
 
 
 def emit(context: PageContext) -> Iterator[Output]:
@@ -18,7 +29,8 @@ def emit(context: PageContext) -> Iterator[Output]:
 
 
 def _files(context: PageContext, documents: list[ParsedNote], keys: list[str]) -> list[Page]:
-    """The index from every document's entry: the cache's where the document's inputs are unchanged."""
+    """The index from every document's entry: the cache's where the document's inputs are unchanged, and the last
+    build's postings updated where only a few documents changed."""
     store = context.search_entries
     if store is None:
         return [Page(path, content) for path, content in build_search_index(context.site).items()]
@@ -27,5 +39,15 @@ def _files(context: PageContext, documents: list[ParsedNote], keys: list[str]) -
     for number, entry in zip(missing, fresh, strict=True):
         store.put(keys[number], entry)
     store.cache.save_quietly(store.save)  # before the postings are built, while the process is smaller
-    entries = (store.get(key) for key in keys)
-    return [Page(path, content) for path, content in build_index(entries).items()]
+    state = store.cache.kept(STATE, IndexState)
+    if state is None or not _updated(state, keys, store.get):
+        state = index_state(keys, (store.get(key) for key in keys))
+    store.cache.keep(STATE, state)
+    return [Page(path, content) for path, content in index_files(state).items()]
+
+
+def _updated(state: IndexState, keys: list[str], entry_of: Callable[[str], bytes | None]) -> bool:
+    try:
+        return update_state(state, keys, entry_of)
+    except (KeyError, ValueError):  # a cache file that does not match its entries: rebuild, never fail
+        return False
