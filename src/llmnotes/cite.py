@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .model import Note, PaperType
@@ -208,6 +209,7 @@ def pdf_url(note: Note) -> str | None:
 # ----- citation keys -----
 
 
+@lru_cache(maxsize=1 << 14)  # the same authors' names and title words, note after note
 def ascii_fold(text: str) -> str:
     """Lowercase ASCII letters and digits only: `Łukasz Müller` → `lukaszmuller`."""
     text = text.replace("ł", "l").replace("Ł", "L").replace("ø", "o").replace("Ø", "O").replace("ß", "ss")
@@ -219,7 +221,7 @@ def base_key(note: Note) -> str:
     """First author's family name + year + the title's first word that is not a stopword: `raffel2020exploring`."""
     family = ascii_fold(split_name(note.authors[0]).family) if note.authors else ""
     year = citation_year(note)
-    words = [ascii_fold(w) for w in re.split(r"[^\w]+", note.title)]
+    words = (ascii_fold(w) for w in re.split(r"[^\w]+", note.title))
     word = next((w for w in words if w and w not in STOPWORDS), "")
     return f"{family or 'anon'}{year if year else 'nd'}{word}"
 

@@ -43,7 +43,8 @@ class PageContext:
 
     def card_key(self, slug: str) -> str:
         """What any page shows of a note besides its body: front matter, path, excerpt, its tags' names and counts."""
-        return self.remember("card_key", slug, lambda: self._card_key(slug))
+        found = self.memo.get(("card_key", slug))  # asked for hundreds of thousands of times: no closure
+        return found if found is not None else self.remember("card_key", slug, lambda: self._card_key(slug))
 
     def _card_key(self, slug: str) -> str:
         parsed = self.site.by_slug[slug]
@@ -59,6 +60,9 @@ class PageContext:
 
     def body_key(self, parsed: ParsedNote) -> tuple:
         """What a note's linked body depends on: its bytes and where and under which names its links land."""
+        return self.remember("body_key", parsed.note.slug, lambda: self._body_key(parsed))
+
+    def _body_key(self, parsed: ParsedNote) -> tuple:
         targets = tuple(
             (r.target_slug, r.anchor, self.card_key(r.target_slug) if r.target_slug else None)
             for r in self.site.links.get(parsed.note.slug, ())
