@@ -200,7 +200,7 @@ def _build_note(
         fail("slug", f"may hold only letters, digits, - and _, got {_show(slug)}", hint="e.g. slug: my-note")
     if problems:
         return None, sorted(problems, key=Diagnostic.sort_key)
-    slug = slugify(slug or (default_name(path) if kind == "note" else path.stem))
+    slug = slugify(slug or (_default_name(path) if kind == "note" else path.stem))
     if not slug:
         return None, [Diagnostic(source, "the file name gives an empty slug", hint="rename it or set slug:")]
     title = values.pop("title", None) or _first_heading(body) or path.stem
@@ -224,7 +224,7 @@ def _build_note(
     return note, []
 
 
-def default_name(path: Path) -> str:
+def _default_name(path: Path) -> str:
     """What names a note without a slug: its file name, or its folder's for an index.md or README.md (a page
     in pages/ keeps its file name: pages/index.md is the home page's introduction)."""
     return path.parent.name if path.name.lower() in SECTION_FILES else path.stem

@@ -168,7 +168,7 @@ def _relative_note_target(href: str) -> tuple[str, str | None, str] | None:
         return None
     path = unquote(parts.path)
     fragment = unquote(parts.fragment) or None
-    if path and not names_a_note(path):
+    if path and not _names_a_note(path):
         return None
     if not path and not fragment:
         return None
@@ -176,7 +176,7 @@ def _relative_note_target(href: str) -> tuple[str, str | None, str] | None:
     return path, fragment, raw
 
 
-def names_a_note(path: str) -> bool:
+def _names_a_note(path: str) -> bool:
     """Whether a relative link's path names a note rather than another file."""
     last = path.rstrip("/").rpartition("/")[2]
     return path.endswith("/") or last in ("", ".", "..") or last.lower().endswith(".md") or "." not in last

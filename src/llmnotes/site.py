@@ -43,6 +43,7 @@ def assemble_site(
     lineage, cycles = build_lineage([p.note for p in ordered])
     problems += cycles
     slugs = [p.note.slug for p in ordered]
+    sections, section_of = build_sections(ordered)
     site = Site(
         notes=ordered,
         pages=pages,
@@ -58,12 +59,13 @@ def assemble_site(
         related=related_notes(slugs, tags, links, lineage) if not cycles else {},
         dates=note_dates(ordered + pages, file_dates or {}),
         assets=assets,
-        **build_sections(ordered),
+        sections=sections,
+        section_of=section_of,
     )
     return site, problems
 
 
-def build_sections(notes: tuple[ParsedNote, ...]) -> dict[str, dict[str, Any]]:
+def build_sections(notes: tuple[ParsedNote, ...]) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
     """Each folder's index.md or README.md lists its subfolders' sections, then its notes, by file name (notes
     of a folder without one count in the nearest folder above that has one); each of them points up to it."""
     by_folder: dict[str, str] = {}
@@ -71,7 +73,7 @@ def build_sections(notes: tuple[ParsedNote, ...]) -> dict[str, dict[str, Any]]:
         if parsed.note.is_section:
             by_folder.setdefault(posixpath.dirname(parsed.note.relative), parsed.note.slug)
     if not by_folder:
-        return {"sections": {}, "section_of": {}}
+        return {}, {}
     section_of: dict[str, str] = {}
     members: dict[str, list[tuple[bool, list[str], str]]] = {slug: [] for slug in by_folder.values()}
     for parsed in notes:
@@ -89,7 +91,7 @@ def build_sections(notes: tuple[ParsedNote, ...]) -> dict[str, dict[str, Any]]:
             section_of[note.slug] = parent
             members[parent].append((not note.is_section, note.relative.split("/"), note.slug))
     sections = {slug: tuple(slug for *_, slug in sorted(found)) for slug, found in members.items()}
-    return {"sections": sections, "section_of": section_of}
+    return sections, section_of
 
 
 def note_dates(
