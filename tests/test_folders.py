@@ -112,10 +112,12 @@ def test_links_and_images_land_where_the_files_were_copied(docs: Path, capsys) -
     assert "注意力机制.html#多头注意力" in [unquote(url) for url in page_facts(site / "随手记.html").urls]
 
 
-def test_plain_notes_show_no_citation(docs: Path, capsys) -> None:
+def test_plain_notes_are_not_cited(docs: Path, capsys) -> None:
     run_cli(docs, capsys=capsys)
     page = (docs / "site/notes/install.html").read_text(encoding="utf-8")
-    assert 'class="cite"' not in page and "lineage-panel" not in page
+    assert 'class="cite"' not in page and "lineage-panel" not in page and "citation_title" not in page
+    assert not (docs / "site/notes/install.bib").exists()
+    assert "安装指南" not in (docs / "site/references.bib").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

@@ -206,6 +206,12 @@ def pdf_url(note: Note) -> str | None:
     return note.pdf or (f"https://arxiv.org/pdf/{note.arxiv}" if note.arxiv else None)
 
 
+def is_paper(note: Note) -> bool:
+    """Whether the note is about a paper, and so is cited and shows its lineage; a plain note (one brought from
+    Obsidian or MkDocs, say) is not."""
+    return bool(note.authors or note.year or note.arxiv or note.venue or note.doi or note.builds_on)
+
+
 # ----- citation keys -----
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..cache import Store, content_digest
-from ..cite import cite_keys
+from ..cite import cite_keys, is_paper
 from ..config import Config
 from ..links import link_html
 from ..model import Output, Page, ParsedNote, Site
@@ -77,7 +77,8 @@ class PageContext:
         return short_digest(" ".join(self.card_key(p.note.slug) for p in self.site.notes))
 
     def cite_keys(self) -> dict[str, str]:
-        return self.remember("cite_keys", "", lambda: cite_keys(p.note for p in self.site.notes))
+        """slug → citation key, for the notes about papers (see `is_paper`)."""
+        return self.remember("cite_keys", "", lambda: cite_keys(p.note for p in self.site.notes if is_paper(p.note)))
 
 
 def short_digest(text: str) -> str:

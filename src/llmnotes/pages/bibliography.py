@@ -1,4 +1,4 @@
-"""The bibliography: references.bib and references.json (CSL-JSON) for all notes, and notes/<slug>.bib for each."""
+"""The bibliography: references.bib and references.json (CSL-JSON) for all papers, and notes/<slug>.bib for each."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from functools import partial
 
-from ..cite import bibliography, bibtex_entry, csl_items
+from ..cite import bibliography, bibtex_entry, csl_items, is_paper
 from ..model import Note, Output
 from . import PageContext, one_page
 
@@ -19,12 +19,13 @@ def note_bib_path(slug: str) -> str:
 
 
 def emit(context: PageContext) -> Iterator[Output]:
-    notes = [parsed.note for parsed in context.site.notes]
+    papers = [parsed for parsed in context.site.notes if is_paper(parsed.note)]
+    notes = [parsed.note for parsed in papers]
     keys = context.cite_keys()
     everything = (context.notes_key(), tuple(keys.values()))
     yield one_page(BIB_PATH, everything, lambda: bibliography(notes, keys).encode("utf-8"))
     yield one_page(CSL_PATH, everything, lambda: _csl_json(notes, keys))
-    for parsed in sorted(context.site.notes, key=lambda p: p.note.slug):
+    for parsed in sorted(papers, key=lambda p: p.note.slug):
         note = parsed.note
         key = (parsed.facts, keys[note.slug])
         yield one_page(note_bib_path(note.slug), key, partial(_bibtex, note, keys[note.slug]))

@@ -7,7 +7,7 @@ from functools import partial
 from urllib.parse import quote
 
 from ..cite import bibtex_entry, highwire_tags, paper_type
-from ..model import Note, Output, ParsedNote
+from ..model import Output, ParsedNote
 from ..paths import note_path
 from . import PageContext, linked_body, mark_external, one_page, preview_card
 from .bibliography import note_bib_path
@@ -33,7 +33,7 @@ def _key(parsed: ParsedNote, context: PageContext, *neighbours: ParsedNote | Non
     return (
         context.body_key(parsed),
         card(slug),
-        context.cite_keys()[slug],
+        context.cite_keys().get(slug),
         tuple(card(n.note.slug) if n else None for n in neighbours),
         tuple((b.source_slug, b.context, card(b.source_slug)) for b in site.backlinks.get(slug, ())),
         tuple(card(s) for s in parsed.note.builds_on if s in site.by_slug),
@@ -49,7 +49,7 @@ def _render(
     context: PageContext, parsed: ParsedNote, path: str, previous: ParsedNote | None, following: ParsedNote | None
 ) -> bytes:
     site = context.site
-    cite_key = context.cite_keys()[parsed.note.slug]
+    cite_key = context.cite_keys().get(parsed.note.slug, "")
     neighbours = {
         "previous": context.card(previous.note.slug) if previous else None,
         "next": context.card(following.note.slug) if following else None,
@@ -65,16 +65,16 @@ def _render(
         builds_on=[context.card(s) for s in parsed.note.builds_on if s in site.by_slug],
         backlinks=_backlinks(parsed, context),
         links_out=paper_links(parsed),
-        citation_meta=highwire_tags(parsed.note),
+        citation_meta=highwire_tags(parsed.note) if cite_key else [],
         paper_type=paper_type(parsed.note),
-        bibtex=bibtex_entry(parsed.note, cite_key),
+        bibtex=bibtex_entry(parsed.note, cite_key) if cite_key else "",
         bib_path=note_bib_path(parsed.note.slug),
         cite_key=cite_key,
         canonical_url=context.config.base_url + quote(path) if context.config.base_url else None,
         lineage=_lineage(parsed, context),
         related=_related(parsed, context),
         dates=site.dates.get(parsed.note.slug),
-        is_paper=is_paper(parsed.note),
+        is_paper=bool(cite_key),
         section=context.card(site.section_of[parsed.note.slug]) if parsed.note.slug in site.section_of else None,
         section_contents=[
             {**context.card(s), "excerpt": context.excerpt(s)} for s in site.sections.get(parsed.note.slug, ())
@@ -104,12 +104,6 @@ def _related(parsed: ParsedNote, context: PageContext) -> list[dict]:
         {**context.card(r.slug), "relations": r.relations, "shared_tags": r.shared_tags}
         for r in context.site.related.get(parsed.note.slug, ())
     ]
-
-
-def is_paper(note: Note) -> bool:
-    """Whether the note is about a paper, and so shows its citation and lineage; a plain note (one brought
-    from Obsidian or MkDocs, say) does not."""
-    return bool(note.authors or note.year or note.arxiv or note.venue or note.doi or note.builds_on)
 
 
 def paper_links(parsed: ParsedNote) -> list[dict]:
