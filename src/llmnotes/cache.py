@@ -120,8 +120,8 @@ class BuildCache:
         return self._load(name, kind)
 
     def keep(self, name: str, value: object) -> None:
-        """Save a value for the next build to take up with `kept`."""
-        self.save_quietly(lambda: self._dump(name, value))
+        """Save a value, which must hold no shared parts or cycles, for the next build to take up with `kept`."""
+        self.save_quietly(lambda: self._dump(name, value, unshared=True))
 
     def _load(self, name: str, kind: type) -> object | None:
         try:
@@ -134,12 +134,16 @@ class BuildCache:
             return None
         return value if isinstance(value, kind) else None
 
-    def _dump(self, name: str, value: object) -> None:
+    def _dump(self, name: str, value: object, unshared: bool = False) -> None:
         handle, temporary = tempfile.mkstemp(prefix=f".{name}-", dir=self.folder)
         try:
             with os.fdopen(handle, "wb") as file:
                 pickle.dump((FORMAT, code_digest()), file, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+                pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
+                # Without the memo of every object written (tens of MB for an index's postings), for a value
+                # whose parts are not shared and hold no cycles: written at the build's peak of memory.
+                pickler.fast = unshared
+                pickler.dump(value)
             os.replace(temporary, self.folder / f"{name}.pickle")
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

@@ -43,6 +43,7 @@ def _files(context: PageContext, documents: list[ParsedNote], keys: list[str]) -
     if state is None or not _updated(state, keys, store.get):
         state = index_state(keys, (store.get(key) for key in keys))
     store.cache.keep(STATE, state)
+    state.postings.clear()  # kept for the next build; the files need only their encoded form (peak memory)
     return [Page(path, content) for path, content in index_files(state).items()]
 
 
