@@ -117,6 +117,7 @@ def test_plain_notes_are_not_cited(docs: Path, capsys) -> None:
     page = (docs / "site/notes/install.html").read_text(encoding="utf-8")
     assert 'class="cite"' not in page and "lineage-panel" not in page and "citation_title" not in page
     assert not (docs / "site/notes/install.bib").exists()
+    assert '<h3 class="year-heading" id="year-undated">年份不详</h3>' in (docs / "site/index.html").read_text("utf-8")
     assert "安装指南" not in (docs / "site/references.bib").read_text(encoding="utf-8")
 
 
