@@ -43,7 +43,13 @@ DOCS = {
         见 [[配置]]、[[getting-started/intro]] 和 [安装](/getting-started/install)。
         """,
     "docs/笔记/脚本.md": "```bash\n# 装依赖（代码里的注释，不是标题）\npip install x\n```\n\n# 脚本说明\n\n正文。\n",
-    "docs/笔记/随手记.md": "没有标题，也没有 front matter 的一段话。链接回 [[注意力机制#多头注意力]]。\n",
+    "docs/笔记/随手记.md": """
+        没有标题，也没有 front matter 的一段话。链接回 [[注意力机制#多头注意力]]。
+
+        ![[架构.png]] ![[架构.png|120]] ![[images/架构.png|示意图]]
+
+        数据：[[getting-started/files/data set.csv|表格]]，笔记嵌入：![[配置]]。
+        """,
 }
 
 
@@ -137,13 +143,15 @@ def test_plain_notes_are_not_cited(docs: Path, capsys) -> None:
             {"docs/x.md": "# X\n\n见 [[intro]]。\n"},
             "notes in 2 folders have this name: docs/getting-started/intro.md, docs/reference/intro.md",
         ),
+        ({"docs/x.md": "# X\n\n正文。\n\n![[没有.png]]\n"}, "docs/x.md:5: embed ![[没有.png]]: no such file"),
         (
-            {"docs/x.md": "# X\n\n![[架构.png]]\n"},
-            "to show a file, link it as Markdown relative to this note, e.g. ![](架构.png)",
+            {"docs/x.md": "# X\n\n![[data set.csv]]\n", "docs/reference/data set.csv": "x\n"},
+            "embed ![[data set.csv]]: 2 files are named data set.csv: getting-started/files/data set.csv,"
+            " reference/data set.csv (write the folder too",
         ),
         ({"docs/install.html": "<p>mine</p>\n"}, "docs/install.html: this file would take the place of"),
     ],
-    ids=["missing image", "file outside", "ambiguous name", "obsidian embed", "file takes a page's place"],
+    ids=["missing image", "file outside", "ambiguous name", "missing embed", "ambiguous embed", "file's place"],
 )
 def test_a_wrong_file_link_names_file_and_line(docs: Path, capsys, extra: dict[str, str], expected: str) -> None:
     code, _, err = run_cli(write_site(docs, extra), capsys=capsys)
@@ -158,3 +166,14 @@ def test_a_second_note_of_the_same_name_moves_only_the_nested_one(docs: Path, ca
     assert heading(site / "install.html") == "顶层安装"
     assert heading(site / "getting-started-install.html") == "安装指南"
     assert broken_links(docs / "site") == []
+
+
+def test_obsidian_embeds_show_files_found_by_name_or_path(docs: Path, capsys) -> None:
+    assert run_cli(docs, capsys=capsys)[0] == 0
+    page = (docs / "site/notes/随手记.html").read_text(encoding="utf-8")
+    image = "images/%E6%9E%B6%E6%9E%84.png"
+    assert f'<img src="{image}" alt="架构.png">' in page  # by file name, wherever it is
+    assert f'<img src="{image}" alt="架构.png" width="120">' in page  # |120 is a width, as in Obsidian
+    assert f'<img src="{image}" alt="示意图">' in page  # by its path from the top of the notes folder
+    assert '<a href="getting-started/files/data%20set.csv">表格</a>' in page  # [[file]] links to it
+    assert '<a class="internal" href="config.html">配置</a>' in page  # ![[note]] links to the note

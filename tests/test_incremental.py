@@ -171,6 +171,11 @@ SITE = {
         # 附录
 
         实验数据见 [表格](files/table.csv)。
+
+        ![[chart.svg]]
+        """,
+    "notes/appendix/img/chart.svg": """
+        <svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>
         """,
     "notes/appendix/files/table.csv": """
         model,params
@@ -494,6 +499,11 @@ CHANGES = {
         ),
         reaches=("notes/appendix/fig.svg", "notes/glossary.html"),
         shows=(("notes/glossary.html", '<img src="appendix/fig.svg" alt="图"'),),
+    ),
+    "embedded file moved": Change(
+        lambda root: (root / "notes/appendix/img/chart.svg").rename(root / "notes/appendix/files/chart.svg"),
+        reaches=("notes/appendix.html", "notes/appendix/img/chart.svg", "notes/appendix/files/chart.svg"),
+        shows=(("notes/appendix.html", '<img src="appendix/files/chart.svg" alt="chart.svg">'),),
     ),
     "note added to a section": Change(
         lambda root: write_site(root, {"notes/appendix/notation.md": "# 记号\n\n$x$ 是输入。\n"}),

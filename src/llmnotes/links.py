@@ -10,10 +10,11 @@ from dataclasses import dataclass, replace
 from html import escape
 
 from .model import Asset, Backlink, Diagnostic, Link, ParsedNote, ResolvedLink, Severity
-from .parse import CLOSE, END, LABEL, OPEN
+from .parse import CLOSE, EMBED, END, LABEL, OPEN
 from .paths import fold, href, slugify
 
 _MARKER = re.compile(f"([{OPEN}{LABEL}])(\\d+){END}|{CLOSE}")
+_EMBED_MARKER = re.compile(f"{EMBED}(\\d+){END}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,3 +225,46 @@ def check_assets(
             message = f"this file would take the place of the page of the note {asset.relative.removesuffix('.html')}"
             problems.append(Diagnostic(asset.source, message, hint="rename the file"))
     return problems
+
+
+def find_embeds(
+    notes: list[ParsedNote], assets: tuple[Asset, ...], severity: Severity
+) -> tuple[dict[str, tuple[str, ...]], list[Diagnostic]]:
+    """The file each `![[embed]]` shows, found as Obsidian finds it: by its path from the note's folder or from
+    the top of notes/, else by its file name wherever it is, when only one file has that name."""
+    present = {asset.relative for asset in assets}
+    by_name: dict[str, list[str]] = {}
+    for relative in sorted(present):
+        by_name.setdefault(relative.rpartition("/")[2], []).append(relative)
+    found: dict[str, tuple[str, ...]] = {}
+    problems = []
+    for parsed in notes:
+        if not parsed.embeds:
+            continue
+        folder = posixpath.dirname(parsed.note.relative) if parsed.note.kind == "note" else ""
+        paths = []
+        for target, line in parsed.embeds:
+            near, top = posixpath.normpath(posixpath.join(folder, target)), posixpath.normpath(target)
+            named = [] if "/" in target else by_name.get(target, [])
+            path = near if near in present else top if top in present else named[0] if len(named) == 1 else ""
+            if not path:
+                what = f"{len(named)} files are named {target}: {', '.join(named)}" if named else "no such file"
+                hint = "write the folder too, e.g. ![[" + named[0] + "]]" if named else "check the file name"
+                problems.append(
+                    Diagnostic(parsed.note.source, f"embed ![[{target}]]: {what}", line, None, severity, hint)
+                )
+            paths.append(path)
+        found[parsed.note.slug] = tuple(paths)
+    return found, problems
+
+
+def fill_embeds(html_text: str, files: tuple[str, ...], from_path: str) -> str:
+    """Put each embed's URL, relative to the page at `from_path`, where the parsed body has its marker."""
+    if not files:
+        return html_text
+
+    def url(match: re.Match[str]) -> str:
+        path = files[int(match.group(1))]
+        return escape(href(from_path, "notes/" + path)) if path else ""  # not found: the build said so
+
+    return _EMBED_MARKER.sub(url, html_text)

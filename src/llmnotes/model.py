@@ -165,6 +165,7 @@ class ParsedNote:
     diagnostics: tuple[Diagnostic, ...] = ()
     facts: str = ""  # digest of the front matter's values: what lists and previews of other pages show of it
     assets: tuple[tuple[str, int], ...] = ()  # files the body embeds or links to: (path inside notes/, line)
+    embeds: tuple[tuple[str, int], ...] = ()  # Obsidian's ![[file]] embeds as written, found by the link stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +231,7 @@ class Site:
     sections: dict[str, tuple[str, ...]] = field(default_factory=dict)  # section slug -> what its folder holds
     section_of: dict[str, str] = field(default_factory=dict)  # slug -> the section page of its folder
     assets: tuple[Asset, ...] = ()
+    embeds: dict[str, tuple[str, ...]] = field(default_factory=dict)  # slug -> each embed's file inside notes/
 
 
 @dataclass(frozen=True, slots=True)

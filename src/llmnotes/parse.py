@@ -12,11 +12,13 @@ from urllib.parse import quote, unquote, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from .markdown.wikilinks import IMAGE_TYPES
 from .model import Diagnostic, Heading, Link, Note, ParsedNote
 
 # Placeholders the link stage replaces; private-use characters, removed from the source before parsing.
-OPEN, LABEL, END, CLOSE = "\ue000", "\ue001", "\ue002", "\ue003"
-_PRIVATE_USE = re.compile("[\ue000-\ue003]")
+OPEN, LABEL, END, CLOSE, EMBED = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004"
+_PRIVATE_USE = re.compile("[\ue000-\ue004]")
+_SIZE = re.compile(r"(\d+)(?:x(\d+))?")
 _SENTENCE = re.compile(r"[^。！？!?；;]*(?:[。！？!?；;]+|$)|[^.]*\.(?:\s+|$)")
 MAX_CONTEXT = 160
 _MATH_TOKENS = ("math_inline", "math_inline_double")
@@ -38,6 +40,7 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
     links: list[Link] = []
     headings: list[Heading] = []
     assets: list[tuple[str, int]] = []
+    embeds: list[tuple[str, int]] = []
     folder = posixpath.dirname(note.relative) if note.kind == "note" else None
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.attrGet("id"):
@@ -46,9 +49,11 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
             )
         if token.type == "inline" and token.children:
             _collect_links(note, token, source_lines, links)
+            line = note.body_line + (token.map[0] if token.map else 0)
             if folder is not None:
-                line = note.body_line + (token.map[0] if token.map else 0)
                 _point_at_assets(token.children, folder, line, assets)
+            if any(child.type == "wikiembed" for child in token.children):
+                token.children = [_embed(child, line, embeds) for child in token.children]
     html = md.renderer.render(tokens, md.options, env)
     problems = tuple(
         Diagnostic(
@@ -68,6 +73,7 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
         diagnostics=problems,
         facts=facts_digest(note),
         assets=tuple(assets),
+        embeds=tuple(embeds),
     )
 
 
@@ -155,6 +161,24 @@ def _point_at_assets(children: Sequence[Token], folder: str, line: int, assets: 
         assets.append((target, line))
         rewritten = quote(target, safe="/-._~") + (f"?{parts.query}" if parts.query else "")
         child.attrSet(attribute, rewritten + (f"#{parts.fragment}" if parts.fragment else ""))  # type: ignore[arg-type]
+
+
+def _embed(child: Token, line: int, embeds: list[tuple[str, int]]) -> Token:
+    """An Obsidian embed becomes an image (or a link to the file) whose URL the link stage fills in."""
+    if child.type != "wikiembed":
+        return child
+    target, text = child.meta["target"], child.meta["text"] or ""
+    url = f"{EMBED}{len(embeds)}{END}"
+    embeds.append((target, line))
+    name = _escape(target.rpartition("/")[2])
+    if not (child.meta["show"] and target.lower().endswith(IMAGE_TYPES)):
+        return _html_token(f'<a href="{url}">{_escape(text) or name}</a>')
+    size = _SIZE.fullmatch(text)
+    if size:
+        width, height = size.groups()
+        dimensions = f' width="{width}"' + (f' height="{height}"' if height else "")
+        return _html_token(f'<img src="{url}" alt="{name}"{dimensions}>')
+    return _html_token(f'<img src="{url}" alt="{_escape(text) or name}">')
 
 
 def _relative_note_target(href: str) -> tuple[str, str | None, str] | None:

@@ -12,7 +12,7 @@ from .cache import BuildCache, BuildState, Stamp, content_digest
 from .config import Config
 from .history import file_dates
 from .inputs import Document, Inputs
-from .links import LinkIndex, check_assets, qualify_slugs, resolve_links
+from .links import LinkIndex, check_assets, find_embeds, qualify_slugs, resolve_links
 from .load import load_note
 from .markdown import create_parser
 from .model import Diagnostic, Output, ParsedNote
@@ -69,11 +69,14 @@ def link_site(
     index, diagnostics = LinkIndex.build(documents)
     links, backlinks, problems = resolve_links(documents, index, strict_links)
     diagnostics += problems
-    diagnostics += check_assets(documents, inputs.assets, set(index.notes), "error" if strict_links else "warning")
+    severity = "error" if strict_links else "warning"
+    diagnostics += check_assets(documents, inputs.assets, set(index.notes), severity)
+    embeds, problems = find_embeds(documents, inputs.assets, severity)
+    diagnostics += problems
     data, problems = load_data(config.root, config.data_path)
     diagnostics += problems
     dates = file_dates(config.root, [p.note.source for p in documents])
-    site, problems = assemble_site(list(index.notes.values()), links, backlinks, data, dates, inputs.assets)
+    site, problems = assemble_site(list(index.notes.values()), links, backlinks, data, dates, inputs.assets, embeds)
     diagnostics += problems
     context = PageContext(site, config, Renderer(config, site.data), cache.search_entries)
     return context, diagnostics, len(site.notes)

@@ -33,6 +33,7 @@ def assemble_site(
     data: dict[str, Any],
     file_dates: dict[str, tuple[dt.date, dt.date]] | None = None,
     assets: tuple[Asset, ...] = (),
+    embeds: dict[str, tuple[str, ...]] | None = None,
 ) -> tuple[Site, list[Diagnostic]]:
     """`documents` holds notes and standalone pages, one per slug; `file_dates` are by source path (from git)."""
     ordered = tuple(sorted((p for p in documents if p.note.kind == "note"), key=note_order))
@@ -59,6 +60,7 @@ def assemble_site(
         related=related_notes(slugs, tags, links, lineage) if not cycles else {},
         dates=note_dates(ordered + pages, file_dates or {}),
         assets=assets,
+        embeds=embeds or {},
         sections=sections,
         section_of=section_of,
     )

@@ -11,7 +11,7 @@ from typing import Any
 from ..cache import Store, content_digest
 from ..cite import cite_keys, is_paper
 from ..config import Config
-from ..links import link_html
+from ..links import fill_embeds, link_html
 from ..model import Output, Page, ParsedNote, Site
 from ..paths import fold, href, tag_path
 from ..render import Renderer
@@ -67,7 +67,7 @@ class PageContext:
             (r.target_slug, r.anchor, self.card_key(r.target_slug) if r.target_slug else None)
             for r in self.site.links.get(parsed.note.slug, ())
         )
-        return (parsed.note.digest, targets)
+        return (parsed.note.digest, targets, self.site.embeds.get(parsed.note.slug))
 
     def notes_key(self) -> str:
         """What every note shows in lists, in the site's order: for pages that list all notes."""
@@ -130,8 +130,10 @@ def _excerpt(parsed: ParsedNote, site: Site) -> str:
 
 
 def linked_body(parsed: ParsedNote, site: Site, page_path: str) -> str:
-    """The parsed body with its link placeholders turned into links relative to `page_path`."""
-    return link_html(parsed.html, site.links.get(parsed.note.slug, ()), site.labels, site.paths, page_path)
+    """The parsed body with its link and embed placeholders turned into URLs relative to `page_path`."""
+    slug = parsed.note.slug
+    linked = link_html(parsed.html, site.links.get(slug, ()), site.labels, site.paths, page_path)
+    return fill_embeds(linked, site.embeds.get(slug, ()), page_path)
 
 
 _EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]*)"')
