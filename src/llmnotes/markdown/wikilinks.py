@@ -8,6 +8,9 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
 MAX_LENGTH = 500
+IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp")
+# What Obsidian keeps as attachments. Other names with a dot ([[GPT-3.5]], [[Node.js]]) name notes.
+FILE_TYPES = (*IMAGE_TYPES, ".pdf", ".csv", ".tsv", ".zip", ".mp3", ".wav", ".m4a", ".ogg", ".mp4", ".webm", ".mov")
 
 
 def plugin(md: MarkdownIt) -> None:
@@ -15,11 +18,6 @@ def plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("link", "wikilink", _wikilink)
     md.add_render_rule("wikilink", _render_unresolved)
     md.add_render_rule("wikiembed", _render_unresolved)
-
-
-IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp")
-# What Obsidian keeps as attachments. Other names with a dot ([[GPT-3.5]], [[Node.js]]) name notes.
-FILE_TYPES = (*IMAGE_TYPES, ".pdf", ".csv", ".tsv", ".zip", ".mp3", ".wav", ".m4a", ".ogg", ".mp4", ".webm", ".mov")
 
 
 def embeds_a_file(target: str) -> bool:
