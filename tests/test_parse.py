@@ -73,3 +73,25 @@ def test_external_and_non_note_links_are_left_alone() -> None:
     parsed = parse("[site](https://example.org) [pdf](paper.pdf) [[t5]]\n")
     assert [link.target for link in parsed.links] == ["t5"]
     assert 'href="https://example.org"' in parsed.html
+
+
+def test_callouts_of_mkdocs_vitepress_and_obsidian_become_one_kind_of_box() -> None:
+    parsed = parse(
+        '!!! note "注意"\n    MkDocs 的 **提示**。\n\n'
+        "::: tip 小技巧\nVitePress 的提示。\n:::\n\n"
+        "> [!warning] <小心>\n> Obsidian 的提示，[[x]] 链接照常。\n\n"
+        "> [!NOTE]\n> GitHub 写法。\n\n"
+        "::: details\n藏起来。\n:::\n\n"
+        "> [!example]- 折叠\n> 内容\n\n"
+        "> 普通引用\n"
+    )
+    html = parsed.html
+    assert [link.target for link in parsed.links] == ["x"]
+    assert '<div class="admonition note">\n<p class="admonition-title">注意</p>\n<p>MkDocs 的 <strong>提示' in html
+    assert '<div class="admonition tip">\n<p class="admonition-title">小技巧</p>\n<p>VitePress 的提示。</p>' in html
+    assert '<p class="admonition-title">&lt;小心&gt;</p>\n<p>Obsidian 的提示，' in html  # the title line is gone
+    assert '<div class="admonition note">\n<p class="admonition-title">Note</p>\n<p>GitHub 写法。</p>\n</div>' in html
+    assert '<details class="admonition details">\n<summary class="admonition-title">Details</summary>' in html
+    assert '<details class="admonition example">\n<summary class="admonition-title">折叠</summary>' in html
+    assert html.count("<details") == html.count("</details>") == 2
+    assert "<blockquote>\n<p>普通引用</p>\n</blockquote>" in html and html.count("<blockquote>") == 1

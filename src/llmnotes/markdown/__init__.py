@@ -8,12 +8,13 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from . import attention_mask, flow, heading_anchors, highlight, math, wikilinks
+from . import attention_mask, callouts, flow, heading_anchors, highlight, math, wikilinks
 
 
 def create_parser(allow_raw_html: bool = False) -> MarkdownIt:
     """CommonMark plus tables, strikethrough, footnotes, task lists, definition lists, wikilinks,
-    heading ids that keep CJK text, Pygments highlighting and the diagram fences.
+    heading ids that keep CJK text, Pygments highlighting, the diagram fences and callouts (MkDocs, VitePress
+    and Obsidian syntax).
 
     Raw HTML policy: escaped (shown as text) unless `allow_raw_html`, which passes it through untouched.
     """
@@ -23,6 +24,7 @@ def create_parser(allow_raw_html: bool = False) -> MarkdownIt:
     md.use(anchors_plugin, min_level=1, max_level=6)
     md.use(heading_anchors.plugin)
     md.use(wikilinks.plugin)
+    md.use(callouts.plugin)
     md.use(flow.plugin).use(attention_mask.plugin)
     md.use(math.plugin)
     return md
