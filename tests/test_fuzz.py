@@ -18,6 +18,8 @@ from llmnotes.search import parse_query, tokenize
 FUZZ = settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 # Text with the characters that matter to the syntax: fences, brackets, pipes, hashes, quotes, CJK, controls.
 PIECES = [*"-[]|#:\"'`$\\{}\n\t ab1思维链\ufeff\x00", "\r\n", "---\n", "[[", "]]", "[[a|b]]", "[[a#h]]", "](x.md)"]
+# ... and the syntax of notes brought from other tools: embeds, images, callouts, containers, admonitions.
+PIECES += ["![[", "a.png", "|300", "![x](", "../", "> ", "[!note]", "[!tip]-", "::: ", "tip", "details", "!!! ", "    "]
 SYNTAX = st.lists(st.sampled_from(PIECES), max_size=80).map("".join)
 MD = create_parser()
 
