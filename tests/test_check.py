@@ -135,3 +135,16 @@ def test_the_pre_commit_hook_runs_check() -> None:
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     hook = next(h for h in hooks if h["id"] == "llmnotes-check")
     assert hook["entry"] == "llmnotes check" and hook["pass_filenames"] is False and hook["language"] == "python"
+
+
+def test_plain_pages_and_pages_a_section_lists_are_not_held_to_paper_notes_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain = {
+        "notes/guide/index.md": "# Guide\n\nThe guide.\n",
+        "notes/guide/setup.md": "# Setup\n\nNo front matter, no links to it: its section lists it.\n",
+    }
+    root = write_site(tmp_path, {**CLEAN, **plain})
+    _, problems = findings(root, capsys)
+    # the section page itself is linked from nowhere; neither page is asked for an arXiv id or a summary
+    assert rules(problems) == [("notes/guide/index.md", "unlinked-note")]

@@ -88,13 +88,17 @@ def unlinked_notes(site: Site) -> list[Diagnostic]:
             "unlinked-note",
         )
         for parsed in site.notes
-        if not site.backlinks.get(parsed.note.slug) and parsed.note.slug not in built_on
+        if not site.backlinks.get(parsed.note.slug)
+        and parsed.note.slug not in built_on
+        and parsed.note.slug not in site.section_of  # its section page lists it
     ]
 
 
 def missing_fields(site: Site) -> list[Diagnostic]:
     found = []
     for parsed in site.notes:
+        if not parsed.note.field_lines:  # no front matter at all: a plain page (Obsidian, MkDocs), not a paper
+            continue
         if not (parsed.note.summary or "").strip():
             found.append(_finding(parsed, "summary", "no summary", "add summary: with one sentence", "no-summary"))
         if not parsed.note.arxiv and not parsed.note.doi and paper_type(parsed.note) != "report":
