@@ -40,7 +40,7 @@ DOCS = {
 
         ## 多头注意力
 
-        见 [[配置]]、[[getting-started/intro]] 和 [安装](/getting-started/install)。
+        见 [[配置]]、[[getting-started/intro]] 和 [安装](/getting-started/install)。 #机器学习/注意力
         """,
     "docs/笔记/脚本.md": "```bash\n# 装依赖（代码里的注释，不是标题）\npip install x\n```\n\n# 脚本说明\n\n正文。\n",
     "docs/笔记/随手记.md": """
@@ -79,6 +79,8 @@ def test_a_docs_folder_builds_with_every_link_working(docs: Path, capsys: pytest
     assert heading(site / "notes/随手记.html") == "随手记"  # no heading either: the file name
     assert heading(site / "notes/注意力机制.html") == "注意力机制"
     assert heading(site / "notes/脚本.html") == "脚本说明"  # the first heading outside code
+    tag_page = (site / "tags/机器学习-注意力.html").read_text(encoding="utf-8")  # Obsidian's inline #tag
+    assert 'href="../notes/%E6%B3%A8%E6%84%8F%E5%8A%9B%E6%9C%BA%E5%88%B6.html"' in tag_page
     for page in ("install.html", "注意力机制.html"):  # the leading heading that gave the title is not repeated
         assert (site / "notes" / page).read_text(encoding="utf-8").count("<h1") == 1, page
 

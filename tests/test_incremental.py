@@ -500,6 +500,11 @@ CHANGES = {
         reaches=("notes/appendix/fig.svg", "notes/glossary.html"),
         shows=(("notes/glossary.html", '<img src="appendix/fig.svg" alt="图"'),),
     ),
+    "inline #tag added": Change(
+        lambda root: append(root, "notes/lima.md", "\n少量数据也够 #小样本\n"),
+        reaches=("notes/lima.html", "tags/小样本.html", "tags/index.html"),
+        shows=(("notes/lima.html", '<a class="hashtag" href="../tags/%E5%B0%8F%E6%A0%B7%E6%9C%AC.html">#小样本</a>'),),
+    ),
     "embedded file moved": Change(
         lambda root: (root / "notes/appendix/img/chart.svg").rename(root / "notes/appendix/files/chart.svg"),
         reaches=("notes/appendix.html", "notes/appendix/img/chart.svg", "notes/appendix/files/chart.svg"),

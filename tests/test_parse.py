@@ -95,3 +95,18 @@ def test_callouts_of_mkdocs_vitepress_and_obsidian_become_one_kind_of_box() -> N
     assert '<details class="admonition example">\n<summary class="admonition-title">折叠</summary>' in html
     assert html.count("<details") == html.count("</details>") == 2
     assert "<blockquote>\n<p>普通引用</p>\n</blockquote>" in html and html.count("<blockquote>") == 1
+
+
+def test_inline_hashtags_join_the_note_tags_as_in_obsidian() -> None:
+    note = Note(
+        source="notes/x.md",
+        slug="x",
+        title="X",
+        body="读 #深度学习 和 #RLHF/ppo，不算 #1、C#、`#code`、[链接 #内](y.md)、[[y|#内]]。\n\n## 小结 #总结\n",
+        body_line=5,
+        tags=("rlhf/PPO",),
+    )
+    parsed = parse_note(note, create_parser())
+    assert parsed.note.tags == ("rlhf/PPO", "深度学习", "总结")  # case and width fold onto the front matter's
+    assert parsed.html.count('class="hashtag"') == 3 and ">#深度学习</a>" in parsed.html
+    assert "不算 #1、C#、<code>#code</code>" in parsed.html

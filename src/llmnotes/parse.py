@@ -14,10 +14,13 @@ from markdown_it.token import Token
 
 from .markdown.wikilinks import IMAGE_TYPES
 from .model import Diagnostic, Heading, Link, Note, ParsedNote
+from .paths import fold
 
 # Placeholders the link stage replaces; private-use characters, removed from the source before parsing.
-OPEN, LABEL, END, CLOSE, EMBED = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004"
-_PRIVATE_USE = re.compile("[\ue000-\ue004]")
+OPEN, LABEL, END, CLOSE, EMBED, HASHTAG = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004", "\ue005"
+_PRIVATE_USE = re.compile("[\ue000-\ue005]")
+# Obsidian's inline tags: after a space or at a line's start, letters, digits, _ - /, not digits alone (#1).
+_HASHTAG = re.compile(r"(?<!\S)#([\w/-]*[^\W\d][\w/-]*)")
 _SIZE = re.compile(r"(\d+)(?:x(\d+))?")
 _SENTENCE = re.compile(r"[^。！？!?；;]*(?:[。！？!?；;]+|$)|[^.]*\.(?:\s+|$)")
 MAX_CONTEXT = 160
@@ -41,6 +44,7 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
     headings: list[Heading] = []
     assets: list[tuple[str, int]] = []
     embeds: list[tuple[str, int]] = []
+    tags = list(note.tags)
     folder = posixpath.dirname(note.relative) if note.kind == "note" else None
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.attrGet("id"):
@@ -54,6 +58,8 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
                 _point_at_assets(token.children, folder, line, assets)
             if any(child.type == "wikiembed" for child in token.children):
                 token.children = [_embed(child, line, embeds) for child in token.children]
+            if note.kind == "note" and "#" in token.content:
+                token.children = _hashtags(token.children, tags)
     html = md.renderer.render(tokens, md.options, env)
     problems = tuple(
         Diagnostic(
@@ -65,6 +71,8 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
         )
         for problem in env.get("problems", [])
     )
+    if len(tags) > len(note.tags):
+        note = replace(note, tags=tuple(tags))
     return ParsedNote(
         note=replace(note, body=""),  # the HTML holds it now; 10,000 bodies are tens of megabytes
         html=html,
@@ -161,6 +169,44 @@ def _point_at_assets(children: Sequence[Token], folder: str, line: int, assets: 
         assets.append((target, line))
         rewritten = quote(target, safe="/-._~") + (f"?{parts.query}" if parts.query else "")
         child.attrSet(attribute, rewritten + (f"#{parts.fragment}" if parts.fragment else ""))  # type: ignore[arg-type]
+
+
+def _hashtags(children: list[Token], tags: list[str]) -> list[Token]:
+    """`#tag` in the text (not in code or link text) joins the note's tags and links to its page, as in Obsidian;
+    the link stage fills in the URL of the tag whose place in `tags` the marker holds."""
+    known = {fold(tag): number for number, tag in enumerate(tags)}
+    result: list[Token] = []
+    after_space, in_link = True, 0
+    for child in children:
+        in_link += {"link_open": 1, "link_close": -1}.get(child.type, 0)
+        if child.type == "html_inline" and child.content.startswith(OPEN) and CLOSE not in child.content:
+            in_link += 1  # a Markdown link to a note: its text follows, up to the CLOSE placeholder
+        elif child.type == "html_inline" and child.content == CLOSE:
+            in_link -= 1
+        if child.type != "text" or in_link or "#" not in child.content:
+            result.append(child)
+            after_space = child.type in ("softbreak", "hardbreak")
+            continue
+        text, start = child.content, 0
+        for match in _HASHTAG.finditer(text):
+            if match.start() == 0 and not after_space:
+                continue
+            name = match.group(1).rstrip("/-")
+            number = known.setdefault(fold(name), len(tags))
+            if number == len(tags):
+                tags.append(name)
+            result.append(_text_token(text[start : match.start()]))
+            result.append(_html_token(f'<a class="hashtag" href="{HASHTAG}{number}{END}">#{_escape(name)}</a>'))
+            start = match.start() + 1 + len(name)
+        result.append(_text_token(text[start:]))
+        after_space = text[-1:].isspace()
+    return [token for token in result if token.type != "text" or token.content]
+
+
+def _text_token(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
 
 
 def _embed(child: Token, line: int, embeds: list[tuple[str, int]]) -> Token:

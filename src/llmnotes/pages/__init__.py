@@ -13,6 +13,7 @@ from ..cite import cite_keys, is_paper
 from ..config import Config
 from ..links import fill_embeds, link_html
 from ..model import Output, Page, ParsedNote, Site
+from ..parse import END, HASHTAG
 from ..paths import fold, href, tag_path
 from ..render import Renderer
 
@@ -100,6 +101,7 @@ def note_card(parsed: ParsedNote, site: Site) -> dict:
     }
 
 
+_HASHTAG_MARKER = re.compile(f"{HASHTAG}(\\d+){END}")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
 EXCERPT_LENGTH = 160
@@ -133,7 +135,15 @@ def linked_body(parsed: ParsedNote, site: Site, page_path: str) -> str:
     """The parsed body with its link and embed placeholders turned into URLs relative to `page_path`."""
     slug = parsed.note.slug
     linked = link_html(parsed.html, site.links.get(slug, ()), site.labels, site.paths, page_path)
-    return fill_embeds(linked, site.embeds.get(slug, ()), page_path)
+    linked = fill_embeds(linked, site.embeds.get(slug, ()), page_path)
+    if HASHTAG not in linked:
+        return linked
+    tags = parsed.note.tags  # a marker holds the place of its #tag among them
+
+    def url(match: re.Match[str]) -> str:
+        return html.escape(href(page_path, tag_path(site.tag_of[fold(tags[int(match.group(1))])].slug)))
+
+    return _HASHTAG_MARKER.sub(url, linked)
 
 
 _EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]*)"')
