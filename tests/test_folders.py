@@ -34,6 +34,22 @@ DOCS = {
     "docs/getting-started/files/data set.csv": "a,b\n1,2\n",
     "docs/reference/README.md": "# 参考\n\n所有选项见 [配置](config)。\n",
     "docs/reference/config.md": "# 配置\n\n## 选项\n\n回到 [入门](../getting-started/)。\n",
+    "docs/reference/提示.md": """
+        # 提示框
+
+        !!! note "MkDocs"
+            缩进的正文。
+
+        ::: warning VitePress
+        小心。
+        :::
+
+        > [!danger] Obsidian
+        > 危险。
+
+        > [!example]- 折叠
+        > 例子。
+        """,
     "docs/reference/intro.md": "---\ntags: [参考]\n---\n# 参考简介\n\n同名文件在两个文件夹里。\n",
     "docs/笔记/注意力机制.md": """
         # 注意力机制

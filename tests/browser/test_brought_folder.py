@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from browsing import screenshot
+from test_accessibility import serious_violations
 
 from llmnotes.build import build
 from sites import write_site
@@ -35,3 +36,17 @@ def test_a_copied_image_shows_from_disk_and_sections_lead_up_and_down(page, docs
     screenshot(page, "folders-install")
     page.locator("nav.breadcrumb a").click()
     page.wait_for_url("**/notes/getting-started.html")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", ["notes/getting-started.html", "notes/install.html", "notes/提示.html"])
+def test_sections_embeds_and_callouts_pass_axe(page, docs_site: Path, path: str, scheme: str) -> None:
+    page.emulate_media(color_scheme=scheme)
+    page.goto((docs_site / path).as_uri())
+    assert serious_violations(page) == []
+    if path == "notes/提示.html":
+        folded = page.locator("details.admonition.example")
+        assert not folded.locator("p", has_text="例子。").is_visible()
+        folded.locator("summary").click()
+        assert folded.locator("p", has_text="例子。").is_visible()
+        screenshot(page, f"folders-callouts-{scheme}")
