@@ -195,3 +195,50 @@ def test_obsidian_embeds_show_files_found_by_name_or_path(docs: Path, capsys) ->
     assert f'<img src="{image}" alt="示意图">' in page  # by its path from the top of the notes folder
     assert '<a href="getting-started/files/data%20set.csv">表格</a>' in page  # [[file]] links to it
     assert '<a class="internal" href="config.html">配置</a>' in page  # ![[note]] links to the note
+
+
+def test_an_obsidian_vault_builds_where_it_is(tmp_path: Path, capsys) -> None:
+    vault = write_site(
+        tmp_path / "vault",
+        {
+            ".obsidian/app.json": "{}\n",
+            "pyproject.toml": '[tool.llmnotes]\ntitle = "我的库"\n',
+            "欢迎.md": "# 欢迎\n\n先看 [[想法/第一个想法]]。\n\n![[Pasted image 1.png]] #收件箱\n",
+            "想法/第一个想法.md": "只有正文。\n",
+        },
+    )
+    (vault / "Pasted image 1.png").write_bytes(PNG)
+    code, out, err = run_cli(vault, capsys=capsys)  # no notes/ folder: the vault is the notes folder
+    assert code == 0 and out.startswith("built 2 notes"), err
+    site = vault / "site"
+    assert (site / "notes/Pasted image 1.png").read_bytes() == PNG
+    assert not (site / "notes/pyproject.toml").exists() and not (site / "notes/.obsidian").exists()
+    assert heading(site / "notes/第一个想法.html") == "第一个想法"
+    assert broken_links(site) == []
+    write_site(vault, {"想法/第二个.md": "又一个。\n"})
+    code, out, err = run_cli(vault, capsys=capsys)  # the site inside the vault is not read as notes
+    assert code == 0 and out.startswith("built 3 notes"), err
+    assert not (site / "notes/site").exists()
+
+
+@pytest.mark.parametrize(
+    ("files", "page"),
+    [
+        (
+            {
+                "mkdocs.yml": "site_name: X\ndocs_dir: 'content'\ntheme:\n  icon: !!python/name:x.y\n",
+                "content/a.md": "# A\n",
+            },
+            "notes/a.html",
+        ),
+        ({"docs/.vitepress/config.mts": "export default {}\n", "docs/guide/a.md": "# A\n"}, "notes/a.html"),
+    ],
+    ids=["mkdocs docs_dir", "vitepress docs"],
+)
+def test_mkdocs_and_vitepress_projects_build_from_their_docs_folder(
+    tmp_path: Path, capsys, files: dict[str, str], page: str
+) -> None:
+    root = write_site(tmp_path, files)
+    code, out, err = run_cli(root, capsys=capsys)
+    assert code == 0 and out.startswith("built 1 note into"), err
+    assert heading(root / "site" / page) == "A"

@@ -58,7 +58,7 @@ def _build(
     strict_links = config.strict_links if strict is None else strict
     options = (str(output), strict_links, drafts)
     cache = BuildCache(config.root, options)
-    inputs = scan_inputs(config, cache, options)
+    inputs = scan_inputs(config, cache, options, output)
     if inputs.problems:
         raise UserError(list(inputs.problems))
     previous = cache.previous

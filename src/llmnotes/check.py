@@ -27,9 +27,10 @@ def check(root: Path, strict: bool | None = None, drafts: bool = False) -> list[
 
     config = load_config(root.resolve())
     strict_links = config.strict_links if strict is None else strict
-    options = (str(config.output_path.resolve()), strict_links, drafts)  # as `build`, to share its cache
+    output = config.output_path.resolve()
+    options = (str(output), strict_links, drafts)  # as `build`, to share its cache
     cache = BuildCache(config.root, options)
-    inputs = scan_inputs(config, cache, options)
+    inputs = scan_inputs(config, cache, options, output)
     parsed, diagnostics = pipeline.parse_all(config, inputs, cache, silent)
     context, problems, _ = pipeline.link_site(config, inputs, parsed, drafts, strict_links, cache)
     found = list(inputs.problems) + diagnostics + problems + lint(context.site)

@@ -165,7 +165,7 @@ def _build(root: Path, args: argparse.Namespace) -> int:
             print(f"rendered {result.rendered} outputs, wrote {result.written} files to {result.output}")
         where = _shown(result.output)
         print(
-            f"built {result.notes} notes into {result.pages} pages in {where}/ "
+            f"built {result.notes} note{'' if result.notes == 1 else 's'} into {result.pages} pages in {where}/ "
             f"({len(result.warnings)} warnings) in {result.seconds:.2f} s"
             + ("" if result.rendered else ", nothing changed")
         )

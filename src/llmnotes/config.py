@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -10,6 +11,10 @@ from typing import Any
 from .model import Diagnostic, UserError
 
 RAW_HTML_POLICIES = ("escape", "allow")
+NOTES_DIR = "notes"
+_DOCS_DIR = re.compile(r"^docs_dir:[ \t]*(\S+)", re.MULTILINE)
+# Files of a project that are not part of its site, when the notes folder is the project itself.
+PROJECT_FILES = {"pyproject.toml", "mkdocs.yml", "package.json", "package-lock.json"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +25,7 @@ class Config:
     author: str = ""
     language: str = "en"
     base_url: str = ""
-    notes_dir: str = "notes"
+    notes_dir: str = NOTES_DIR
     templates_dir: str = "templates"
     data_dir: str = "data"
     pages_dir: str = "pages"
@@ -62,16 +67,33 @@ _BOOL_KEYS = {f.name for f in fields(Config) if f.type == "bool"}
 def load_config(root: Path) -> Config:
     """Read the configuration of the site rooted at `root`; every key is optional."""
     pyproject = root / "pyproject.toml"
-    if not pyproject.is_file():
-        return Config(root=root)
-    try:
-        document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise UserError(
-            Diagnostic(path="pyproject.toml", message=f"not valid TOML: {error}", hint="fix the syntax")
-        ) from None
-    table = document.get("tool", {}).get("llmnotes", {})
-    return Config(root=root, **_validate(table))
+    table: dict[str, Any] = {}
+    if pyproject.is_file():
+        try:
+            document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise UserError(
+                Diagnostic(path="pyproject.toml", message=f"not valid TOML: {error}", hint="fix the syntax")
+            ) from None
+        table = document.get("tool", {}).get("llmnotes", {})
+    values = _validate(table)
+    if "notes_dir" not in values and not (root / NOTES_DIR).is_dir():
+        values["notes_dir"] = other_tools_notes(root) or NOTES_DIR
+    return Config(root=root, **values)
+
+
+def other_tools_notes(root: Path) -> str | None:
+    """The notes of a folder made for another tool, when it has no notes/: MkDocs' docs_dir (docs/), VitePress'
+    docs/ or the folder itself, an Obsidian vault itself."""
+    mkdocs = root / "mkdocs.yml"
+    if mkdocs.is_file():  # read with a pattern: mkdocs.yml often holds !!python tags a YAML loader refuses
+        found = _DOCS_DIR.search(mkdocs.read_text(encoding="utf-8", errors="replace"))
+        return found.group(1).strip("'\"") if found else "docs"
+    if (root / "docs" / ".vitepress").is_dir():
+        return "docs"
+    if (root / ".vitepress").is_dir() or (root / ".obsidian").is_dir():
+        return "."
+    return None
 
 
 def _validate(table: dict[str, Any]) -> dict[str, Any]:

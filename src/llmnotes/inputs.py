@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from .cache import BuildCache, code_digest, content_digest
-from .config import Config, builtin_theme
+from .config import PROJECT_FILES, Config, builtin_theme
 from .model import Asset, Diagnostic
 
 
@@ -31,21 +31,24 @@ class Inputs:
     site_key: str  # digest of everything every page may depend on: configuration, templates, data, llmnotes
 
 
-def scan_inputs(config: Config, cache: BuildCache, options: tuple) -> Inputs:
+def scan_inputs(config: Config, cache: BuildCache, options: tuple, output: Path) -> Inputs:
     """Every input file, digested; unchanged files (same size, time and inode as last build) are not read."""
     root = config.root
     documents = []
     assets = []
     problems = []
+    # When the notes folder holds the others (an Obsidian vault as the project), they are not notes.
+    others = {config.pages_path, config.templates_path, config.data_path, output}
     for folder, kind in ((config.notes_path, "note"), (config.pages_path, "page")):
         if not folder.is_dir():
             continue
-        prefix = folder.relative_to(root).as_posix() + "/"
+        prefix = "" if folder == root else folder.relative_to(root).as_posix() + "/"
         inside = folder.resolve()
-        for relative in _visible_files(folder):
+        skipped = {str(place) for place in others if place != folder and place.is_relative_to(folder)}
+        for relative in _visible_files(folder, skipped):
             path, source = folder / relative, prefix + relative
             is_markdown = relative.endswith(".md")
-            if not is_markdown and kind == "page":
+            if not is_markdown and (kind == "page" or (folder == root and relative in PROJECT_FILES)):
                 continue
             if os.path.islink(path) and not path.resolve().is_relative_to(inside):
                 where = prefix.rstrip("/")
@@ -75,13 +78,15 @@ def markdown_files(folder: Path) -> list[str]:
     return [relative for relative in _visible_files(folder) if relative.endswith(".md")]
 
 
-def _visible_files(folder: Path) -> list[str]:
-    """Relative POSIX paths of the files below folder, hidden ones (.obsidian/, .DS_Store) skipped, in a stable
-    order; plain strings, as pathlib costs more than the walk."""
+def _visible_files(folder: Path, skipped: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
+    """Relative POSIX paths of the files below folder, hidden ones (.obsidian/, .DS_Store), node_modules/ and the
+    `skipped` folders left out, in a stable order; plain strings, as pathlib costs more than the walk."""
     found: list[str] = []
     start = len(str(folder)) + 1
     for parent, subfolders, files in os.walk(folder):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        subfolders[:] = sorted(
+            d for d in subfolders if not d.startswith(".") and d != "node_modules" and f"{parent}/{d}" not in skipped
+        )
         prefix = parent[start:].replace(os.sep, "/") + "/" if len(parent) >= start else ""
         found.extend(prefix + name for name in files if not name.startswith("."))
     return sorted(found, key=lambda relative: relative.split("/"))

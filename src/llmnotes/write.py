@@ -34,7 +34,7 @@ def check_output_dir(config: Config, output: Path, force: bool = False) -> None:
                 " (choose another --out, e.g. site/)"
             )
     for place in protected[1:]:
-        if output.is_relative_to(place):
+        if output.is_relative_to(place) and place != root:  # notes at the top of the project skip the output
             raise UsageError(
                 f"refusing to build into {output}: it is inside {place}, whose files are the site's sources"
                 " (choose another --out, e.g. site/)"
