@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -78,7 +79,7 @@ def markdown_files(folder: Path) -> list[str]:
     return [relative for relative in _visible_files(folder) if relative.endswith(".md")]
 
 
-def _visible_files(folder: Path, skipped: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
+def _visible_files(folder: Path, skipped: Collection[str] = ()) -> list[str]:
     """Relative POSIX paths of the files below folder, hidden ones (.obsidian/, .DS_Store), node_modules/ and the
     `skipped` folders left out, in a stable order; plain strings, as pathlib costs more than the walk."""
     found: list[str] = []

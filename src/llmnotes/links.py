@@ -10,11 +10,11 @@ from dataclasses import dataclass, replace
 from html import escape
 
 from .model import Asset, Backlink, Diagnostic, Link, ParsedNote, ResolvedLink, Severity
-from .parse import CLOSE, EMBED, END, LABEL, OPEN
-from .paths import fold, href, slugify
+from .parse import CLOSE, EMBED, END, HASHTAG, LABEL, OPEN
+from .paths import fold, href, slugify, tag_path
 
 _MARKER = re.compile(f"([{OPEN}{LABEL}])(\\d+){END}|{CLOSE}")
-_EMBED_MARKER = re.compile(f"{EMBED}(\\d+){END}")
+_PLACE_MARKER = re.compile(f"([{EMBED}{HASHTAG}])(\\d+){END}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,13 +258,14 @@ def find_embeds(
     return found, problems
 
 
-def fill_embeds(html_text: str, files: tuple[str, ...], from_path: str) -> str:
-    """Put each embed's URL, relative to the page at `from_path`, where the parsed body has its marker."""
-    if not files:
-        return html_text
+def fill_places(html_text: str, files: tuple[str, ...], tag_slugs: list[str], from_path: str) -> str:
+    """Put the URLs, relative to the page at `from_path`, where the parsed body holds the places of its embedded
+    files (`files`, paths inside notes/) and of its #tags' pages (`tag_slugs`, in the order of the note's tags)."""
 
     def url(match: re.Match[str]) -> str:
-        path = files[int(match.group(1))]
-        return escape(href(from_path, "notes/" + path)) if path else ""  # not found: the build said so
+        number = int(match.group(2))
+        if match.group(1) == HASHTAG:
+            return escape(href(from_path, tag_path(tag_slugs[number])))
+        return escape(href(from_path, "notes/" + files[number])) if files[number] else ""  # the build said why
 
-    return _EMBED_MARKER.sub(url, html_text)
+    return _PLACE_MARKER.sub(url, html_text)

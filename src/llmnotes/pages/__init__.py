@@ -11,9 +11,9 @@ from typing import Any
 from ..cache import Store, content_digest
 from ..cite import cite_keys, is_paper
 from ..config import Config
-from ..links import fill_embeds, link_html
+from ..links import fill_places, link_html
 from ..model import Output, Page, ParsedNote, Site
-from ..parse import END, HASHTAG
+from ..parse import HASHTAG
 from ..paths import fold, href, tag_path
 from ..render import Renderer
 
@@ -101,7 +101,6 @@ def note_card(parsed: ParsedNote, site: Site) -> dict:
     }
 
 
-_HASHTAG_MARKER = re.compile(f"{HASHTAG}(\\d+){END}")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
 EXCERPT_LENGTH = 160
@@ -132,18 +131,12 @@ def _excerpt(parsed: ParsedNote, site: Site) -> str:
 
 
 def linked_body(parsed: ParsedNote, site: Site, page_path: str) -> str:
-    """The parsed body with its link and embed placeholders turned into URLs relative to `page_path`."""
+    """The parsed body with its placeholders (links, embeds, #tags) turned into URLs relative to `page_path`."""
     slug = parsed.note.slug
     linked = link_html(parsed.html, site.links.get(slug, ()), site.labels, site.paths, page_path)
-    linked = fill_embeds(linked, site.embeds.get(slug, ()), page_path)
-    if HASHTAG not in linked:
-        return linked
-    tags = parsed.note.tags  # a marker holds the place of its #tag among them
-
-    def url(match: re.Match[str]) -> str:
-        return html.escape(href(page_path, tag_path(site.tag_of[fold(tags[int(match.group(1))])].slug)))
-
-    return _HASHTAG_MARKER.sub(url, linked)
+    files = site.embeds.get(slug, ())
+    tag_slugs = [site.tag_of[fold(tag)].slug for tag in parsed.note.tags] if HASHTAG in linked else []
+    return fill_places(linked, files, tag_slugs, page_path) if files or tag_slugs else linked
 
 
 _EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]*)"')
