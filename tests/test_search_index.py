@@ -22,13 +22,19 @@ from llmnotes.search import (
     META,
     SUMMARY,
     TITLE,
+    SearchDoc,
     build_index,
     build_search_index,
+    decode_postings,
     encode_postings,
+    entry_of,
+    front_coded,
+    front_decoded,
     index_entry,
     index_files,
     index_state,
     parse_query,
+    patch_index,
     plain_text,
     site_documents_in_order,
     tokenize,
@@ -211,7 +217,7 @@ def test_repository_index_finds_the_notes_by_their_words(repo_index: dict[str, b
 
 def test_repository_index_layout(repo_index: dict[str, bytes]) -> None:
     manifest, _, records = read_index(repo_index)
-    assert set(manifest) == {"chunks", "docs", "docsPerShard", "version"}
+    assert set(manifest) == {"bytes", "chunks", "docs", "docsPerShard", "version"}
     chunks = manifest["chunks"]
     assert chunks == sorted(chunks, key=lambda t: t.encode("utf-16-be")) and len(set(chunks)) == len(chunks)
     assert len(repo_index["static/search/manifest.js"]) < 2_000
@@ -319,3 +325,65 @@ def test_an_index_updated_for_edited_documents_is_the_index_built_afresh() -> No
     assert update_state(state, keys, by_key.get)
     assert index_files(state) == build_index(edited)
     assert not update_state(state, keys[:-1], by_key.get)  # a document fewer: rebuilt, not patched
+
+
+def test_postings_and_tokens_read_back_as_written() -> None:
+    rng = random.Random(5)
+    for size in (1, 2, 50, 3000):
+        docs = sorted(rng.sample(range(100_000 if size > 2 else 40), size))
+        postings = [doc << 4 | rng.choice((BODY, BODY, TITLE, META | BODY, SUMMARY)) for doc in docs]
+        assert decode_postings(encode_postings(postings)) == postings
+    tokens = sorted({"".join(rng.choices("abc中文", k=rng.randint(1, 12))) for _ in range(500)})
+    assert front_decoded(front_coded(tokens)) == tokens
+
+
+def _docs(count: int, seed: int) -> list[SearchDoc]:
+    site = synthetic_site(count, seed=seed)
+    records = []
+    for parsed in site_documents_in_order(site):
+        note = parsed.note
+        text = plain_text(parsed.html)
+        records.append(
+            SearchDoc(
+                f"notes/{note.slug}.html",
+                note.label,
+                note.title,
+                "",
+                (note.title,),
+                note.tags,
+                note.summary or "",
+                text,
+            )
+        )
+    return records
+
+
+def test_an_index_patched_for_an_edited_body_is_the_index_built_afresh() -> None:
+    """Edits as a writer makes them (a sentence added, a paragraph cut, a word changed), each patched into the
+    files of the index before it: every patched file is the fresh index's, and no other file changed."""
+    docs = _docs(150, seed=11)
+    files = build_index(entry_of(doc) for doc in docs)
+    rng = random.Random(2)
+    words = ["补充一句", "this sentence was appended", "Transformer", "的", "注意力", "zeta-function", "。", "00 号"]
+    patched = 0
+    for _ in range(40):
+        number = rng.randrange(len(docs))
+        old = docs[number]
+        cut = rng.randrange(len(old.text))
+        text = rng.choice(
+            [
+                old.text + " " + " ".join(rng.choices(words, k=rng.randint(1, 6))),
+                old.text[:cut],
+                old.text[:cut] + rng.choice(words) + old.text[cut + 5 :],
+            ]
+        )
+        new = SearchDoc(old.path, old.label, old.title, old.meta, old.names, old.facets, old.summary, text)
+        docs[number] = new
+        fresh = build_index(entry_of(doc) for doc in docs)
+        changes = patch_index(files.__getitem__, number, old, new)
+        if changes is not None:
+            patched += 1
+            assert {path: fresh[path] for path in changes} == changes
+            assert {path for path in fresh if fresh[path] != files.get(path)} <= set(changes)
+        files = fresh
+    assert patched >= 34  # the patch steps aside only when a shard would begin elsewhere: rarely

@@ -9,16 +9,16 @@ import re
 import unicodedata
 import zlib
 from array import array
-from bisect import insort
+from bisect import bisect_right, insort
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from itertools import repeat
 from operator import add, sub
 
 from .links import link_html
-from .model import ParsedNote, Site
+from .model import Note, ParsedNote, Site
 from .parallel import run_all
 
 # Kana and Han ideographs (with extensions and compatibility forms): runs of these become character bigrams.
@@ -116,11 +116,8 @@ def plain_text(body_html: str) -> str:
     return _SPACE.sub(" ", html.unescape(text)).strip()
 
 
-def search_doc(parsed: ParsedNote, site: Site) -> SearchDoc:
-    """A note's or page's searchable fields, its body with links resolved (labels shown) as plain text."""
-    note = parsed.note
-    path = site.paths[note.slug]
-    body = link_html(parsed.html, site.links.get(note.slug, ()), site.labels, site.paths, path)
+def search_doc(note: Note, path: str, body_html: str) -> SearchDoc:
+    """A note's or page's searchable fields; its body (links resolved, labels shown) as plain text."""
     names = tuple(dict.fromkeys(n for n in (note.title, note.short_title, *note.aliases) if n))
     facets = (*note.tags, *note.authors, note.venue or "", note.org or "", str(note.year or ""))
     return SearchDoc(
@@ -131,7 +128,7 @@ def search_doc(parsed: ParsedNote, site: Site) -> SearchDoc:
         names=names,
         facets=tuple(f for f in facets if f),
         summary=note.summary or "",
-        text=plain_text(body),
+        text=plain_text(body_html),
     )
 
 
@@ -145,9 +142,17 @@ Unpacked = tuple[list[str], str, tuple[tuple[str, int], ...]]
 
 
 def index_entry(parsed: ParsedNote, site: Site) -> IndexEntry:
-    """What the index needs of one document: its display record, its body-only tokens joined by spaces (no token
-    holds one) and its other tokens' field bits, compressed, since 10,000 of them would take hundreds of MB."""
-    doc = search_doc(parsed, site)
+    """What the index needs of one document (see `entry_of`)."""
+    note = parsed.note
+    path = site.paths[note.slug]
+    return entry_of(
+        search_doc(note, path, link_html(parsed.html, site.links.get(note.slug, ()), site.labels, site.paths, path))
+    )
+
+
+def entry_of(doc: SearchDoc) -> IndexEntry:
+    """A document's display record, its body-only tokens joined by spaces (no token holds one) and its other
+    tokens' field bits, compressed, since 10,000 of them would take hundreds of MB."""
     body_only, fields = field_tokens(doc)
     unpacked: Unpacked = (display_record(doc), " ".join(body_only), tuple(fields.items()))
     return zlib.compress(pickle.dumps(unpacked, protocol=pickle.HIGHEST_PROTOCOL), 1)
@@ -175,16 +180,28 @@ def varint(value: int) -> str:
 
 
 _SMALL = 1 << 15
-_VARINTS = [varint(n) for n in range(_SMALL)]
-_GAPS = ["", *_VARINTS[:-1]]  # a gap between document numbers is written minus one
+
+
+@cache
+def _small_varints() -> tuple[list[str], list[str]]:
+    """`varint` of the numbers below _SMALL, and of each minus one (a gap between document numbers is written
+    minus one); made on first use, not at import."""
+    more, last = DIGITS[:32], DIGITS[32:]
+    varints = [
+        *last,
+        *(a + z for a in more[1:] for z in last),
+        *(a + b + z for a in more[1:] for b in more for z in last),
+    ]
+    return varints, ["", *varints[:-1]]
 
 
 def encode_postings(entries: Sequence[int]) -> str:
     """Postings (document number << 4 | field bits, ascending) as document-number gaps minus one; then, when any
     is not body-only, `!` and (index gap minus one, field bits) pairs for those."""
     docs = [entry >> 4 for entry in entries]
+    varints, gaps = _small_varints()
     if docs[-1] < _SMALL:
-        text = _VARINTS[docs[0]] + "".join(map(_GAPS.__getitem__, map(sub, docs[1:], docs[:-1])))
+        text = varints[docs[0]] + "".join(map(gaps.__getitem__, map(sub, docs[1:], docs[:-1])))
     else:
         text = varint(docs[0]) + "".join(varint(gap - 1) for gap in map(sub, docs[1:], docs[:-1]))
     special = [(index, entry & 15) for index, entry in enumerate(entries) if entry & 15 != BODY]
@@ -192,7 +209,7 @@ def encode_postings(entries: Sequence[int]) -> str:
         return text
     pairs, last = [], -1
     for index, mask in special:
-        pairs.append(varint(index - last - 1) + _VARINTS[mask])
+        pairs.append(varint(index - last - 1) + varints[mask])
         last = index
     return text + "!" + "".join(pairs)
 
@@ -288,29 +305,40 @@ def _postings_of(number: int, entry: IndexEntry) -> tuple[list[str], list[tuple[
     return record, postings + [(token, number << 4 | mask) for token, mask in fields]
 
 
+def starts_shard(token: str, postings: str) -> bool:
+    """Whether a token begins a token shard: by a hash of the token, with a chance of its share of CHUNK_BYTES, so
+    that shards hold about CHUNK_BYTES (one token larger than that begins its own) and where they begin depends on
+    no token but that one: an edit rewrites only the shards holding the tokens it changed."""
+    weight = len(token.encode()) + len(postings) + 6
+    return zlib.crc32(token.encode()) * CHUNK_BYTES < weight << 32
+
+
 def token_shards(encoded: dict[str, str]) -> tuple[list[str], dict[str, bytes]]:
-    """Token shards over the sorted vocabulary, each about CHUNK_BYTES, and the first token of each."""
+    """Token shards over the sorted vocabulary, and the first token of each; see `starts_shard`."""
     firsts: list[str] = []
     files: dict[str, bytes] = {}
-    chunk: list[tuple[str, str]] = []
-    size = 0
+    chunk: list[str] = []
 
     def flush() -> None:
-        shard_id = f"t/{len(firsts)}"
-        firsts.append(chunk[0][0])
-        tokens, lists = zip(*chunk, strict=True)
-        files[f"{ROOT}{shard_id}.js"] = script(shard_id, [front_coded(list(tokens)), " ".join(lists)])
+        firsts.append(chunk[0])
+        files[token_shard_path(len(firsts) - 1)] = token_shard(len(firsts) - 1, chunk, encoded)
         chunk.clear()
 
     for token in sorted(encoded, key=utf16_key):
-        chunk.append((token, encoded[token]))
-        size += len(token.encode()) + len(encoded[token]) + 6
-        if size >= CHUNK_BYTES:
+        if chunk and starts_shard(token, encoded[token]):
             flush()
-            size = 0
+        chunk.append(token)
     if chunk:
         flush()
     return firsts, files
+
+
+def token_shard_path(number: int) -> str:
+    return f"{ROOT}t/{number}.js"
+
+
+def token_shard(number: int, tokens: list[str], encoded: dict[str, str]) -> bytes:
+    return script(f"t/{number}", [front_coded(tokens), " ".join(encoded[token] for token in tokens)])
 
 
 def display_record(doc: SearchDoc) -> list[str]:
@@ -319,10 +347,13 @@ def display_record(doc: SearchDoc) -> list[str]:
     return [doc.path, doc.label, doc.title, doc.meta, doc.summary, " · ".join((*other_names, *doc.facets)), doc.text]
 
 
-def docs_per_shard(records: list[list[str]]) -> int:
+def record_bytes(record: list[str]) -> int:
+    return len(json.dumps(record, ensure_ascii=False).encode())
+
+
+def docs_per_shard(total_bytes: int, documents: int) -> int:
     """How many documents share a display-data shard: about DOC_SHARD_BYTES each, at most 16 documents."""
-    total = sum(len(json.dumps(record, ensure_ascii=False).encode()) for record in records)
-    return max(1, min(16, round(DOC_SHARD_BYTES * len(records) / total))) if total else 1
+    return max(1, min(16, round(DOC_SHARD_BYTES * documents / total_bytes))) if total_bytes else 1
 
 
 def build_search_index(site: Site) -> dict[str, bytes]:
@@ -342,10 +373,134 @@ def index_files(state: IndexState) -> dict[str, bytes]:
     """The index files; a document's number is its position, which is also the ranking's last tie-break."""
     records = state.records
     firsts, files = token_shards(state.encoded)
-    per_shard = docs_per_shard(records)
+    total = sum(map(record_bytes, records))
+    per_shard = docs_per_shard(total, len(records))
     for start in range(0, len(records), per_shard):
         shard_id = f"d/{start // per_shard}"
         files[f"{ROOT}{shard_id}.js"] = script(shard_id, records[start : start + per_shard])
-    manifest = {"chunks": firsts, "docs": len(records), "docsPerShard": per_shard, "version": VERSION}
-    files[f"{ROOT}manifest.js"] = script("manifest", manifest)
+    manifest = {"bytes": total, "chunks": firsts, "docs": len(records), "docsPerShard": per_shard, "version": VERSION}
+    files[MANIFEST] = script("manifest", manifest)
     return dict(sorted(files.items()))
+
+
+# ---- patching the index files in place, for a build that changed a few documents' bodies --------------------------
+
+MANIFEST = f"{ROOT}manifest.js"
+_DIGIT_VALUE = {digit: value for value, digit in enumerate(DIGITS)}
+
+
+def read_script(content: bytes) -> object:
+    """The data of an index file (see `script`)."""
+    text = content.decode()
+    return json.loads(text[text.index(",") + 1 : text.rindex(")")])
+
+
+def front_decoded(text: str) -> list[str]:
+    """The tokens `front_coded` wrote."""
+    tokens: list[str] = []
+    previous = ""
+    for item in text.split(" "):
+        previous = previous[: int(item[0])] + item[1:]
+        tokens.append(previous)
+    return tokens
+
+
+def _varints(text: str) -> list[int]:
+    values, value = [], 0
+    for digit in text:
+        number = _DIGIT_VALUE[digit]
+        if number < 32:
+            value = value * 32 + number
+        else:
+            values.append(value * 32 + number - 32)
+            value = 0
+    return values
+
+
+def decode_postings(text: str) -> list[int]:
+    """The postings `encode_postings` wrote."""
+    head, _, tail = text.partition("!")
+    gaps = _varints(head)
+    docs = [gaps[0]]
+    for gap in gaps[1:]:
+        docs.append(docs[-1] + gap + 1)
+    masks = [BODY] * len(docs)
+    pairs, last = _varints(tail), -1
+    for index in range(0, len(pairs), 2):
+        last += pairs[index] + 1
+        masks[last] = pairs[index + 1]
+    return [doc << 4 | mask for doc, mask in zip(docs, masks, strict=True)]
+
+
+def postings_of(doc: SearchDoc, number: int) -> dict[str, int]:
+    """token -> the posting document `number` has for it."""
+    body_only, fields = field_tokens(doc)
+    postings = dict.fromkeys(body_only, number << 4 | BODY)
+    postings.update((token, number << 4 | mask) for token, mask in fields.items())
+    return postings
+
+
+def patch_index(read: Callable[[str], bytes], number: int, old: SearchDoc, new: SearchDoc) -> dict[str, bytes] | None:
+    """The index files that change, and their bytes, when document `number` changes from `old` to `new` with the
+    same place in the order: byte for byte what `index_files` would make. None when the change moves a shard's
+    first token or the documents per display-data shard (make the index afresh then)."""
+    manifest = read_script(read(MANIFEST))
+    assert isinstance(manifest, dict)
+    before, after = postings_of(old, number), postings_of(new, number)
+    changes = {token: (before.get(token), after.get(token)) for token in before.keys() | after.keys()}
+    changes = {token: change for token, change in changes.items() if change[0] != change[1]}
+    files = _patched_token_shards(read, manifest["chunks"], changes)
+    old_record, new_record = display_record(old), display_record(new)
+    total = manifest["bytes"] - record_bytes(old_record) + record_bytes(new_record)
+    per_shard = manifest["docsPerShard"]
+    if files is None or docs_per_shard(total, manifest["docs"]) != per_shard:
+        return None
+    path = f"{ROOT}d/{number // per_shard}.js"
+    records = read_script(read(path))
+    assert isinstance(records, list)
+    if records[number % per_shard] != old_record:
+        return None
+    records[number % per_shard] = new_record
+    files[path] = script(f"d/{number // per_shard}", records)
+    manifest["bytes"] = total
+    files[MANIFEST] = script("manifest", manifest)
+    return files
+
+
+def _patched_token_shards(
+    read: Callable[[str], bytes], firsts: list[str], changes: dict[str, tuple[int | None, int | None]]
+) -> dict[str, bytes] | None:
+    """The token shards holding the changed tokens, patched; `firsts` updated. None when a shard would begin
+    elsewhere (see `starts_shard`)."""
+    bounds = [utf16_key(first) for first in firsts]
+    by_shard: defaultdict[int, list[str]] = defaultdict(list)
+    for token in changes:  # a token before the first one joins the first shard
+        by_shard[max(0, bisect_right(bounds, utf16_key(token)) - 1)].append(token)
+    files = {}
+    for number, tokens in sorted(by_shard.items()):
+        data = read_script(read(token_shard_path(number)))
+        assert isinstance(data, list)
+        encoded = dict(zip(front_decoded(data[0]), data[1].split(" "), strict=True))
+        for token in tokens:
+            gone, added = changes[token]
+            postings = decode_postings(encoded[token]) if token in encoded else []
+            if gone is not None:
+                if gone not in postings:
+                    return None
+                postings.remove(gone)
+            if added is not None:
+                insort(postings, added)
+            if postings:
+                encoded[token] = encode_postings(postings)
+            else:
+                encoded.pop(token, None)
+        ordered = sorted(encoded, key=utf16_key)
+        if not ordered or (number > 0 and ordered[0] != firsts[number]):
+            return None
+        if number > 0 and not starts_shard(ordered[0], encoded[ordered[0]]):
+            return None  # the shard would join the one before
+        if any(starts_shard(token, encoded[token]) for token in ordered[1:]):
+            return None  # a shard would begin inside this one
+        firsts[number] = ordered[0]
+        files[token_shard_path(number)] = token_shard(number, ordered, encoded)
+    return files
