@@ -1,7 +1,5 @@
 """`python -m llmnotes`: the same as the `llmnotes` command."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .build import build
@@ -63,6 +66,16 @@ def _parser() -> argparse.ArgumentParser:
     check_strictness.add_argument("--strict", dest="strict", action="store_true", default=None)
     check_strictness.add_argument("--no-strict", dest="strict", action="store_false")
     return parser
+
+
+def run() -> NoReturn:
+    """The `llmnotes` command: `main`, then exit without the interpreter's teardown, which would free every object
+    of a large build one by one (50 ms after a one-note edit of 10,000 notes); files are closed by then."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):  # e.g. a closed pipe: nothing more can be said
+            stream.flush()
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
