@@ -323,6 +323,8 @@ class Change:
     shows: tuple[tuple[str, str], ...] = ()
     # (output, text) that must no longer be in the output after the change
     hides: tuple[tuple[str, str], ...] = ()
+    # only notes' bodies changed, nothing other pages show of them: spliced into their pages (llmnotes.quick)
+    quick: bool = False
 
 
 def rename_gpt2(root: Path) -> None:
@@ -362,11 +364,57 @@ summary: 只用公开数据训练的基础模型。
 和 [[gpt-3]] 一样是解码器，但更小。
 """
 
+BERT_ADDITION = """
+见 [原文](https://arxiv.org/abs/1810.04805)。
+
+```python
+print("bert")
+```
+
+$$\\mathcal{L} = -\\log p(x_i)$$
+"""
+
 CHANGES = {
     "body edit": Change(
         lambda root: append(root, "notes/lima.md", "\n新加的一句话。\n"),
         reaches=("notes/lima.html",),
         shows=(("notes/lima.html", "新加的一句话。"),),
+        quick=True,
+    ),
+    "body edit with code, a formula and a link out of the site": Change(
+        lambda root: append(root, "notes/bert.md", BERT_ADDITION),
+        reaches=("notes/bert.html",),
+        shows=(
+            ("notes/bert.html", '<a class="external" href="https://arxiv.org/abs/1810.04805" rel="noopener">原文</a>'),
+            ("notes/bert.html", "<math"),
+            ("notes/bert.html", 'class="highlight"'),
+        ),
+        quick=True,
+    ),
+    "body edit of a section with an embedded file": Change(
+        lambda root: append(root, "notes/appendix/index.md", "\n图表来自论文的附录。\n"),
+        reaches=("notes/appendix.html",),
+        shows=(
+            ("notes/appendix.html", "图表来自论文的附录。"),
+            ("notes/appendix.html", 'src="appendix/img/chart.svg"'),
+        ),
+        quick=True,
+    ),
+    "two notes' bodies edited": Change(
+        lambda root: (append(root, "notes/lima.md", "\n其一。\n"), append(root, "notes/t5.md", "\n其二。\n")),
+        reaches=("notes/lima.html", "notes/t5.html"),
+        shows=(("notes/lima.html", "其一。"), ("notes/t5.html", "其二。")),
+        quick=True,
+    ),
+    "body edit that adds a heading": Change(
+        lambda root: append(root, "notes/bert.md", "\n## 讨论\n\n一段话。\n"),
+        reaches=("notes/bert.html",),
+        shows=(("notes/bert.html", 'id="讨论"'),),
+    ),
+    "body edit of the sentence that holds a link": Change(
+        lambda root: edit(root, "notes/gpt-3.md", "沿用 [[gpt-2]] 的结构", "沿用 [[gpt-2]] 的整体结构"),
+        reaches=("notes/gpt-3.html", "notes/gpt-2.html"),  # the backlink on GPT-2 quotes the sentence
+        shows=(("notes/gpt-2.html", "的整体结构"),),
     ),
     "title of a linked note": Change(
         lambda root: edit(root, "notes/gpt-3.md", 'title: "Language Models', 'title: "GPT-3: Language Models'),
@@ -562,7 +610,8 @@ def test_an_incremental_build_equals_a_clean_one_and_rewrites_only_changed_files
     before, stats = read_tree(site), stat_tree(site)
     let_the_clock_tick()
     change.apply(root)
-    build(root)
+    result = build(root)
+    assert result.quick == change.quick, "a change to a body alone goes straight into its page, and only such a one"
     after, stats_after = read_tree(site), stat_tree(site)
     # the change shows where a reader would look for it (so a stale copy of those outputs could not pass)
     stale = [output for output in change.reaches if before.get(output) == after.get(output)]
@@ -689,4 +738,54 @@ def test_a_missing_or_corrupt_cache_never_breaks_a_build(damage: str, edited: bo
     build(root)
     if edited:
         assert "GPT-3: Language Models" in page(root / OUTPUT, "notes/gpt-2.html")
+    assert_equals_clean(root, tmp_path)
+
+
+def test_body_edits_one_after_another_each_equal_a_clean_build(tmp_path: Path) -> None:
+    """Quick builds keep their changes to the build state beside it (not the whole state again); a full build in
+    between, and quick ones after it, still start from the right state."""
+    root = make_site(tmp_path)
+    build(root)
+    changes = root / CACHE_DIR / "state-changes.pickle"
+    for number, note in enumerate(["lima", "lima", "t5", "bert", "lima"]):
+        let_the_clock_tick()
+        append(root, f"notes/{note}.md", f"\n第 {number} 次补充。\n")
+        assert build(root).quick
+        assert changes.is_file()
+        assert f"第 {number} 次补充。" in page(root / OUTPUT, f"notes/{note}.html")
+        assert_equals_clean(root, tmp_path)
+        if number == 2:  # a change other pages show: the whole state is saved again, without the changes beside it
+            edit(root, "notes/t5.md", "tags: [", "tags: [新标签, ")
+            assert not build(root).quick
+            assert not changes.exists()
+            assert_equals_clean(root, tmp_path)
+    edit(root, "notes/lima.md", "第 4 次补充。", "")  # and back to bytes built before
+    assert build(root).quick
+    assert_equals_clean(root, tmp_path)
+
+
+def test_a_replaced_note_template_turns_body_edits_into_full_builds(tmp_path: Path) -> None:
+    """A project's own note.html may show the body more than once, or count its words: its pages are rendered."""
+    root = make_site(tmp_path)
+    template = (REPO / "templates/note.html").read_text(encoding="utf-8")
+    write_site(
+        root,
+        {"templates/note.html": template.replace("{{ body | safe }}", "{{ body | safe }}<p>{{ body | length }}</p>")},
+    )
+    build(root)
+    let_the_clock_tick()
+    append(root, "notes/lima.md", "\n新加的一句话。\n")
+    assert not build(root).quick
+    assert_equals_clean(root, tmp_path)
+
+
+def test_a_page_changed_by_hand_is_rebuilt_and_the_body_edit_goes_the_full_way(tmp_path: Path) -> None:
+    root = make_site(tmp_path)
+    build(root)
+    pristine = read_tree(root / OUTPUT)
+    (root / OUTPUT / "notes/bert.html").write_text("被人改过", encoding="utf-8")
+    let_the_clock_tick()
+    append(root, "notes/lima.md", "\n新加的一句话。\n")
+    assert not build(root).quick
+    assert read_tree(root / OUTPUT)["notes/bert.html"] == pristine["notes/bert.html"]
     assert_equals_clean(root, tmp_path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .cache import BuildCache, BuildState, Stamp, code_digest, stamp
@@ -25,6 +25,7 @@ class BuildResult:
     seconds: float
     rendered: int = 0  # outputs rendered this time; the others were unchanged
     written: int = 0  # files written this time
+    quick: bool = False  # only notes' bodies changed, and went straight into their pages (see `quick`)
 
 
 def build(
@@ -74,11 +75,28 @@ def _build(
     same_inputs = same_inputs and previous.git_head == head
     if in_place and same_inputs and len(intact) == len(previous.written):  # and nobody touched the site
         if previous.inputs != cache.inputs:  # files touched but not changed: remember their new stamps
-            previous.inputs = cache.inputs
-            cache.save(previous)
+            cache.save_changes(replace(previous, inputs=cache.inputs))
         seconds = time.perf_counter() - started
         return BuildResult(previous.note_count, len(previous.written), output, previous.warnings, seconds)
-    from . import pipeline  # here, not at the top: a build with nothing to do never loads Markdown or Jinja
+    same_site = previous.site_key == inputs.site_key and previous.git_head == head
+    if (
+        in_place
+        and same_site
+        and len(intact) == len(previous.written)
+        and previous.inputs.keys() == cache.inputs.keys()
+    ):
+        from .quick import quick_rebuild  # here, not at the top: nor does a build with nothing to do load Markdown
+
+        changed = [name for name, (_, digest) in cache.inputs.items() if previous.inputs[name][1] != digest]
+        quick = quick_rebuild(config, inputs, cache, previous, output, changed)
+        if quick is not None:
+            state, rendered, written = quick
+            cache.save_changes(state)
+            seconds = time.perf_counter() - started
+            return BuildResult(
+                state.note_count, len(state.written), output, state.warnings, seconds, rendered, written, quick=True
+            )
+    from . import pipeline  # nor Jinja
 
     parsed, diagnostics = pipeline.parse_all(config, inputs, cache, report)
     cache.save_quietly(cache.parsed_notes.save)  # now, before the process grows: saving briefly doubles a store
@@ -92,6 +110,7 @@ def _build(
     state = BuildState(code_digest(), options, cache.inputs, inputs.site_key, warnings=warnings, note_count=note_count)
     state.git_head = head
     rendered, written = pipeline.render_and_write(context, state, previous, intact, output, in_place, report)
+    state.kits = pipeline.save_kits(context, cache)
     cache.save(state)
     seconds = time.perf_counter() - started
     return BuildResult(note_count, len(state.written), output, warnings, seconds, rendered, written)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .cache import BuildCache, code_digest, content_digest
+from .cache import BuildCache, Stamp, code_digest, content_digest
 from .config import PROJECT_FILES, Config, builtin_theme
 from .model import Asset, Diagnostic
 
@@ -17,7 +17,7 @@ from .model import Asset, Diagnostic
 class Document:
     """A Markdown file to load: a note, or a standalone page from pages/."""
 
-    path: Path
+    path: str  # a plain string: a Path for each of 10,000 notes costs more than reading their stamps
     source: str  # relative to the project root, POSIX separators
     kind: Literal["note", "page"]
     digest: str
@@ -46,21 +46,23 @@ def scan_inputs(config: Config, cache: BuildCache, options: tuple, output: Path)
         prefix = "" if folder == root else folder.relative_to(root).as_posix() + "/"
         inside = folder.resolve()
         skipped = {str(place) for place in others if place != folder and place.is_relative_to(folder)}
-        for relative in _visible_files(folder, skipped):
-            path, source = folder / relative, prefix + relative
+        for relative, entry in _visible_entries(folder, skipped):
+            source = prefix + relative
             is_markdown = relative.endswith(".md")
             if not is_markdown and (kind == "page" or (folder == root and relative in PROJECT_FILES)):
                 continue
-            if os.path.islink(path) and not path.resolve().is_relative_to(inside):
+            if entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(inside):
                 where = prefix.rstrip("/")
-                message = f"a symbolic link to {path.resolve()}, outside {where}/: not read, so it cannot leak"
+                message = (
+                    f"a symbolic link to {Path(entry.path).resolve()}, outside {where}/: not read, so it cannot leak"
+                )
                 problems.append(Diagnostic(source, message, hint=f"copy the file into {where}/ or remove the link"))
                 continue
-            digest = cache.file_digest(path, source)
+            digest = cache.file_digest(entry.path, source, _stamp(entry))
             if is_markdown:
-                documents.append(Document(path, source, kind, digest, relative))  # type: ignore[arg-type]
+                documents.append(Document(entry.path, source, kind, digest, relative))  # type: ignore[arg-type]
             else:
-                assets.append(Asset(path, source, relative, digest))
+                assets.append(Asset(Path(entry.path), source, relative, digest))
     site_wide = [f"options {options!r}", f"config {config!r}", f"llmnotes {code_digest()}"]
     for label, folder in _site_wide_folders(config):
         for path in _files_below(folder):
@@ -81,16 +83,42 @@ def markdown_files(folder: Path) -> list[str]:
 
 def _visible_files(folder: Path, skipped: Collection[str] = ()) -> list[str]:
     """Relative POSIX paths of the files below folder, hidden ones (.obsidian/, .DS_Store), node_modules/ and the
-    `skipped` folders left out, in a stable order; plain strings, as pathlib costs more than the walk."""
-    found: list[str] = []
-    start = len(str(folder)) + 1
-    for parent, subfolders, files in os.walk(folder):
-        subfolders[:] = sorted(
-            d for d in subfolders if not d.startswith(".") and d != "node_modules" and f"{parent}/{d}" not in skipped
-        )
-        prefix = parent[start:].replace(os.sep, "/") + "/" if len(parent) >= start else ""
-        found.extend(prefix + name for name in files if not name.startswith("."))
-    return sorted(found, key=lambda relative: relative.split("/"))
+    `skipped` folders left out, in a stable order."""
+    return [relative for relative, _ in _visible_entries(folder, skipped)]
+
+
+def _visible_entries(folder: Path, skipped: Collection[str] = ()) -> list[tuple[str, os.DirEntry[str]]]:
+    """`_visible_files` with each file's directory entry, which knows whether it is a symbolic link without
+    another system call; plain strings, as pathlib costs more than the walk. Like os.walk, folders that are
+    symbolic links are not entered."""
+    found: list[tuple[str, os.DirEntry[str]]] = []
+    pending = [(str(folder), "")]
+    while pending:
+        directory, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if not is_folder:
+                found.append((prefix + entry.name, entry))
+            elif entry.name != "node_modules" and entry.path not in skipped and not entry.is_symlink():
+                pending.append((entry.path, f"{prefix}{entry.name}/"))
+    return sorted(found, key=lambda item: item[0].split("/"))
+
+
+def _stamp(entry: os.DirEntry[str]) -> Stamp | None:
+    try:
+        info = entry.stat()
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
 
 
 def _site_wide_folders(config: Config) -> list[tuple[str, Path]]:

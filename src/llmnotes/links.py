@@ -269,3 +269,26 @@ def fill_places(html_text: str, files: tuple[str, ...], tag_slugs: list[str], fr
         return escape(href(from_path, "notes/" + files[number])) if files[number] else ""  # the build said why
 
     return _PLACE_MARKER.sub(url, html_text)
+
+
+def body_html(
+    html_text: str,
+    links: tuple[ResolvedLink, ...],
+    labels: dict[str, str],
+    paths: dict[str, str],
+    files: tuple[str, ...],
+    tag_slugs: list[str],
+    page_path: str,
+) -> str:
+    """A parsed body with its links resolved and the places of its embedded files and #tags filled (see
+    `fill_places`), for the page at `page_path`."""
+    linked = link_html(html_text, links, labels, paths, page_path)
+    return fill_places(linked, files, tag_slugs, page_path) if files or tag_slugs else linked
+
+
+_EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]*)"')
+
+
+def mark_external(html_text: str) -> str:
+    """Mark links that leave the site: class "external" (the stylesheet adds an arrow) and rel="noopener"."""
+    return _EXTERNAL_LINK.sub(r'<a class="external" href="\1" rel="noopener"', html_text)

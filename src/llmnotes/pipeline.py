@@ -21,6 +21,7 @@ from .parallel import run_all
 from .parse import parse_note
 from .progress import Progress
 from .render import Renderer
+from .search import ROOT
 from .site import assemble_site, load_data
 from .write import SiteWriter
 
@@ -54,7 +55,7 @@ def parse_all(
 
 
 def _load_and_parse(document: Document, root: Path, md: MarkdownIt) -> tuple[ParsedNote | None, list[Diagnostic]]:
-    note, problems = load_note(document.path, root, document.kind, document.relative)
+    note, problems = load_note(Path(document.path), root, document.kind, document.relative)
     if note is not None and note.digest != document.digest:
         problems.append(Diagnostic(document.source, "the file changed while the build read it", hint="build again"))
         return None, problems
@@ -98,8 +99,11 @@ def render_and_write(
     for item in outputs:
         key = content_digest(repr((state.site_key, item.key)).encode()) if item.key is not None else None
         old = previous.outputs.get(item.name)
+        if item.name == ROOT:
+            state.search_keys = item.key or ()
         if in_place and key is not None and old is not None and old[0] == key and all(p in intact for p, _ in old[1]):
             state.outputs[item.name] = old
+            state.spans.update((path, previous.spans[path]) for path, _ in old[1] if path in previous.spans)
         else:
             todo.append((item, key))
 
@@ -114,8 +118,9 @@ def render_and_write(
     try:
         results = run_all(render, [item for item, _ in todo], alone=alone)
         for done, ((item, key), files) in enumerate(zip(todo, results, strict=True), 1):
-            staged.extend(path for path, _, wrote in files if wrote)
-            state.outputs[item.name] = (key, tuple((path, file_digest) for path, file_digest, _ in files))
+            staged.extend(path for path, _, wrote, _ in files if wrote)
+            state.outputs[item.name] = (key, tuple((path, file_digest) for path, file_digest, _, _ in files))
+            state.spans.update((path, span) for path, _, _, span in files if span)
             report("render", done, len(todo))
         produced = {path for _, files in state.outputs.values() for path, _ in files}
         stamps = writer.commit(staged, stale=[path for path in previous.written if path not in produced])
@@ -129,8 +134,9 @@ def render_and_write(
 
 def _render_output(
     item: Output, unchanged: Callable[[str, str], bool], writer: SiteWriter
-) -> list[tuple[str, str, bool]]:
-    """Render, and stage each file unless the site already holds its bytes: (path, digest, staged) per file.
+) -> list[tuple[str, str, bool, tuple[int, int] | None]]:
+    """Render, and stage each file unless the site already holds its bytes: (path, digest, staged, body span) per
+    file.
 
     Runs in a worker process; the bytes never travel back to the main one.
     """
@@ -140,5 +146,12 @@ def _render_output(
         stage = not unchanged(page.path, file_digest)
         if stage:
             writer.write(page.path, page.content)
-        files.append((page.path, file_digest, stage))
+        files.append((page.path, file_digest, stage, page.body_span))
     return files
+
+
+def save_kits(context: PageContext, cache: BuildCache) -> str:
+    """Keep what the next build needs to take an edit of notes' bodies alone the quick way (see `quick`)."""
+    from .quick import make_kits, save_kits
+
+    return save_kits(cache, make_kits(context))

@@ -11,7 +11,7 @@ from typing import Any
 from ..cache import Store, content_digest
 from ..cite import cite_keys, is_paper
 from ..config import Config
-from ..links import fill_places, link_html
+from ..links import body_html, link_html
 from ..model import Output, Page, ParsedNote, Site
 from ..parse import HASHTAG
 from ..paths import fold, href, tag_path
@@ -133,18 +133,10 @@ def _excerpt(parsed: ParsedNote, site: Site) -> str:
 def linked_body(parsed: ParsedNote, site: Site, page_path: str) -> str:
     """The parsed body with its placeholders (links, embeds, #tags) turned into URLs relative to `page_path`."""
     slug = parsed.note.slug
-    linked = link_html(parsed.html, site.links.get(slug, ()), site.labels, site.paths, page_path)
-    files = site.embeds.get(slug, ())
-    tag_slugs = [site.tag_of[fold(tag)].slug for tag in parsed.note.tags] if HASHTAG in linked else []
-    return fill_places(linked, files, tag_slugs, page_path) if files or tag_slugs else linked
-
-
-_EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]*)"')
-
-
-def mark_external(html_text: str) -> str:
-    """Mark links that leave the site: class "external" (the stylesheet adds an arrow) and rel="noopener"."""
-    return _EXTERNAL_LINK.sub(r'<a class="external" href="\1" rel="noopener"', html_text)
+    tags = [site.tag_of[fold(tag)].slug for tag in parsed.note.tags] if HASHTAG in parsed.html else []
+    return body_html(
+        parsed.html, site.links.get(slug, ()), site.labels, site.paths, site.embeds.get(slug, ()), tags, page_path
+    )
 
 
 def tag_ref(name: str, site: Site) -> dict:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from urllib.parse import quote
 
 from ..cite import bibtex_entry, highwire_tags, paper_type
-from ..model import Output, ParsedNote
+from ..links import mark_external
+from ..model import Output, Page, ParsedNote
 from ..paths import note_path
-from . import PageContext, linked_body, mark_external, one_page, preview_card
+from . import PageContext, linked_body, preview_card, short_digest
 from .bibliography import note_bib_path
 
 TOC_MIN_HEADINGS = 3
@@ -21,44 +22,66 @@ def emit(context: PageContext) -> Iterator[Output]:
         previous = chronological[position - 1] if position > 0 else None
         following = chronological[position + 1] if position + 1 < len(chronological) else None
         path = note_path(parsed.note.slug)
-        key = _key(parsed, context, previous, following)
-        yield one_page(path, key, partial(_render, context, parsed, path, previous, following))
+        key = (
+            context.body_key(parsed),
+            context.remember("key_rest", parsed.note.slug, partial(_key_rest, parsed, context, previous, following)),
+        )
+        render = partial(_render, context, parsed, path, previous, following)
+        yield Output(path, key, partial(_page, path, render))
 
 
-def _key(parsed: ParsedNote, context: PageContext, *neighbours: ParsedNote | None) -> tuple:
-    """Everything the page shows: its own note, and the cards of every note it lists, links to or previews."""
+BODY_OPENING = b'<div class="prose">\n'  # the built-in note.html's; see `_page`
+
+
+def _page(path: str, render: Callable[[], tuple[bytes, str]]) -> list[Page]:
+    """The page, with where its body is when the page holds it right after BODY_OPENING."""
+    content, body = render()
+    start = content.find(BODY_OPENING) + len(BODY_OPENING)
+    encoded = body.encode()
+    found = start >= len(BODY_OPENING) and content[start : start + len(encoded)] == encoded
+    return [Page(path, content, (start, start + len(encoded)) if found else None)]
+
+
+def _key_rest(parsed: ParsedNote, context: PageContext, *neighbours: ParsedNote | None) -> str:
+    """Everything the page shows but its body: its own note, and the cards of every note it lists, links to or
+    previews (see `quick` for why the body's part of the key is apart)."""
     site = context.site
     slug = parsed.note.slug
     card = context.card_key
-    return (
-        context.body_key(parsed),
-        card(slug),
-        context.cite_keys().get(slug),
-        tuple(card(n.note.slug) if n else None for n in neighbours),
-        tuple((b.source_slug, b.context, card(b.source_slug)) for b in site.backlinks.get(slug, ())),
-        tuple(card(s) for s in parsed.note.builds_on if s in site.by_slug),
-        tuple(card(s) for s in site.lineage.ancestors.get(slug, ())),
-        tuple(card(s) for s in site.lineage.descendants.get(slug, ())),
-        tuple((r.slug, r.relations, r.shared_tags, card(r.slug)) for r in site.related.get(slug, ())),
-        card(site.section_of[slug]) if slug in site.section_of else None,
-        tuple(card(s) for s in site.sections.get(slug, ())),
+    return short_digest(
+        repr(
+            (
+                card(slug),
+                context.cite_keys().get(slug),
+                tuple(card(n.note.slug) if n else None for n in neighbours),
+                tuple((b.source_slug, b.context, card(b.source_slug)) for b in site.backlinks.get(slug, ())),
+                tuple(card(s) for s in parsed.note.builds_on if s in site.by_slug),
+                tuple(card(s) for s in site.lineage.ancestors.get(slug, ())),
+                tuple(card(s) for s in site.lineage.descendants.get(slug, ())),
+                tuple((r.slug, r.relations, r.shared_tags, card(r.slug)) for r in site.related.get(slug, ())),
+                card(site.section_of[slug]) if slug in site.section_of else None,
+                tuple(card(s) for s in site.sections.get(slug, ())),
+            )
+        )
     )
 
 
 def _render(
     context: PageContext, parsed: ParsedNote, path: str, previous: ParsedNote | None, following: ParsedNote | None
-) -> bytes:
+) -> tuple[bytes, str]:
+    """The page and its body."""
     site = context.site
+    body = mark_external(linked_body(parsed, site, path))
     cite_key = context.cite_keys().get(parsed.note.slug, "")
     neighbours = {
         "previous": context.card(previous.note.slug) if previous else None,
         "next": context.card(following.note.slug) if following else None,
     }
-    return context.renderer.render(
+    content = context.renderer.render(
         "note.html",
         path,
         note=parsed.note,
-        body=mark_external(linked_body(parsed, site, path)),
+        body=body,
         toc=[h for h in parsed.headings if h.level in (2, 3)] if len(parsed.headings) >= TOC_MIN_HEADINGS else [],
         previews=_previews(parsed, context, path, [n["slug"] for n in neighbours.values() if n]),
         tags=context.card(parsed.note.slug)["tags"],
@@ -81,6 +104,7 @@ def _render(
         ],
         **neighbours,
     )
+    return content, body
 
 
 def _backlinks(parsed: ParsedNote, context: PageContext) -> list[dict]:
