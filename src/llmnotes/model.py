@@ -168,6 +168,7 @@ class ParsedNote:
     embeds: tuple[tuple[str, int], ...] = ()  # Obsidian's ![[file]] embeds as written, found by the link stage
 
 
+@pickled_by_constructor
 @dataclass(frozen=True, slots=True)
 class ResolvedLink:
     """A link after resolution: the target note and heading id, or None when it is broken."""

@@ -27,7 +27,7 @@ from .inputs import Document, Inputs
 from .links import body_html, mark_external
 from .load import load_note
 from .markdown import create_parser
-from .model import ParsedNote, ResolvedLink
+from .model import ParsedNote, ResolvedLink, pickled_by_constructor
 from .parse import HASHTAG, parse_note
 from .paths import fold
 from .search import ROOT, patch_index, search_doc, site_documents_in_order
@@ -40,6 +40,7 @@ MOST_NOTES = 8  # edited notes beyond which a full incremental build is as quick
 KITS = "kits.sqlite"
 
 
+@pickled_by_constructor
 @dataclass(frozen=True, slots=True)
 class NoteKit:
     """What a note's page and search entry were made from besides its body, at the last full build."""
