@@ -789,3 +789,17 @@ def test_a_page_changed_by_hand_is_rebuilt_and_the_body_edit_goes_the_full_way(t
     assert not build(root).quick
     assert read_tree(root / OUTPUT)["notes/bert.html"] == pristine["notes/bert.html"]
     assert_equals_clean(root, tmp_path)
+
+
+def test_a_damaged_kit_file_costs_one_full_build_and_nothing_else(tmp_path: Path) -> None:
+    root = make_site(tmp_path)
+    build(root)
+    (root / CACHE_DIR / "kits.sqlite").write_bytes(b"not a database" * 100)
+    let_the_clock_tick()
+    append(root, "notes/lima.md", "\n其一。\n")
+    assert not build(root).quick
+    assert_equals_clean(root, tmp_path)
+    let_the_clock_tick()
+    append(root, "notes/lima.md", "\n其二。\n")
+    assert build(root).quick
+    assert_equals_clean(root, tmp_path)

@@ -12,6 +12,7 @@ makes it step aside for the full build.
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import secrets
 import sqlite3
@@ -107,25 +108,32 @@ def _own_templates(config: Config) -> bool:
 
 
 def save_kits(cache: BuildCache, kits: dict[str, NoteKit]) -> str:
-    """Store the kits for the next build; their generation, which the build state names, or "" when none."""
+    """Store the kits for the next build; their generation, which the build state names, or "" when none (the
+    next edit then takes the full way: like the rest of the cache, kits only ever save work)."""
     path = cache.folder / KITS
-    if not kits:
-        path.unlink(missing_ok=True)
-        return ""
+    for _ in range(2):  # a damaged file is deleted and made afresh
+        try:
+            if not kits:
+                path.unlink(missing_ok=True)
+                return ""
+            cache.folder.mkdir(exist_ok=True)
+            return _write_kits(path, kits)
+        except (OSError, sqlite3.Error):
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+    return ""
+
+
+def _write_kits(path: Path, kits: dict[str, NoteKit]) -> str:
     generation = secrets.token_hex(8)
-    cache.folder.mkdir(exist_ok=True)
-    try:
-        with sqlite3.connect(path) as db:
-            db.execute("CREATE TABLE IF NOT EXISTS kit (source TEXT PRIMARY KEY, data BLOB)")
-            db.execute("CREATE TABLE IF NOT EXISTS meta (generation TEXT)")
-            db.execute("DELETE FROM kit")
-            db.execute("DELETE FROM meta")
-            rows = ((source, pickle.dumps(kit, pickle.HIGHEST_PROTOCOL)) for source, kit in kits.items())
-            db.executemany("INSERT INTO kit VALUES (?, ?)", rows)
-            db.execute("INSERT INTO meta VALUES (?)", (generation,))
-        db.close()
-    except sqlite3.Error:
-        return ""
+    with contextlib.closing(sqlite3.connect(path)) as db, db:  # one transaction
+        db.execute("CREATE TABLE IF NOT EXISTS kit (source TEXT PRIMARY KEY, data BLOB)")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (generation TEXT)")
+        db.execute("DELETE FROM kit")
+        db.execute("DELETE FROM meta")
+        rows = ((source, pickle.dumps(kit, pickle.HIGHEST_PROTOCOL)) for source, kit in kits.items())
+        db.executemany("INSERT INTO kit VALUES (?, ?)", rows)
+        db.execute("INSERT INTO meta VALUES (?)", (generation,))
     return generation
 
 
@@ -134,8 +142,7 @@ def _load_kits(folder: Path, generation: str, sources: Iterable[str]) -> dict[st
     if not generation or not path.is_file():
         return None
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
+        with contextlib.closing(sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)) as db:
             if db.execute("SELECT generation FROM meta").fetchall() != [(generation,)]:
                 return None
             kits = {}
@@ -144,8 +151,6 @@ def _load_kits(folder: Path, generation: str, sources: Iterable[str]) -> dict[st
                 if row is None:
                     return None
                 kits[source] = pickle.loads(row[0])
-        finally:
-            db.close()
     except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
         return None
     return kits if all(isinstance(kit, NoteKit) for kit in kits.values()) else None
