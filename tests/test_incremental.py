@@ -6,6 +6,7 @@ output, and compares that output file by file with a clean build of a pristine c
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -802,4 +803,20 @@ def test_a_damaged_kit_file_costs_one_full_build_and_nothing_else(tmp_path: Path
     let_the_clock_tick()
     append(root, "notes/lima.md", "\n其二。\n")
     assert build(root).quick
+    assert_equals_clean(root, tmp_path)
+
+
+def test_an_index_file_damaged_behind_the_builds_back_sends_the_edit_the_full_way(tmp_path: Path) -> None:
+    """A file changed with its size, time and inode kept (a restore that keeps stamps) looks intact: the quick way
+    finds it unreadable and steps aside; the full build writes the index afresh."""
+    root = make_site(tmp_path)
+    build(root)
+    manifest = root / OUTPUT / "static/search/manifest.js"
+    info = manifest.stat()
+    with manifest.open("r+b") as file:  # in place: the same inode
+        file.write(b"#" * info.st_size)
+    os.utime(manifest, ns=(info.st_atime_ns, info.st_mtime_ns))
+    let_the_clock_tick()
+    append(root, "notes/lima.md", "\n新加的一句话。\n")
+    assert not build(root).quick
     assert_equals_clean(root, tmp_path)

@@ -174,7 +174,11 @@ def quick_rebuild(
         replace(previous, inputs=cache.inputs, written=dict(previous.written), spans=dict(previous.spans)),
     )
     for source in changed:
-        if not splice.note(documents[source], kits[source]):
+        try:
+            spliced = splice.note(documents[source], kits[source])
+        except (OSError, ValueError, KeyError, IndexError, TypeError):  # outputs not as the last build left them
+            spliced = False
+        if not spliced:
             return None
     state = splice.state
     index_files = dict(previous.outputs[ROOT][1])

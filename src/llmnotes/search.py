@@ -442,10 +442,13 @@ def postings_of(doc: SearchDoc, number: int) -> dict[str, int]:
 
 def patch_index(read: Callable[[str], bytes], number: int, old: SearchDoc, new: SearchDoc) -> dict[str, bytes] | None:
     """The index files that change, and their bytes, when document `number` changes from `old` to `new` with the
-    same place in the order: byte for byte what `index_files` would make. None when the change moves a shard's
-    first token or the documents per display-data shard (make the index afresh then)."""
+    same place in the order: byte for byte what `index_files` would make. None when a shard would begin elsewhere
+    or the documents per display-data shard would change (make the index afresh then).
+
+    Raises ValueError, KeyError, IndexError or TypeError on files that are not as `index_files` wrote them."""
     manifest = read_script(read(MANIFEST))
-    assert isinstance(manifest, dict)
+    if not isinstance(manifest, dict):
+        raise TypeError(f"{MANIFEST} holds no manifest")
     before, after = postings_of(old, number), postings_of(new, number)
     changes = {token: (before.get(token), after.get(token)) for token in before.keys() | after.keys()}
     changes = {token: change for token, change in changes.items() if change[0] != change[1]}
@@ -457,8 +460,7 @@ def patch_index(read: Callable[[str], bytes], number: int, old: SearchDoc, new: 
         return None
     path = f"{ROOT}d/{number // per_shard}.js"
     records = read_script(read(path))
-    assert isinstance(records, list)
-    if records[number % per_shard] != old_record:
+    if not isinstance(records, list) or records[number % per_shard] != old_record:
         return None
     records[number % per_shard] = new_record
     files[path] = script(f"d/{number // per_shard}", records)
@@ -479,7 +481,8 @@ def _patched_token_shards(
     files = {}
     for number, tokens in sorted(by_shard.items()):
         data = read_script(read(token_shard_path(number)))
-        assert isinstance(data, list)
+        if not isinstance(data, list):
+            raise TypeError(f"{token_shard_path(number)} holds no token shard")
         encoded = dict(zip(front_decoded(data[0]), data[1].split(" "), strict=True))
         for token in tokens:
             gone, added = changes[token]
