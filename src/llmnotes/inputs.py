@@ -51,11 +51,9 @@ def scan_inputs(config: Config, cache: BuildCache, options: tuple, output: Path)
             is_markdown = relative.endswith(".md")
             if not is_markdown and (kind == "page" or (folder == root and relative in PROJECT_FILES)):
                 continue
-            if entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(inside):
+            if entry.is_symlink() and not (target := Path(entry.path).resolve()).is_relative_to(inside):
                 where = prefix.rstrip("/")
-                message = (
-                    f"a symbolic link to {Path(entry.path).resolve()}, outside {where}/: not read, so it cannot leak"
-                )
+                message = f"a symbolic link to {target}, outside {where}/: not read, so it cannot leak"
                 problems.append(Diagnostic(source, message, hint=f"copy the file into {where}/ or remove the link"))
                 continue
             digest = cache.file_digest(entry.path, source, _stamp(entry))
