@@ -71,20 +71,14 @@ def _build(
     in_place = (bool(previous.code) and ours) or foreign
     intact = _intact_files(previous, output) if in_place else {}
     head = git_head(config.root)  # a new commit can change the notes' dates without changing a file
-    same_inputs = _digests(previous.inputs) == _digests(cache.inputs) and previous.site_key == inputs.site_key
-    same_inputs = same_inputs and previous.git_head == head
-    if in_place and same_inputs and len(intact) == len(previous.written):  # and nobody touched the site
+    same_site = previous.site_key == inputs.site_key and previous.git_head == head
+    untouched = in_place and len(intact) == len(previous.written)  # nobody touched the site
+    if untouched and same_site and _digests(previous.inputs) == _digests(cache.inputs):
         if previous.inputs != cache.inputs:  # files touched but not changed: remember their new stamps
             cache.save_changes(replace(previous, inputs=cache.inputs))
         seconds = time.perf_counter() - started
         return BuildResult(previous.note_count, len(previous.written), output, previous.warnings, seconds)
-    same_site = previous.site_key == inputs.site_key and previous.git_head == head
-    if (
-        in_place
-        and same_site
-        and len(intact) == len(previous.written)
-        and previous.inputs.keys() == cache.inputs.keys()
-    ):
+    if untouched and same_site and previous.inputs.keys() == cache.inputs.keys():
         from .quick import quick_rebuild  # here, not at the top: nor does a build with nothing to do load Markdown
 
         changed = [name for name, (_, digest) in cache.inputs.items() if previous.inputs[name][1] != digest]

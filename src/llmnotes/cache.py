@@ -31,6 +31,11 @@ def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def output_key(site_key: str, key: tuple) -> str:
+    """What the build state knows an output's inputs by: its own key (see model.Output) and the site-wide ones."""
+    return content_digest(repr((site_key, key)).encode())
+
+
 @cache
 def code_digest() -> str:
     """llmnotes' own version and source: a different llmnotes may build different pages from the same notes."""

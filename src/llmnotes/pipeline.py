@@ -8,7 +8,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from .cache import BuildCache, BuildState, Stamp, content_digest
+from .cache import BuildCache, BuildState, Stamp, content_digest, output_key
 from .config import Config
 from .history import file_dates
 from .inputs import Document, Inputs
@@ -97,7 +97,7 @@ def render_and_write(
     old_files = {path: file_digest for _, files in previous.outputs.values() for path, file_digest in files}
     todo: list[tuple[Output, str | None]] = []
     for item in outputs:
-        key = content_digest(repr((state.site_key, item.key)).encode()) if item.key is not None else None
+        key = output_key(state.site_key, item.key) if item.key is not None else None
         old = previous.outputs.get(item.name)
         if item.name == ROOT:
             state.search_keys = item.key or ()

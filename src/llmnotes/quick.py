@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import BuildCache, BuildState, Stamp, content_digest
+from .cache import BuildCache, BuildState, Stamp, content_digest, output_key
 from .config import Config, builtin_theme
 from .history import file_dates
 from .inputs import Document, Inputs
@@ -31,7 +31,7 @@ from .markdown import create_parser
 from .model import ParsedNote, ResolvedLink, pickled_by_constructor
 from .parse import HASHTAG, parse_note
 from .paths import fold
-from .search import ROOT, patch_index, search_doc, site_documents_in_order
+from .search import ROOT, document_key, patch_index, search_doc, site_documents_in_order
 from .write import SiteWriter
 
 if TYPE_CHECKING:
@@ -167,6 +167,9 @@ def quick_rebuild(
     kits = _load_kits(cache.folder, previous.kits, changed)
     if kits is None or ROOT not in previous.outputs or not previous.search_keys:
         return None
+    dates = file_dates(config.root, changed)  # one look at git's history for all of them
+    if any(dates.get(source) != kits[source].dates for source in changed):
+        return None  # the page, feed and sitemap show a note's dates
     splice = _Splice(
         config,
         previous,
@@ -186,7 +189,7 @@ def quick_rebuild(
         return None
     state.search_keys = tuple(splice.search_keys)
     index_files.update((path, content_digest(content)) for path, content in splice.files.items() if path in index_files)
-    search_key = content_digest(repr((previous.site_key, state.search_keys)).encode())
+    search_key = output_key(previous.site_key, state.search_keys)
     state.outputs = {**previous.outputs, **splice.outputs, ROOT: (search_key, tuple(index_files.items()))}
     old_digests = dict(previous.outputs[ROOT][1])
     for path in splice.outputs:
@@ -220,13 +223,11 @@ class _Splice:
         span = previous.spans.get(kit.path)
         if span is None or face_of(parsed) != kit.face:
             return False
-        if file_dates(self.config.root, [source]).get(source) != kit.dates:
-            return False
         old_body_key = (previous.inputs[source][1], kit.body_targets, kit.files)
         new_body_key = (note.digest, kit.body_targets, kit.files)
-        if previous.outputs.get(kit.path, (None,))[0] != _page_key(previous, old_body_key, kit):
+        if previous.outputs.get(kit.path, (None,))[0] != output_key(previous.site_key, (old_body_key, kit.key_rest)):
             return False  # the kit is not of the page on disk
-        if self.search_keys[kit.document] != _search_key(old_body_key, kit.card_key):
+        if self.search_keys[kit.document] != document_key(old_body_key, kit.card_key):
             return False
         tags = list(kit.tag_slugs) if HASHTAG in parsed.html else []
         body = mark_external(body_html(parsed.html, kit.links, kit.labels, kit.paths, kit.files or (), tags, kit.path))
@@ -236,24 +237,14 @@ class _Splice:
         self.files[kit.path] = page[:start] + body.encode() + page[end:]
         self.state.spans[kit.path] = (start, start + len(body.encode()))
         self.outputs[kit.path] = (
-            _page_key(previous, new_body_key, kit),
+            output_key(previous.site_key, (new_body_key, kit.key_rest)),
             ((kit.path, content_digest(self.files[kit.path])),),
         )
-        self.search_keys[kit.document] = _search_key(new_body_key, kit.card_key)
+        self.search_keys[kit.document] = document_key(new_body_key, kit.card_key)
         old_doc, new_doc = search_doc(parsed.note, kit.path, old_body), search_doc(parsed.note, kit.path, body)
         patched = patch_index(self.read, kit.document, old_doc, new_doc)
         self.files.update(patched or {})
         return patched is not None
-
-
-def _page_key(state: BuildState, body_key: tuple, kit: NoteKit) -> str:
-    """The key render_and_write gives a note page (note.emit's key, with the site-wide inputs)."""
-    return content_digest(repr((state.site_key, (body_key, kit.key_rest))).encode())
-
-
-def _search_key(body_key: tuple, card_key: str) -> str:
-    """A document's key in the search index (see pages.search_index.emit)."""
-    return content_digest(repr((body_key, card_key)).encode())
 
 
 def _write(output: Path, files: dict[str, bytes], old_digests: dict[str, str], state: BuildState) -> int:

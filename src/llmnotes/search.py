@@ -17,6 +17,7 @@ from functools import cache, partial
 from itertools import repeat
 from operator import add, sub
 
+from .cache import content_digest
 from .links import link_html
 from .model import Note, ParsedNote, Site
 from .parallel import run_all
@@ -139,6 +140,11 @@ def site_documents_in_order(site: Site) -> list[ParsedNote]:
 
 IndexEntry = bytes  # a document's display record, body-only tokens and field tokens, pickled and compressed
 Unpacked = tuple[list[str], str, tuple[tuple[str, int], ...]]
+
+
+def document_key(body_key: tuple, card_key: str) -> str:
+    """What a document's index entry is made from, by which the cache keeps it (see pages.PageContext)."""
+    return content_digest(repr((body_key, card_key)).encode())
 
 
 def index_entry(parsed: ParsedNote, site: Site) -> IndexEntry:
@@ -283,11 +289,11 @@ def update_state(state: IndexState, keys: list[str], entry_of: Callable[[str], I
         old, new = entry_of(state.keys[number]), entry_of(keys[number])
         if old is None or new is None:
             return False
-        for token, posting in _postings_of(number, old)[1]:
+        for token, posting in _postings_of(number, old)[1].items():
             state.postings[token].remove(posting)
             touched.add(token)
         state.records[number], postings = _postings_of(number, new)
-        for token, posting in postings:
+        for token, posting in postings.items():
             insort(state.postings.setdefault(token, array("i")), posting)
             touched.add(token)
     for token in touched:
@@ -299,10 +305,16 @@ def update_state(state: IndexState, keys: list[str], entry_of: Callable[[str], I
     return True
 
 
-def _postings_of(number: int, entry: IndexEntry) -> tuple[list[str], list[tuple[str, int]]]:
+def _postings_of(number: int, entry: IndexEntry) -> tuple[list[str], dict[str, int]]:
     record, body_only, fields = pickle.loads(zlib.decompress(entry))
-    postings = [(token, number << 4 | BODY) for token in (body_only.split(" ") if body_only else ())]
-    return record, postings + [(token, number << 4 | mask) for token, mask in fields]
+    return record, _postings(number, body_only.split(" ") if body_only else (), fields)
+
+
+def _postings(number: int, body_only: Iterable[str], fields: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """token -> the posting document `number` has for it, from its body-only tokens and its tokens' field bits."""
+    postings = dict.fromkeys(body_only, number << 4 | BODY)
+    postings.update((token, number << 4 | mask) for token, mask in fields)
+    return postings
 
 
 def starts_shard(token: str, postings: str) -> bool:
@@ -433,11 +445,8 @@ def decode_postings(text: str) -> list[int]:
 
 
 def postings_of(doc: SearchDoc, number: int) -> dict[str, int]:
-    """token -> the posting document `number` has for it."""
     body_only, fields = field_tokens(doc)
-    postings = dict.fromkeys(body_only, number << 4 | BODY)
-    postings.update((token, number << 4 | mask) for token, mask in fields.items())
-    return postings
+    return _postings(number, body_only, fields.items())
 
 
 def patch_index(read: Callable[[str], bytes], number: int, old: SearchDoc, new: SearchDoc) -> dict[str, bytes] | None:

@@ -11,20 +11,21 @@ from ..search import (
     ROOT,
     IndexState,
     build_search_index,
+    document_key,
     index_entry,
     index_files,
     index_state,
     site_documents_in_order,
     update_state,
 )
-from . import PageContext, short_digest
+from . import PageContext
 
 STATE = "search-postings"  # the cache file of the postings the last index was made from
 
 
 def emit(context: PageContext) -> Iterator[Output]:
     documents = site_documents_in_order(context.site)
-    keys = [short_digest(repr((context.body_key(p), context.card_key(p.note.slug)))) for p in documents]
+    keys = [document_key(context.body_key(p), context.card_key(p.note.slug)) for p in documents]
     yield Output(ROOT, tuple(keys), partial(_files, context, documents, keys), alone=True)
 
 
