@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from html import escape
 
 from .model import Asset, Backlink, Diagnostic, Link, ParsedNote, ResolvedLink, Severity
 from .parse import CLOSE, EMBED, END, HASHTAG, LABEL, OPEN
 from .paths import fold, href, slugify, tag_path
+from .suggest import Suggester, did_you_mean
 
 _MARKER = re.compile(f"([{OPEN}{LABEL}])(\\d+){END}|{CLOSE}")
 _PLACE_MARKER = re.compile(f"([{EMBED}{HASHTAG}])(\\d+){END}")
@@ -25,6 +25,7 @@ class LinkIndex:
     by_source: dict[str, str]
     notes: dict[str, ParsedNote]
     shared_names: dict[str, tuple[str, ...]]  # folded file name -> the notes in different folders it names
+    names: Suggester = field(compare=False)  # "did you mean" among by_name
 
     @classmethod
     def build(cls, notes: list[ParsedNote]) -> tuple[LinkIndex, list[Diagnostic]]:
@@ -67,7 +68,7 @@ class LinkIndex:
                         )
                     )
         by_source = {p.note.source: p.note.slug for p in notes}
-        return cls(by_name, by_source, by_slug, shared), problems
+        return cls(by_name, by_source, by_slug, shared, Suggester(by_name, cutoff=0.5)), problems
 
     def find(self, link: Link, source: ParsedNote) -> str | None:
         if not link.target:
@@ -85,10 +86,9 @@ class LinkIndex:
             return next((self.by_source[c] for c in candidates if c in self.by_source), None)
         return self.by_name.get(fold(link.target)) or self.by_name.get(slugify(link.target))
 
-    def suggest(self, text: str) -> str | None:
-        names = list(self.by_name)
-        close = difflib.get_close_matches(fold(text), names, n=1, cutoff=0.5)
-        return close[0] if close else None
+    def suggest(self, text: str) -> tuple[str, ...]:
+        """The slugs of the notes whose names are closest to `text`, closest first."""
+        return tuple(dict.fromkeys(self.by_name[name] for name in self.names.suggest(fold(text))))
 
 
 def resolve_links(
@@ -99,6 +99,7 @@ def resolve_links(
     resolved: dict[str, tuple[ResolvedLink, ...]] = {}
     backlinks: dict[str, dict[str, Backlink]] = {}
     problems: list[Diagnostic] = []
+    heading_suggesters: dict[str, Suggester] = {}  # per target note, made on its first broken anchor
     for parsed in notes:
         slug = parsed.note.slug
         results = []
@@ -110,7 +111,11 @@ def resolve_links(
             elif link.fragment:
                 anchor = _find_heading(index.notes[target_slug], link.fragment)
                 if anchor is None:
-                    problems.append(_missing_heading(parsed, link, index.notes[target_slug], severity))
+                    target = index.notes[target_slug]
+                    if target_slug not in heading_suggesters:
+                        heading_suggesters[target_slug] = Suggester([h.text for h in target.headings], 0.4, 1)
+                    guesses = heading_suggesters[target_slug].suggest(link.fragment)
+                    problems.append(_missing_heading(parsed, link, target, guesses, severity))
                     target_slug = None
             results.append(ResolvedLink(link, slug, target_slug, anchor))
             if target_slug and target_slug != slug:
@@ -150,9 +155,15 @@ def qualify_slugs(notes: list[ParsedNote]) -> list[ParsedNote]:
 
 
 def _missing_note(parsed: ParsedNote, link: Link, index: LinkIndex, severity: Severity) -> Diagnostic:
-    guess = index.suggest(link.target)
-    hint = f'did you mean "{index.notes[index.by_name[guess]].note.slug}"?' if guess else None
-    what = "no note has this slug, title or alias" if link.kind == "wiki" else "no note at this path"
+    if link.kind == "wiki":
+        hint = did_you_mean(index.suggest(link.target))
+        what = "no note has this slug, title or alias"
+    else:  # suggest other notes' paths, as written from this note's folder
+        name = posixpath.basename(link.target.rstrip("/")).removesuffix(".md")
+        folder = posixpath.dirname(parsed.note.source)
+        paths = (posixpath.relpath(index.notes[slug].note.source, folder) for slug in index.suggest(name))
+        hint = did_you_mean(paths)
+        what = "no note at this path"
     sharing = index.shared_names.get(fold(link.target)) if link.kind == "wiki" else None
     if sharing:
         what = f"notes in {len(sharing)} folders have this name: {', '.join(sharing)}"
@@ -160,13 +171,15 @@ def _missing_note(parsed: ParsedNote, link: Link, index: LinkIndex, severity: Se
         hint = f"name the folder too, e.g. [[{folder}/{link.target}]]"
     elif link.kind == "wiki" and posixpath.splitext(link.target)[1].lower() not in ("", ".md"):
         hint = f"to show a file, link it as Markdown relative to this note, e.g. ![]({link.target})"
-    return Diagnostic(parsed.note.source, f"broken link {_written(link)}: {what}", link.line, link.col, severity, hint)
+    message = f"broken link {_written(link)}: {what}"
+    return Diagnostic(parsed.note.source, message, link.line, link.col, severity, hint, "broken-link")
 
 
-def _missing_heading(parsed: ParsedNote, link: Link, target: ParsedNote, severity: Severity) -> Diagnostic:
+def _missing_heading(
+    parsed: ParsedNote, link: Link, target: ParsedNote, guesses: tuple[str, ...], severity: Severity
+) -> Diagnostic:
     texts = [h.text for h in target.headings]
-    close = difflib.get_close_matches(link.fragment or "", texts, n=1, cutoff=0.4)
-    hint = f'did you mean "#{close[0]}"?' if close else "headings: " + ", ".join(texts[:8]) if texts else None
+    hint = did_you_mean("#" + guess for guess in guesses) or ("headings: " + ", ".join(texts[:8]) if texts else None)
     return Diagnostic(
         parsed.note.source,
         f'broken link {_written(link)}: {target.note.source} has no heading "{link.fragment}"',
@@ -174,6 +187,7 @@ def _missing_heading(parsed: ParsedNote, link: Link, target: ParsedNote, severit
         link.col,
         severity,
         hint,
+        "broken-anchor",
     )
 
 
@@ -208,18 +222,18 @@ def check_assets(
 ) -> list[Diagnostic]:
     """Every image and file a note points at must be in notes/; no copied file may take a page's place."""
     present = {asset.relative for asset in assets}
+    files = Suggester(present, limit=1)
     problems = []
     for parsed in notes:
         for path, line in parsed.assets:
             if path == ".." or path.startswith("../"):
                 message = f"{path} is outside the notes folder, and the site holds only what is inside it"
                 hint = "move the file into the notes folder and link it from there"
-                problems.append(Diagnostic(parsed.note.source, message, line, severity=severity, hint=hint))
+                problems.append(Diagnostic(parsed.note.source, message, line, None, severity, hint, "file-outside"))
             elif path not in present:
-                close = difflib.get_close_matches(path, sorted(present), n=1, cutoff=0.6)
-                hint = f'did you mean "{close[0]}"?' if close else "the path is relative to this note's folder"
+                hint = did_you_mean(files.suggest(path)) or "the path is relative to this note's folder"
                 message = f"broken link: no file {path} in the notes folder"
-                problems.append(Diagnostic(parsed.note.source, message, line, severity=severity, hint=hint))
+                problems.append(Diagnostic(parsed.note.source, message, line, None, severity, hint, "missing-file"))
     for asset in assets:
         if asset.relative.endswith(".html") and asset.relative.removesuffix(".html") in slugs:
             message = f"this file would take the place of the page of the note {asset.relative.removesuffix('.html')}"
@@ -251,7 +265,7 @@ def find_embeds(
                 what = f"{len(named)} files are named {target}: {', '.join(named)}" if named else "no such file"
                 hint = "write the folder too, e.g. ![[" + named[0] + "]]" if named else "check the file name"
                 problems.append(
-                    Diagnostic(parsed.note.source, f"embed ![[{target}]]: {what}", line, None, severity, hint)
+                    Diagnostic(parsed.note.source, f"embed ![[{target}]]: {what}", line, None, severity, hint, "embed")
                 )
             paths.append(path)
         found[parsed.note.slug] = tuple(paths)

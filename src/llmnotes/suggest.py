@@ -1,0 +1,78 @@
+""""Did you mean" for names that match nothing: a trigram index meets each query with a few close names only."""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Collection, Iterable
+
+# A trigram shared by more names than this says little about which one was meant ("not", "ion"), and scanning its
+# names for every query would make the hints cost names × queries again; such trigrams are not looked at.
+COMMON_TRIGRAM = 256
+# How many of the names sharing the most trigrams with a query are compared with it in full.
+CANDIDATES = 8
+
+
+def _trigrams(text: str) -> set[str]:
+    padded = f"  {text} "  # short names (two Chinese characters, `t5`) still have a few
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+class Suggester:
+    """Close matches among `names` for strings that named nothing, each worked out once per distinct query.
+
+    A query's cost is bounded by its own length: it reads the names of its uncommon trigrams (at most
+    COMMON_TRIGRAM each) and compares at most CANDIDATES of them in full, however many names there are. The index
+    is made on the first query, so a site with nothing broken never pays for it."""
+
+    def __init__(self, names: Collection[str], cutoff: float = 0.6, limit: int = 3) -> None:
+        self.source = names
+        self.cutoff = cutoff
+        self.limit = limit
+        self.names: list[str] = []
+        self.postings: dict[str, list[int]] = {}
+        self.answers: dict[str, tuple[str, ...]] = {}
+        self.read = 0  # names read from the trigram postings
+        self.compared = 0  # names compared with a query in full
+
+    def suggest(self, query: str) -> tuple[str, ...]:
+        """Up to `limit` names at least `cutoff` alike with `query`, the closest first."""
+        known = self.answers.get(query)
+        if known is None:
+            if not self.names and self.source:
+                self._index()
+            known = self.answers[query] = self._closest(query)
+        return known
+
+    def _index(self) -> None:
+        self.names = sorted(set(self.source))
+        for number, name in enumerate(self.names):
+            for gram in _trigrams(name):
+                self.postings.setdefault(gram, []).append(number)
+
+    def _closest(self, query: str) -> tuple[str, ...]:
+        shared: Counter[int] = Counter()
+        for gram in _trigrams(query):
+            numbers = self.postings.get(gram, ())
+            if len(numbers) <= COMMON_TRIGRAM:
+                self.read += len(numbers)
+                shared.update(numbers)
+        candidates = sorted(shared, key=lambda number: (-shared[number], number))[:CANDIDATES]
+        matcher = difflib.SequenceMatcher(b=query, autojunk=False)
+        scored = []
+        for number in candidates:
+            self.compared += 1
+            matcher.set_seq1(self.names[number])
+            score = matcher.ratio()
+            if score >= self.cutoff:
+                scored.append((-score, self.names[number]))
+        return tuple(name for _, name in sorted(scored)[: self.limit])
+
+
+def did_you_mean(guesses: Iterable[str]) -> str | None:
+    """`did you mean "a" or "b"?`, or None when there is nothing to suggest."""
+    quoted = [f'"{guess}"' for guess in guesses]
+    if not quoted:
+        return None
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return f"did you mean {listed}?"

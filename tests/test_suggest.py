@@ -1,0 +1,100 @@
+"""'Did you mean' stays linear: each broken name meets a few candidates, however many notes the site has."""
+
+from __future__ import annotations
+
+import random
+
+from llmnotes.links import LinkIndex, resolve_links
+from llmnotes.markdown import create_parser
+from llmnotes.model import Note
+from llmnotes.parse import parse_note
+from llmnotes.suggest import CANDIDATES, Suggester, did_you_mean
+
+WORDS = "scaling sparse retrieval instruction tuning language models recommendation learning efficient".split()
+CHINESE = "预训练 指令微调 对齐 推荐系统 检索增强 长上下文 多模态 强化学习 蒸馏 量化".split()
+
+
+def _titles(count: int) -> list[str]:
+    rng = random.Random(count)
+    titles = []
+    for number in range(count):
+        words = rng.sample(WORDS, 3) + [rng.choice(CHINESE)]
+        titles.append(f"{' '.join(words)} {number}")
+    return titles
+
+
+def _typos(titles: list[str], count: int) -> list[str]:
+    """Names a hurried author writes: a title with two letters swapped and a word dropped."""
+    rng = random.Random(7)
+    broken = []
+    for title in rng.sample(titles, count):
+        words = title.split()
+        del words[rng.randrange(len(words) - 1)]
+        text = " ".join(words)
+        at = rng.randrange(len(text) - 1)
+        broken.append(text[:at] + text[at + 1] + text[at] + text[at + 2 :])
+    return broken
+
+
+def test_two_thousand_broken_names_against_five_thousand_notes_cost_far_less_than_all_pairs() -> None:
+    titles = _titles(5000)
+    queries = _typos(titles, 2000)
+    names = Suggester(titles)
+    for query in queries:
+        names.suggest(query)
+    all_pairs = len(queries) * len(titles)
+    assert names.compared <= CANDIDATES * len(queries), f"{names.compared:,} comparisons for {len(queries):,} names"
+    assert names.read < all_pairs / 10, f"{names.read:,} names read is within 10× of all pairs ({all_pairs:,})"
+
+
+def test_the_work_per_query_does_not_grow_with_the_notes() -> None:
+    small, large = _titles(5000), _titles(5000) + [f"{title} bis" for title in _titles(5000)]
+    queries = _typos(small, 2000)
+    counted = []
+    for titles in (small, large):
+        names = Suggester(titles)
+        for query in queries:
+            names.suggest(query)
+        counted.append(names.read + names.compared)
+    assert counted[1] < 1.5 * counted[0], f"twice the notes made {counted[1] / counted[0]:.2f}× the work"
+
+
+def test_the_suggestion_is_the_note_that_was_meant() -> None:
+    titles = _titles(5000)
+    names = Suggester(titles)
+    meant = titles[1234]
+    assert names.suggest(meant.replace("scaling", "scalign").replace("1234", "123"))[0] == meant
+    assert Suggester(["推荐系统综述", "指令微调", "对齐税"], cutoff=0.5).suggest("推荐系统总述") == ("推荐系统综述",)
+    assert Suggester(["t5", "gpt-2", "gpt-3"], cutoff=0.5).suggest("gpt3")[:2] == ("gpt-3", "gpt-2")
+
+
+def test_a_name_broken_many_times_is_worked_out_once() -> None:
+    titles = _titles(2000)
+    names = Suggester(titles)
+    names.suggest("retrieval scaling tuning 77x")
+    once = (names.read, names.compared)
+    for _ in range(500):
+        names.suggest("retrieval scaling tuning 77x")
+    assert (names.read, names.compared) == once
+
+
+def test_at_most_a_few_suggestions_and_none_for_nonsense() -> None:
+    names = Suggester(_titles(3000))
+    assert 1 <= len(names.suggest("sparse models language 12")) <= 3
+    assert names.suggest("zzzzqqqq") == ()
+    assert did_you_mean(()) is None
+    assert did_you_mean(["a", "b", "c"]) == 'did you mean "a", "b" or "c"?'
+
+
+def test_broken_links_of_a_site_use_the_index() -> None:
+    md = create_parser()
+    notes = [Note(f"notes/paper-{n}.md", f"paper-{n}", f"Paper {n}", "Text.\n", 1) for n in range(300)]
+    body = "\n\n".join(f"See [[paper-{n}x]] and [[papre-{n}]]." for n in range(100)) + "\n"
+    notes.append(Note("notes/a.md", "a", "A", body, 1))
+    parsed = [parse_note(note, md) for note in notes]
+    index, _ = LinkIndex.build(parsed)
+    _, _, problems = resolve_links(parsed, index, strict=False)
+    assert len(problems) == 200
+    assert all(p.rule == "broken-link" and p.hint and p.hint.startswith("did you mean") for p in problems)
+    assert '"paper-42"' in next(p.hint for p in problems if "[[papre-42]]" in p.message)
+    assert index.names.compared <= CANDIDATES * 200
