@@ -127,7 +127,7 @@ def test_json_output_for_tools(tmp_path: Path, capsys: pytest.CaptureFixture[str
         "line": 4,
         "column": 5,
         "severity": "error",
-        "rule": None,
+        "rule": "broken-link",
     }
 
 

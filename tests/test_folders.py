@@ -242,3 +242,66 @@ def test_mkdocs_and_vitepress_projects_build_from_their_docs_folder(
     code, out, err = run_cli(root, capsys=capsys)
     assert code == 0 and out.startswith("built 1 note into"), err
     assert heading(root / "site" / page) == "A"
+
+
+@pytest.mark.parametrize(
+    ("files", "built", "page"),
+    [
+        (
+            {
+                "README.md": "# 论文笔记\n\n见 [第一篇](cv/first.md)。\n",
+                "cv/first.md": "# 第一篇\n\n正文。\n",
+                "nlp/deep/second.md": "# 第二篇\n",
+            },
+            3,
+            "notes/first.html",
+        ),
+        (
+            {
+                "README.md": "# 笔记\n",
+                "_sidebar.md": "- [第一篇](first.md)\n",
+                ".nojekyll": "",
+                "index.html": "<script>window.$docsify = {}</script><script src='docsify.min.js'></script>\n",
+                "first.md": "# 第一篇\n",
+            },
+            2,
+            "notes/first.html",
+        ),
+        (
+            {
+                "docs/README.md": "# 笔记\n",
+                "docs/_sidebar.md": "- [第一篇](guide/first.md)\n",
+                "docs/guide/first.md": "# 第一篇\n",
+                "package.json": "{}\n",
+            },
+            2,
+            "notes/first.html",
+        ),
+        ({"code.py": "print()\n", "docs/a/first.md": "# 第一篇\n"}, 1, "notes/first.html"),
+    ],
+    ids=["plain GitHub repository", "docsify at the top", "docsify in docs/", "notes only in docs/"],
+)
+def test_a_folder_of_markdown_without_notes_dir_is_read_as_notes(
+    tmp_path: Path, capsys, files: dict[str, str], built: int, page: str
+) -> None:
+    root = write_site(tmp_path / "repo", files)
+    code, out, err = run_cli(root, capsys=capsys)
+    assert code == 0 and out.startswith(f"built {built} note"), err
+    assert heading(root / "site" / page) == "第一篇"
+    assert not list((root / "site").rglob("_sidebar*")), "docsify's sidebar is navigation, not a note"
+
+
+@pytest.mark.parametrize(
+    "files",
+    [{"pyproject.toml": '[tool.llmnotes]\ntitle = "X"\n', "code.py": "print()\n"}, {"notes/image.png": "png"}],
+    ids=["nothing at all", "a notes folder without Markdown"],
+)
+def test_a_build_that_finds_no_notes_fails_and_says_where_it_looked(
+    tmp_path: Path, capsys, files: dict[str, str]
+) -> None:
+    root = write_site(tmp_path / "project", files)
+    code, out, err = run_cli(root, capsys=capsys)
+    assert code == 1 and out == ""
+    assert "no notes: found no Markdown (.md) files in" in err and str(root) in err
+    assert "--root" in err and "notes_dir" in err
+    assert not (root / "site").exists(), "no empty site is written"

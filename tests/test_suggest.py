@@ -10,15 +10,15 @@ from llmnotes.model import Note
 from llmnotes.parse import parse_note
 from llmnotes.suggest import CANDIDATES, Suggester, did_you_mean
 
-WORDS = "scaling sparse retrieval instruction tuning language models recommendation learning efficient".split()
-CHINESE = "预训练 指令微调 对齐 推荐系统 检索增强 长上下文 多模态 强化学习 蒸馏 量化".split()
+WORDS = ["scaling", "sparse", "retrieval", "instruction", "tuning", "language", "models", "recommendation"]
+CHINESE = ["预训练", "指令微调", "对齐", "推荐系统", "检索增强", "长上下文", "多模态", "强化学习", "蒸馏", "量化"]
 
 
 def _titles(count: int) -> list[str]:
     rng = random.Random(count)
     titles = []
     for number in range(count):
-        words = rng.sample(WORDS, 3) + [rng.choice(CHINESE)]
+        words = [*rng.sample(WORDS, 3), rng.choice(CHINESE)]
         titles.append(f"{' '.join(words)} {number}")
     return titles
 

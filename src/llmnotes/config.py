@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import tomllib
 from dataclasses import dataclass, fields
@@ -15,6 +17,8 @@ NOTES_DIR = "notes"
 _DOCS_DIR = re.compile(r"^docs_dir:[ \t]*(\S+)", re.MULTILINE)
 # Files of a project that are not part of its site, when the notes folder is the project itself.
 PROJECT_FILES = {"pyproject.toml", "mkdocs.yml", "package.json", "package-lock.json"}
+# docsify's navigation files: they say how to move around the site, they are not notes.
+DOCSIFY_FILES = {"_sidebar.md", "_navbar.md", "_coverpage.md"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,17 +87,47 @@ def load_config(root: Path) -> Config:
 
 
 def other_tools_notes(root: Path) -> str | None:
-    """The notes of a folder made for another tool, when it has no notes/: MkDocs' docs_dir (docs/), VitePress'
-    docs/ or the folder itself, an Obsidian vault itself."""
+    """The notes of a folder kept some other way, when it has no notes/: MkDocs' docs_dir (docs/), VitePress' or
+    docsify's docs/ or the folder itself, an Obsidian vault itself, or a plain folder of Markdown files (a GitHub
+    repository with a README.md and folders of notes)."""
     mkdocs = root / "mkdocs.yml"
     if mkdocs.is_file():  # read with a pattern: mkdocs.yml often holds !!python tags a YAML loader refuses
         found = _DOCS_DIR.search(mkdocs.read_text(encoding="utf-8", errors="replace"))
         return found.group(1).strip("'\"") if found else "docs"
-    if (root / "docs" / ".vitepress").is_dir():
+    docs = root / "docs"
+    if (docs / ".vitepress").is_dir() or _is_docsify(docs):
         return "docs"
-    if (root / ".vitepress").is_dir() or (root / ".obsidian").is_dir():
+    if (root / ".vitepress").is_dir() or (root / ".obsidian").is_dir() or _is_docsify(root):
         return "."
-    return None
+    if _has_markdown(root):
+        return "."
+    if _has_markdown(docs, below=True):
+        return "docs"
+    return "." if _has_markdown(root, below=True) else None
+
+
+def _is_docsify(folder: Path) -> bool:
+    if any((folder / name).is_file() for name in DOCSIFY_FILES):
+        return True
+    page = folder / "index.html"
+    return (folder / ".nojekyll").is_file() and page.is_file() and "docsify" in page.read_text("utf-8", "replace")
+
+
+def _has_markdown(folder: Path, below: bool = False) -> bool:
+    """Whether folder (or, `below`, one of its visible sub-folders) has a Markdown file; deeper notes need a
+    notes_dir."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return False
+    if any(entry.name.endswith(".md") and entry.is_file() for entry in entries):
+        return True
+    for entry in entries if below else ():
+        if entry.is_dir() and not entry.name.startswith((".", "_")) and entry.name != "node_modules":
+            with contextlib.suppress(OSError), os.scandir(entry.path) as inner:
+                if any(child.name.endswith(".md") and child.is_file() for child in inner):
+                    return True
+    return False
 
 
 def _validate(table: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from .cache import BuildCache, Stamp, code_digest, content_digest
-from .config import PROJECT_FILES, Config, builtin_theme
+from .config import DOCSIFY_FILES, PROJECT_FILES, Config, builtin_theme
 from .model import Asset, Diagnostic
 
 
@@ -51,6 +51,8 @@ def scan_inputs(config: Config, cache: BuildCache, options: tuple, output: Path)
             is_markdown = relative.endswith(".md")
             if not is_markdown and (kind == "page" or (folder == root and relative in PROJECT_FILES)):
                 continue
+            if is_markdown and kind == "note" and relative.rpartition("/")[2] in DOCSIFY_FILES:
+                continue
             if entry.is_symlink() and not (target := Path(entry.path).resolve()).is_relative_to(inside):
                 where = prefix.rstrip("/")
                 message = f"a symbolic link to {target}, outside {where}/: not read, so it cannot leak"
@@ -61,12 +63,26 @@ def scan_inputs(config: Config, cache: BuildCache, options: tuple, output: Path)
                 documents.append(Document(entry.path, source, kind, digest, relative))  # type: ignore[arg-type]
             else:
                 assets.append(Asset(Path(entry.path), source, relative, digest))
+    if not any(document.kind == "note" for document in documents):
+        problems.append(_no_notes(config))
     site_wide = [f"options {options!r}", f"config {config!r}", f"llmnotes {code_digest()}"]
     for label, folder in _site_wide_folders(config):
         for path in _files_below(folder):
             name = f"{label}/{path.relative_to(folder).as_posix()}"
             site_wide.append(f"{name} {cache.file_digest(path, name)}")
     return Inputs(tuple(documents), tuple(assets), tuple(problems), content_digest("\n".join(site_wide).encode()))
+
+
+def _no_notes(config: Config) -> Diagnostic:
+    """A build that found nothing to publish says where it looked instead of writing an empty site."""
+    where = config.notes_path.relative_to(config.root).as_posix() if config.notes_path != config.root else "."
+    looked = f"{where}/ in {config.root}" if config.notes_path.is_dir() else f"{config.root} (it has no {where}/)"
+    return Diagnostic(
+        "llmnotes",
+        f"no notes: found no Markdown (.md) files in {looked}",
+        hint="put notes in notes/, point --root at the folder that holds them, or set notes_dir = \"...\" "
+        "under [tool.llmnotes] in pyproject.toml",
+    )
 
 
 def find_note_files(notes_dir: Path) -> list[Path]:
