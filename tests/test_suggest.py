@@ -10,7 +10,38 @@ from llmnotes.model import Note
 from llmnotes.parse import parse_note
 from llmnotes.suggest import CANDIDATES, Suggester, did_you_mean
 
-WORDS = ["scaling", "sparse", "retrieval", "instruction", "tuning", "language", "models", "recommendation"]
+WORDS = [
+    "scaling",
+    "sparse",
+    "retrieval",
+    "instruction",
+    "tuning",
+    "language",
+    "models",
+    "recommendation",
+    "learning",
+    "efficient",
+    "transformers",
+    "alignment",
+    "reasoning",
+    "generative",
+    "contrastive",
+    "memory",
+    "long",
+    "context",
+    "agents",
+    "preference",
+    "optimization",
+    "graph",
+    "sequential",
+    "users",
+    "zero-shot",
+    "few-shot",
+    "diffusion",
+    "vision",
+    "speech",
+    "planning",
+]
 CHINESE = ["预训练", "指令微调", "对齐", "推荐系统", "检索增强", "长上下文", "多模态", "强化学习", "蒸馏", "量化"]
 
 
@@ -48,15 +79,14 @@ def test_two_thousand_broken_names_against_five_thousand_notes_cost_far_less_tha
 
 
 def test_the_work_per_query_does_not_grow_with_the_notes() -> None:
-    small, large = _titles(5000), _titles(5000) + [f"{title} bis" for title in _titles(5000)]
-    queries = _typos(small, 2000)
+    queries = _typos(_titles(5000), 2000)
     counted = []
-    for titles in (small, large):
-        names = Suggester(titles)
+    for size in (5000, 20000):
+        names = Suggester(_titles(size))
         for query in queries:
             names.suggest(query)
         counted.append(names.read + names.compared)
-    assert counted[1] < 1.5 * counted[0], f"twice the notes made {counted[1] / counted[0]:.2f}× the work"
+    assert counted[1] < 1.5 * counted[0], f"four times the notes made {counted[1] / counted[0]:.2f}× the work"
 
 
 def test_the_suggestion_is_the_note_that_was_meant() -> None:
