@@ -16,6 +16,7 @@ from .config import load_config
 from .model import UsageError, UserError
 from .new import new_note
 from .progress import ProgressBar
+from .report import describe
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -158,8 +159,8 @@ def _build(root: Path, args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except UserError as error:
         bar.close()
-        for diagnostic in error.diagnostics:
-            print(diagnostic.format(), file=sys.stderr)
+        for line in describe(error.diagnostics, everything=args.verbose):
+            print(line, file=sys.stderr)
         count = sum(d.severity == "error" for d in error.diagnostics)
         print(
             f"llmnotes: build failed with {count} error{'s' if count != 1 else ''}; the previous site is untouched",
@@ -172,8 +173,8 @@ def _build(root: Path, args: argparse.Namespace) -> int:
         return 130
     bar.close()
     if not args.quiet:
-        for warning in result.warnings:
-            print(warning.format(), file=sys.stderr)
+        for line in describe(result.warnings, everything=args.verbose):
+            print(line, file=sys.stderr)
         if args.verbose:
             print(f"rendered {result.rendered} outputs, wrote {result.written} files to {result.output}")
         where = _shown(result.output)
