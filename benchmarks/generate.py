@@ -31,7 +31,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "corpus"
-TOOLS = ("llmnotes", "hugo", "pelican", "mkdocs", "eleventy")
+TOOLS = ("llmnotes", "hugo", "pelican", "mkdocs", "eleventy")  # the layouts written unless --tools says otherwise
 LINKS_PER_NOTE = 4
 TAGS_PER_NOTE = 3
 TAG_COUNT = 200
@@ -362,6 +362,20 @@ def write_llmnotes(root: Path, specs: list[NoteSpec]) -> None:
         _write(root / "notes" / f"{spec.slug}.md", front + _body(spec, lambda j: f"[[{slug_of(j)}]]"))
 
 
+def write_llmnotes_broken(root: Path, specs: list[NoteSpec]) -> None:
+    """The llmnotes layout with about three dead links a note, as real folders have them: a [[wikilink]] to a
+    note nobody wrote and relative links to files that are not there, each one different."""
+    write_llmnotes(root, specs)
+    for spec in specs:
+        rng = random.Random(f"broken-{spec.index}")
+        dead = [f"[[{rng.choice(TITLE_WORDS)} {rng.choice(TITLE_WORDS)} {spec.index}-{rng.getrandbits(16)}]]"]
+        for _ in range(2):
+            dead.append(f"[附录]({rng.choice(['appendix', 'supp', '../figs/fig'])}-{rng.getrandbits(20)}.md)")
+        path = root / "notes" / f"{spec.slug}.md"
+        with path.open("a", encoding="utf-8") as note:
+            note.write("\n另见 " + "、".join(dead[: rng.randint(2, 3)] if rng.random() < 0.5 else dead) + "。\n")
+
+
 # ---- Hugo -------------------------------------------------------------------------------------------------------
 
 HUGO_BASEOF = """<!DOCTYPE html>
@@ -498,8 +512,232 @@ def write_eleventy(root: Path, specs: list[NoteSpec]) -> None:
         _write(src / "notes" / f"{spec.slug}.md", front + _body(spec, link))
 
 
+# ---- a real-shaped site: an imported mkdocs-material folder of paper notes ----------------------------------------
+
+REAL_CONFERENCES = ["CVPR2024", "ICCV2023", "NeurIPS2023", "ICLR2024", "ACL2024", "ECCV2024", "AAAI2024", "ICML2024"]
+REAL_FIELDS = [
+    "3D视觉",
+    "扩散模型",
+    "视频理解",
+    "强化学习",
+    "多模态大模型",
+    "目标检测",
+    "图像分割",
+    "自动驾驶",
+    "具身智能",
+    "高斯溅射",
+    "图像生成",
+    "语音与音频",
+]
+REAL_TERMS = [
+    "扩散模型",
+    "高斯溅射",
+    "视频理解",
+    "强化学习",
+    "注意力机制",
+    "多模态对齐",
+    "自监督学习",
+    "知识蒸馏",
+    "点云配准",
+    "神经辐射场",
+    "语义分割",
+    "开放词汇检测",
+    "世界模型",
+    "指令微调",
+    "偏好优化",
+    "token 压缩",
+    "长视频建模",
+    "位姿估计",
+]
+REAL_SENTENCES = [
+    "本文针对{t}中长期存在的效率问题，提出了一种新的框架",
+    "作者观察到现有的{t}方法在复杂场景下泛化能力不足",
+    "核心思路是把{t}拆成两个阶段分别优化",
+    "实验部分在三个公开数据集上验证了{t}的有效性",
+    "与基线相比，{t}在推理速度上提升了约 {n} 倍",
+    "消融实验表明，去掉{t}模块后性能下降 {n} 个点",
+    "这一设计的动机来自{t}里常见的过拟合现象",
+    "作者还讨论了{t}在真实机器人上的部署成本",
+    "训练时使用了 {n} 张 A100，总共约 {n} 个 GPU 小时",
+    "值得注意的是，{t}对超参数非常敏感",
+    "方法的局限在于对{t}的先验假设较强",
+    "代码和模型权重均已开源，复现难度不大",
+]
+REAL_MATH_INLINE = [
+    r"$\mathbf{{x}}_{{{n}}} \in \mathbb{{R}}^{{d}}$",
+    r"$\alpha = {n}$",
+    r"$\mathcal{{L}}_{{\text{{rec}}}} + \lambda \mathcal{{L}}_{{{n}}}$",
+    r"$p_\theta(x_{{t-1}} \mid x_t)$",
+    r"$O(n^{{{n}}})$",
+]
+REAL_MATH_DISPLAY = [
+    "$$\n\\mathcal{{L}} = \\mathbb{{E}}_{{t, x_0, \\epsilon}} \\left[ \\lVert \\epsilon - \\epsilon_\\theta(x_t, t) "
+    "\\rVert^2 \\right] + {n}\n$$",
+    "$$\n\\text{{Attention}}(Q, K, V) = "
+    "\\operatorname{{softmax}}\\left(\\frac{{QK^\\top}}{{\\sqrt{{d_{{{n}}}}}}}\\right) V\n$$",
+    "$$\nG(x) = \\sum_{{i=1}}^{{{n}}} \\alpha_i "
+    "\\exp\\left(-\\frac{{1}}{{2}} (x-\\mu_i)^\\top \\Sigma_i^{{-1}} (x-\\mu_i)\\right)\n$$",
+]
+REAL_HEADINGS = ["摘要", "动机", "方法", "实验", "消融实验", "局限与思考", "相关工作", "个人评价"]
+
+
+def _real_size(rng: random.Random) -> int:
+    """Bytes of a note's body: long-tailed, mostly a few KB, a few up to 40 KB; about 8 KB on average."""
+    return max(1024, min(40 * 1024, int(rng.lognormvariate(8.75, 0.6))))
+
+
+def _real_paragraph(rng: random.Random, number: int) -> str:
+    sentences = []
+    for _ in range(rng.randint(2, 5)):
+        sentence = rng.choice(REAL_SENTENCES).format(t=rng.choice(REAL_TERMS), n=rng.randint(2, 999))
+        if rng.random() < 0.3:
+            sentence += f"（{_english(rng, rng.randint(3, 8))}）"
+        sentences.append(sentence)
+    return "，".join(sentences) + f"。[{number}-{rng.getrandbits(20):05x}]"
+
+
+def _real_table(rng: random.Random) -> str:
+    columns = rng.randint(6, 11)
+    header = "| 方法 | " + " | ".join(f"指标{k} Metric-{k}" for k in range(1, columns)) + " |"
+    rows = [header, "|" + " --- |" * columns]
+    for name in rng.sample(["Baseline", "Ours", "Ours-L", "Prior SOTA", "Zero-shot", "Fine-tuned"], 3):
+        rows.append(f"| {name} | " + " | ".join(f"{rng.uniform(10, 99):.1f}" for _ in range(1, columns)) + " |")
+    return "\n".join(rows)
+
+
+def real_note(number: int, conference: str, field: str, siblings: list[str], rng: random.Random) -> tuple[str, str]:
+    """One note as such a site has them: (file name, text). No front matter; the facts are bold lines."""
+    words = rng.sample(TITLE_WORDS, rng.randint(3, 6))
+    head = rng.choice(["Uni", "Gauss", "Video", "Diff", "Robo", "Open", "Seg", "Mo"])
+    short = f"{head}{rng.choice(['Fusion', 'Mamba', 'Net', 'Former', 'GPT', 'Splat', 'Gen'])}-{number}"
+    title = f"{short}: {' '.join(words)}"
+    venue = f"{conference[:-4]} {conference[-4:]}"
+    arxiv = f"{rng.randint(22, 24)}{rng.randint(1, 12):02d}.{rng.randint(0, 99999):05d}"
+    parts = [
+        f"# {title}\n",
+        f"**会议**: {venue}  \n**arXiv**: [{arxiv}](https://arxiv.org/abs/{arxiv})  \n"
+        f"**代码**: https://github.com/{short.lower()}/{short.lower()}  \n"
+        f"**领域**: {field}  \n**关键词**: {', '.join(rng.sample(REAL_TERMS, 3))}\n",
+    ]
+    if rng.random() < 0.10:
+        parts.append(f"<!-- TODO: 补充第 {rng.randint(2, 9)} 节的实验细节 -->\n")
+    target = _real_size(rng)
+    broken = [f"../{rng.choice(REAL_FIELDS)}/{rng.choice(['baseline', 'prior', 'survey'])}-{rng.getrandbits(16)}.md"]
+    broken += [f"{rng.choice(['appendix', 'supp', 'figs/fig'])}-{rng.getrandbits(16)}.md" for _ in range(2)]
+    has_display = rng.random() < 0.07
+    has_inline = rng.random() < 0.35
+    body: list[str] = []
+    section = 0
+    while sum(len(part.encode()) for part in body) < target:
+        body.append(f"## {REAL_HEADINGS[section % len(REAL_HEADINGS)]}{'' if section < 8 else f' {section}'}\n")
+        section += 1
+        body.append(_real_paragraph(rng, number) + "\n")
+        if broken and rng.random() < 0.5:
+            body.append(f"详见[相关工作]({broken.pop()})。\n")
+        if siblings and rng.random() < 0.2:
+            body.append(f"另见同领域的 [{siblings[0]}]({rng.choice(siblings)})。\n")
+        if has_inline and rng.random() < 0.3:
+            body.append(f"其中 {rng.choice(REAL_MATH_INLINE).format(n=rng.randint(1, 99))} 表示关键量。\n")
+        if has_display and rng.random() < 0.3:
+            body.append(rng.choice(REAL_MATH_DISPLAY).format(n=rng.randint(1, 99)) + "\n")
+            has_display = False
+        if rng.random() < 0.08:
+            body.append(_real_table(rng) + "\n")
+        if rng.random() < 0.06:
+            term = rng.choice(REAL_TERMS)
+            body.append(f"{term}\n:   {_real_paragraph(rng, number)}\n")
+        if rng.random() < 0.3:
+            body.append("- " + "\n- ".join(_real_paragraph(rng, number)[:80] for _ in range(rng.randint(2, 4))) + "\n")
+    for link in broken:  # what the walk above did not place: at the end, as "see also"
+        body.append(f"- [延伸阅读]({link})\n")
+    name = f"{short.lower()}.md"
+    return name, "\n".join(parts + body)
+
+
+REAL_MKDOCS = """site_name: 论文笔记
+site_description: 顶会论文阅读笔记，按会议和领域整理。
+site_url: https://example.github.io/paper-notes/
+repo_url: https://github.com/example/paper-notes
+theme:
+  name: material
+  language: zh
+  features:
+    - navigation.tabs
+    - navigation.sections
+    - navigation.prune
+    - navigation.top
+    - search.suggest
+    - search.highlight
+    - content.code.copy
+plugins:
+  - search:
+      separator: '[\\s\\u200b\\-_,:!=\\[\\]()"`/]+|\\.(?!\\d)|&[lg]t;|(?!\\b)(?=[A-Z][a-z])'
+markdown_extensions:
+  - admonition
+  - attr_list
+  - md_in_html
+  - def_list
+  - tables
+  - toc:
+      permalink: true
+  - pymdownx.arithmatex:
+      generic: true
+  - pymdownx.highlight
+  - pymdownx.superfences
+"""
+REAL_HOME = """# 论文笔记
+
+<div class="hero" markdown>
+<p class="hero-sub">顶会论文的阅读笔记 <span class="hl">{count} 篇</span><br>按会议和领域整理</p>
+
+**从这里开始**：挑一个会议，再挑一个领域。
+</div>
+
+<!-- 首页由脚本生成，请勿手改 -->
+
+{conferences}
+"""
+
+
+def write_real(root: Path, size: int) -> None:
+    """A folder shaped like a real imported mkdocs-material site of `size` paper notes: conference / field folders,
+    each with an index.md listing its notes, a hero home page, notes with no front matter and dead links."""
+    rng = random.Random(f"real-{size}")
+    docs = root / "docs"
+    _write(root / "mkdocs.yml", REAL_MKDOCS)
+    places = [(conference, field) for conference in REAL_CONFERENCES for field in REAL_FIELDS]
+    per_place: dict[tuple[str, str], list[tuple[str, str]]] = {place: [] for place in places}
+    for number in range(size):
+        place = places[number % len(places)] if number < len(places) else rng.choice(places)
+        siblings = [name for name, _ in per_place[place][-5:]]
+        per_place[place].append(real_note(number, *place, siblings, rng))
+    for (conference, field), notes in per_place.items():
+        folder = docs / conference / field
+        for name, text in notes:
+            _write(folder / name, text)
+        listing = "\n".join(f"- [{text.splitlines()[0][2:]}]({name})" for name, text in notes)
+        _write(folder / "index.md", f"# {field}\n\n{conference} 中{field}方向的 {len(notes)} 篇笔记。\n\n{listing}\n")
+    for conference in REAL_CONFERENCES:
+        fields = "\n".join(f"- [{field}]({field}/index.md)" for field in REAL_FIELDS)
+        _write(docs / conference / "index.md", f"# {conference}\n\n{fields}\n")
+    conferences = "\n".join(f"- [{conference}]({conference}/index.md)" for conference in REAL_CONFERENCES)
+    _write(docs / "index.md", REAL_HOME.format(count=size, conferences=conferences))
+
+
+def generate_real(size: int, out: Path = DEFAULT_OUT) -> Path:
+    """Write corpus/real-<size>/site/ (see write_real), replacing what was there; returns corpus/real-<size>."""
+    base = out / f"real-{size}"
+    (base / ".complete-site").unlink(missing_ok=True)
+    if (base / "site").exists():
+        shutil.rmtree(base / "site")
+    write_real(base / "site", size)
+    (base / ".complete-site").write_text(f"{size} real-shaped notes\n")
+    return base
+
+
 WRITERS = {
     "llmnotes": write_llmnotes,
+    "llmnotes-broken": write_llmnotes_broken,
     "hugo": write_hugo,
     "pelican": write_pelican,
     "mkdocs": write_mkdocs,

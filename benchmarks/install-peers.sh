@@ -17,10 +17,10 @@ if ! command -v hugo >/dev/null 2>&1; then
 fi
 
 # Pelican (with Markdown support) and MkDocs, from PyPI, in their own venv.
-if [ ! -x .peers-venv/bin/pelican ] || [ ! -x .peers-venv/bin/mkdocs ]; then
+if [ ! -x .peers-venv/bin/pelican ] || ! .peers-venv/bin/python -c "import material" 2>/dev/null; then
   python3 -m venv .peers-venv
   .peers-venv/bin/pip install -q --upgrade pip
-  .peers-venv/bin/pip install -q pelican markdown mkdocs
+  .peers-venv/bin/pip install -q pelican markdown mkdocs mkdocs-material
 fi
 
 # Eleventy, from npm, into benchmarks/node_modules.

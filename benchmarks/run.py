@@ -163,8 +163,22 @@ def tools(snapshot: Path | None = None) -> list[Tool]:
             env={**os.environ, "PYTHONPATH": str(snapshot / "src")},
         )
     llmnotes = Tool(llmnotes.name, llmnotes.layout, llmnotes.command, (".llmnotes-cache",), True, llmnotes.env)
+    lenient = [*llmnotes.command, "--no-strict"]
+    material = PEERS_VENV / "python"
+    has_material = material.exists() and subprocess.run([material, "-c", "import material"]).returncode == 0
     return [
         llmnotes,
+        # the same notes with about three dead links each, built as a real site is: --no-strict
+        Tool("llmnotes-broken", "llmnotes-broken", lenient, llmnotes.caches, True, llmnotes.env),
+        # the real-shaped mkdocs-material folder (generate.write_real), read by llmnotes through its mkdocs.yml
+        Tool("llmnotes-real", "site", lenient, llmnotes.caches, True, llmnotes.env),
+        Tool(
+            "mkdocs-material",
+            "site",
+            [str(PEERS_VENV / "mkdocs"), "build", "-q", "-d", "OUT"],
+            (),
+            has_material,
+        ),
         Tool(
             "hugo",
             "hugo",
@@ -233,9 +247,20 @@ def versions(snapshot: Path | None = None) -> dict[str, str]:
     found["hugo"] = first_line(["hugo", "version"]) if shutil.which("hugo") else "not installed"
     found["pelican"] = first_line([str(PEERS_VENV / "pelican"), "--version"])
     found["mkdocs"] = first_line([str(PEERS_VENV / "mkdocs"), "--version"])
+    found["mkdocs-material"] = next(
+        (line for line in _lines([str(PEERS_VENV / "pip"), "show", "mkdocs-material"]) if line.startswith("Version")),
+        "not installed",
+    )
     found["eleventy"] = first_line([str(ELEVENTY), "--version"])
     found["node"] = first_line(["node", "--version"])
     return found
+
+
+def _lines(cmd: list[str]) -> list[str]:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout.splitlines()
+    except (OSError, subprocess.SubprocessError):
+        return []
 
 
 def machine() -> dict[str, str]:
@@ -260,12 +285,15 @@ def machine() -> dict[str, str]:
 # ---- one size ---------------------------------------------------------------------------------------------------
 
 
-def ensure_corpus(size: int, corpus: Path, names: list[str]) -> Path:
-    base = corpus / str(size)
+def ensure_corpus(size: int, corpus: Path, names: list[str], real: bool = False) -> Path:
+    base = corpus / (f"real-{size}" if real else str(size))
     missing = tuple(name for name in names if not (base / f".complete-{name}").exists())
     if missing:
         print(f"generating {size} notes for {', '.join(missing)} …", file=sys.stderr, flush=True)
-        generate.generate(size, corpus, missing)
+        if real:
+            generate.generate_real(size, corpus)
+        else:
+            generate.generate(size, corpus, missing)
     return base
 
 
@@ -299,21 +327,25 @@ def summarise(size: int, tool: Tool, run: str, results: list[dict], timeout: flo
     return m
 
 
-def bench_size(size: int, args: argparse.Namespace) -> list[Measurement]:
-    selected = [t for t in tools(args.snapshot) if t.name in args.tools]
-    base = ensure_corpus(size, args.corpus, sorted({t.layout for t in selected if t.installed}))
+REAL_TOOLS = ("llmnotes-real", "mkdocs-material")
+
+
+def bench_size(size: int, args: argparse.Namespace, real: bool = False) -> list[Measurement]:
+    """Time the chosen tools on the synthetic corpus of `size` notes, or with `real` on the real-shaped one."""
+    selected = [t for t in tools(args.snapshot) if t.name in args.tools and (t.name in REAL_TOOLS) == real]
+    base = ensure_corpus(size, args.corpus, sorted({t.layout for t in selected if t.installed}), real)
     logs = args.logs
     measurements = []
     for tool in selected:
         if not tool.installed:
             measurements.append(Measurement(size, tool.name, "cold", status="not installed"))
             continue
-        runs = ["cold", "warm", "edit"] if tool.name == "llmnotes" else ["cold"]
+        runs = ["cold", "warm", "edit"] if tool.name in ("llmnotes", "llmnotes-real") else ["cold"]
         for run in runs:
             results = []
             for _ in range(args.repeat):
                 if run == "edit":
-                    note = base / "llmnotes" / "notes" / f"{generate.slug_of(max(1, size // 2))}.md"
+                    note = _edited_note(base, tool, size)
                     original = note.read_bytes()
                     note.write_bytes(original + EDIT_SENTENCE.encode("utf-8"))
                     try:
@@ -330,6 +362,13 @@ def bench_size(size: int, args: argparse.Namespace) -> list[Measurement]:
             if m.status != "ok" and tool.name == "llmnotes":
                 break  # warm and edit mean nothing after a failed cold build
     return measurements
+
+
+def _edited_note(base: Path, tool: Tool, size: int) -> Path:
+    if tool.layout == "site":  # the real-shaped folder: a note in the middle of the sorted list
+        notes = sorted(path for path in (base / "site" / "docs").rglob("*.md") if path.name != "index.md")
+        return notes[len(notes) // 2]
+    return base / tool.layout / "notes" / f"{generate.slug_of(max(1, size // 2))}.md"
 
 
 # ---- report -----------------------------------------------------------------------------------------------------
@@ -361,7 +400,12 @@ def table(measurements: list[Measurement]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,1000", help="comma-separated note counts (default 100,1000)")
-    parser.add_argument("--tools", default="llmnotes,hugo,eleventy,pelican,mkdocs", help="which tools to time")
+    parser.add_argument("--real", default="", help="sizes of the real-shaped corpus to time, e.g. 1000,3751")
+    parser.add_argument(
+        "--tools",
+        default="llmnotes,llmnotes-broken,hugo,eleventy,pelican,mkdocs,llmnotes-real,mkdocs-material",
+        help="which tools to time",
+    )
     parser.add_argument("--timeout", type=float, default=1200, help="seconds before a run is killed (default 1200)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the median is reported")
     parser.add_argument("--json", type=Path, help="also write every figure, with machine and versions, here")
@@ -381,6 +425,7 @@ def main() -> None:
     args.tools = [t for t in args.tools.split(",") if t]
     args.corpus = args.corpus.resolve()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
+    real_sizes = [int(s.replace("_", "")) for s in args.real.split(",") if s]
     info = {"machine": machine(), "versions": versions()}
     if args.snapshot:
         args.snapshot, digest = take_snapshot()
@@ -390,8 +435,8 @@ def main() -> None:
         args.snapshot = None
     print(json.dumps(info, indent=2), file=sys.stderr)
     measurements: list[Measurement] = []
-    for size in sizes:
-        measurements += bench_size(size, args)
+    for size, real in [(size, False) for size in sizes] + [(size, True) for size in real_sizes]:
+        measurements += bench_size(size, args, real)
         if args.json:  # write as we go: a long run that is cut short keeps what it measured
             _write_json(args.json, info, measurements)
     print(table(measurements))

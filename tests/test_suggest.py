@@ -121,10 +121,15 @@ def test_broken_links_of_a_site_use_the_index() -> None:
     notes = [Note(f"notes/paper-{n}.md", f"paper-{n}", f"Paper {n}", "Text.\n", 1) for n in range(300)]
     body = "\n\n".join(f"See [[paper-{n}x]] and [[papre-{n}]]." for n in range(100)) + "\n"
     notes.append(Note("notes/a.md", "a", "A", body, 1))
+    notes.append(Note("notes/sub/b.md", "b", "B", "[x](../paper-42x.md) [y](appendix-42.md)\n", 1))
     parsed = [parse_note(note, md) for note in notes]
     index, _ = LinkIndex.build(parsed)
     _, _, problems = resolve_links(parsed, index, strict=False)
-    assert len(problems) == 200
-    assert all(p.rule == "broken-link" and p.hint and p.hint.startswith("did you mean") for p in problems)
-    assert '"paper-42"' in next(p.hint for p in problems if "[[papre-42]]" in p.message)
+    wiki = [p for p in problems if p.path == "notes/a.md"]
+    assert len(wiki) == 200
+    assert all(p.rule == "broken-link" and p.hint and p.hint.startswith("did you mean") for p in wiki)
+    assert '"paper-42"' in next(p.hint for p in wiki if "[[papre-42]]" in p.message)
+    paths = {p.message.split()[2]: p.hint for p in problems if p.path == "notes/sub/b.md"}
+    assert paths["(../paper-42x.md):"].startswith('did you mean "../paper-42.md"')  # the path as written from sub/
+    assert paths["(appendix-42.md):"] is None  # a file name alike only in its number is no suggestion
     assert index.names.compared <= CANDIDATES * 200

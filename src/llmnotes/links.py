@@ -86,9 +86,9 @@ class LinkIndex:
             return next((self.by_source[c] for c in candidates if c in self.by_source), None)
         return self.by_name.get(fold(link.target)) or self.by_name.get(slugify(link.target))
 
-    def suggest(self, text: str) -> tuple[str, ...]:
+    def suggest(self, text: str, cutoff: float = 0.0) -> tuple[str, ...]:
         """The slugs of the notes whose names are closest to `text`, closest first."""
-        return tuple(dict.fromkeys(self.by_name[name] for name in self.names.suggest(fold(text))))
+        return tuple(dict.fromkeys(self.by_name[name] for name in self.names.suggest(fold(text), cutoff)))
 
 
 def resolve_links(
@@ -161,7 +161,8 @@ def _missing_note(parsed: ParsedNote, link: Link, index: LinkIndex, severity: Se
     else:  # suggest other notes' paths, as written from this note's folder
         name = posixpath.basename(link.target.rstrip("/")).removesuffix(".md")
         folder = posixpath.dirname(parsed.note.source)
-        paths = (posixpath.relpath(index.notes[slug].note.source, folder) for slug in index.suggest(name))
+        # a file name says less than a note's name ("appendix-3" is not "openfusion-3"): only close ones
+        paths = (posixpath.relpath(index.notes[slug].note.source, folder) for slug in index.suggest(name, 0.75))
         hint = did_you_mean(paths)
         what = "no note at this path"
     sharing = index.shared_names.get(fold(link.target)) if link.kind == "wiki" else None

@@ -31,18 +31,18 @@ class Suggester:
         self.limit = limit
         self.names: list[str] = []
         self.postings: dict[str, list[int]] = {}
-        self.answers: dict[str, tuple[str, ...]] = {}
+        self.answers: dict[str, tuple[tuple[float, str], ...]] = {}
         self.read = 0  # names read from the trigram postings
         self.compared = 0  # names compared with a query in full
 
-    def suggest(self, query: str) -> tuple[str, ...]:
-        """Up to `limit` names at least `cutoff` alike with `query`, the closest first."""
+    def suggest(self, query: str, cutoff: float = 0.0) -> tuple[str, ...]:
+        """Up to `limit` names at least `cutoff` (and the suggester's own cutoff) alike with `query`, closest first."""
         known = self.answers.get(query)
         if known is None:
             if not self.names and self.source:
                 self._index()
             known = self.answers[query] = self._closest(query)
-        return known
+        return tuple(name for score, name in known if score >= cutoff)
 
     def _index(self) -> None:
         self.names = sorted(set(self.source))
@@ -50,7 +50,7 @@ class Suggester:
             for gram in _trigrams(name):
                 self.postings.setdefault(gram, []).append(number)
 
-    def _closest(self, query: str) -> tuple[str, ...]:
+    def _closest(self, query: str) -> tuple[tuple[float, str], ...]:
         shared: Counter[int] = Counter()
         for gram in _trigrams(query):
             numbers = self.postings.get(gram, ())
@@ -66,7 +66,7 @@ class Suggester:
             score = matcher.ratio()
             if score >= self.cutoff:
                 scored.append((-score, self.names[number]))
-        return tuple(name for _, name in sorted(scored)[: self.limit])
+        return tuple((-score, name) for score, name in sorted(scored)[: self.limit])
 
 
 def did_you_mean(guesses: Iterable[str]) -> str | None:
