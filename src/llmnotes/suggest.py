@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import difflib
+import math
 from collections import Counter
 from collections.abc import Collection, Iterable
 
 # A trigram shared by more names than this says little about which one was meant ("not", "ion"), and scanning its
 # names for every query would make the hints cost names × queries again; such trigrams are not looked at.
-COMMON_TRIGRAM = 256
+COMMON = 256
 # How many of the names sharing the most trigrams with a query are compared with it in full.
-CANDIDATES = 8
+CANDIDATES = 3
+# Only the query's rarest trigrams are looked up, and a name is compared in full only if it has this part of them.
+RAREST = 5
+SHARED_TRIGRAMS = 0.5
 
 
 def _trigrams(text: str) -> set[str]:
@@ -21,9 +25,9 @@ def _trigrams(text: str) -> set[str]:
 class Suggester:
     """Close matches among `names` for strings that named nothing, each worked out once per distinct query.
 
-    A query's cost is bounded by its own length: it reads the names of its uncommon trigrams (at most
-    COMMON_TRIGRAM each) and compares at most CANDIDATES of them in full, however many names there are. The index
-    is made on the first query, so a site with nothing broken never pays for it."""
+    A query's cost does not grow with the names: it reads the names of its RAREST rarest trigrams (at most COMMON
+    each) and compares at most CANDIDATES of them in full, however many names there are. The index is made on the
+    first query, so a site with nothing broken never pays for it."""
 
     def __init__(self, names: Collection[str], cutoff: float = 0.6, limit: int = 3) -> None:
         self.source = names
@@ -51,21 +55,26 @@ class Suggester:
                 self.postings.setdefault(gram, []).append(number)
 
     def _closest(self, query: str) -> tuple[tuple[float, str], ...]:
+        # The rarest trigrams of the query that some name has say most about which name was meant; a typo's own
+        # trigrams are in no name, and common ones ("ing") in too many to tell.
+        found = ((len(numbers), gram, numbers) for gram in _trigrams(query) if (numbers := self.postings.get(gram)))
+        telling = sorted(entry for entry in found if entry[0] <= COMMON)[:RAREST]  # sorted: ties break the same
+        enough = math.ceil(len(telling) * SHARED_TRIGRAMS)
         shared: Counter[int] = Counter()
-        for gram in _trigrams(query):
-            numbers = self.postings.get(gram, ())
-            if len(numbers) <= COMMON_TRIGRAM:
-                self.read += len(numbers)
-                shared.update(numbers)
-        candidates = sorted(shared, key=lambda number: (-shared[number], number))[:CANDIDATES]
+        for count, _, numbers in telling:
+            self.read += count
+            shared.update(numbers)
         matcher = difflib.SequenceMatcher(b=query, autojunk=False)
         scored = []
-        for number in candidates:
+        for number, count in shared.most_common(CANDIDATES):
+            if count < enough:
+                break
             self.compared += 1
             matcher.set_seq1(self.names[number])
-            score = matcher.ratio()
-            if score >= self.cutoff:
-                scored.append((-score, self.names[number]))
+            if matcher.real_quick_ratio() >= self.cutoff and matcher.quick_ratio() >= self.cutoff:
+                score = matcher.ratio()
+                if score >= self.cutoff:
+                    scored.append((-score, self.names[number]))
         return tuple((-score, name) for score, name in sorted(scored)[: self.limit])
 
 
