@@ -115,6 +115,13 @@ def test_operators_get_tex_spacing_and_limits() -> None:
     assert "<mi>∞</mi>" in html
 
 
+def test_norm_bars_keep_the_size_of_the_text_unless_left_and_right_stretch_them() -> None:
+    html = render("$\\lambda \\lVert \\theta \\rVert_2^2 + \\lvert x \\rvert + \\left\\| \\frac{a}{b} \\right\\|$\n")
+    assert '<mo stretchy="false">‖</mo><mi>θ</mi><msubsup><mo stretchy="false">‖</mo>' in html
+    assert '<mo stretchy="false">|</mo><mi>x</mi><mo stretchy="false">|</mo>' in html
+    assert '<mo stretchy="true" fence="true" form="prefix">‖</mo>' in html
+
+
 def test_aligned_becomes_a_table_aligned_at_the_ampersands() -> None:
     html, found = problems("$$\\begin{aligned}a&=b\\\\c&=d\\end{aligned}$$\n")
     assert found == []
@@ -175,7 +182,7 @@ RENDERED = {
     r"\mathop{\mathrm{arg\,min}}_x f": f"{LIMITS}arg\u2009min</mo>",
     r"\operatorname{arg\,max}(x)": "<mi>arg\u2009max</mi><mo",
     r"\boxed{E = mc^2}": '<mrow style="border:0.05em solid;padding:0.3em"><mrow><mi>E</mi>',
-    r"\text{<b>a & b</b>}": "<mtext>&lt;b&gt;a\xa0&amp;\xa0b&lt;/b&gt;</mtext>",
+    r"\text{<b>bold</b>} < x": "<mtext>&lt;b&gt;bold&lt;/b&gt;</mtext><mo>&lt;</mo>",
 }
 
 

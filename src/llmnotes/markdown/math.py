@@ -109,6 +109,7 @@ BIG_OPERATORS = frozenset("∑∏∐⋀⋁⋂⋃⨀⨁⨂⨄⨆")  # limits go u
 LIMIT_OPERATORS = _words("lim max min sup inf")
 ORDINARY = frozenset("∞∅⊤⊥†‡⋯…⋮⋱∠")  # TeX spaces these as letters; as <mo> Chromium puts thick spaces round them
 NOT_OPERATORS = ORDINARY | frozenset("∂∇′″‴")
+BARS = frozenset("|‖")  # Chromium stretches a bare <mo>‖</mo> to its row's height; TeX keeps \lVert its size
 THIN_SPACE = "0.1667em"
 BOX_STYLE = "border:0.05em solid;padding:0.3em"  # \boxed, as KaTeX draws it
 ALIGN_STYLES = {"left": "text-align:left", "right": "text-align:-webkit-right"}  # Chromium ignores columnalign
@@ -450,6 +451,8 @@ def _fix_token_kind(element: ET.Element) -> None:
     if element.tag == "mo" and len(element) == 0 and text and element.get("movablelimits") != "true":
         if text in ORDINARY or _is_word(text):
             element.tag = "mi"  # ∞, ∅, \operatorname{softmax}, \max(a, b): no operator spacing
+        elif text in BARS and "stretchy" not in element.attrib:
+            element.set("stretchy", "false")  # \lVert, \rvert: as tall as the text, unlike \left\| … \right\|
     elif element.tag == "mi" and len(text) == 1 and text not in NOT_OPERATORS and len(element) == 0:
         category = unicodedata.category(text)
         if category in ("Sm", "Ps", "Pe") or text == "‖":
