@@ -165,6 +165,7 @@ LIMITS = '<munder><mo movablelimits="true" lspace="0em" rspace="0.1667em">'
 RENDERED = {
     r"a = b + c \\ d = e": f"<mtable><mtr>{ROW}<mi>a</mi><mo>=</mo>",
     r"h_t = f(x) \\[4pt] y_t = g(h_t) \\": f"</mtr><mtr>{ROW}<msub><mi>y</mi>",
+    r"E = mc^2 \\": "<mrow><mi>E</mi><mo>=</mo>",
     r"\begin{gathered} a = b \\ c = d \end{gathered}": f"<mtable><mtr>{ROW}<mi>a</mi>",
     r"\begin{gather*} a \\ b \end{gather*}": f"</mtr><mtr>{ROW}<mi>b</mi>",
     r"\left\{\begin{gathered} x = 1 \\ y = 0 \end{gathered}\right.": 'form="prefix">{</mo><mtable>',

@@ -70,7 +70,7 @@ PARSE_ERRORS = {
     "DenominatorNotFoundError": r"\frac without its second argument",
 }
 BAD_ATTRIBUTES: dict[str, Reason] = {
-    "linebreak": (r"a line break \\ outside aligned, cases or a matrix", r"wrap the lines in \begin{aligned}…"),
+    "linebreak": (r"a line break \\ in inline math", r"put the lines in a $$…$$ display formula"),
     "columnlines": (r"table rules (| in \begin{array})", "remove them: they are not drawn"),
     "rowlines": (r"\hline", "remove it: table rules are not drawn"),
     "href": (r"\href", "put the link in the text next to the formula"),
@@ -241,7 +241,9 @@ def stack_lines(tex: str, display: bool) -> str:
             break
         tex = rewritten
     rows = split_rows(tex) if display and "\\\\" in tex else None
-    return _stacked(rows) if rows is not None and len(rows) > 1 else tex
+    if rows is None:
+        return tex
+    return _stacked(rows) if len(rows) > 1 else rows[0]  # one line and a final \\: just the line
 
 
 # ---- TeX whose backslashes were lost before it reached the note ------------------------------------------------
