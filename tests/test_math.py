@@ -234,6 +234,8 @@ WARNED = {
     r"\href{https://example.com}{x}": r"\href",
     r"\begin{array}{l|r}a&b\end{array}": "table rules",
     r"\'e": r"\'",
+    r"\text{a {b} c}": r"braces inside \text{…}",  # latex2mathml ended the text at the inner }
+    r"\text{if $x_{i}$}": r"braces inside \text{…}",
     # Backslashes lost on the way: Python's "\alpha" is BEL + "lpha", "\frac" is FF + "rac"; editors may drop those.
     "\x07lpha + \x08eta": r'looks like a backslash was lost: \alpha? (U+0007 before "lpha")',
     "\x0crac{1}{2}": r'looks like a backslash was lost: \frac? (U+000C before "rac")',

@@ -320,6 +320,8 @@ def check_source(tex: str) -> list[Reason]:
     for star, name in re.findall(r"\\operatorname(\*?)\s*\{([^{}]*)\}", tex):
         if not re.fullmatch(OPERATOR_NAME, name):
             reasons.append((f"\\operatorname{star}{{{name}}}", r"use letters only, or \argmax and \argmin"))
+    if re.search(r"\\(?:text\w*|mbox|emph)\s*\{[^{}]*\{", tex):  # the converter ends the text at the inner }
+        reasons.append((r"braces inside \text{…}", r"write the text without them, and math outside \text{…}"))
     braces = re.sub(r"\\.", "", tex, flags=re.DOTALL)
     depth = 0
     for char in braces:
@@ -332,7 +334,9 @@ def check_source(tex: str) -> list[Reason]:
 
 
 def prepare(tex: str, display: bool) -> str:
-    """Work around converter quirks: `\\mathrm{d}` came out italic, `\\sim` as a letter, `aligned` unaligned."""
+    """TeX the converter renders right: the looser forms KaTeX accepts rewritten (`\\not=`, `\\dag`, `gathered`,
+    `\\\\` lines, `arg\\,max`, `<` in `\\text`), and its quirks worked around (`\\mathrm{d}` came out italic, `\\sim`
+    as a letter, `aligned` unaligned)."""
     tex = stack_lines(resolve_legacy(tex), display)
     tex = re.sub(r"\\operatorname(\*?)\s*\{([^{}]*)\}", _spaced_operator, tex)
     tex = re.sub(r"\\(text\w*|mbox|emph)(\s*)\{([^{}]*)\}", _hidden_markup, tex)
