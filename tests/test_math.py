@@ -115,6 +115,13 @@ def test_operators_get_tex_spacing_and_limits() -> None:
     assert "<mi>∞</mi>" in html
 
 
+def test_norm_bars_keep_the_size_of_the_text_unless_left_and_right_stretch_them() -> None:
+    html = render("$\\lambda \\lVert \\theta \\rVert_2^2 + \\lvert x \\rvert + \\left\\| \\frac{a}{b} \\right\\|$\n")
+    assert '<mo stretchy="false">‖</mo><mi>θ</mi><msubsup><mo stretchy="false">‖</mo>' in html
+    assert '<mo stretchy="false">|</mo><mi>x</mi><mo stretchy="false">|</mo>' in html
+    assert '<mo stretchy="true" fence="true" form="prefix">‖</mo>' in html
+
+
 def test_aligned_becomes_a_table_aligned_at_the_ampersands() -> None:
     html, found = problems("$$\\begin{aligned}a&=b\\\\c&=d\\end{aligned}$$\n")
     assert found == []
@@ -152,12 +159,66 @@ def test_accepted_tex_gives_only_mathml_core(tex: str) -> None:
         assert not re.search(r"<m[io]>\\", markup)  # no command leaked through as text
 
 
+# TeX that KaTeX renders and real notes use, rewritten before conversion: each with a piece of the MathML it gives.
+ROW = '<mtd><mrow><mstyle displaystyle="true" scriptlevel="0">'
+LIMITS = '<munder><mo movablelimits="true" lspace="0em" rspace="0.1667em">'
+RENDERED = {
+    r"a = b + c \\ d = e": f"<mtable><mtr>{ROW}<mi>a</mi><mo>=</mo>",
+    r"h_t = f(x) \\[4pt] y_t = g(h_t) \\": f"</mtr><mtr>{ROW}<msub><mi>y</mi>",
+    r"E = mc^2 \\": "<mrow><mi>E</mi><mo>=</mo>",
+    r"\begin{gathered} a = b \\ c = d \end{gathered}": f"<mtable><mtr>{ROW}<mi>a</mi>",
+    r"\begin{gather*} a \\ b \end{gather*}": f"</mtr><mtr>{ROW}<mi>b</mi>",
+    r"\left\{\begin{gathered} x = 1 \\ y = 0 \end{gathered}\right.": 'form="prefix">{</mo><mtable>',
+    r"\begin{split} L &= a \\ &= b \end{split}": '<mtd style="text-align:-webkit-right"><mi>L</mi></mtd>',
+    r"\int_0^1 f(x)\,{\rm d}x": '<mrow><mi mathvariant="normal">d</mi></mrow><mi>x</mi>',
+    r"{\rm softmax}(z) + {\bf x}": "<mi>softmax</mi>",
+    r"{\bf x}^\top {\cal L}": "<mi>𝐱</mi>",
+    r"A^\dag + B^\ddag": "<msup><mi>A</mi><mi>†</mi></msup><mo>+</mo><msup><mi>B</mi><mi>‡</mi></msup>",
+    r"\sum_{\substack{i < n \\ i \ne j}} a_{ij}": '<munder><mo>∑</mo><mrow><mstyle scriptlevel="1"><mtable><mtr>',
+    r"a \not= b": "<mi>a</mi><mo>≠</mo><mi>b</mi>",
+    r"x \not\in S": "<mi>x</mi><mo>∉</mo><mi>S</mi>",
+    r"p \not\equiv q": "<mi>p</mi><mo>≢</mo><mi>q</mi>",
+    r"a \not < b \not\sim c": "<mi>a</mi><mo>≮</mo><mi>b</mi><mo>≁</mo><mi>c</mi>",
+    r"\operatorname*{arg\,max}_\theta f": f"{LIMITS}arg\u2009max</mo>",
+    r"\mathop{\mathrm{arg\,min}}_x f": f"{LIMITS}arg\u2009min</mo>",
+    r"\operatorname{arg\,max}(x)": "<mi>arg\u2009max</mi><mo",
+    r"\boxed{E = mc^2}": '<mrow style="border:0.05em solid;padding:0.3em"><mrow><mi>E</mi>',
+    r"\text{<b>bold</b>} < x": "<mtext>&lt;b&gt;bold&lt;/b&gt;</mtext><mo>&lt;</mo>",
+}
+
+
+@pytest.mark.parametrize(("tex", "piece"), RENDERED.items())
+def test_tex_other_renderers_accept_renders_as_mathml_core(tex: str, piece: str) -> None:
+    markup, reasons = to_mathml(tex, True)
+    assert reasons == []
+    assert piece in markup
+    assert {element.tag for element in ET.fromstring(markup).iter()} <= CORE
+    assert not re.search(r"<m[io]>\\", markup)
+
+
+def test_a_line_break_with_columns_outside_an_environment_still_warns() -> None:
+    markup, reasons = to_mathml(r"a &= b \\ c &= d", True)
+    assert markup == ""
+    assert any("& outside aligned" in what for what, _ in reasons), reasons
+
+
+def test_words_that_merely_look_like_commands_are_left_alone() -> None:
+    for tex in (r"\text{alpha beta} + \mathrm{eta}", r"\operatorname{rate}(x)", r"x_{left} + y_{right}", "a\n\\beta"):
+        assert to_mathml(tex, True)[1] == [], tex
+
+
+def test_a_formula_repeated_across_notes_converts_the_same() -> None:
+    html = render("$\\not= \\dag$ and $\\not= \\dag$\n")
+    first, second = re.findall(r"<math>.*?</math>", html)
+    assert first == second and "≠" in first
+
+
 WARNED = {
     r"\cancel{x}": r"\cancel",
-    r"\boxed{x}": r"\boxed",
+    r"\fbox{x}": r"\fbox",
     r"\unknowncommand x": r"unknown command \unknowncommand",
-    r"\begin{gather}a\\b\end{gather}": "environment gather",
-    r"a \\ b": "a line break",
+    r"\begin{multline}a\\b\end{multline}": "environment multline",
+    r"a \\ b": "a line break",  # inline: lines cannot stack inside a line of text
     r"a & b": "& outside aligned",
     r"\frac{a}{": "unbalanced braces",
     r"{a} + b}": "unbalanced braces",
@@ -167,13 +228,25 @@ WARNED = {
     r"\begin{matrix}a": r"\begin without \end",
     r"\end{matrix}": r"unknown command \end",
     r"\label{eq} x": r"\label",
-    r"\not= b": r"\not",
+    r"a \not x": r"\not",  # no negated x
     r"\mathop{max}_i": r"\mathop",
-    r"\operatorname{arg\,max}_x": r"\operatorname{arg\,max}",
+    r"\operatorname{arg-max}_x": r"\operatorname{arg-max}",
     r"\href{https://example.com}{x}": r"\href",
     r"\begin{array}{l|r}a&b\end{array}": "table rules",
-    r"\text{<b>bold</b>}": r"<, > or & inside \text",
     r"\'e": r"\'",
+    r"\text{a {b} c}": r"braces inside \text{…}",  # latex2mathml ended the text at the inner }
+    r"\text{if $x_{i}$}": r"braces inside \text{…}",
+    # Backslashes lost on the way: Python's "\alpha" is BEL + "lpha", "\frac" is FF + "rac"; editors may drop those.
+    "\x07lpha + \x08eta": r'looks like a backslash was lost: \alpha? (U+0007 before "lpha")',
+    "\x0crac{1}{2}": r'looks like a backslash was lost: \frac? (U+000C before "rac")',
+    "x \x09imes y": r'looks like a backslash was lost: \times? (U+0009 before "imes")',
+    "x = 1\x0aabla f": r'looks like a backslash was lost: \nabla? (U+000A before "abla")',
+    r"lpha_t": r'looks like a backslash was lost: \alpha? ("lpha")',
+    r"eta + 1": r'looks like a backslash was lost: \beta or \eta? ("eta")',
+    r"rac{1}{2}": r'looks like a backslash was lost: \frac? ("rac")',
+    r"ext{loss}": r'looks like a backslash was lost: \text? ("ext")',
+    r"p_{theta}(x)": r'looks like a backslash was lost: \theta? ("theta")',
+    "x\x01y": "control character U+0001",
 }
 
 
@@ -225,14 +298,14 @@ def test_unsupported_block_math_warns_with_its_first_line_and_shows_the_source()
         前文。
 
         $$
-        \\begin{gather}a \\\\ b\\end{gather}
+        \\begin{multline}a \\\\ b\\end{multline}
         $$
         """
     )
     assert [problem["line"] for problem in found] == [2]
     assert "col" not in found[0]
-    assert found[0]["message"].startswith("math: environment gather in $$\\begin{gather}")
-    assert '<pre class="math-source"><code>$$\n\\begin{gather}a \\\\ b\\end{gather}\n$$</code></pre>' in html
+    assert found[0]["message"].startswith("math: environment multline in $$\\begin{multline}")
+    assert '<pre class="math-source"><code>$$\n\\begin{multline}a \\\\ b\\end{multline}\n$$</code></pre>' in html
 
 
 def test_script_inside_math_cannot_inject_markup() -> None:
@@ -240,10 +313,22 @@ def test_script_inside_math_cannot_inject_markup() -> None:
         "$<script>alert(1)</script>$ and $\\text{<script>alert(2)</script>}$ and $$</math><b>x</b>$$\n"
     )
     assert "<script" not in html and "<b>" not in html
-    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html  # the rejected formula, shown as escaped TeX
-    assert len(found) == 1  # only \text{…} passes markup through; elsewhere < and / are operators
+    assert "<mtext>&lt;script&gt;alert(2)&lt;/script&gt;</mtext>" in html  # text, as KaTeX shows it
+    assert found == []
     assert "<mo>&lt;</mo><mo>/</mo>" in html
     assert set(elements(html)) <= CORE
+
+
+def test_lost_backslash_warns_at_its_place_and_shows_the_control_character() -> None:
+    html, found = problems("Loss $\x07lpha_t$ and $$\n\theta\n$$ here.\n")
+    assert [(problem["line"], problem.get("col")) for problem in found] == [(0, 6), (0, 20)]
+    assert found[0]["message"] == (
+        'math: looks like a backslash was lost: \\alpha? (U+0007 before "lpha") in $␇lpha_t$ '
+        "(write the backslash back; a script that writes notes must escape backslashes or use raw strings)"
+    )
+    assert '<code class="math-source">$␇lpha_t$</code>' in html
+    assert "\x07" not in html
+    assert "\\theta?" in found[1]["message"]
 
 
 def test_long_formulas_are_shortened_in_the_message() -> None:

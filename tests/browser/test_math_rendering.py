@@ -17,6 +17,28 @@ LONG = (
 )
 
 
+# TeX that KaTeX renders and fell back to source on real sites; each must now be laid out as MathML.
+REAL_NOTE = r"""
+---
+title: Real
+---
+两行：
+
+$$
+\mathcal{L} = \mathcal{L}_{\rm CE} + \lambda \mathcal{L}_{\rm KL} \\
+\text{where } \lambda = 0.1
+$$
+
+$$\sum_{\substack{1 \le i \le n \\ i \ne j}} a_{ij} \quad A^\dag \quad a \not= b \quad x \not\in S$$
+
+$$\left\{\begin{gathered} x + y = 1 \\ x - y = 0 \end{gathered}\right. \quad \boxed{E = mc^2}$$
+
+$$\theta^* = \operatorname*{arg\,max}_\theta \lambda \lVert \theta \rVert_2^2$$
+
+丢了反斜杠的 $lpha_t$ 显示为源码。
+"""
+
+
 @pytest.fixture(scope="module")
 def math_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("math") / "project"
@@ -45,6 +67,7 @@ def math_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         写错的公式 $\\cancel{{x}}$ 显示为源码。
         """
     (root / "notes/attention.md").write_text(textwrap.dedent(note).lstrip("\n"), encoding="utf-8")
+    (root / "notes/real.md").write_text(REAL_NOTE.lstrip("\n"), encoding="utf-8")
     output = root.parent / "site"
     build(root, output)
     return output
@@ -93,3 +116,41 @@ def test_unilm_attention_formula_renders(page, site: Path) -> None:
     assert block.locator("mfrac msqrt").count() == 1
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     block.screenshot(path=str(SCREENSHOTS / "math-unilm.png"))
+
+
+def test_constructs_real_notes_use_are_laid_out_as_mathml(page, math_site: Path) -> None:
+    page.goto((math_site / "notes/real.html").as_uri())
+    blocks = page.locator(".math-block")
+    assert blocks.count() == 4
+    assert page.locator("pre.math-source").count() == 0
+    assert page.locator("code.math-source").inner_text() == "$lpha_t$"
+
+    lines = blocks.nth(0).locator("mtr")  # \\ outside an environment: two lines, one under the other, centred
+    first, second = lines.nth(0).bounding_box(), lines.nth(1).bounding_box()
+    assert first is not None and second is not None
+    assert second["y"] >= first["y"] + first["height"] - 1
+    assert abs((first["x"] + first["width"] / 2) - (second["x"] + second["width"] / 2)) < 2
+
+    sum_sign = blocks.nth(1).locator("munder > mo").first.bounding_box()
+    conditions = blocks.nth(1).locator("munder mtr")  # \substack: two conditions stacked under the sum
+    top, bottom = conditions.nth(0).bounding_box(), conditions.nth(1).bounding_box()
+    assert sum_sign is not None and top is not None and bottom is not None
+    assert sum_sign["y"] + sum_sign["height"] <= top["y"] + 1 and top["y"] < bottom["y"]
+    text = blocks.nth(1).inner_text()
+    assert "†" in text and "≠" in text and "∉" in text
+
+    gathered = blocks.nth(2).locator("mtr")
+    assert gathered.count() == 2
+    box = blocks.nth(2).locator('mrow[style*="border"]')
+    assert box.evaluate("b => getComputedStyle(b).borderTopStyle") == "solid"
+    assert box.evaluate("b => parseFloat(getComputedStyle(b).borderTopWidth)") > 0
+
+    letter = blocks.nth(3).locator("munder + mi").bounding_box()  # λ
+    operator = blocks.nth(3).locator("munder > mo").first.bounding_box()
+    subscript = blocks.nth(3).locator("munder > :last-child").first.bounding_box()
+    assert operator is not None and subscript is not None and letter is not None
+    assert subscript["y"] >= operator["y"] + operator["height"] - 1  # arg max with θ under it, as KaTeX
+    bars = blocks.nth(3).locator("mo", has_text="‖")
+    bar = bars.first.bounding_box()
+    assert bar is not None and bar["height"] < 1.6 * letter["height"]  # \lVert as tall as the text, not the row
+    screenshot(page, "math-real-constructs")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -36,22 +37,25 @@ SUPPORTED = _words(
     arccos arcsin arctan cos cosh cot coth csc deg dim exp hom ker ln lg log sec sin sinh tan tanh
     lim sup inf max min argmax argmin det gcd Pr liminf limsup bmod pmod mod arg sim
     quad qquad enspace thinspace hspace displaystyle textstyle scriptstyle scriptscriptstyle
-    color textcolor phantom hphantom vphantom begin end"""
+    color textcolor phantom hphantom vphantom begin end
+    rm bf it cal sf tt dag ddag substack boxed"""
 ) | {name[1:] for name in SYMBOLS if re.fullmatch(r"\\[A-Za-z]+", name)}  # \alpha, \le, \infty, … (one character)
 ESCAPES = frozenset(",:;!> {}|\\$%#&_\n\t")
 ENVIRONMENTS = _words("matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix smallmatrix array cases split")
 ENVIRONMENTS |= _words("aligned align align* equation equation*")
+GATHERED = _words("gathered gather gather*")  # centred lines: rewritten as a matrix of display-style rows
+ENVIRONMENTS |= GATHERED
 STRIKE = "MathML Core draws no strike-through; rewrite without it"
 UNSUPPORTED: dict[str, str] = {
     **dict.fromkeys(("cancel", "bcancel", "xcancel", "sout"), STRIKE),
-    **dict.fromkeys(("boxed", "fbox"), "MathML Core draws no boxes; rewrite without it"),
+    "fbox": r"use \boxed{…}",
     **dict.fromkeys(("label", "ref", "eqref", "tag"), "equation labels are not supported; refer to it in words"),
     **dict.fromkeys(("newcommand", "renewcommand", "def", "DeclareMathOperator"), "write the expanded TeX instead"),
     **dict.fromkeys(
         ("mathop", "mathbin", "mathrel", "mathord", "mathopen", "mathclose", "mathpunct", "mathinner"),
         r"write the symbol itself, or \operatorname{name}",
     ),
-    "not": r"use a negated symbol such as \neq, \notin or \nleq",
+    "not": r"put \not before a relation (\not=, \not\in, \not\equiv), or use a negated symbol such as \nleq",
     "hline": "remove it: table rules are not drawn",
     "href": "put the link in the text next to the formula",
 }
@@ -66,7 +70,7 @@ PARSE_ERRORS = {
     "DenominatorNotFoundError": r"\frac without its second argument",
 }
 BAD_ATTRIBUTES: dict[str, Reason] = {
-    "linebreak": (r"a line break \\ outside aligned, cases or a matrix", r"wrap the lines in \begin{aligned}…"),
+    "linebreak": (r"a line break \\ in inline math", r"put the lines in a $$…$$ display formula"),
     "columnlines": (r"table rules (| in \begin{array})", "remove them: they are not drawn"),
     "rowlines": (r"\hline", "remove it: table rules are not drawn"),
     "href": (r"\href", "put the link in the text next to the formula"),
@@ -105,7 +109,9 @@ BIG_OPERATORS = frozenset("∑∏∐⋀⋁⋂⋃⨀⨁⨂⨄⨆")  # limits go u
 LIMIT_OPERATORS = _words("lim max min sup inf")
 ORDINARY = frozenset("∞∅⊤⊥†‡⋯…⋮⋱∠")  # TeX spaces these as letters; as <mo> Chromium puts thick spaces round them
 NOT_OPERATORS = ORDINARY | frozenset("∂∇′″‴")
+BARS = frozenset("|‖")  # Chromium stretches a bare <mo>‖</mo> to its row's height; TeX keeps \lVert its size
 THIN_SPACE = "0.1667em"
+BOX_STYLE = "border:0.05em solid;padding:0.3em"  # \boxed, as KaTeX draws it
 ALIGN_STYLES = {"left": "text-align:left", "right": "text-align:-webkit-right"}  # Chromium ignores columnalign
 TEXT_STYLES = {
     "bold": "font-weight:bold",
@@ -151,13 +157,156 @@ def styled(text: str, variant: str) -> str:
     return "".join(out)
 
 
+# ---- TeX in the older or looser forms KaTeX and MathJax accept, rewritten into what the converter knows ------------
+
+SYMBOL_CHARS = {name[1:]: chr(int(code, 16)) for name, code in SYMBOLS.items() if re.fullmatch(r"\\[A-Za-z]+", name)}
+SYMBOL_CHARS["sim"] = "∼"  # latex2mathml's \sim is "~", which has no negated form
+COMMAND_FOR: dict[str, str] = {}
+for _name, _char in sorted(SYMBOL_CHARS.items(), key=lambda item: (len(item[0]), item[0])):
+    COMMAND_FOR.setdefault(_char, _name)
+NOT = re.compile(r"\\not(?![A-Za-z])\s*(\\[A-Za-z]+|[^\\\s{}])")
+LEGACY = {"dag": "dagger", "ddag": "ddagger"}
+OPERATOR_NAME = r"(?:[A-Za-z ]|\\[,:; ])+"
+MATHOP = re.compile(
+    rf"\\mathop\s*\{{\s*(?:\\(?:mathrm|operatorname)\s*\{{({OPERATOR_NAME})\}}|\\rm\s+({OPERATOR_NAME}))\s*\}}"
+)
+OPERATOR_SPACES = {",": "\u2009", ":": "\u2005", ";": "\u2005", " ": "\u2004"}  # thin, medium, thick: as TeX
+TEXT_MARKUP = {"<": "\ue000", ">": "\ue001", "&": "\ue002"}  # kept from the converter, which passes them raw
+HIDDEN_MARKUP = {hidden: char for char, hidden in TEXT_MARKUP.items()}
+WORD_SPACES = dict.fromkeys(map(ord, OPERATOR_SPACES.values()))
+ROW_PARTS = re.compile(
+    r"\\begin\s*\{[^}]*\}|\\end\s*\{[^}]*\}|\\\\(?:\s*\[\s*-?[\d.]+\s*[a-z]{2}\s*\])?|\\.|[{}&]", re.DOTALL
+)
+GATHERED_BLOCK = re.compile(
+    r"\\begin\s*\{(gathered|gather\*?)\}((?:(?!\\begin\s*\{gather).)*?)\\end\s*\{\1\}", re.DOTALL
+)
+
+
+def _negated(match: re.Match[str]) -> str:
+    r"""`\not=` as `\ne`, `\not\in` as `\nin`: the relation with a slash through it, when Unicode has one."""
+    target = match.group(1)
+    char = SYMBOL_CHARS.get(target[1:]) if target.startswith("\\") else target
+    negated = unicodedata.normalize("NFC", (char or "") + "\u0338")
+    if char is None or len(negated) != 1:
+        return match.group(0)  # left for check_source to report
+    return f"\\{COMMAND_FOR[negated]} " if negated in COMMAND_FOR else negated
+
+
+def resolve_legacy(tex: str) -> str:
+    r"""`\not` before a relation, `\dag`, `\ddag` and `\mathop{\mathrm{…}}` in the forms the converter knows."""
+    tex = NOT.sub(_negated, tex)
+    tex = MATHOP.sub(lambda match: rf"\operatorname*{{{match.group(1) or match.group(2).strip()}}}", tex)
+    return re.sub(r"\\(dag|ddag)(?![A-Za-z])", lambda match: "\\" + LEGACY[match.group(1)], tex)
+
+
+def split_rows(body: str) -> list[str] | None:
+    r"""`body` split at each `\\` outside braces and environments; None when a row has a column `&` or braces
+    do not balance."""
+    rows: list[str] = []
+    start = depth = 0
+    for match in ROW_PARTS.finditer(body):
+        part = match.group(0)
+        if part == "{" or part.startswith("\\begin"):
+            depth += 1
+        elif part == "}" or part.startswith("\\end"):
+            depth -= 1
+            if depth < 0:
+                return None
+        elif depth == 0 and part == "&":
+            return None
+        elif depth == 0 and part.startswith("\\\\"):
+            rows.append(body[start : match.start()])
+            start = match.end()
+    rows.append(body[start:])
+    if len(rows) > 1 and not rows[-1].strip():
+        rows.pop()  # a final \\ ends the last line and starts none
+    return rows if depth == 0 else None
+
+
+def _stacked(rows: list[str]) -> str:
+    """Centred lines in display style, as `gathered` sets them: a one-column matrix of display-style rows."""
+    return r"\begin{matrix}" + r"\\".join(f"{{\\displaystyle {row}}}" for row in rows) + r"\end{matrix}"
+
+
+def stack_lines(tex: str, display: bool) -> str:
+    r"""`gathered` and `gather` as centred lines; in display math, `\\` outside any environment too (as KaTeX)."""
+
+    def gathered(match: re.Match[str]) -> str:
+        rows = split_rows(match.group(2))
+        return match.group(0) if rows is None else _stacked(rows)
+
+    for _ in range(tex.count("\\begin")):
+        rewritten = GATHERED_BLOCK.sub(gathered, tex)
+        if rewritten == tex:
+            break
+        tex = rewritten
+    rows = split_rows(tex) if display and "\\\\" in tex else None
+    if rows is None:
+        return tex
+    return _stacked(rows) if len(rows) > 1 else rows[0]  # one line and a final \\: just the line
+
+
+# ---- TeX whose backslashes were lost before it reached the note ------------------------------------------------
+
+ESCAPE_LETTERS = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v"}
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+CONTROL = re.compile(rf"({CONTROL_CHARACTER.pattern})([A-Za-z]*)|([\t\n])([A-Za-z]+)")
+TEXT_ARGUMENT = re.compile(
+    r"\\(?:text\w*|mbox|emph|mathrm|mathit|mathsf|mathtt|mathnormal|operatorname\*?|begin|end|color)\s*\{[^{}]*\}"
+)
+WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]+(?![A-Za-z])(\{?)")
+# Commands a note might have lost the backslash of (`$alpha$`), or the backslash and the letter a string escape ate
+# (`\a`lpha, `\b`eta, `\f`rac, `\t`ext): a word of four or more letters, or one needing a following brace.
+LOST_WORDS = _words(
+    """alpha beta gamma delta epsilon varepsilon zeta theta vartheta iota kappa lambda sigma upsilon omega varphi
+    Gamma Delta Theta Lambda Sigma Upsilon Omega times cdot infty nabla partial approx notin"""
+)
+LOST_BEFORE_BRACE = _words("frac dfrac sqrt text textbf mathbf mathbb mathcal boldsymbol tilde overline")
+LOST: dict[tuple[str, bool], list[str]] = {}
+for _command in sorted(LOST_WORDS | LOST_BEFORE_BRACE):
+    _brace = _command in LOST_BEFORE_BRACE
+    for _fragment in (_command, _command[1:] if _command[0] in "abfnrtv" else ""):
+        if len(_fragment) >= 3:
+            LOST.setdefault((_fragment, _brace), []).append(_command)
+LOST.setdefault(("eta", False), []).append("eta")
+LOST.update({("ight", False): ["right"], ("ightarrow", False): ["rightarrow"]})  # `right` alone may be a word
+
+
+def lost_backslashes(tex: str) -> list[Reason]:
+    r"""Control characters where a program read `\a`, `\b`, `\f`, `\t`… as escapes, and command names whose
+    backslash is missing (`lpha`, `rac{`): TeX that renders, but not as its author wrote it."""
+    reasons: list[Reason] = []
+    fix = "write the backslash back; a script that writes notes must escape backslashes or use raw strings"
+    explained: set[int] = set()
+    for match in CONTROL.finditer(tex):
+        char, letters = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        guesses = [ESCAPE_LETTERS.get(char, "") + letters[:end] for end in range(len(letters), 0, -1)]
+        # After a tab or a line break only a long enough word: a new line may well start with `in` or `u_t`.
+        shortest = 3 if match.group(1) else 4
+        guess = next((name for name in guesses if name in SUPPORTED and len(name) >= shortest), None)
+        code = f"U+{ord(char):04X}"
+        if guess:
+            reasons.append((f'looks like a backslash was lost: \\{guess}? ({code} before "{letters}")', fix))
+            explained.add(match.end() - len(letters))
+        elif match.group(1):
+            reasons.append((f"control character {code} (looks like a program read a backslash as an escape)", fix))
+    for match in WORD.finditer(TEXT_ARGUMENT.sub(lambda found: " " * len(found.group(0)), tex)):
+        word = match.group(0).rstrip("{")
+        commands = LOST.get((word, True), []) if match.group(1) else []
+        commands = commands or LOST.get((word, False), [])
+        if commands and match.start() not in explained:
+            guess = " or ".join(f"\\{command}" for command in commands)
+            reasons.append((f'looks like a backslash was lost: {guess}? ("{word}")', fix))
+    return reasons
+
+
 # ---- TeX → checked MathML Core -------------------------------------------------------------------------------
 
 
 def check_source(tex: str) -> list[Reason]:
     """Commands, environments and slips that the converter does not know or silently turns into wrong output."""
     reasons: list[Reason] = []
-    for name in re.findall(r"\\([A-Za-z]+|.)", tex, re.DOTALL):
+    for name in re.findall(r"\\([A-Za-z]+|.)", resolve_legacy(tex), re.DOTALL):
         if name in UNSUPPORTED:
             reasons.append((f"\\{name}", UNSUPPORTED[name]))
         elif name in "'`^\"~=.":
@@ -169,10 +318,10 @@ def check_source(tex: str) -> list[Reason]:
             fix = "use aligned, cases, array or a matrix, or one $$…$$ per line"
             reasons.append((f"environment {environment}", fix))
     for star, name in re.findall(r"\\operatorname(\*?)\s*\{([^{}]*)\}", tex):
-        if not re.fullmatch(r"[A-Za-z ]+", name):
+        if not re.fullmatch(OPERATOR_NAME, name):
             reasons.append((f"\\operatorname{star}{{{name}}}", r"use letters only, or \argmax and \argmin"))
-    if re.search(r"\\(?:text\w*|mbox|emph)\s*\{[^}]*[<>&]", tex):
-        reasons.append((r"<, > or & inside \text{…}", r"write them as \lt, \gt and \& outside \text"))
+    if re.search(r"\\(?:text\w*|mbox|emph)\s*\{[^{}]*\{", tex):  # the converter ends the text at the inner }
+        reasons.append((r"braces inside \text{…}", r"write the text without them, and math outside \text{…}"))
     braces = re.sub(r"\\.", "", tex, flags=re.DOTALL)
     depth = 0
     for char in braces:
@@ -184,36 +333,63 @@ def check_source(tex: str) -> list[Reason]:
     return reasons
 
 
-def prepare(tex: str) -> str:
-    """Work around converter quirks: `\\mathrm{d}` came out italic, `\\sim` as a letter, `aligned` unaligned."""
+def prepare(tex: str, display: bool) -> str:
+    """TeX the converter renders right: the looser forms KaTeX accepts rewritten (`\\not=`, `\\dag`, `gathered`,
+    `\\\\` lines, `arg\\,max`, `<` in `\\text`), and its quirks worked around (`\\mathrm{d}` came out italic, `\\sim`
+    as a letter, `aligned` unaligned)."""
+    tex = stack_lines(resolve_legacy(tex), display)
+    tex = re.sub(r"\\operatorname(\*?)\s*\{([^{}]*)\}", _spaced_operator, tex)
+    tex = re.sub(r"\\(text\w*|mbox|emph)(\s*)\{([^{}]*)\}", _hidden_markup, tex)
     tex = re.sub(r"\\(mathrm|mathnormal)\{", r"\\\1 {", tex)
     tex = re.sub(r"\\sim(?![A-Za-z])", r"\\thicksim", tex)
     tex = re.sub(r"\\arg(?![A-Za-z])", r"\\operatorname{arg}", tex)
     return re.sub(r"\\(begin|end)\s*\{(?:aligned|align\*?)\}", r"\\\1{align*}", tex)
 
 
+def _spaced_operator(match: re.Match[str]) -> str:
+    r"""`\operatorname{arg\,max}` as one name with a thin space in it."""
+    name = re.sub(r"\\([,:; ])", lambda space: OPERATOR_SPACES[space.group(1)], match.group(2))
+    return f"\\operatorname{match.group(1)}{{{name}}}"
+
+
+def _hidden_markup(match: re.Match[str]) -> str:
+    """`<`, `>` and `&` in `\text{…}` hidden from the converter, which writes them into the markup unescaped."""
+    text = "".join(TEXT_MARKUP.get(char, char) for char in match.group(3))
+    return f"\\{match.group(1)}{match.group(2)}{{{text}}}"
+
+
 def to_mathml(tex: str, display: bool) -> tuple[str, list[Reason]]:
     """`<math>` for `tex` with the TeX kept as an annotation; or "" and why Chromium could not show it right."""
+    markup, reasons = _converted(tex, display)
+    return markup, list(reasons)
+
+
+@functools.lru_cache(maxsize=4096)
+def _converted(tex: str, display: bool) -> tuple[str, tuple[Reason, ...]]:
+    """to_mathml, once per formula and mode in a process: notes repeat their formulas."""
+    lost = lost_backslashes(tex)
+    if lost:
+        return "", tuple(dict.fromkeys(lost))
     reasons = check_source(tex)
     try:
-        root = ET.fromstring(convert(prepare(tex), display="block" if display else "inline"))
+        root = ET.fromstring(convert(prepare(tex, display), display="block" if display else "inline"))
     except ET.ParseError:
         ampersand = re.search(r"(?<!\\)&", tex)
         what = "& outside aligned, cases, array or a matrix" if ampersand else "TeX the converter garbles"
-        return "", list(dict.fromkeys([*reasons, (what, r"write \& for an ampersand")]))
+        return "", tuple(dict.fromkeys([*reasons, (what, r"write \& for an ampersand")]))
     except Exception as error:  # latex2mathml raises a dozen kinds for malformed TeX
         what = PARSE_ERRORS.get(type(error).__name__, f"TeX that cannot be parsed ({type(error).__name__})")
-        return "", [*reasons, (what, r"check braces, arguments and \left…\right pairs")]
+        return "", (*reasons, (what, r"check braces, arguments and \left…\right pairs"))
     _normalise(root)
     reasons = reasons or _check_core(root)  # a problem in the TeX explains the markup's problems better
     if reasons:
-        return "", list(dict.fromkeys(reasons))
+        return "", tuple(dict.fromkeys(reasons))
     children = list(root)
     body = children[0] if len(children) == 1 and children[0].tag == "mrow" else _element("mrow", {}, children)
     annotation = _element("annotation", {"encoding": "application/x-tex"}, [])
     annotation.text = tex
     semantics = _element("semantics", {}, [body, annotation])
-    return serialize(_element("math", {"display": "block"} if display else {}, [semantics])), []
+    return serialize(_element("math", {"display": "block"} if display else {}, [semantics])), ()
 
 
 def _element(tag: str, attributes: dict[str, str], children: Sequence[ET.Element]) -> ET.Element:
@@ -232,6 +408,10 @@ def _normalise(root: ET.Element) -> None:
         element.tag = element.tag.rsplit("}", 1)[-1]
     for element in root.iter():
         _restyle(element)
+        if element.tag == "mtext":
+            element.text = "".join(HIDDEN_MARKUP.get(char, char) for char in _text(element)) or None
+        if element.tag == "menclose" and element.attrib == {"notation": "box"}:
+            element.tag, element.attrib = "mrow", {"style": BOX_STYLE}
         if element.tag == "mspace" and element.get("width", "") in NAMED_SPACES:
             element.set("width", NAMED_SPACES[element.get("width", "")])
         if element.tag == "mtd" and element.get("columnalign", "") in ALIGN_STYLES:
@@ -266,12 +446,19 @@ def _is_limit_operator(element: ET.Element) -> bool:
     return element.tag == "mo" and limits
 
 
+def _is_word(text: str) -> bool:
+    """Letters, maybe with spaces between (`arg max`): a function's or an operator's name."""
+    return len(text) > 1 and text.translate(WORD_SPACES).isalpha()
+
+
 def _fix_token_kind(element: ET.Element) -> None:
     """Symbols latex2mathml marks as the wrong kind of token get the spacing TeX gives them."""
     text = _text(element)
     if element.tag == "mo" and len(element) == 0 and text and element.get("movablelimits") != "true":
-        if text in ORDINARY or (len(text) > 1 and text.isalpha()):
+        if text in ORDINARY or _is_word(text):
             element.tag = "mi"  # ∞, ∅, \operatorname{softmax}, \max(a, b): no operator spacing
+        elif text in BARS and "stretchy" not in element.attrib:
+            element.set("stretchy", "false")  # \lVert, \rvert: as tall as the text, unlike \left\| … \right\|
     elif element.tag == "mi" and len(text) == 1 and text not in NOT_OPERATORS and len(element) == 0:
         category = unicodedata.category(text)
         if category in ("Sm", "Ps", "Pe") or text == "‖":
@@ -284,7 +471,7 @@ def _is_function(element: ET.Element) -> bool:
     if element.tag in ("msub", "msup", "msubsup") and len(element):
         element = element[0]
     text = _text(element)
-    return element.tag == "mi" and len(text) > 1 and text.isascii() and text.isalpha()
+    return element.tag == "mi" and _is_word(text) and text.translate(WORD_SPACES).isascii()
 
 
 def _space_functions(parent: ET.Element) -> None:
@@ -355,11 +542,18 @@ def serialize(element: ET.Element) -> str:
 # ---- the plugin -----------------------------------------------------------------------------------------------
 
 
+def visible(tex: str) -> str:
+    """Control characters as their Unicode pictures (U+0007 as ␇), so the fallback and the message show them."""
+    return CONTROL_CHARACTER.sub(
+        lambda match: "␡" if match.group(0) == "\x7f" else chr(0x2400 + ord(match.group(0))), tex
+    )
+
+
 def _report(env: MutableMapping[str, Any] | None, reasons: list[Reason], tex: str, dollars: str, where: dict) -> None:
     """Record one warning for the formula in env["problems"], which parse.py turns into file:line diagnostics."""
     if env is None:
         return
-    flat = " ".join(tex.split())
+    flat = visible(" ".join(tex.split()))
     flat = dollars + (flat if len(flat) <= 60 else flat[:59] + "…") + dollars
     whats = ", ".join(what for what, _ in reasons)
     fixes = "; ".join(dict.fromkeys(fix for _, fix in reasons))
@@ -375,7 +569,7 @@ def render_inline(token: Token, env: MutableMapping[str, Any] | None) -> str:
     markup, reasons = to_mathml(tex, display)
     if not reasons:
         return f'<span class="math-block">{markup}</span>' if display else markup
-    source = f"{token.markup}{tex}{token.markup}"
+    source = f"{token.markup}{visible(tex)}{token.markup}"
     meta = token.meta or {}
     where = {"line": meta.get("line", 0), **({"col": meta["col"]} if "col" in meta else {})}
     _report(env, reasons, tex, token.markup, where)
@@ -388,7 +582,7 @@ def render_block(token: Token, env: MutableMapping[str, Any] | None) -> str:
     markup, reasons = to_mathml(tex, display=True)
     if reasons:
         _report(env, reasons, tex, "$$", {"line": token.map[0] if token.map else 0})
-        return f'<pre class="math-source"><code>$$\n{html.escape(tex)}\n$$</code></pre>\n'
+        return f'<pre class="math-source"><code>$$\n{html.escape(visible(tex))}\n$$</code></pre>\n'
     return f'<div class="math-block">{markup}</div>\n'
 
 
