@@ -16,6 +16,14 @@ REPO = Path(__file__).resolve().parents[1]
 FACTS = {entry["key"]: entry for entry in yaml.safe_load((Path(__file__).parent / "data/papers.yaml").read_text())}
 SECTIONS = ["一句话总结", "背景与问题", "方法", "实验与结论", "个人思考", "参考"]
 NOTES = {note.slug: note for note in load_notes(REPO, REPO / "notes").notes}
+_, HOME_FRONT, HOME_BODY = (REPO / "pages/index.md").read_text(encoding="utf-8").split("---\n", 2)
+READING_ORDER: list[str] = yaml.safe_load(HOME_FRONT)["reading_order"]
+WIKILINK = re.compile(r"\[\[([^\]|#]+)")
+
+
+def linked_slugs(text: str) -> list[str]:
+    """The targets of the [[...]] links in `text`, in order, without headings or labels."""
+    return [target.strip() for target in WIKILINK.findall(text)]
 
 
 def test_every_paper_has_a_note() -> None:
@@ -44,6 +52,24 @@ def test_same_sections_and_at_least_two_cross_links(slug: str) -> None:
     assert len(targets & (set(NOTES) - {slug})) >= 2
 
 
+def test_reading_order_names_every_note_once_with_the_survey_last() -> None:
+    assert sorted(READING_ORDER) == sorted(NOTES)
+    assert READING_ORDER[-1] == "llm4rec-survey"
+
+
+def test_reading_order_puts_every_note_after_the_notes_it_builds_on() -> None:
+    position = {slug: index for index, slug in enumerate(READING_ORDER)}
+    for slug, note in NOTES.items():
+        for parent in note.builds_on:
+            assert position[parent] < position[slug], f"{slug} is listed before {parent}, which it builds on"
+
+
+def test_home_text_introduces_the_notes_in_reading_order() -> None:
+    first_mentions = list(dict.fromkeys(slug for slug in linked_slugs(HOME_BODY) if slug in NOTES))
+    assert first_mentions == READING_ORDER
+    assert "最后" in HOME_BODY.split("[[llm4rec-survey]]")[0].rsplit("。", 1)[-1]
+
+
 def test_lineage_follows_the_papers() -> None:
     edges = {(slug, parent) for slug, note in NOTES.items() for parent in note.builds_on}
     for child, parent in [
@@ -56,8 +82,11 @@ def test_lineage_follows_the_papers() -> None:
         ("self-instruct", "gpt-3"),
         ("lima", "instructgpt"),
         ("self-instruct", "instructgpt"),
+        ("lima", "self-instruct"),
     ]:
         assert (child, parent) in edges
+    # InstructGPT compares itself with FLAN but its method (SFT, reward model, PPO) does not come from it.
+    assert ("instructgpt", "flan") not in edges
 
 
 def test_the_repository_site_builds_with_no_warnings_and_no_broken_links(tmp_path: Path) -> None:
