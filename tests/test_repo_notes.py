@@ -15,6 +15,7 @@ from sites import broken_links
 REPO = Path(__file__).resolve().parents[1]
 FACTS = {entry["key"]: entry for entry in yaml.safe_load((Path(__file__).parent / "data/papers.yaml").read_text())}
 SECTIONS = ["一句话总结", "背景与问题", "方法", "实验与结论", "个人思考", "参考"]
+BRIDGE = "与推荐系统的联系"
 NOTES = {note.slug: note for note in load_notes(REPO, REPO / "notes").notes}
 _, HOME_FRONT, HOME_BODY = (REPO / "pages/index.md").read_text(encoding="utf-8").split("---\n", 2)
 READING_ORDER: list[str] = yaml.safe_load(HOME_FRONT)["reading_order"]
@@ -47,9 +48,22 @@ def test_front_matter_matches_the_verified_facts(slug: str) -> None:
 @pytest.mark.parametrize("slug", sorted(FACTS))
 def test_same_sections_and_at_least_two_cross_links(slug: str) -> None:
     body = NOTES[slug].body
-    assert re.findall(r"^## (.+)$", body, re.MULTILINE) == SECTIONS
+    sections = [heading for heading in re.findall(r"^## (.+)$", body, re.MULTILINE) if heading != BRIDGE]
+    assert sections == SECTIONS
     targets = {t.split("#")[0].split("|")[0].strip() for t in re.findall(r"\[\[([^\]]+)\]\]", body)}
     assert len(targets & (set(NOTES) - {slug})) >= 2
+
+
+@pytest.mark.parametrize(
+    ("slug", "month"),
+    [("t5", 6), ("flan", 4), ("self-instruct", 7)],  # JMLR "Published 6/20", ICLR 2022 in April, ACL 2023 in July
+)
+def test_notes_dated_by_a_later_venue_take_that_venues_month(slug: str, month: int) -> None:
+    assert NOTES[slug].month == month
+
+
+def test_every_note_has_a_month() -> None:
+    assert [slug for slug, note in NOTES.items() if note.month is None] == []
 
 
 def test_reading_order_names_every_note_once_with_the_survey_last() -> None:
@@ -97,6 +111,10 @@ def test_the_repository_site_builds_with_no_warnings_and_no_broken_links(tmp_pat
     reading_list = (tmp_path / "site/reading-list.html").read_text(encoding="utf-8")
     assert reading_list.count("<tr data-group=") == 63
     assert 'href="notes/gpt-2.html">GPT-2</a>' in reading_list
-    assert 'href="notes/flan.html">Flan-T5</a>' in reading_list
+    assert 'href="notes/flan.html#flan-t5">Flan-T5</a>' in reading_list  # the FLAN note's Flan-T5 section
+    assert 'href="notes/flan.html">FLAN</a>' in reading_list
+    assert "<h1>LLM 推荐论文清单（2023 年整理）</h1>" in reading_list
+    p5_row = r"<td>P5</td>\s*<td>Recommendation as language processing.*?</td>\s*<td>RecSys</td>\s*<td>2022</td>"
+    assert re.search(p5_row, reading_list)
     survey = (tmp_path / "site/notes/llm4rec-survey.html").read_text(encoding="utf-8")
     assert 'href="../reading-list.html"' in survey
