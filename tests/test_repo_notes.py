@@ -45,13 +45,57 @@ def test_front_matter_matches_the_verified_facts(slug: str) -> None:
         assert note.authors[0] == "Tom B. Brown" and note.authors[-1] == "Dario Amodei" and len(note.authors) == 31
 
 
+SURVEY = "llm4rec-survey"  # about recommendation already: the one note without a bridge section
+CORE = sorted(set(FACTS) - {SURVEY})
+
+
+def section(body: str, heading: str) -> str:
+    """The text of the `## heading` section of a note body."""
+    return body.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
 @pytest.mark.parametrize("slug", sorted(FACTS))
 def test_same_sections_and_at_least_two_cross_links(slug: str) -> None:
     body = NOTES[slug].body
-    sections = [heading for heading in re.findall(r"^## (.+)$", body, re.MULTILINE) if heading != BRIDGE]
-    assert sections == SECTIONS
+    expected = SECTIONS if slug == SURVEY else [*SECTIONS[:-1], BRIDGE, SECTIONS[-1]]
+    assert re.findall(r"^## (.+)$", body, re.MULTILINE) == expected
     targets = {t.split("#")[0].split("|")[0].strip() for t in re.findall(r"\[\[([^\]]+)\]\]", body)}
     assert len(targets & (set(NOTES) - {slug})) >= 2
+
+
+@pytest.mark.parametrize("slug", CORE)
+def test_each_core_note_links_its_bridge_to_the_reading_list_or_another_note(slug: str) -> None:
+    targets = set(linked_slugs(section(NOTES[slug].body, BRIDGE)))
+    assert targets & (set(NOTES) - {slug} | {"reading-list"}), slug
+    assert "reading-list" in targets or SURVEY in targets, "each bridge leads on to the recommendation papers"
+
+
+def test_recommender_facts_are_named_as_their_venues_name_them() -> None:
+    bridges = {slug: section(NOTES[slug].body, BRIDGE) for slug in CORE}
+    assert "SASRec（Kang & McAuley，ICDM 2018）" in bridges["unilm"]
+    assert "BERT4Rec（Sun 等，CIKM 2019）" in bridges["unilm"]
+    assert "P5（Geng 等，RecSys 2022" in bridges["t5"]
+    assert "BPR（Rendle 等，UAI 2009）" in bridges["instructgpt"]
+    assert "姊妹模型" in NOTES["instructgpt"].body and "姊妹模型" in (REPO / "pages/reading-list.md").read_text("utf-8")
+
+
+def test_instructgpt_draws_the_line_from_gpt3_to_chatgpt() -> None:
+    flows = re.findall(r"```flow\n(.*?)```", NOTES["instructgpt"].body, re.DOTALL)
+    line = next(flow for flow in flows if "ChatGPT" in flow)
+    for model in ("GPT-3（davinci）", "Codex", "code-davinci-002", "text-davinci-002", "text-davinci-003", "ChatGPT"):
+        assert model in line, model
+    assert re.search(r"^gpt3 -->.*\| codex$", line, re.MULTILINE) and re.search(r"^codex -->.*\| gpt35$", line, re.M)
+    assert re.search(r"^gpt35 -->.*\| chat$", line, re.MULTILINE) and re.search(r"^igpt -->.*\| chat$", line, re.M)
+
+
+def test_self_instruct_shows_its_four_prompt_templates() -> None:
+    blocks = re.findall(r"```text\n(.*?)```", NOTES["self-instruct"].body, re.DOTALL)
+    assert len(blocks) == 4
+    generation, classification, input_first, output_first = blocks
+    assert "任务 8：" in generation and generation.rstrip().endswith("任务 9：")
+    assert "是否分类任务：是" in classification and classification.rstrip().endswith("是否分类任务：")
+    assert "输出：" in input_first and "类别标签" not in input_first
+    assert output_first.index("类别标签：") < output_first.index("句子：")  # the label comes first
 
 
 @pytest.mark.parametrize(
@@ -118,3 +162,12 @@ def test_the_repository_site_builds_with_no_warnings_and_no_broken_links(tmp_pat
     assert re.search(p5_row, reading_list)
     survey = (tmp_path / "site/notes/llm4rec-survey.html").read_text(encoding="utf-8")
     assert 'href="../reading-list.html"' in survey
+    instructgpt = (tmp_path / "site/notes/instructgpt.html").read_text(encoding="utf-8")
+    figure = instructgpt.split("<figcaption>从 GPT-3 到 ChatGPT")[0].rsplit('<figure class="diagram diagram-flow', 1)[1]
+    assert "code-davinci-002" in figure and "<svg" in figure
+    self_instruct = (tmp_path / "site/notes/self-instruct.html").read_text(encoding="utf-8")
+    assert self_instruct.count("是否分类任务") >= 3 and "任务 9：" in self_instruct
+    for slug in CORE:
+        page = (tmp_path / f"site/notes/{slug}.html").read_text(encoding="utf-8")
+        bridge = page.split(f'id="{BRIDGE}"', 1)[1].split("<h2", 1)[0]
+        assert re.search(r'<a [^>]*href="\.\./reading-list\.html"|<a [^>]*href="[\w-]+\.html(#[^"]*)?"', bridge), slug
