@@ -128,6 +128,17 @@ def test_home_text_introduces_the_notes_in_reading_order() -> None:
     assert "最后" in HOME_BODY.split("[[llm4rec-survey]]")[0].rsplit("。", 1)[-1]
 
 
+@pytest.mark.parametrize("slug", ["cot", "lima", "unilm"])
+def test_the_least_linked_notes_are_linked_from_at_least_four_others(slug: str) -> None:
+    linking = [other for other, note in NOTES.items() if other != slug and slug in linked_slugs(note.body)]
+    assert len(linking) >= 4, linking
+
+
+def test_gpt2_links_the_gpt3_subsection_that_explains_in_context_learning() -> None:
+    assert "[[gpt-3#上下文学习：三种评估条件|上下文学习]]" in NOTES["gpt-2"].body
+    assert "### 上下文学习：三种评估条件" in NOTES["gpt-3"].body
+
+
 def test_lineage_follows_the_papers() -> None:
     edges = {(slug, parent) for slug, note in NOTES.items() for parent in note.builds_on}
     for child, parent in [
