@@ -110,6 +110,7 @@ def test_entries_carry_venue_fields_eprint_and_doi(site: Path) -> None:
     gpt3 = entries["brown2020language"].fields
     assert (gpt3["eprint"], gpt3["archivePrefix"], gpt3["primaryClass"]) == ("2005.14165", "arXiv", "cs.CL")
     assert gpt3["month"] == "May"  # the month macro `may`, expanded by pybtex
+    assert (t5["month"], entries["wei2022finetuned"].fields["month"], acl["month"]) == ("June", "April", "July")
     assert "month" not in survey  # the journal year (2024) is not the year whose month is known (2023)
 
 

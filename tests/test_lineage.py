@@ -86,11 +86,12 @@ def test_years_are_columns_in_order_and_nodes_sit_in_their_year(site: Path) -> N
     assert labels == ["2018", "2019", "2020", "2022", "2023"]
     x = {label: position for position, label in svg.years}
     node_x = {slug: node["x"] for slug, node in svg.nodes.items()}
-    for slug, year in [("gpt-1", "2018"), ("gpt-2", "2019"), ("t5", "2020"), ("lima", "2023")]:
+    for slug, year in [("gpt-1", "2018"), ("gpt-2", "2019"), ("t5", "2020"), ("flan", "2022")]:
         assert svg.nodes[slug]["x"] < x[year] < svg.nodes[slug]["right"], slug
     assert node_x["gpt-1"] < node_x["gpt-2"] < node_x["gpt-3"] < node_x["flan"] < node_x["lima"]
-    assert node_x["flan"] < node_x["instructgpt"]  # InstructGPT builds on FLAN within 2022: a sub-column
-    assert node_x["cot"] == node_x["flan"] and node_x["gpt-2"] == node_x["unilm"]
+    # LIMA builds on Self-Instruct within 2023: a sub-column, and the year's label spans both.
+    assert node_x["self-instruct"] < x["2023"] < node_x["lima"]
+    assert node_x["cot"] == node_x["flan"] == node_x["instructgpt"] and node_x["gpt-2"] == node_x["unilm"]
 
 
 def test_nodes_link_to_their_notes_and_the_page_needs_no_script(site: Path) -> None:

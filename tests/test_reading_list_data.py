@@ -35,7 +35,7 @@ def find(papers: list[dict[str, Any]], *, name: str | None = None, title_start: 
 
 
 def test_top_level_fields(data: dict[str, Any]) -> None:
-    assert data["title"] == "2023 年 LLM 推荐论文清单"
+    assert data["title"] == "LLM 推荐论文清单（2023 年整理）"
     assert isinstance(data["description"], str) and data["description"].strip()
     urls = [source["url"] for source in data["sources"]]
     assert urls == ["https://github.com/WLiK/LLM4Rec-Awesome-Papers", "https://arxiv.org/abs/2307.02046"]
@@ -61,6 +61,7 @@ def test_every_paper_is_well_formed(papers: list[dict[str, Any]]) -> None:
         assert paper["name"] is None or (isinstance(paper["name"], str) and paper["name"]), paper
         assert isinstance(paper["llm"], list), paper
         assert all(isinstance(llm, str) and llm and llm == llm.strip() for llm in paper["llm"]), paper
+        assert isinstance(paper["year"], int) and 2021 <= paper["year"] <= 2024, paper
 
 
 def test_no_source_artifacts_left(papers: list[dict[str, Any]]) -> None:
@@ -85,9 +86,9 @@ def test_llm_notes(data: dict[str, Any], papers: list[dict[str, Any]]) -> None:
     used = {llm for paper in papers for llm in paper["llm"]}
     notes = data["llm_notes"]
     assert notes
-    for name, slug in notes.items():
+    for name, target in notes.items():
         assert name in used, f"llm_notes key {name!r} is not in any paper's llm list"
-        assert slug in NOTE_SLUGS, slug
+        assert target.partition("#")[0] in NOTE_SLUGS, target
     expected = {
         "GPT-2": "gpt-2",
         "GPT-3": "gpt-3",
@@ -97,8 +98,8 @@ def test_llm_notes(data: dict[str, Any], papers: list[dict[str, Any]]) -> None:
         "GPT-3.5-turbo": "instructgpt",
         "T5": "t5",
         "mT5": "t5",
-        "Flan-T5": "flan",
-        "FLAN-T5-3B": "flan",
+        "Flan-T5": "flan#flan-t5",
+        "FLAN-T5-3B": "flan#flan-t5",
         "FLAN": "flan",
     }
     assert notes == expected
@@ -110,6 +111,7 @@ def test_first_and_last_rows(papers: list[dict[str, Any]]) -> None:
         "name": "RLMRec",
         "title": "Representation Learning with Large Language Models for Recommendation",
         "venue": "arXiv",
+        "year": 2023,
         "llm": ["GPT-3.5"],
         "code": "python",
     }
@@ -119,7 +121,33 @@ def test_first_and_last_rows(papers: list[dict[str, Any]]) -> None:
     assert last["name"] is None
     assert last["title"] == "Language models as recommender systems: Evaluations and limitations"
     assert last["venue"] == "NeurIPS workshop"
+    assert last["year"] == 2021
     assert last["llm"] == ["BERT", "GPT-2"]
+
+
+@pytest.mark.parametrize(
+    ("title_start", "venue", "year"),
+    [
+        ("Recommendation as language processing (rlp)", "RecSys", 2022),  # P5
+        ("Towards Unified Conversational Recommender Systems", "KDD", 2022),  # UniCRS
+        ("Language models as recommender systems", "NeurIPS workshop", 2021),  # LMRecSys
+        ("Zero-Shot Recommendation as Language Modeling", "ECIR", 2022),
+        ("M6-Rec", "arXiv", 2022),  # arXiv 2205.08084
+        ("LLMRec: Large Language Models with Graph Augmentation", "WSDM", 2024),
+        ("Personalized prompt learning for explainable recommendation", "TOIS", 2023),  # PEPLER, TOIS 41(4)
+        ("Learning vector-quantized item representation", "ACM", 2023),  # VQ-Rec, WWW 2023
+        ("Language models are realistic tabular data generators", "ICLR", 2023),  # GReaT
+    ],
+)
+def test_rows_published_outside_2023_carry_their_own_year(
+    papers: list[dict[str, Any]], title_start: str, venue: str, year: int
+) -> None:
+    [paper] = [p for p in papers if p["title"].startswith(title_start)]
+    assert (paper["venue"], paper["year"]) == (venue, year)
+
+
+def test_most_rows_are_from_2023(papers: list[dict[str, Any]]) -> None:
+    assert Counter(p["year"] for p in papers) == {2023: 57, 2022: 4, 2021: 1, 2024: 1}
 
 
 def test_zero_shot_conversational_recommenders(papers: list[dict[str, Any]]) -> None:

@@ -43,7 +43,7 @@ def test_papers_are_listed_by_year_and_month(page: str) -> None:
 def test_entries_show_venue_summary_and_tags(page: str) -> None:
     entry = page.split('href="notes/flan.html"')[1].split("</li>\n")[0]
     assert "ICLR 2022 (arXiv 2021)" in entry and "把 62 个数据集改写成自然语言指令" in entry
-    assert 'title="月份不详"' in page.split('href="notes/flan.html"')[0].rsplit("<li", 1)[1]
+    assert '<time datetime="2022-04">4 月</time>' in page.split('href="notes/flan.html"')[0].rsplit("<li", 1)[1]
     assert '<li class="timeline-entry" data-tags="指令微调 零样本 规模效应">' in page
 
 
@@ -78,3 +78,4 @@ def test_notes_without_a_year_come_last(tmp_path: Path, capsys) -> None:
     timeline = (root / "site/timeline.html").read_text(encoding="utf-8")
     assert timeline.index('id="timeline-1999"') < timeline.index('id="timeline-undated"')
     assert "&lt;i&gt;x&lt;/i&gt;" in timeline
+    assert 'title="Month unknown"' in timeline.split('id="timeline-1999"')[1].split("</li>")[0]

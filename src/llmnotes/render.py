@@ -25,6 +25,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "next": "下一篇",
         "authors": "作者",
         "venue": "发表",
+        "year": "年份",
         "code": "代码",
         "tagged": "标签",
         "not_found": "页面不存在",
@@ -53,7 +54,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "project": "项目页",
         "sources": "来源",
         "timeline": "时间线",
-        "timeline_lead": "按发表年月从早到晚排列的全部论文；月份取 arXiv 首版或首次发布的月份，不确定的不写。",
+        "timeline_lead": "按发表年月从早到晚排列的全部论文；月份是笔记所记年份里的月份"
+        "（arXiv 首版、首次发布或正式发表），不确定的不写。",
         "lineage": "谱系",
         "lineage_title": "论文谱系：年份从左到右，箭头从一篇论文指向基于它的论文",
         "lineage_lead": "每个方框是一篇笔记，点击打开；箭头从被借鉴的论文指向在它之上的工作。",
@@ -96,6 +98,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "next": "Next",
         "authors": "Authors",
         "venue": "Venue",
+        "year": "Year",
         "code": "Code",
         "tagged": "Tags",
         "not_found": "Page not found",
@@ -124,8 +127,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "project": "project page",
         "sources": "Sources",
         "timeline": "Timeline",
-        "timeline_lead": "Every paper by year and month, oldest first; the month is that of the first arXiv version or "
-        "release, and left out when unsure.",
+        "timeline_lead": "Every paper by year and month, oldest first; the month is that of the version the year names "
+        "(first arXiv version, release or publication), and left out when unsure.",
         "lineage": "Lineage",
         "lineage_title": "Paper lineage: years from left to right, arrows from a paper to the papers that build on it",
         "lineage_lead": "Each box is a note (click to open); arrows point from a paper to the work built on it.",

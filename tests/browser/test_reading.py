@@ -98,7 +98,7 @@ def test_reading_list_filters_and_sorts(page, site_url: str) -> None:
     page.uncheck("input[name=code]")
     page.select_option("select[name=llm]", "ChatGPT")
     assert 10 <= rows.count() < 63
-    assert all("ChatGPT" in text for text in rows.locator("td:nth-child(6)").all_inner_texts())
+    assert all("ChatGPT" in text for text in rows.locator("td:nth-child(7)").all_inner_texts())
     page.select_option("select[name=llm]", "")
     page.fill("input[name=q]", "TALLRec")
     assert rows.count() == 1
