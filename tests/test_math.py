@@ -274,6 +274,7 @@ def test_unsupported_inline_math_warns_with_line_and_column_and_shows_the_source
             "col": 12,
             "message": "math: \\cancel in $\\cancel{x} < 1$ (MathML Core draws no strike-through; rewrite without it)",
             "severity": "warning",
+            "rule": "math",
         }
     ]
     assert '<code class="math-source">$\\cancel{x} &lt; 1$</code>' in html

@@ -68,6 +68,7 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
             line=note.body_line + int(problem["line"]),
             col=problem.get("col"),
             severity=problem.get("severity", "error"),
+            rule=problem.get("rule"),
         )
         for problem in env.get("problems", [])
     )

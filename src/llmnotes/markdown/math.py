@@ -558,7 +558,7 @@ def _report(env: MutableMapping[str, Any] | None, reasons: list[Reason], tex: st
     whats = ", ".join(what for what, _ in reasons)
     fixes = "; ".join(dict.fromkeys(fix for _, fix in reasons))
     env.setdefault("problems", []).append(
-        {"message": f"math: {whats} in {flat} ({fixes})", "severity": "warning", **where}
+        {"message": f"math: {whats} in {flat} ({fixes})", "severity": "warning", "rule": "math", **where}
     )
 
 
