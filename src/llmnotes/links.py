@@ -91,6 +91,13 @@ class LinkIndex:
         return tuple(dict.fromkeys(self.by_name[name] for name in self.names.suggest(fold(text), cutoff)))
 
 
+def _suggestion_query(link: Link) -> str:
+    """What a broken link is compared with the notes' names by: its target, or a path's file name."""
+    if link.kind == "wiki":
+        return link.target
+    return posixpath.basename(link.target.rstrip("/")).removesuffix(".md")
+
+
 def resolve_links(
     notes: list[ParsedNote], index: LinkIndex, strict: bool
 ) -> tuple[dict[str, tuple[ResolvedLink, ...]], dict[str, tuple[Backlink, ...]], list[Diagnostic]]:
@@ -98,7 +105,7 @@ def resolve_links(
     severity: Severity = "error" if strict else "warning"
     resolved: dict[str, tuple[ResolvedLink, ...]] = {}
     backlinks: dict[str, dict[str, Backlink]] = {}
-    problems: list[Diagnostic] = []
+    problems: list[Diagnostic | tuple[ParsedNote, Link]] = []  # a missing note's waits for its suggestions
     heading_suggesters: dict[str, Suggester] = {}  # per target note, made on its first broken anchor
     for parsed in notes:
         slug = parsed.note.slug
@@ -107,7 +114,7 @@ def resolve_links(
             target_slug = index.find(link, parsed)
             anchor = None
             if target_slug is None:
-                problems.append(_missing_note(parsed, link, index, severity))
+                problems.append((parsed, link))
             elif link.fragment:
                 anchor = _find_heading(index.notes[target_slug], link.fragment)
                 if anchor is None:
@@ -122,7 +129,9 @@ def resolve_links(
                 backlinks.setdefault(target_slug, {}).setdefault(slug, Backlink(slug, link.context))
         resolved[slug] = tuple(results)
     ordered = {target: tuple(by_source[s] for s in sorted(by_source)) for target, by_source in backlinks.items()}
-    return resolved, ordered, problems
+    index.names.prepare(fold(_suggestion_query(p[1])) for p in problems if isinstance(p, tuple))
+    found = [_missing_note(*p, index, severity) if isinstance(p, tuple) else p for p in problems]
+    return resolved, ordered, found
 
 
 def _find_heading(target: ParsedNote, fragment: str) -> str | None:
@@ -156,13 +165,13 @@ def qualify_slugs(notes: list[ParsedNote]) -> list[ParsedNote]:
 
 def _missing_note(parsed: ParsedNote, link: Link, index: LinkIndex, severity: Severity) -> Diagnostic:
     if link.kind == "wiki":
-        hint = did_you_mean(index.suggest(link.target))
+        hint = did_you_mean(index.suggest(_suggestion_query(link)))
         what = "no note has this slug, title or alias"
     else:  # suggest other notes' paths, as written from this note's folder
-        name = posixpath.basename(link.target.rstrip("/")).removesuffix(".md")
         folder = posixpath.dirname(parsed.note.source)
         # a file name says less than a note's name ("appendix-3" is not "openfusion-3"): only close ones
-        paths = (posixpath.relpath(index.notes[slug].note.source, folder) for slug in index.suggest(name, 0.75))
+        close = index.suggest(_suggestion_query(link), 0.75)
+        paths = (posixpath.relpath(index.notes[slug].note.source, folder) for slug in close)
         hint = did_you_mean(paths)
         what = "no note at this path"
     sharing = index.shared_names.get(fold(link.target)) if link.kind == "wiki" else None

@@ -48,6 +48,18 @@ class Suggester:
             known = self.answers[query] = self._closest(query)
         return tuple(name for score, name in known if score >= cutoff)
 
+    def prepare(self, queries: Iterable[str]) -> None:
+        """Work out many queries' answers at once, in worker processes when there are enough of them; `suggest`
+        then finds them ready."""
+        from .parallel import run_all  # here: the index is made first, so that forked workers inherit it
+
+        missing = sorted({query for query in queries if query not in self.answers})
+        if not missing:
+            return
+        if not self.names and self.source:
+            self._index()
+        self.answers.update(zip(missing, run_all(self._closest, missing, chunk=256), strict=True))
+
     def _index(self) -> None:
         self.names = sorted(set(self.source))
         for number, name in enumerate(self.names):
