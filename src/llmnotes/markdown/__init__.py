@@ -8,13 +8,13 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from . import attention_mask, callouts, flow, heading_anchors, highlight, math, wikilinks
+from . import attention_mask, callouts, flow, heading_anchors, highlight, linkify, math, wikilinks
 
 
 def create_parser(allow_raw_html: bool = False) -> MarkdownIt:
-    """CommonMark plus tables, strikethrough, footnotes, task lists, definition lists, wikilinks,
-    heading ids that keep CJK text, Pygments highlighting, the diagram fences and callouts (MkDocs, VitePress
-    and Obsidian syntax).
+    """CommonMark plus tables, strikethrough, footnotes, task lists, definition lists, wikilinks, bare URLs as
+    links, heading ids that keep CJK text, Pygments highlighting, the diagram fences and callouts (MkDocs,
+    VitePress and Obsidian syntax).
 
     Raw HTML policy: escaped (shown as text) unless `allow_raw_html`, which passes it through untouched.
     """
@@ -27,4 +27,5 @@ def create_parser(allow_raw_html: bool = False) -> MarkdownIt:
     md.use(callouts.plugin)
     md.use(flow.plugin).use(attention_mask.plugin)
     md.use(math.plugin)
+    md.use(linkify.plugin)
     return md
