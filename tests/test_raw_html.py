@@ -279,3 +279,9 @@ def test_a_mkdocs_material_home_shows_no_escaped_tags(tmp_path: Path, capsys) ->
         '<a class="external" href="https://wm2act.github.io/" rel="noopener">https://wm2act.github.io/</a>，见上'
         in guide
     )
+
+
+def test_a_hashtag_in_the_text_of_a_raw_link_is_not_a_tag() -> None:
+    parsed = parse('![[a.pdf]] then #tag1 and <a href="https://x.io">#nottag</a> #tag2\n')
+    assert parsed.note.tags == ("tag1", "tag2")
+    assert '<a href="https://x.io">#nottag</a>' in parsed.html

@@ -12,6 +12,7 @@ from urllib.parse import quote, unquote, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from .markdown.raw_html import RAW_LINE
 from .markdown.wikilinks import IMAGE_TYPES
 from .model import Diagnostic, Heading, Link, Note, ParsedNote
 from .paths import fold
@@ -26,6 +27,7 @@ _SIZE = re.compile(r"(\d+)(?:x(\d+))?")
 _SENTENCE = re.compile(r"[^。！？!?；;]*(?:[。！？!?；;]+|$)|[^.]*\.(?:\s+|$)")
 MAX_CONTEXT = 160
 _TAG = re.compile(r"<[^>]*>")
+_RAW_LINK = re.compile(r"</?a[\s>]", re.IGNORECASE)
 _MATH_TOKENS = ("math_inline", "math_inline_double")
 
 
@@ -224,8 +226,8 @@ def _hashtags(children: list[Token], tags: list[str]) -> list[Token]:
             in_link += 1  # a Markdown link to a note: its text follows, up to the CLOSE placeholder
         elif child.type == "html_inline" and child.content == CLOSE:
             in_link -= 1
-        elif child.type == "html_inline" and re.match(r"</?a[\s>]", child.content, re.IGNORECASE):
-            in_link += -1 if child.content[1] == "/" else 1
+        elif child.type == "html_inline" and RAW_LINE in child.meta and _RAW_LINK.match(child.content):
+            in_link += -1 if child.content[1] == "/" else 1  # the note's own <a> … </a>
         if child.type != "text" or in_link or "#" not in child.content:
             result.append(child)
             after_space = child.type in ("softbreak", "hardbreak")
