@@ -285,3 +285,8 @@ def test_a_hashtag_in_the_text_of_a_raw_link_is_not_a_tag() -> None:
     parsed = parse('![[a.pdf]] then #tag1 and <a href="https://x.io">#nottag</a> #tag2\n')
     assert parsed.note.tags == ("tag1", "tag2")
     assert '<a href="https://x.io">#nottag</a>' in parsed.html
+
+
+def test_an_id_the_page_scripts_use_is_dropped() -> None:
+    html = parse('<div id="llmnotes-previews" class="x">[]</div> <span id="mine">m</span>\n').html
+    assert '<div class="x">[]</div>' in html and '<span id="mine">m</span>' in html
