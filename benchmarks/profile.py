@@ -1,6 +1,6 @@
 """Where does `llmnotes build` spend its time? Stage timings and a cProfile of an in-process build.
 
-    .venv/bin/python benchmarks/profile.py [--size 1000] [--top 25] [--save benchmarks/results/profile.pstats]
+    .venv/bin/python benchmarks/profile.py [--size 1000] [--real] [--top 25] [--save benchmarks/results/profile.pstats]
 
 Builds benchmarks/corpus/<size>/llmnotes (generated if missing) into a scratch folder twice, in this process:
 
@@ -230,11 +230,18 @@ def main() -> None:
     parser.add_argument("--save", type=Path, help="also save the raw cProfile stats here (for snakeviz etc.)")
     parser.add_argument("--corpus", type=Path, default=generate.DEFAULT_OUT)
     parser.add_argument("--timers-only", action="store_true", help="skip the cProfile build (e.g. at 10,000 notes)")
+    parser.add_argument("--real", action="store_true", help="the real-shaped corpus (built --no-strict) instead")
     args = parser.parse_args()
     corpus = args.corpus.resolve()
-    if not (corpus / str(args.size) / ".complete-llmnotes").exists():
-        generate.generate(args.size, corpus, ("llmnotes",))
-    root = corpus / str(args.size) / "llmnotes"
+    if args.real:
+        if not (corpus / f"real-{args.size}" / ".complete-site").exists():
+            generate.generate_real(args.size, corpus)
+        root = corpus / f"real-{args.size}" / "site"
+    else:
+        if not (corpus / str(args.size) / ".complete-llmnotes").exists():
+            generate.generate(args.size, corpus, ("llmnotes",))
+        root = corpus / str(args.size) / "llmnotes"
+    strict = False if args.real else None
 
     from llmnotes.build import build
 
@@ -243,7 +250,7 @@ def main() -> None:
     try:
         shutil.rmtree(root / ".llmnotes-cache", ignore_errors=True)  # cold builds: nothing reused
         started = time.perf_counter()
-        result = build(root, scratch / "timed")
+        result = build(root, scratch / "timed", strict=strict)
         wall = time.perf_counter() - started
         print(f"built {result.notes} notes into {result.pages} pages in {wall:.2f} s (no profiler)\n")
         print("time per stage, all in this process (timers around the stage functions):")
@@ -259,7 +266,7 @@ def main() -> None:
         shutil.rmtree(root / ".llmnotes-cache", ignore_errors=True)
         profiler = cProfile.Profile()
         started = time.perf_counter()
-        profiler.runcall(build, root, scratch / "profiled")
+        profiler.runcall(build, root, scratch / "profiled", strict=strict)
         print(f"\nunder cProfile: {time.perf_counter() - started:.2f} s\n")
         stats = pstats.Stats(profiler)
         if args.save:

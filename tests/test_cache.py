@@ -184,9 +184,12 @@ def test_a_touched_but_unchanged_note_builds_nothing(tmp_path: Path) -> None:
 
 def test_changing_the_raw_html_policy_parses_the_notes_again(tmp_path: Path) -> None:
     root = small_site(tmp_path)
-    (root / "notes/c.md").write_text("---\ntitle: Gamma\n---\nSome <kbd>Ctrl</kbd> here.\n")
+    (root / "notes/c.md").write_text('---\ntitle: Gamma\n---\nSome <kbd title="t" onclick="go()">Ctrl</kbd> here.\n')
     build(root)
-    assert "&lt;kbd&gt;Ctrl" in (root / "site/notes/c.html").read_text()
+    assert '<kbd title="t">Ctrl</kbd>' in (root / "site/notes/c.html").read_text()  # sanitized, the default
+    (root / "pyproject.toml").write_text('[tool.llmnotes]\ntitle = "Cache test"\nraw_html = "escape"\n')
+    build(root)
+    assert "&lt;kbd title=" in (root / "site/notes/c.html").read_text()
     (root / "pyproject.toml").write_text('[tool.llmnotes]\ntitle = "Cache test"\nraw_html = "allow"\n')
     build(root)
-    assert "<kbd>Ctrl</kbd>" in (root / "site/notes/c.html").read_text()
+    assert '<kbd title="t" onclick="go()">Ctrl</kbd>' in (root / "site/notes/c.html").read_text()

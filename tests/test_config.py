@@ -15,6 +15,7 @@ def test_defaults_without_pyproject(tmp_path: Path) -> None:
     assert config.notes_path == tmp_path / "notes"
     assert config.output_path == tmp_path / "site"
     assert config.strict_links is True
+    assert config.raw_html == "sanitize"
 
 
 def test_values_are_read_and_base_url_gets_a_slash(tmp_path: Path) -> None:
@@ -34,7 +35,7 @@ def test_values_are_read_and_base_url_gets_a_slash(tmp_path: Path) -> None:
 
 def test_wrong_types_and_unknown_keys_are_all_reported(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.llmnotes]\ntitle = 3\nstrict_links = "yes"\ntitel = "x"\nbase_url = "example.org"\n',
+        '[tool.llmnotes]\ntitle = 3\nstrict_links = "yes"\ntitel = "x"\nbase_url = "example.org"\nraw_html = "strip"\n',
         encoding="utf-8",
     )
     with pytest.raises(UserError) as caught:
@@ -44,3 +45,4 @@ def test_wrong_types_and_unknown_keys_are_all_reported(tmp_path: Path) -> None:
     assert "[tool.llmnotes] strict_links: expected true or false, got 'yes'" in text
     assert "[tool.llmnotes] titel: unknown key" in text and "known keys:" in text
     assert "base_url: expected an absolute http(s) URL" in text
+    assert """raw_html: expected one of "sanitize", "escape", "allow", got 'strip'""" in text

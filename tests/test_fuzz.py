@@ -20,6 +20,9 @@ FUZZ = settings(max_examples=2000, deadline=None, suppress_health_check=[HealthC
 PIECES = [*"-[]|#:\"'`$\\{}\n\t ab1思维链\ufeff\x00", "\r\n", "---\n", "[[", "]]", "[[a|b]]", "[[a#h]]", "](x.md)"]
 # ... and the syntax of notes brought from other tools: embeds, images, callouts, containers, admonitions.
 PIECES += ["![[", "a.png", "|300", "![x](", "../", "> ", "[!note]", "[!tip]-", "::: ", "tip", "details", "!!! ", "    "]
+# ... and raw HTML, sanitized: tags split over blocks, comments, markdown blocks, vectors, bad declarations.
+PIECES += ["<div markdown>", "</div>", "<span>", "</span>", "<!--", "-->", "<script>", "<img src=x onerror=y>", "<![x["]
+PIECES += ["<details>", "<a href='b.md'>", "</a>", "<svg>", "<eos>", "<b>", 'href="javascript:x"']
 SYNTAX = st.lists(st.sampled_from(PIECES), max_size=80).map("".join)
 MD = create_parser()
 

@@ -375,6 +375,13 @@ print("bert")
 $$\\mathcal{L} = -\\log p(x_i)$$
 """
 
+RAW_HTML_ADDITION = """
+<!-- 草稿：以后再写 -->
+<div class="box" markdown>
+**粗体** 见 https://example.org/x，完
+</div>
+"""
+
 CHANGES = {
     "body edit": Change(
         lambda root: append(root, "notes/lima.md", "\n新加的一句话。\n"),
@@ -400,6 +407,24 @@ CHANGES = {
             ("notes/appendix.html", 'src="appendix/img/chart.svg"'),
         ),
         quick=True,
+    ),
+    "body edit with raw HTML, a markdown block and a bare URL": Change(
+        lambda root: append(root, "notes/lima.md", RAW_HTML_ADDITION),
+        reaches=("notes/lima.html",),
+        shows=(
+            (
+                "notes/lima.html",
+                '<div class="box">\n<p><strong>粗体</strong> 见 <a class="external" href="https://example.org/x"',
+            ),
+            ("notes/lima.html", "</a>，完</p>\n</div>"),
+        ),
+        hides=(("notes/lima.html", "草稿"),),
+        quick=True,
+    ),
+    "body edit whose raw HTML links to another note": Change(
+        lambda root: append(root, "notes/lima.md", '\n<p>对照 <a href="bert.md" class="btn">BERT</a>。</p>\n'),
+        reaches=("notes/lima.html", "notes/bert.html"),  # a backlink
+        shows=(("notes/lima.html", '对照 <a class="internal" href="bert.html">BERT</a>。'),),
     ),
     "two notes' bodies edited": Change(
         lambda root: (append(root, "notes/lima.md", "\n其一。\n"), append(root, "notes/t5.md", "\n其二。\n")),

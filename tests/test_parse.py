@@ -8,9 +8,9 @@ from llmnotes.model import Note
 from llmnotes.parse import parse_note
 
 
-def parse(body: str, allow_html: bool = False):
+def parse(body: str, raw_html: str = "sanitize"):
     note = Note(source="notes/x.md", slug="x", title="X", body=body, body_line=5)
-    return parse_note(note, create_parser(allow_raw_html=allow_html))
+    return parse_note(note, create_parser(raw_html))
 
 
 def test_gfm_extensions_render() -> None:
@@ -37,9 +37,10 @@ def test_code_is_highlighted_by_pygments_and_unknown_languages_are_escaped() -> 
     assert "&lt;b&gt;" in html
 
 
-def test_raw_html_is_escaped_by_default_and_passed_through_when_allowed() -> None:
-    assert "&lt;script&gt;" in parse("<script>alert(1)</script>\n").html
-    assert "<sup>2</sup>" in parse("x<sup>2</sup>\n", allow_html=True).html
+def test_raw_html_is_escaped_or_passed_through_as_the_policy_says() -> None:
+    assert "&lt;script&gt;" in parse("<script>alert(1)</script>\n", raw_html="escape").html
+    assert "<sup>2</sup>" in parse("x<sup>2</sup>\n", raw_html="escape").html.replace("&lt;", "<").replace("&gt;", ">")
+    assert "<script>alert(1)</script>" in parse("<script>alert(1)</script>\n", raw_html="allow").html
 
 
 def test_wikilink_syntax_is_split_into_target_fragment_and_text() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from .model import Diagnostic, UserError
 
-RAW_HTML_POLICIES = ("escape", "allow")
+RAW_HTML_POLICIES = ("sanitize", "escape", "allow")
 NOTES_DIR = "notes"
 _DOCS_DIR = re.compile(r"^docs_dir:[ \t]*(\S+)", re.MULTILINE)
 # Files of a project that are not part of its site, when the notes folder is the project itself.
@@ -35,7 +35,7 @@ class Config:
     pages_dir: str = "pages"
     output_dir: str = "site"
     strict_links: bool = True
-    raw_html: str = "escape"
+    raw_html: str = "sanitize"
 
     @property
     def notes_path(self) -> Path:
@@ -143,9 +143,9 @@ def _validate(table: dict[str, Any]) -> dict[str, Any]:
             problems.append(_problem(f"{where}: expected {expected}, got {value!r}"))
         else:
             problems.append(_problem(f"{where}: unknown key", hint=f"known keys: {', '.join(known)}"))
-    if values.get("raw_html", "escape") not in RAW_HTML_POLICIES:
-        choices = " or ".join(repr(p) for p in RAW_HTML_POLICIES)
-        problems.append(_problem(f"[tool.llmnotes] raw_html: expected {choices}, got {values['raw_html']!r}"))
+    if values.get("raw_html", "sanitize") not in RAW_HTML_POLICIES:
+        choices = ", ".join(f'"{p}"' for p in RAW_HTML_POLICIES)
+        problems.append(_problem(f"[tool.llmnotes] raw_html: expected one of {choices}, got {values['raw_html']!r}"))
     base_url = values.get("base_url", "")
     if base_url and not base_url.startswith(("http://", "https://")):
         problems.append(

@@ -310,9 +310,22 @@ def body_html(
     return fill_places(linked, files, tag_slugs, page_path) if files or tag_slugs else linked
 
 
-_EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]*)"')
+_ANCHOR = re.compile(r"<a( [^>]*)>")
+_EXTERNAL_HREF = re.compile(r' href="https?://')
+_CLASS = re.compile(r' class="([^"]*)"')
 
 
 def mark_external(html_text: str) -> str:
-    """Mark links that leave the site: class "external" (the stylesheet adds an arrow) and rel="noopener"."""
-    return _EXTERNAL_LINK.sub(r'<a class="external" href="\1" rel="noopener"', html_text)
+    """Mark links that leave the site: class "external" (the stylesheet adds an arrow) and rel="noopener"; a link
+    of the note's raw HTML keeps its own classes."""
+
+    def mark(match: re.Match[str]) -> str:
+        attributes = match.group(1)
+        if not _EXTERNAL_HREF.search(attributes):
+            return match.group(0)
+        if _CLASS.search(attributes):
+            attributes = _CLASS.sub(r' class="\1 external"', attributes, count=1)
+            return f'<a{attributes} rel="noopener">'
+        return f'<a class="external"{attributes} rel="noopener">'
+
+    return _ANCHOR.sub(mark, html_text)

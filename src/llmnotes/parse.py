@@ -12,18 +12,22 @@ from urllib.parse import quote, unquote, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from .markdown.raw_html import RAW_LINE
 from .markdown.wikilinks import IMAGE_TYPES
 from .model import Diagnostic, Heading, Link, Note, ParsedNote
 from .paths import fold
 
-# Placeholders the link stage replaces; private-use characters, removed from the source before parsing.
+# Placeholders the link stage replaces; private-use characters, removed from the source before parsing (so are
+# \ue006 and \ue007, which mark raw HTML until it is sanitized, see `markdown.raw_html`).
 OPEN, LABEL, END, CLOSE, EMBED, HASHTAG = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004", "\ue005"
-_PRIVATE_USE = re.compile("[\ue000-\ue005]")
+_PRIVATE_USE = re.compile("[\ue000-\ue007]")
 # Obsidian's inline tags: after a space or at a line's start, letters, digits, _ - /, not digits alone (#1).
 _HASHTAG = re.compile(r"(?<!\S)#([\w/-]*[^\W\d][\w/-]*)")
 _SIZE = re.compile(r"(\d+)(?:x(\d+))?")
 _SENTENCE = re.compile(r"[^。！？!?；;]*(?:[。！？!?；;]+|$)|[^.]*\.(?:\s+|$)")
 MAX_CONTEXT = 160
+_TAG = re.compile(r"<[^>]*>")
+_RAW_LINK = re.compile(r"</?a[\s>]", re.IGNORECASE)
 _MATH_TOKENS = ("math_inline", "math_inline_double")
 
 
@@ -37,15 +41,15 @@ def label_marker(index: int) -> str:
 
 def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
     body = _PRIVATE_USE.sub("", note.body)
-    env: dict = {}
-    tokens = md.parse(body, env)
-    source_lines = body.split("\n")
     links: list[Link] = []
-    headings: list[Heading] = []
     assets: list[tuple[str, int]] = []
+    folder = posixpath.dirname(note.relative) if note.kind == "note" else None
+    source_lines = body.split("\n")
+    env: dict = {"raw_html_targets": _RawHtmlTargets(note, source_lines, folder, links, assets)}
+    tokens = md.parse(body, env)
+    headings: list[Heading] = []
     embeds: list[tuple[str, int]] = []
     tags = list(note.tags)
-    folder = posixpath.dirname(note.relative) if note.kind == "note" else None
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.attrGet("id"):
             headings.append(
@@ -68,6 +72,7 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
             line=note.body_line + int(problem["line"]),
             col=problem.get("col"),
             severity=problem.get("severity", "error"),
+            hint=problem.get("hint"),
             rule=problem.get("rule"),
         )
         for problem in env.get("problems", [])
@@ -161,15 +166,53 @@ def _point_at_assets(children: Sequence[Token], folder: str, line: int, assets: 
     """Images and links to other files of notes/ point where the site copies them; each is recorded to check."""
     for child in children:
         attribute = "src" if child.type == "image" else "href" if child.type == "link_open" else None
-        url = str(child.attrGet(attribute) or "") if attribute else ""
-        parts = urlsplit(url)
-        if not parts.path or parts.scheme or parts.netloc:
+        if attribute is None:
             continue
-        path = unquote(parts.path)
-        target = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(folder, path))
-        assets.append((target, line))
-        rewritten = quote(target, safe="/-._~") + (f"?{parts.query}" if parts.query else "")
-        child.attrSet(attribute, rewritten + (f"#{parts.fragment}" if parts.fragment else ""))  # type: ignore[arg-type]
+        rewritten = _asset_url(str(child.attrGet(attribute) or ""), folder, line, assets)
+        if rewritten is not None:
+            child.attrSet(attribute, rewritten)
+
+
+def _asset_url(url: str, folder: str, line: int, assets: list[tuple[str, int]]) -> str | None:
+    """A relative URL to a file, rewritten to the file's path inside notes/ (where note pages are), the file
+    recorded to check; None for URLs that are not relative."""
+    parts = urlsplit(url)
+    if not parts.path or parts.scheme or parts.netloc:
+        return None
+    path = unquote(parts.path)
+    target = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(folder, path))
+    assets.append((target, line))
+    rewritten = quote(target, safe="/-._~") + (f"?{parts.query}" if parts.query else "")
+    return rewritten + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+class _RawHtmlTargets:
+    """What relative URLs in raw HTML become (see `markdown.raw_html.LinkTargets`): like Markdown links, an `<a>` to
+    a note links to its page and is checked; `src` and `href` to other files point where the site copies them."""
+
+    def __init__(
+        self, note: Note, lines: list[str], folder: str | None, links: list[Link], assets: list[tuple[str, int]]
+    ) -> None:
+        self.note, self.lines, self.folder, self.links, self.assets = note, lines, folder, links, assets
+
+    def link(self, href: str, line: int) -> tuple[str, str] | None:
+        target = _relative_note_target(href)
+        if target is None or not target[0]:
+            return None  # `#id` may name any element of the page, not only a heading
+        path, fragment, _ = target
+        text = self.lines[line] if line < len(self.lines) else ""
+        col = text.find(href) + 1 or len(text) - len(text.lstrip()) + 1
+        context = _trim(_TAG.sub("", text))
+        number = len(self.links)
+        self.links.append(
+            Link("markdown", path, fragment, None, self.note.body_line + line, col, context, placeholder=number)
+        )
+        return open_marker(number), CLOSE
+
+    def url(self, value: str, line: int) -> str | None:
+        if self.folder is None:
+            return None
+        return _asset_url(value, self.folder, self.note.body_line + line, self.assets)
 
 
 def _hashtags(children: list[Token], tags: list[str]) -> list[Token]:
@@ -184,6 +227,8 @@ def _hashtags(children: list[Token], tags: list[str]) -> list[Token]:
             in_link += 1  # a Markdown link to a note: its text follows, up to the CLOSE placeholder
         elif child.type == "html_inline" and child.content == CLOSE:
             in_link -= 1
+        elif child.type == "html_inline" and RAW_LINE in child.meta and _RAW_LINK.match(child.content):
+            in_link += -1 if child.content[1] == "/" else 1  # the note's own <a> … </a>
         if child.type != "text" or in_link or "#" not in child.content:
             result.append(child)
             after_space = child.type in ("softbreak", "hardbreak")

@@ -40,7 +40,7 @@ def parse_all(
         else:
             parsed[document.source] = found
     diagnostics: list[Diagnostic] = []
-    md = create_parser(allow_raw_html=config.raw_html == "allow")
+    md = create_parser(config.raw_html)
     work = partial(_load_and_parse, root=config.root, md=md)
     for done, (document, (note, problems)) in enumerate(zip(todo, run_all(work, todo), strict=True), 1):
         diagnostics += problems

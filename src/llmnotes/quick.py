@@ -205,7 +205,7 @@ class _Splice:
         self.previous = previous
         self.output = output
         self.state = state
-        self.md = create_parser(allow_raw_html=config.raw_html == "allow")
+        self.md = create_parser(config.raw_html)
         self.files: dict[str, bytes] = {}  # output path -> new bytes
         self.outputs: dict[str, tuple[str | None, tuple[tuple[str, str], ...]]] = {}
         self.search_keys = list(previous.search_keys)
