@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import Diagnostic, UserError
+from .tool_config import edit_url_for, imported_settings
 
 RAW_HTML_POLICIES = ("escape", "allow")
 NOTES_DIR = "notes"
@@ -32,6 +33,9 @@ class Config:
     output_dir: str = "site"
     strict_links: bool = True
     raw_html: str = "escape"
+    repo_url: str = ""
+    edit_url: str = ""  # a note's path inside the notes folder appended to it is where the note is edited
+    section_titles: tuple[tuple[str, str], ...] = ()  # (folder inside the notes folder, title), from mkdocs.yml's nav
 
     @property
     def notes_path(self) -> Path:
@@ -79,6 +83,9 @@ def load_config(root: Path) -> Config:
     values = _validate(table)
     if "notes_dir" not in values and not (root / NOTES_DIR).is_dir():
         values["notes_dir"] = other_tools_notes(root) or NOTES_DIR
+    values = {**imported_settings(root, values.get("notes_dir", NOTES_DIR)), **values}  # ours win
+    if values.get("repo_url") and "edit_url" not in values:
+        values["edit_url"] = edit_url_for(values["repo_url"], values.get("notes_dir", NOTES_DIR))
     return Config(root=root, **values)
 
 
@@ -112,6 +119,9 @@ def _validate(table: dict[str, Any]) -> dict[str, Any]:
     if values.get("raw_html", "escape") not in RAW_HTML_POLICIES:
         choices = " or ".join(repr(p) for p in RAW_HTML_POLICIES)
         problems.append(_problem(f"[tool.llmnotes] raw_html: expected {choices}, got {values['raw_html']!r}"))
+    for key in ("repo_url", "edit_url"):
+        if values.get(key) and not values[key].startswith(("http://", "https://")):
+            problems.append(_problem(f"[tool.llmnotes] {key}: expected an absolute http(s) URL, got {values[key]!r}"))
     base_url = values.get("base_url", "")
     if base_url and not base_url.startswith(("http://", "https://")):
         problems.append(
@@ -122,6 +132,8 @@ def _validate(table: dict[str, Any]) -> dict[str, Any]:
         )
     if base_url and not base_url.endswith("/"):
         values["base_url"] = base_url + "/"
+    if values.get("edit_url") and not values["edit_url"].endswith("/"):
+        values["edit_url"] += "/"
     if problems:
         raise UserError(problems)
     return values

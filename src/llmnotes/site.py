@@ -38,8 +38,12 @@ def assemble_site(
     file_dates: dict[str, tuple[dt.date, dt.date]] | None = None,
     assets: tuple[Asset, ...] = (),
     embeds: dict[str, tuple[str, ...]] | None = None,
+    section_titles: dict[str, str] | None = None,
 ) -> tuple[Site, list[Diagnostic]]:
-    """`documents` holds notes and standalone pages, one per slug; `file_dates` are by source path (from git)."""
+    """`documents` holds notes and standalone pages, one per slug; `file_dates` are by source path (from git);
+    `section_titles` name folders' section pages in lists and links (MkDocs' nav titles), by folder."""
+    if section_titles:
+        documents = [name_section(p, section_titles) for p in documents]
     ordered = tuple(sorted((p for p in documents if p.note.kind == "note"), key=note_order))
     pages = tuple(sorted((p for p in documents if p.note.kind == "page"), key=lambda p: p.note.slug))
     sections, section_of = build_sections(ordered)
@@ -70,6 +74,13 @@ def assemble_site(
         section_of=section_of,
     )
     return site, problems
+
+
+def name_section(parsed: ParsedNote, titles: dict[str, str]) -> ParsedNote:
+    """A section page under the name its folder has in `titles`, unless its front matter sets a short_title."""
+    note = parsed.note
+    title = titles.get(posixpath.dirname(note.relative)) if note.is_section and not note.short_title else None
+    return replace(parsed, note=replace(note, short_title=title)) if title and title != note.title else parsed
 
 
 def take_home_page(

@@ -157,6 +157,7 @@ def all_outputs(context: PageContext) -> list[Output]:
         feed,
         home,
         lineage,
+        nav,
         not_found,
         note,
         page,
@@ -180,6 +181,7 @@ def all_outputs(context: PageContext) -> list[Output]:
         bibliography.emit,
         lineage.emit,
         timeline.emit,
+        nav.emit,
     ]
     outputs: list[Output] = []
     for emit in emitters:
