@@ -62,7 +62,10 @@ def test_every_page_of_a_foldered_site_gets_the_section_tree(material: Path, cap
         ["ICLR 2024 会议", "notes/iclr2024.html"],  # nav titles name the sections
         ["NeurIPS 2023", "notes/neurips2023.html"],
     ]
-    assert [entry[:2] for entry in tree[0][2]] == [["多模态学习", "notes/多模态.html"], ["强化学习", "notes/强化学习.html"]]
+    assert [entry[:2] for entry in tree[0][2]] == [
+        ["多模态学习", "notes/多模态.html"],
+        ["强化学习", "notes/强化学习.html"],
+    ]
     assert tree[0][2][0][2] == [["图文对齐", "notes/图文对齐.html"], ["视觉指令微调", "notes/视觉指令.html"]]
     for page in site.rglob("*.html"):  # one shared file, loaded by a plain script tag (which file:// allows)
         depth = len(page.relative_to(site).parts) - 1
@@ -176,7 +179,9 @@ def test_docsify_name_and_repository_are_read_when_plain(tmp_path: Path, capsys)
 
 def test_a_large_site_home_page_shows_recent_notes_and_a_page_per_year(tmp_path: Path, capsys) -> None:
     notes = {
-        f"notes/p{number:03}.md": f"---\nyear: {2020 + number % 3}\ndate: 2024-01-{1 + number % 28:02}\n---\n# 论文 {number}\n"
+        f"notes/p{number:03}.md": (
+            f"---\nyear: {2020 + number % 3}\ndate: 2024-01-{1 + number % 28:02}\n---\n# 论文 {number}\n"
+        )
         for number in range(120)
     }
     root = write_site(tmp_path, notes)
