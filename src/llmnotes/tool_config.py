@@ -98,7 +98,7 @@ def _nav_sections(items: Any) -> list[tuple[str, str]]:
     for item in items:
         if not isinstance(item, dict) or len(item) != 1:
             continue
-        (title, content), = item.items()
+        ((title, content),) = item.items()
         if not isinstance(content, list) or not isinstance(title, str):
             continue
         pages = _nav_pages(content)
