@@ -9,7 +9,9 @@ from urllib.parse import unquote
 
 import pytest
 
+from llmnotes.build import build
 from sites import MATERIAL_SITE, broken_links, run_cli, write_site
+from test_incremental import assert_equals_clean, edit
 
 
 @pytest.fixture
@@ -201,3 +203,33 @@ def test_a_large_site_home_page_shows_recent_notes_and_a_page_per_year(tmp_path:
         listed |= set(re.findall(r'href="../notes/(p\d+)\.html"', text(site / f"years/{year}.html")))
     assert listed == {f"p{number:03}" for number in range(120)}  # every note is on its year's page
     assert broken_links(site) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "shows"),
+    [
+        (  # the home page's own body
+            lambda root: edit(root, "docs/index.md", "按会议整理的阅读笔记", "按会议和方向整理的笔记"),
+            ("index.html", "按会议和方向整理的笔记"),
+        ),
+        (  # the home page's title, which the top notes' "↑" links show
+            lambda root: edit(root, "docs/index.md", "# 论文笔记", "# 读论文"),
+            ("index.html", "<h1>读论文</h1>"),
+        ),
+        (
+            lambda root: write_site(root, {"docs/NeurIPS2023/对齐/rlhf.md": "# 人类反馈强化学习\n"}),
+            ("notes/dpo.html", '<li><a href="rlhf.html">人类反馈强化学习</a>'),
+        ),
+        (
+            lambda root: edit(root, "mkdocs.yml", "多模态学习:", "视觉与语言:"),
+            ("notes/图文对齐.html", "↑ 视觉与语言"),
+        ),
+    ],
+)
+def test_an_imported_site_rebuilds_as_a_clean_build_would(material: Path, tmp_path_factory, change, shows) -> None:
+    build(material)
+    change(material)
+    build(material)
+    output, text_shown = shows
+    assert text_shown in unquote(text(material / "site" / output))
+    assert_equals_clean(material, tmp_path_factory.mktemp("clean"))

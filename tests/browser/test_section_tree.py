@@ -39,9 +39,8 @@ def test_the_sidebar_shows_where_the_page_is(page, material_site: Path) -> None:
     assert toggle(page, "NeurIPS 2023").get_attribute("aria-expanded") == "false"
     current = page.locator('#site-tree a[aria-current="page"]')
     assert current.inner_text() == "视觉指令微调"
-    assert current.evaluate("a => getComputedStyle(a).color") != page.locator("#site-tree a", has_text="图文对齐").evaluate(
-        "a => getComputedStyle(a).color"
-    )  # marked
+    colour = "a => getComputedStyle(a).color"
+    assert current.evaluate(colour) != page.locator("#site-tree a", has_text="图文对齐").evaluate(colour)  # marked
     assert not page.locator("#site-tree a", has_text="离线强化学习").count()  # closed branches are not drawn yet
     assert not page.locator(".tree-open").is_visible()
     screenshot(page, "section-tree-1280")
