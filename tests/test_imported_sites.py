@@ -45,9 +45,9 @@ def test_the_docs_folders_index_md_is_the_home_page(material: Path, capsys: pyte
     assert "欢迎来到<strong>论文笔记</strong>：按会议整理的阅读笔记。" in home
     assert '从 <a class="internal" href="notes/iclr2024.html">ICLR 2024</a> 开始。' in home
     sections = re.findall(r'<ul class="section-list">(.*?)</ul>', home, re.DOTALL)[0]
-    assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', sections) == [
-        ("notes/iclr2024.html", "ICLR 2024 会议"),
-        ("notes/neurips2023.html", "NeurIPS 2023"),
+    assert re.findall(r'<a href="([^"]+)">([^<]+)</a> <span class="muted">\((\d+)\)</span>', sections) == [
+        ("notes/iclr2024.html", "ICLR 2024 会议", "3"),  # notes at any depth, not counting section pages
+        ("notes/neurips2023.html", "NeurIPS 2023", "1"),
     ]
     assert not (site / "notes/docs.html").exists()  # no section page of its own beside the home page
     note = text(site / "notes/视觉指令.html")

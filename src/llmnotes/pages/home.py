@@ -36,16 +36,18 @@ def year_path(year: int | None) -> str:
 
 
 def top_sections(context: PageContext) -> list[tuple[str, int]]:
-    """The sections at the top of the notes folder, with how many notes each holds at any depth."""
+    """The sections at the top of the notes folder, with how many notes (not section pages) each holds at any depth."""
     site = context.site
-    home_slugs = {p.note.slug for p in site.pages}
+    page_slugs = {p.note.slug for p in site.pages}  # the home page, when it is the notes folder's own index
     counts: dict[str, int] = {}
     for parsed in site.notes:
+        if parsed.note.is_section:
+            continue
         above = site.section_of.get(parsed.note.slug)
-        while above is not None and above not in home_slugs:
+        while above is not None and above not in page_slugs:
             counts[above] = counts.get(above, 0) + 1
             above = site.section_of.get(above)
-    tops = [s for s in site.sections if s not in home_slugs and site.section_of.get(s) in home_slugs | {None}]
+    tops = [s for s in site.sections if s not in page_slugs and site.section_of.get(s) in page_slugs | {None}]
     tops.sort(key=lambda s: PurePosixPath(site.by_slug[s].note.relative).parts)
     return [(slug, counts.get(slug, 0)) for slug in tops]
 
