@@ -99,8 +99,12 @@ MATERIAL_SITE = {
 
         欢迎来到**论文笔记**：按会议整理的阅读笔记。
 
-        从 [ICLR 2024](ICLR2024/index.md) 开始。
+        从 [ICLR 2024](ICLR2024/index.md) 开始，会议列表见 [表格](files/会议.csv)。
+
+        ![封面](images/hero.svg)
         """,
+    "docs/images/hero.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"/>\n',
+    "docs/files/会议.csv": "会议,年份\nICLR,2024\n",
     "docs/ICLR2024/index.md": "# ICLR 2024\n\nICLR 2024 的笔记。\n",
     "docs/ICLR2024/多模态/index.md": "# 多模态\n\n多模态论文。\n",
     "docs/ICLR2024/多模态/视觉指令.md": "# 视觉指令微调\n\n**会议**: ICLR 2024\n\n回到 [首页](../../index.md)。\n",

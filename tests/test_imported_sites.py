@@ -43,7 +43,9 @@ def test_the_docs_folders_index_md_is_the_home_page(material: Path, capsys: pyte
     home = text(site / "index.html")
     assert "<h1>论文笔记</h1>" in home
     assert "欢迎来到<strong>论文笔记</strong>：按会议整理的阅读笔记。" in home
-    assert '从 <a class="internal" href="notes/iclr2024.html">ICLR 2024</a> 开始。' in home
+    assert '从 <a class="internal" href="notes/iclr2024.html">ICLR 2024</a> 开始' in home
+    assert '<img src="notes/images/hero.svg" alt="封面"' in home  # its files, copied to notes/, from the site's root
+    assert 'href="notes/files/%E4%BC%9A%E8%AE%AE.csv"' in home
     sections = re.findall(r'<ul class="section-list">(.*?)</ul>', home, re.DOTALL)[0]
     assert re.findall(r'<a href="([^"]+)">([^<]+)</a> <span class="muted">\((\d+)\)</span>', sections) == [
         ("notes/iclr2024.html", "ICLR 2024 会议", "3"),  # notes at any depth, not counting section pages

@@ -112,3 +112,15 @@ def test_without_scripts_a_note_shows_the_tree_near_it(browser, material_site: P
     assert tab.locator("#site-tree").is_visible()
     screenshot(tab, "section-tree-no-script")
     context.close()
+
+
+def test_the_home_page_is_the_sites_own_index_md(page, material_site: Path) -> None:
+    page.goto((material_site / "index.html").as_uri())
+    assert page.locator("h1").inner_text() == "论文笔记"
+    assert page.evaluate("document.querySelector('.intro img').naturalWidth") == 40  # its image, from disk
+    assert page.locator("#site-tree > ul > li").count() == 2  # the tree's top: the two conferences
+    screenshot(page, "section-tree-home-1280")
+    page.locator(".section-list a", has_text="NeurIPS 2023").click()
+    page.wait_for_url("**/notes/neurips2023.html")
+    assert toggle(page, "NeurIPS 2023").get_attribute("aria-expanded") == "true"  # a section page opens itself
+    assert page.locator('#site-tree a[aria-current="page"]').inner_text() == "NeurIPS 2023"

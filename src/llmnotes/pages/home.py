@@ -4,10 +4,12 @@ its own for each year."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import partial
 from itertools import groupby
 from pathlib import PurePosixPath
+from urllib.parse import quote
 
 from ..model import Output, ParsedNote
 from ..site import HOME_PATH
@@ -72,7 +74,7 @@ def _render(context: PageContext, home: ParsedNote | None, sections: list[tuple[
     return context.renderer.render(
         "home.html",
         HOME_PATH,
-        intro=linked_body(home, site, HOME_PATH) if home else None,
+        intro=files_from_site_root(linked_body(home, site, HOME_PATH), home) if home else None,
         intro_title=_title(home),
         reading_order=[context.card(slug) for slug in order],
         sections=[{**context.card(slug), "count": count} for slug, count in sections],
@@ -80,6 +82,23 @@ def _render(context: PageContext, home: ParsedNote | None, sections: list[tuple[
         years=years,
         note_count=len(site.notes),
     )
+
+
+_FILE_URL = re.compile(r'\b(src|href)="([^"#?]+)([^"]*)"')
+
+
+def files_from_site_root(body: str, home: ParsedNote) -> str:
+    """The body of the notes folder's own index.md, shown at the site's root: its images and links to other files
+    of the notes folder, which the parser points at from the notes/ folder of the site, get that folder in front."""
+    files = {quote(target, safe="/-._~") for target, _ in home.assets}
+    if not files:
+        return body
+
+    def from_root(match: re.Match[str]) -> str:
+        attribute, path, rest = match.groups()
+        return f'{attribute}="notes/{path}{rest}"' if path in files else match.group(0)
+
+    return _FILE_URL.sub(from_root, body)
 
 
 def _title(home: ParsedNote | None) -> str | None:
