@@ -124,3 +124,13 @@ def test_the_home_page_is_the_sites_own_index_md(page, material_site: Path) -> N
     page.wait_for_url("**/notes/neurips2023.html")
     assert toggle(page, "NeurIPS 2023").get_attribute("aria-expanded") == "true"  # a section page opens itself
     assert page.locator('#site-tree a[aria-current="page"]').inner_text() == "NeurIPS 2023"
+
+
+@pytest.mark.parametrize("path", ["lineage.html", "timeline.html", "tags/index.html", NOTE])
+def test_nothing_hides_under_the_sidebar(page, material_site: Path, path: str) -> None:
+    page.goto((material_site / path).as_uri())
+    edge = page.locator("#site-tree").bounding_box()["width"]
+    for element in page.locator("main > *").all():
+        box = element.bounding_box()
+        assert box is None or box["x"] >= edge, element.evaluate("e => e.outerHTML.slice(0, 80)")
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")  # and nothing runs off the right
