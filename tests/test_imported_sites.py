@@ -235,3 +235,22 @@ def test_an_imported_site_rebuilds_as_a_clean_build_would(material: Path, tmp_pa
     output, text_shown = shows
     assert text_shown in unquote(text(material / "site" / output))
     assert_equals_clean(material, tmp_path_factory.mktemp("clean"))
+
+
+def test_a_github_repository_in_pyproject_gives_the_edit_link(tmp_path: Path, capsys) -> None:
+    root = write_site(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.llmnotes]\nrepo_url = "https://github.com/me/notes"\n',
+            "notes/topic/a.md": "# A\n",
+        },
+    )
+    run_cli(root, capsys=capsys)
+    assert 'href="https://github.com/me/notes/edit/main/notes/topic/a.md"' in text(root / "site/notes/a.html")
+
+
+def test_a_repository_that_is_not_a_url_is_refused(tmp_path: Path, capsys) -> None:
+    root = write_site(tmp_path, {"pyproject.toml": '[tool.llmnotes]\nrepo_url = "me/notes"\n', "notes/a.md": "# A\n"})
+    code, _, err = run_cli(root, capsys=capsys)
+    assert code == 1
+    assert "pyproject.toml: [tool.llmnotes] repo_url: expected an absolute http(s) URL, got 'me/notes'" in err

@@ -121,7 +121,9 @@ def _validate(table: dict[str, Any]) -> dict[str, Any]:
         problems.append(_problem(f"[tool.llmnotes] raw_html: expected {choices}, got {values['raw_html']!r}"))
     for key in ("repo_url", "edit_url"):
         if values.get(key) and not values[key].startswith(("http://", "https://")):
-            problems.append(_problem(f"[tool.llmnotes] {key}: expected an absolute http(s) URL, got {values[key]!r}"))
+            example = "https://github.com/me/notes" + ("/edit/main/notes/" if key == "edit_url" else "")
+            message = f"[tool.llmnotes] {key}: expected an absolute http(s) URL, got {values[key]!r}"
+            problems.append(_problem(message, hint=f'e.g. {key} = "{example}"'))
     base_url = values.get("base_url", "")
     if base_url and not base_url.startswith(("http://", "https://")):
         problems.append(
