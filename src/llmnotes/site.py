@@ -90,9 +90,10 @@ def take_home_page(
     unless pages/index.md already is: it leaves the notes for the pages, marked as the home page."""
     if any(p.note.slug == HOME_SLUG for p in pages):
         return notes, pages
-    root = next((p for p in notes if p.note.is_section and "/" not in p.note.relative), None)
-    if root is None:
+    candidates = [p for p in notes if p.note.is_section and "/" not in p.note.relative]
+    if not candidates:
         return notes, pages
+    root = min(candidates, key=lambda p: p.note.relative)  # README.md before index.md, as `build_sections` has it
     home = replace(root, note=replace(root.note, kind="page", tags=(), extra={**root.note.extra, HOME_MARK: True}))
     return tuple(p for p in notes if p is not root), tuple(sorted((*pages, home), key=lambda p: p.note.slug))
 
