@@ -68,3 +68,50 @@ def broken_links(site: Path) -> list[str]:
                 if unquote(parts.fragment) not in ids:
                     problems.append(f"{page}: {url} -> no id {unquote(parts.fragment)!r}")
     return problems
+
+
+# A site shaped like an mkdocs-material one: mkdocs.yml with a nav, a Python tag a safe loader refuses, Chinese
+# names, a hero home page and two levels of folders, each with its index.md.
+MATERIAL_SITE = {
+    "mkdocs.yml": """
+        site_name: 论文笔记站
+        site_description: 顶会论文的中文阅读笔记
+        site_url: https://example.github.io/paper-notes
+        repo_url: https://github.com/example/paper-notes
+        theme:
+          name: material
+          language: zh
+        markdown_extensions:
+          - pymdownx.emoji:
+              emoji_index: !!python/name:material.extensions.emoji.twemoji
+        nav:
+          - 首页: index.md
+          - ICLR 2024 会议:
+              - ICLR2024/index.md
+              - 多模态学习:
+                  - ICLR2024/多模态/index.md
+                  - ICLR2024/多模态/视觉指令.md
+              - ICLR2024/强化学习/index.md
+          - NeurIPS2023/index.md
+        """,
+    "docs/index.md": """
+        # 论文笔记
+
+        欢迎来到**论文笔记**：按会议整理的阅读笔记。
+
+        从 [ICLR 2024](ICLR2024/index.md) 开始，会议列表见 [表格](files/会议.csv)。
+
+        ![封面](images/hero.svg)
+        """,
+    "docs/images/hero.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"/>\n',
+    "docs/files/会议.csv": "会议,年份\nICLR,2024\n",
+    "docs/ICLR2024/index.md": "# ICLR 2024\n\nICLR 2024 的笔记。\n",
+    "docs/ICLR2024/多模态/index.md": "# 多模态\n\n多模态论文。\n",
+    "docs/ICLR2024/多模态/视觉指令.md": "# 视觉指令微调\n\n**会议**: ICLR 2024\n\n回到 [首页](../../index.md)。\n",
+    "docs/ICLR2024/多模态/图文对齐.md": "# 图文对齐\n\n正文。\n",
+    "docs/ICLR2024/强化学习/index.md": "# 强化学习\n\n列表。\n",
+    "docs/ICLR2024/强化学习/离线.md": "# 离线强化学习\n\n正文。\n",
+    "docs/NeurIPS2023/index.md": "# NeurIPS 2023\n\n列表。\n",
+    "docs/NeurIPS2023/对齐/index.md": "# 对齐\n\n对齐论文。\n",
+    "docs/NeurIPS2023/对齐/dpo.md": "# 直接偏好优化\n\n正文。\n",
+}

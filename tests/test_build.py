@@ -106,7 +106,7 @@ def test_every_href_and_src_points_at_an_existing_file_and_id(site_root: Path, c
 def test_note_page_shows_facts_body_backlinks_and_neighbours(site_root: Path, capsys) -> None:
     run_cli(site_root, capsys=capsys)
     html = (site_root / "site/notes/gpt-3.html").read_text(encoding="utf-8")
-    assert '<html lang="zh-CN" data-root="../">' in html
+    assert '<html lang="zh-CN" data-root="../" data-page="notes/gpt-3.html">' in html
     assert "Tom B. Brown, Benjamin Mann" in html and "NeurIPS 2020" in html
     assert 'href="https://arxiv.org/abs/2005.14165"' in html
     assert '<a class="internal" href="gpt-2.html">GPT-2</a>' in html

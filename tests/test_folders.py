@@ -110,15 +110,14 @@ def test_index_and_readme_are_section_pages_that_list_their_folder(docs: Path, c
     assert re.findall(r'<a href="([^"]+)">', listed) == ["install.html", "getting-started-intro.html"]
     install = (site / "install.html").read_text(encoding="utf-8")
     assert '<a rel="up" href="getting-started.html">↑ 入门</a>' in install
-    top = (site / "docs.html").read_text(encoding="utf-8")  # docs/index.md: named after its folder
-    top_list = re.findall(r'<section class="section-contents".*?</section>', top, re.DOTALL)[0]
-    assert [unquote(url) for url in re.findall(r'<a href="([^"]+)">', top_list)] == [
-        "getting-started.html",
-        "reference.html",
-        "注意力机制.html",
-        "脚本.html",
-        "随手记.html",
-    ]  # sections first; 笔记/ has no index.md, so its notes belong to the section above
+    assert not (site / "docs.html").exists()  # docs/index.md is the home page, not a section page
+    home = (docs / "site/index.html").read_text(encoding="utf-8")
+    assert "<h1>欢迎</h1>" in home and "这是文档的首页。" in home
+    assert '先看 <a class="internal" href="notes/install.html">安装</a>' in home
+    top_list = re.findall(r'<ul class="section-list">.*?</ul>', home, re.DOTALL)[0]
+    assert re.findall(r'<a href="([^"]+)">', top_list) == ["notes/getting-started.html", "notes/reference.html"]
+    assert '<a rel="up" href="../index.html">↑ 欢迎</a>' in (site / "注意力机制.html").read_text(encoding="utf-8")
+    # 笔记/ has no index.md, so its notes belong to the section above: the home page
 
 
 def test_links_and_images_land_where_the_files_were_copied(docs: Path, capsys) -> None:

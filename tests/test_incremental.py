@@ -586,13 +586,34 @@ CHANGES = {
     ),
     "note added to a section": Change(
         lambda root: write_site(root, {"notes/appendix/notation.md": "# 记号\n\n$x$ 是输入。\n"}),
-        reaches=("notes/notation.html", "notes/appendix.html", "index.html"),
-        shows=(("notes/appendix.html", '<a href="notation.html">记号</a>'),),
+        # the section lists it; the tree holds it, and its sibling shows it in the tree drawn without scripts
+        reaches=("notes/notation.html", "notes/appendix.html", "index.html", "static/nav.js", "notes/glossary.html"),
+        shows=(
+            ("notes/appendix.html", '<a href="notation.html">记号</a>'),
+            ("static/nav.js", '["记号","notes/notation.html"]'),
+            ("notes/glossary.html", '<li><a href="notation.html">记号</a>'),
+        ),
     ),
     "section title edited": Change(
         lambda root: edit(root, "notes/appendix/index.md", "# 附录", "# 附录与数据"),
-        reaches=("notes/appendix.html", "notes/glossary.html"),
-        shows=(("notes/glossary.html", "↑ 附录与数据"),),
+        reaches=("notes/appendix.html", "notes/glossary.html", "static/nav.js", "notes/bert.html", "index.html"),
+        shows=(
+            ("notes/glossary.html", "↑ 附录与数据"),
+            ("notes/bert.html", '<li><a href="appendix.html">附录与数据</a>'),  # its neighbour in the tree
+            ("static/nav.js", '["附录与数据","notes/appendix.html",'),
+        ),
+    ),
+    "note moved to another folder": Change(
+        lambda root: (root / "notes/appendix/glossary.md").rename(root / "notes/glossary.md"),
+        # same slug and page, another place in the tree
+        reaches=("notes/glossary.html", "notes/appendix.html", "static/nav.js", "notes/bert.html"),
+        shows=(("notes/bert.html", '<li><a href="glossary.html">术语表</a>'),),
+        hides=(("notes/glossary.html", "↑ 附录"),),
+    ),
+    "section named by mkdocs.yml's nav": Change(
+        lambda root: write_site(root, {"mkdocs.yml": "nav:\n  - 资料:\n    - appendix/index.md\n"}),
+        reaches=("notes/appendix.html", "notes/glossary.html", "static/nav.js", "index.html"),
+        shows=(("notes/glossary.html", "↑ 资料"), ("static/nav.js", '["资料","notes/appendix.html",')),
     ),
     "note of the same name added in a folder": Change(
         lambda root: write_site(root, {"notes/top/glossary.md": "# 另一份术语表\n"}),

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import Diagnostic, UserError
+from .tool_config import edit_url_for, imported_settings
 
 RAW_HTML_POLICIES = ("sanitize", "escape", "allow")
 NOTES_DIR = "notes"
@@ -36,6 +37,9 @@ class Config:
     output_dir: str = "site"
     strict_links: bool = True
     raw_html: str = "sanitize"
+    repo_url: str = ""
+    edit_url: str = ""  # a note's path inside the notes folder appended to it is where the note is edited
+    section_titles: tuple[tuple[str, str], ...] = ()  # (folder inside the notes folder, title), from mkdocs.yml's nav
 
     @property
     def notes_path(self) -> Path:
@@ -83,6 +87,9 @@ def load_config(root: Path) -> Config:
     values = _validate(table)
     if "notes_dir" not in values and not (root / NOTES_DIR).is_dir():
         values["notes_dir"] = other_tools_notes(root) or NOTES_DIR
+    values = {**imported_settings(root, values.get("notes_dir", NOTES_DIR)), **values}  # ours win
+    if values.get("repo_url") and "edit_url" not in values:
+        values["edit_url"] = edit_url_for(values["repo_url"], values.get("notes_dir", NOTES_DIR))
     return Config(root=root, **values)
 
 
@@ -146,6 +153,11 @@ def _validate(table: dict[str, Any]) -> dict[str, Any]:
     if values.get("raw_html", "sanitize") not in RAW_HTML_POLICIES:
         choices = ", ".join(f'"{p}"' for p in RAW_HTML_POLICIES)
         problems.append(_problem(f"[tool.llmnotes] raw_html: expected one of {choices}, got {values['raw_html']!r}"))
+    for key in ("repo_url", "edit_url"):
+        if values.get(key) and not values[key].startswith(("http://", "https://")):
+            example = "https://github.com/me/notes" + ("/edit/main/notes/" if key == "edit_url" else "")
+            message = f"[tool.llmnotes] {key}: expected an absolute http(s) URL, got {values[key]!r}"
+            problems.append(_problem(message, hint=f'e.g. {key} = "{example}"'))
     base_url = values.get("base_url", "")
     if base_url and not base_url.startswith(("http://", "https://")):
         problems.append(
@@ -156,6 +168,8 @@ def _validate(table: dict[str, Any]) -> dict[str, Any]:
         )
     if base_url and not base_url.endswith("/"):
         values["base_url"] = base_url + "/"
+    if values.get("edit_url") and not values["edit_url"].endswith("/"):
+        values["edit_url"] += "/"
     if problems:
         raise UserError(problems)
     return values

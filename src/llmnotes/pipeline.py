@@ -77,7 +77,9 @@ def link_site(
     data, problems = load_data(config.root, config.data_path)
     diagnostics += problems
     dates = file_dates(config.root, [p.note.source for p in documents])
-    site, problems = assemble_site(list(index.notes.values()), links, backlinks, data, dates, inputs.assets, embeds)
+    site, problems = assemble_site(
+        list(index.notes.values()), links, backlinks, data, dates, inputs.assets, embeds, dict(config.section_titles)
+    )
     diagnostics += problems
     context = PageContext(site, config, Renderer(config, site.data), cache.search_entries)
     return context, diagnostics, len(site.notes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,9 @@ from .related import related_notes
 
 # Output files the built-in emitters write at the site root, which a page in pages/ must not take.
 RESERVED_PAGES = {"timeline": "timeline.html", "lineage": "lineage.html"}
+HOME_SLUG = "index"  # pages/index.md: the home page's introduction
+HOME_PATH = "index.html"
+HOME_MARK = " home"  # in `extra` of the notes folder's own index.md when it is the home page (no front matter key)
 
 
 def note_order(parsed: ParsedNote) -> tuple:
@@ -34,17 +38,22 @@ def assemble_site(
     file_dates: dict[str, tuple[dt.date, dt.date]] | None = None,
     assets: tuple[Asset, ...] = (),
     embeds: dict[str, tuple[str, ...]] | None = None,
+    section_titles: dict[str, str] | None = None,
 ) -> tuple[Site, list[Diagnostic]]:
-    """`documents` holds notes and standalone pages, one per slug; `file_dates` are by source path (from git)."""
+    """`documents` holds notes and standalone pages, one per slug; `file_dates` are by source path (from git);
+    `section_titles` name folders' section pages in lists and links (MkDocs' nav titles), by folder."""
+    if section_titles:
+        documents = [name_section(p, section_titles) for p in documents]
     ordered = tuple(sorted((p for p in documents if p.note.kind == "note"), key=note_order))
     pages = tuple(sorted((p for p in documents if p.note.kind == "page"), key=lambda p: p.note.slug))
+    sections, section_of = build_sections(ordered)
+    ordered, pages = take_home_page(ordered, pages)
     by_slug = {p.note.slug: p for p in ordered + pages}
     tags = build_tags(ordered)
     problems = check_builds_on(ordered, by_slug) + check_reading_order(pages, by_slug) + check_reserved(pages)
     lineage, cycles = build_lineage([p.note for p in ordered])
     problems += cycles
     slugs = [p.note.slug for p in ordered]
-    sections, section_of = build_sections(ordered)
     site = Site(
         notes=ordered,
         pages=pages,
@@ -65,6 +74,32 @@ def assemble_site(
         section_of=section_of,
     )
     return site, problems
+
+
+def name_section(parsed: ParsedNote, titles: dict[str, str]) -> ParsedNote:
+    """A section page under the name its folder has in `titles`, unless its front matter sets a short_title."""
+    note = parsed.note
+    title = titles.get(posixpath.dirname(note.relative)) if note.is_section and not note.short_title else None
+    return replace(parsed, note=replace(note, short_title=title)) if title and title != note.title else parsed
+
+
+def take_home_page(
+    notes: tuple[ParsedNote, ...], pages: tuple[ParsedNote, ...]
+) -> tuple[tuple[ParsedNote, ...], tuple[ParsedNote, ...]]:
+    """The notes folder's own index.md or README.md is the site's home page, as in MkDocs, VitePress and docsify,
+    unless pages/index.md already is: it leaves the notes for the pages, marked as the home page."""
+    if any(p.note.slug == HOME_SLUG for p in pages):
+        return notes, pages
+    candidates = [p for p in notes if p.note.is_section and "/" not in p.note.relative]
+    if not candidates:
+        return notes, pages
+    root = min(candidates, key=lambda p: p.note.relative)  # README.md before index.md, as `build_sections` has it
+    home = replace(root, note=replace(root.note, kind="page", tags=(), extra={**root.note.extra, HOME_MARK: True}))
+    return tuple(p for p in notes if p is not root), tuple(sorted((*pages, home), key=lambda p: p.note.slug))
+
+
+def is_home(note: Note) -> bool:
+    return note.kind == "page" and (note.slug == HOME_SLUG or bool(note.extra.get(HOME_MARK)))
 
 
 def build_sections(notes: tuple[ParsedNote, ...]) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
@@ -186,6 +221,8 @@ def check_reading_order(pages: tuple[ParsedNote, ...], by_slug: dict[str, Parsed
 
 
 def output_path(note: Note) -> str:
+    if is_home(note):
+        return HOME_PATH
     return note_path(note.slug) if note.kind == "note" else page_path(note.slug)
 
 

@@ -52,6 +52,7 @@ class PageContext:
         tags = self.card(slug)["tags"] if parsed.note.kind == "note" else ()
         parts = (
             parsed.facts,
+            parsed.note.label,  # besides the front matter, a section's name may come from mkdocs.yml's nav
             self.site.paths[slug],
             self.excerpt(slug),
             [tuple(t.values()) for t in tags],
@@ -157,6 +158,7 @@ def all_outputs(context: PageContext) -> list[Output]:
         feed,
         home,
         lineage,
+        nav,
         not_found,
         note,
         page,
@@ -180,6 +182,7 @@ def all_outputs(context: PageContext) -> list[Output]:
         bibliography.emit,
         lineage.emit,
         timeline.emit,
+        nav.emit,
     ]
     outputs: list[Output] = []
     for emit in emitters:

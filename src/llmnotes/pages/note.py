@@ -12,6 +12,7 @@ from ..model import Output, Page, ParsedNote
 from ..paths import note_path
 from . import PageContext, linked_body, preview_card, short_digest
 from .bibliography import note_bib_path
+from .nav import nearby, nearby_key
 
 TOC_MIN_HEADINGS = 3
 
@@ -61,6 +62,7 @@ def _key_rest(parsed: ParsedNote, context: PageContext, *neighbours: ParsedNote 
                 tuple((r.slug, r.relations, r.shared_tags, card(r.slug)) for r in site.related.get(slug, ())),
                 card(site.section_of[slug]) if slug in site.section_of else None,
                 tuple(card(s) for s in site.sections.get(slug, ())),
+                nearby_key(context, site.paths[slug]),
             )
         )
     )
@@ -102,6 +104,8 @@ def _render(
         section_contents=[
             {**context.card(s), "excerpt": context.excerpt(s)} for s in site.sections.get(parsed.note.slug, ())
         ],
+        nav=nearby(context, path),
+        edit_url=context.config.edit_url + quote(parsed.note.relative) if context.config.edit_url else None,
         **neighbours,
     )
     return content, body

@@ -1,4 +1,4 @@
-"""Standalone pages from pages/ (all but index.md, which is the home page), each with its template and data."""
+"""Standalone pages from pages/ (all but the home page's introduction), each with its template and data."""
 
 from __future__ import annotations
 
@@ -6,18 +6,17 @@ from collections.abc import Iterator
 from functools import partial
 
 from ..model import Output, ParsedNote
+from ..site import HOME_PATH
 from . import PageContext, linked_body, one_page, short_digest
-
-HOME_SLUG = "index"
 
 
 def emit(context: PageContext) -> Iterator[Output]:
     site = context.site
     all_paths = short_digest(repr(sorted(site.paths.items())))  # the template may link to any note
     for parsed in site.pages:
-        if parsed.note.slug == HOME_SLUG:
-            continue
         path = site.paths[parsed.note.slug]
+        if path == HOME_PATH:
+            continue
         yield one_page(path, (context.body_key(parsed), all_paths), partial(_render, context, parsed, path))
 
 
