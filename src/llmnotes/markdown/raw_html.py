@@ -168,7 +168,8 @@ def sanitize(html: str, env: MutableMapping[str, Any]) -> str:
             skeleton.append(_FORGED_SLOT.sub("x-slot", raws[number]))
     scan.finish()
     problems.extend(
-        {"line": line, "message": message, "severity": "warning", "hint": HINT, "rule": "raw-html"} for line, message in scan.removed
+        {"line": line, "message": message, "severity": "warning", "hint": HINT, "rule": "raw-html"}
+        for line, message in scan.removed
     )
     for key, line in scan.urls:
         found.setdefault(key, deque()).append(line)
