@@ -32,8 +32,21 @@ def snapshot(site: Path) -> dict[str, bytes]:
         ),
         (bytes(range(256)) * 4, "notes/a.md:2: not UTF-8 text (byte 128 is 0x80); it looks like a binary file"),
         (b"---\ntitle: A\nslug: ../../x\n---\nx\n", "notes/a.md:3: slug: may hold only letters, digits, - and _"),
+        (
+            b"---\ntitle: A\ntags: [a]\nyear: 2020\ntags: [b]\n---\nx\n",
+            "notes/a.md:5:1: tags: given twice (first on line 3); YAML would keep only this one",
+        ),
     ],
-    ids=["unclosed quote", "tab indent", "list for text", "no closing fence", "GBK", "binary", "slug traversal"],
+    ids=[
+        "unclosed quote",
+        "tab indent",
+        "list for text",
+        "no closing fence",
+        "GBK",
+        "binary",
+        "slug traversal",
+        "duplicate key",
+    ],
 )
 def test_a_broken_note_is_named_and_the_site_kept(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], raw: bytes, expected: str
@@ -238,7 +251,8 @@ def test_hostile_titles_tags_and_authors_are_escaped_everywhere(
     assert meta["description"] == meta["og:description"] == [SUMMARY]
     assert meta["citation_author"] == ["<b>Eve</b>", '"Q", O\'Brien']  # Highwire's "Last, First" form
     atom = "{http://www.w3.org/2005/Atom}"
-    [entry] = ElementTree.parse(site / "atom.xml").getroot().findall(f"{atom}entry[{atom}id='urn:llmnotes:note:x']")
+    entries = ElementTree.parse(site / "atom.xml").getroot().findall(f"{atom}entry")
+    [entry] = [e for e in entries if e.find(f"{atom}link").get("href") == "notes/x.html"]
     assert entry.findtext(f"{atom}title") == TITLE and entry.findtext(f"{atom}summary") == SUMMARY
     assert [a.findtext(f"{atom}name") for a in entry.findall(f"{atom}author")] == ["<b>Eve</b>", 'O\'Brien "Q"']
     assert [c.get("term") for c in entry.findall(f"{atom}category")] == ["<script>", 'a"b']

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import filecmp
+import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -90,12 +93,13 @@ def test_build_writes_every_page_kind(site_root: Path, capsys: pytest.CaptureFix
         "tags/rlhf.html",
         "404.html",
         "atom.xml",
-        "sitemap.xml",
         "static/style.css",
         "static/pygments.css",
     ):
         assert (site / path).is_file(), path
     assert not (site / "notes/draft.html").exists()
+    assert not (site / "sitemap.xml").exists()  # no base URL: the next line says so
+    assert "no sitemap.xml: a sitemap needs absolute URLs" in out
 
 
 def test_every_href_and_src_points_at_an_existing_file_and_id(site_root: Path, capsys) -> None:
@@ -234,15 +238,83 @@ def test_out_refuses_a_folder_of_other_files_unless_forced(site_root: Path, caps
 
 def test_feed_and_sitemap_use_absolute_urls_only_with_base_url(site_root: Path, capsys) -> None:
     run_cli(site_root, capsys=capsys)
-    assert "<loc>notes/gpt-3.html</loc>" in (site_root / "site/sitemap.xml").read_text(encoding="utf-8")
+    assert not (site_root / "site/sitemap.xml").exists()
     (site_root / "pyproject.toml").write_text('[tool.llmnotes]\nbase_url = "https://me.github.io/notes"\n')
-    run_cli(site_root, capsys=capsys)
+    out = run_cli(site_root, capsys=capsys)[1]
+    assert "no sitemap.xml" not in out
     sitemap = (site_root / "site/sitemap.xml").read_text(encoding="utf-8")
     feed = (site_root / "site/atom.xml").read_text(encoding="utf-8")
     assert "<loc>https://me.github.io/notes/tags/%E9%A2%84%E8%AE%AD%E7%BB%83.html</loc>" in sitemap
     assert "404.html" not in sitemap
     assert '<link rel="alternate" type="text/html" href="https://me.github.io/notes/notes/gpt-3.html"/>' in feed
     assert 'href="https://me.github.io/notes/index.html"' in (site_root / "site/404.html").read_text(encoding="utf-8")
+    (site_root / "pyproject.toml").write_text("")
+    run_cli(site_root, capsys=capsys)
+    assert not (site_root / "site/sitemap.xml").exists()  # without the base URL again, the old sitemap goes
+
+
+ABSOLUTE = re.compile(r'(?:href|content|src)="(https?://[^"]*)"|<(?:id|loc)>(https?://[^<]*)<')
+
+
+def absolute_urls(site: Path) -> set[str]:
+    """Every absolute URL in the site's own pages, feed and sitemap (not the links notes make to papers)."""
+    found = set()
+    for path in site.rglob("*"):
+        if path.suffix in (".html", ".xml"):
+            for match in ABSOLUTE.finditer(path.read_text(encoding="utf-8")):
+                found.add(match.group(1) or match.group(2))
+    return {url for url in found if "arxiv.org" not in url}
+
+
+def test_base_url_on_the_command_line_reaches_every_absolute_url(site_root: Path, capsys) -> None:
+    (site_root / "pyproject.toml").write_text('[tool.llmnotes]\nbase_url = "https://old.example.org/"\n')
+    code, out, _ = run_cli(site_root, "--base-url", "https://me.github.io/notes", capsys=capsys)
+    assert code == 0 and "no sitemap.xml" not in out
+    site = site_root / "site"
+    urls = absolute_urls(site)
+    assert urls and all(url.startswith("https://me.github.io/notes/") for url in urls), sorted(urls)
+    page = (site / "notes/gpt-3.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://me.github.io/notes/notes/gpt-3.html">' in page
+    assert '<meta property="og:url" content="https://me.github.io/notes/notes/gpt-3.html">' in page
+    feed = (site / "atom.xml").read_text(encoding="utf-8")
+    assert "<id>https://me.github.io/notes/</id>" in feed and 'href="https://me.github.io/notes/atom.xml"' in feed
+    assert "<loc>https://me.github.io/notes/notes/gpt-3.html</loc>" in (site / "sitemap.xml").read_text("utf-8")
+    assert 'href="https://me.github.io/notes/index.html"' in (site / "404.html").read_text(encoding="utf-8")
+    code, _, err = run_cli(site_root, "--base-url", "me.github.io/notes", capsys=capsys)
+    assert code == 2 and "--base-url: expected an absolute http(s) URL" in err
+
+
+def feed_ids(site: Path) -> list[str]:
+    return re.findall(r"<id>([^<]*)</id>", (site / "atom.xml").read_text(encoding="utf-8"))
+
+
+def test_without_a_base_url_two_sites_feed_ids_never_collide(tmp_path: Path, capsys) -> None:
+    one = write_site(tmp_path / "one", FIXTURE)
+    other = write_site(tmp_path / "other", {**FIXTURE, "pyproject.toml": '[tool.llmnotes]\ntitle = "别人的笔记"\n'})
+    for root in (one, other):
+        assert run_cli(root, capsys=capsys)[0] == 0
+    ids, other_ids = feed_ids(one / "site"), feed_ids(other / "site")
+    assert len(ids) == 4 and all(i.startswith("urn:uuid:") for i in ids)  # the feed's own, and one per note
+    assert len(set(ids)) == 4 and not set(ids) & set(other_ids)
+    shutil.rmtree(one / "site")
+    shutil.rmtree(one / ".llmnotes-cache")
+    assert run_cli(one, capsys=capsys)[0] == 0
+    assert feed_ids(one / "site") == ids  # stable: a reader does not see old entries as new
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_two_repositories_with_the_same_settings_get_different_feed_ids(tmp_path: Path, capsys) -> None:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@b.org"}
+    env |= {"GIT_COMMITTER_NAME": "A", "GIT_COMMITTER_EMAIL": "a@b.org"}
+    ids = []
+    for name, day in (("one", "2024-01-01"), ("two", "2024-02-02")):
+        root = write_site(tmp_path / name, FIXTURE)
+        env |= {"GIT_AUTHOR_DATE": f"{day}T00:00:00Z", "GIT_COMMITTER_DATE": f"{day}T00:00:00Z"}
+        for command in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "notes"]):
+            subprocess.run(["git", "-C", str(root), *command], check=True, capture_output=True, env=env)
+        assert run_cli(root, capsys=capsys)[0] == 0
+        ids.append(feed_ids(root / "site"))
+    assert not set(ids[0]) & set(ids[1])
 
 
 def test_text_from_notes_is_escaped_everywhere(site_root: Path, capsys) -> None:

@@ -513,7 +513,6 @@ CHANGES = {
             "tags/预训练.html",
             "lineage.html",
             "atom.xml",
-            "sitemap.xml",
         ),
         shows=(("notes/gpt-3.html", 'href="llama.html"'),),
     ),

@@ -8,12 +8,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .cache import BuildCache, BuildState, Stamp, code_digest, stamp
-from .config import load_config
+from .config import Config, load_config, with_base_url
 from .history import git_head
 from .inputs import scan_inputs
 from .model import Diagnostic, UserError
 from .progress import Progress, silent
 from .write import MARKER, check_output_dir
+
+# Why a site without a base URL has no sitemap.xml (see pages.sitemap): the protocol takes absolute URLs only.
+NO_SITEMAP = (
+    "no sitemap.xml: a sitemap needs absolute URLs; set base_url under [tool.llmnotes] or pass --base-url to make one"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +31,7 @@ class BuildResult:
     rendered: int = 0  # outputs rendered this time; the others were unchanged
     written: int = 0  # files written this time
     quick: bool = False  # only notes' bodies changed, and went straight into their pages (see `quick`)
+    notices: tuple[str, ...] = ()  # what the site leaves out and why, one line each (not problems with the notes)
 
 
 def build(
@@ -35,25 +41,35 @@ def build(
     drafts: bool = False,
     force: bool = False,
     progress: Progress | None = None,
+    base_url: str | None = None,
 ) -> BuildResult:
-    """Build the site rooted at `root`; raises `UserError` with every problem, leaving the old site as it was."""
+    """Build the site rooted at `root`; raises `UserError` with every problem, leaving the old site as it was.
+
+    `base_url` (the command line's --base-url) replaces the configured one."""
     # A build makes millions of small objects and next to no reference cycles: the cyclic garbage collector would
     # walk the growing heap again and again for nothing (a fifth of a 10,000-note build's time).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(root, output, strict, drafts, force, progress)
+        return _build(root, output, strict, drafts, force, progress, base_url)
     finally:
         if collecting:
             gc.enable()
 
 
 def _build(
-    root: Path, output: Path | None, strict: bool | None, drafts: bool, force: bool, progress: Progress | None
+    root: Path,
+    output: Path | None,
+    strict: bool | None,
+    drafts: bool,
+    force: bool,
+    progress: Progress | None,
+    base_url: str | None,
 ) -> BuildResult:
     started = time.perf_counter()
     report = progress or silent
-    config = load_config(root.resolve())
+    config = with_base_url(load_config(root.resolve()), base_url)
+    notices = _notices(config)
     output = (output or config.output_path).resolve()
     check_output_dir(config, output, force)
     strict_links = config.strict_links if strict is None else strict
@@ -77,7 +93,9 @@ def _build(
         if previous.inputs != cache.inputs:  # files touched but not changed: remember their new stamps
             cache.save_changes(replace(previous, inputs=cache.inputs))
         seconds = time.perf_counter() - started
-        return BuildResult(previous.note_count, len(previous.written), output, previous.warnings, seconds)
+        return BuildResult(
+            previous.note_count, len(previous.written), output, previous.warnings, seconds, notices=notices
+        )
     if untouched and same_site and previous.inputs.keys() == cache.inputs.keys():
         from .quick import quick_rebuild  # here, not at the top: nor does a build with nothing to do load Markdown
 
@@ -88,7 +106,15 @@ def _build(
             cache.save_changes(state)
             seconds = time.perf_counter() - started
             return BuildResult(
-                state.note_count, len(state.written), output, state.warnings, seconds, rendered, written, quick=True
+                state.note_count,
+                len(state.written),
+                output,
+                state.warnings,
+                seconds,
+                rendered,
+                written,
+                quick=True,
+                notices=notices,
             )
     from . import pipeline  # nor Jinja
 
@@ -107,7 +133,11 @@ def _build(
     state.kits = pipeline.save_kits(context, cache)
     cache.save(state)
     seconds = time.perf_counter() - started
-    return BuildResult(note_count, len(state.written), output, warnings, seconds, rendered, written)
+    return BuildResult(note_count, len(state.written), output, warnings, seconds, rendered, written, notices=notices)
+
+
+def _notices(config: Config) -> tuple[str, ...]:
+    return () if config.base_url else (NO_SITEMAP,)
 
 
 def _digests(inputs: dict[str, tuple[Stamp | None, str]]) -> dict[str, str]:

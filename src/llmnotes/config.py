@@ -6,11 +6,11 @@ import contextlib
 import os
 import re
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .model import Diagnostic, UserError
+from .model import Diagnostic, UsageError, UserError
 from .tool_config import edit_url_for, imported_settings
 
 RAW_HTML_POLICIES = ("sanitize", "escape", "allow")
@@ -91,6 +91,16 @@ def load_config(root: Path) -> Config:
     if values.get("repo_url") and "edit_url" not in values:
         values["edit_url"] = edit_url_for(values["repo_url"], values.get("notes_dir", NOTES_DIR))
     return Config(root=root, **values)
+
+
+def with_base_url(config: Config, base_url: str | None) -> Config:
+    """`config` with the command line's --base-url in place of the configured one (None: as configured)."""
+    if base_url is None:
+        return config
+    if not base_url.startswith(("http://", "https://")):
+        message = f"--base-url: expected an absolute http(s) URL such as https://me.github.io/notes/, got {base_url!r}"
+        raise UsageError(Diagnostic(path="llmnotes", message=message))
+    return replace(config, base_url=base_url if base_url.endswith("/") else base_url + "/")
 
 
 def other_tools_notes(root: Path) -> str | None:

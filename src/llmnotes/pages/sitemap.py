@@ -1,4 +1,4 @@
-"""sitemap.xml listing every HTML page but the 404; absolute URLs when base_url is set."""
+"""sitemap.xml listing every HTML page but the 404, by absolute URL: only when the site's base URL is known."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ SITEMAP_PATH = "sitemap.xml"
 def emit(context: PageContext, names: list[str]) -> Iterator[Output]:
     """`names` are the other outputs' names: a single page's name is its path."""
     base = context.config.base_url
+    if not base:  # the build says why (build.NO_SITEMAP)
+        return
     site = context.site
     changed = {site.paths[slug]: dates[1].isoformat() for slug, dates in site.dates.items()}
     paths = sorted(name for name in names if name.endswith(".html") and name != "404.html")
-    urls = [{"loc": base + quote(path) if base else quote(path), "lastmod": changed.get(path)} for path in paths]
+    urls = [{"loc": base + quote(path), "lastmod": changed.get(path)} for path in paths]
     yield one_page(
         SITEMAP_PATH,
         (tuple(paths), tuple(sorted(changed.items()))),
