@@ -18,9 +18,14 @@ NOTE = "---\ntitle: Alpha\nyear: 2020\n---\nFirst words.\n"
 OTHER = "---\ntitle: Beta\nyear: 2021\n---\nLinks to [[alpha]].\n"
 
 
-def git(root: Path, *args: str, day: str = "2024-01-01") -> None:
+def git(root: Path, *args: str, day: str = "2024-01-01", committed: str | None = None) -> None:
+    """Run git as author A on `day`; `committed` alone sets only the committer date (git keeps an amended or
+    rebased commit's author date)."""
     stamp = f"{day}T12:00:00+00:00"
     env = {**os.environ, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+    if committed is not None:
+        del env["GIT_AUTHOR_DATE"]
+        env["GIT_COMMITTER_DATE"] = f"{committed}T12:00:00+00:00"
     env |= {"GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@example.org"}
     env |= {"GIT_COMMITTER_NAME": "A", "GIT_COMMITTER_EMAIL": "a@example.org", "GIT_CONFIG_GLOBAL": os.devnull}
     subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
@@ -42,14 +47,66 @@ def test_dates_come_from_the_first_and_last_commit(tmp_path: Path) -> None:
     root = repository(tmp_path)
     (root / "notes/alpha.md").write_text(NOTE + "More words.\n")
     git(root, "commit", "-q", "-am", "more", day="2024-03-09")
-    build(root)
+    build(root, base_url="https://me.example.org/")
     page = shown(root, "alpha")
     assert '<time datetime="2024-01-05">2024-01-05</time>' in page and '<time datetime="2024-03-09">' in page
     assert '<time datetime="2024-01-05">' in shown(root, "beta") and "2024-03-09" not in shown(root, "beta")
     feed = (root / "site/atom.xml").read_text(encoding="utf-8")
     assert "<updated>2024-03-09T00:00:00Z</updated>" in feed
     sitemap = (root / "site/sitemap.xml").read_text(encoding="utf-8")
-    assert "<loc>notes/alpha.html</loc><lastmod>2024-03-09</lastmod>" in sitemap
+    assert "<loc>https://me.example.org/notes/alpha.html</loc><lastmod>2024-03-09</lastmod>" in sitemap
+
+
+def test_a_rebased_and_amended_history_keeps_the_dates_it_was_written(tmp_path: Path) -> None:
+    root = repository(tmp_path)
+    (root / "notes/alpha.md").write_text(NOTE + "More words.\n")
+    git(root, "commit", "-q", "-am", "more", day="2024-03-09")
+    git(root, "rebase", "-q", "--force-rebase", "--root", committed="2024-09-09")  # every commit rewritten
+    git(root, "commit", "-q", "--amend", "-m", "more, reworded", committed="2024-10-10")
+    build(root)
+    page = shown(root, "alpha")
+    assert '<time datetime="2024-01-05">' in page and '<time datetime="2024-03-09">' in page
+    assert "2024-09-09" not in page and "2024-10-10" not in page
+
+
+def test_paths_git_would_quote_get_their_git_dates(tmp_path: Path) -> None:
+    names = {
+        "tab": "notes/a\tb.md",
+        "quote": 'notes/say "hi".md',
+        "slash": "notes/back\\slash.md",
+        "cjk": "notes/注意力.md",
+    }
+    files = {path: f"---\ntitle: {slug}\nslug: {slug}\n---\nWords.\n" for slug, path in names.items()}
+    root = write_site(tmp_path / "repo", files)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "first", day="2024-01-05")
+    when = 1_700_000_000  # 2023-11-14: what the file's own time would say
+    for path in names.values():
+        os.utime(root / path, (when, when))
+    build(root)
+    for slug in names:
+        page = shown(root, slug)
+        assert '<time datetime="2024-01-05">' in page and "2023-11-14" not in page, slug
+
+
+def test_a_shallow_clone_warns_once_with_the_fix(tmp_path: Path) -> None:
+    root = repository(tmp_path)
+    (root / "notes/alpha.md").write_text(NOTE + "More.\n")
+    git(root, "commit", "-q", "-am", "more", day="2024-03-09")
+    assert not [w for w in build(root).warnings if w.rule == "shallow-clone"]
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", (root / ".git").as_uri(), str(clone)], check=True, capture_output=True
+    )
+    result = build(clone)
+    shallow = [w for w in result.warnings if w.rule == "shallow-clone"]
+    assert len(shallow) == 1 and "fetch-depth: 0" in shallow[0].format()
+    assert '<time datetime="2024-03-09">' in shown(clone, "beta")  # what the warning is about: beta is older
+    subprocess.run(["git", "-C", str(clone), "fetch", "-q", "--unshallow"], check=True, capture_output=True)
+    result = build(clone)
+    assert not [w for w in result.warnings if w.rule == "shallow-clone"]
+    assert '<time datetime="2024-01-05">' in shown(clone, "beta") and "2024-03-09" not in shown(clone, "beta")
 
 
 def test_a_renamed_note_keeps_the_date_it_was_written(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 
 from .cache import BuildCache, BuildState, Stamp, content_digest, output_key
 from .config import Config
-from .history import file_dates
+from .history import file_dates, repository, shallow_clone_warning
 from .inputs import Document, Inputs
 from .links import LinkIndex, check_assets, find_embeds, qualify_slugs, resolve_links
 from .load import load_note
@@ -77,6 +77,7 @@ def link_site(
     data, problems = load_data(config.root, config.data_path)
     diagnostics += problems
     dates = file_dates(config.root, [p.note.source for p in documents])
+    diagnostics += shallow_clone_warning(repository(config.root))
     site, problems = assemble_site(
         list(index.notes.values()), links, backlinks, data, dates, inputs.assets, embeds, dict(config.section_titles)
     )
