@@ -21,10 +21,10 @@ NOTE_B = "---\ntitle: Beta\n---\n## Method\n\nBeta's first words.\n"
 
 
 class Server:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *options: str) -> None:
         self.root = root
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "llmnotes", "serve", "--root", str(root), "--port", "0"],
+            [sys.executable, "-m", "llmnotes", "serve", "--root", str(root), "--port", "0", *options],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -50,6 +50,15 @@ class Server:
             if found:
                 return found.group(1)
         raise AssertionError("the server did not say where it serves")
+
+    def request(self, path: str, method: str = "GET", **headers: str) -> tuple[int, dict[str, str], bytes]:
+        """(status, headers, body) of any request."""
+        asked = urllib.request.Request(self.url + path, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(asked, timeout=10) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
 
     def get(self, path: str) -> tuple[int, str]:
         try:

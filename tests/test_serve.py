@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from serving import NOTE_A, NOTE_B, Server, served_site
+from sites import write_site
 
 
 @pytest.fixture
@@ -74,3 +75,47 @@ def test_the_server_listens_on_loopback_and_stops_cleanly(server: Server) -> Non
     assert server.process.wait(timeout=10) == 0
     for page in (server.root / "site").rglob("*.html"):
         assert "__llmnotes" not in page.read_text(encoding="utf-8"), "the reload client leaked into the site"
+
+
+def test_head_and_range_requests_are_answered_so_videos_play_in_safari(tmp_path: Path) -> None:
+    clip = bytes(range(256)) * 40  # 10,240 bytes
+    root = write_site(tmp_path / "notes-site", {"notes/a.md": "---\ntitle: A\n---\n[the clip](clip.mp4)\n"})
+    (root / "notes/clip.mp4").write_bytes(clip)
+    server = Server(root)
+    try:
+        status, headers, body = server.request("notes/clip.mp4", method="HEAD")
+        assert (status, headers["Content-Length"], headers["Accept-Ranges"], body) == (200, "10240", "bytes", b"")
+        status, headers, body = server.request("notes/clip.mp4", Range="bytes=0-1")  # what Safari asks first
+        assert (status, headers["Content-Range"], body) == (206, "bytes 0-1/10240", clip[:2])
+        status, headers, body = server.request("notes/clip.mp4", Range="bytes=10000-")
+        assert (status, headers["Content-Range"], body) == (206, "bytes 10000-10239/10240", clip[10000:])
+        status, headers, body = server.request("notes/clip.mp4", Range="bytes=-100")
+        assert (status, body) == (206, clip[-100:])
+        status, headers, _ = server.request("notes/clip.mp4", Range="bytes=20000-")
+        assert (status, headers["Content-Range"]) == (416, "bytes */10240")
+        status, headers, body = server.request("notes/a.html", method="HEAD")
+        page = server.request("notes/a.html")[2]
+        assert status == 200 and body == b"" and headers["Content-Length"] == str(len(page)) and page
+        status, _, body = server.request("notes/missing.html", method="HEAD")
+        assert (status, body) == (404, b"")
+    finally:
+        server.stop()
+
+
+def test_serve_takes_the_build_options(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "notes-site", {"notes/a.md": "---\ntitle: A\n---\nSee [[nowhere]].\n"})
+    out = tmp_path / "elsewhere"
+    server = Server(root, "--out", str(out), "--no-strict", "--base-url", "https://me.example.org/notes", "-q")
+    try:
+        status, page = server.get("notes/a.html")
+        assert status == 200 and (out / "notes/a.html").is_file() and not (root / "site").exists()
+        assert '<link rel="canonical" href="https://me.example.org/notes/notes/a.html">' in page
+        assert "nowhere" in page  # shown as unresolved text, not a failed build
+        server.process.send_signal(signal.SIGINT)
+        server.process.wait(timeout=10)
+        said = []
+        while not server.lines.empty():
+            said.append(server.lines.get())
+        assert not any("nowhere" in line or "built" in line for line in said), said  # -q: errors only
+    finally:
+        server.stop()

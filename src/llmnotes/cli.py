@@ -27,26 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     build_cmd = commands.add_parser("build", help="build the site into site/ (or --out)")
     build_cmd.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: .)")
-    build_cmd.add_argument("--out", type=Path, help="output directory (default: output_dir, site/)")
-    strictness = build_cmd.add_mutually_exclusive_group()
-    strictness.add_argument(
-        "--strict",
-        dest="strict",
-        action="store_true",
-        default=None,
-        help="broken links fail the build (the default)",
-    )
-    strictness.add_argument(
-        "--no-strict",
-        dest="strict",
-        action="store_false",
-        help="broken links are warnings and render as unresolved text",
-    )
-    build_cmd.add_argument("--drafts", action="store_true", help="include notes with draft: true")
+    _add_site_options(build_cmd)
     build_cmd.add_argument("--force", action="store_true", help="build into a non-empty folder llmnotes did not create")
-    verbosity = build_cmd.add_mutually_exclusive_group()
-    verbosity.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    verbosity.add_argument("-v", "--verbose", action="store_true", help="print every warning and the output path")
     new_cmd = commands.add_parser("new", help="start a note: notes/<slug>.md with front matter and sections")
     new_cmd.add_argument("title", help='the paper\'s title, e.g. "Attention Is All You Need"')
     new_cmd.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: .)")
@@ -58,15 +40,55 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     serve_cmd.add_argument("--open", action="store_true", help="open the site in the browser")
-    serve_cmd.add_argument("--drafts", action="store_true", help="include notes with draft: true")
+    _add_site_options(serve_cmd)
     check_cmd = commands.add_parser("check", help="validate notes, links, lineage, math and data, and lint them")
     check_cmd.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: .)")
     check_cmd.add_argument("--format", choices=("text", "json"), default="text", help="json: for editors and tools")
-    check_cmd.add_argument("--drafts", action="store_true", help="check notes with draft: true as well")
-    check_strictness = check_cmd.add_mutually_exclusive_group()
-    check_strictness.add_argument("--strict", dest="strict", action="store_true", default=None)
-    check_strictness.add_argument("--no-strict", dest="strict", action="store_false")
+    _add_drafts(check_cmd)
+    _add_strictness(check_cmd)
+    _add_verbosity(check_cmd, verbose="list every problem (check always does)")
     return parser
+
+
+def _add_site_options(command: argparse.ArgumentParser) -> None:
+    """The options of the commands that make a site (build, serve), the same in each."""
+    command.add_argument("--out", type=Path, help="output directory (default: output_dir, site/)")
+    _add_strictness(command)
+    _add_drafts(command)
+    command.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the site's address, e.g. https://me.github.io/notes/, for the feed, sitemap, canonical links and "
+        "404 page (overrides base_url)",
+    )
+    _add_verbosity(command, verbose="print every warning and the output path")
+
+
+def _add_strictness(command: argparse.ArgumentParser) -> None:
+    strictness = command.add_mutually_exclusive_group()
+    strictness.add_argument(
+        "--strict",
+        dest="strict",
+        action="store_true",
+        default=None,
+        help="broken links are errors (the default, unless strict_links = false)",
+    )
+    strictness.add_argument(
+        "--no-strict",
+        dest="strict",
+        action="store_false",
+        help="broken links are warnings and render as unresolved text",
+    )
+
+
+def _add_drafts(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--drafts", action="store_true", help="include notes with draft: true")
+
+
+def _add_verbosity(command: argparse.ArgumentParser, verbose: str) -> None:
+    verbosity = command.add_mutually_exclusive_group()
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    verbosity.add_argument("-v", "--verbose", action="store_true", help=verbose)
 
 
 def run() -> NoReturn:
@@ -98,7 +120,19 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     from .serve import serve  # the server and the file watcher load only for this command
 
     try:
-        serve(root, host=args.host, port=args.port, open_browser=args.open, drafts=args.drafts, say=_say)
+        serve(
+            root,
+            host=args.host,
+            port=args.port,
+            open_browser=args.open,
+            drafts=args.drafts,
+            say=_say,
+            output=_absolute(args.out),
+            strict=args.strict,
+            base_url=args.base_url,
+            quiet=args.quiet,
+            verbose=args.verbose,
+        )
     except UsageError as error:
         print(f"llmnotes: error: {error.diagnostics[0].message}", file=sys.stderr)
         return EXIT_USAGE
@@ -127,6 +161,8 @@ def _check(root: Path, args: argparse.Namespace) -> int:
         print(as_json(found))
     else:
         for diagnostic in found:
+            if args.quiet and diagnostic.severity != "error":
+                continue
             rule = f" [{diagnostic.rule}]" if diagnostic.rule else ""
             print(diagnostic.format() + rule)
         print(f"llmnotes check: {errors} errors, {len(found) - errors} warnings", file=sys.stderr)
@@ -148,11 +184,18 @@ def _list(text: str) -> list[str]:
 
 
 def _build(root: Path, args: argparse.Namespace) -> int:
-    out = args.out if args.out is None or args.out.is_absolute() else Path.cwd() / args.out
     bar = ProgressBar(sys.stderr)
     bar.enabled = bar.enabled and not args.quiet
     try:
-        result = build(root, out, strict=args.strict, drafts=args.drafts, force=args.force, progress=bar)
+        result = build(
+            root,
+            _absolute(args.out),
+            strict=args.strict,
+            drafts=args.drafts,
+            force=args.force,
+            progress=bar,
+            base_url=args.base_url,
+        )
     except UsageError as error:
         bar.close()
         print(f"llmnotes: error: {error.diagnostics[0].message}", file=sys.stderr)
@@ -183,7 +226,14 @@ def _build(root: Path, args: argparse.Namespace) -> int:
             f"({len(result.warnings)} warnings) in {result.seconds:.2f} s"
             + ("" if result.rendered else ", nothing changed")
         )
+        for notice in result.notices:
+            print(notice)
     return EXIT_OK
+
+
+def _absolute(out: Path | None) -> Path | None:
+    """--out is relative to the working folder, not to --root."""
+    return out if out is None or out.is_absolute() else Path.cwd() / out
 
 
 def _shown(path: Path) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import webbrowser
 from collections.abc import Callable
@@ -15,13 +16,15 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .build import build
-from .config import Config, load_config
-from .model import UserError
+from .config import Config, load_config, with_base_url
+from .model import UsageError, UserError
+from .report import describe
 
 EVENTS_PATH = "/__llmnotes/events"
 CLIENT_PATH = "/__llmnotes/reload.js"
 KEEPALIVE = 15.0  # seconds between comments that keep an idle event stream open
 DEBOUNCE_MS = 50  # saves closer together than this are one change
+_BYTE_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
 # Injected into HTML responses by the server only; `llmnotes build` never writes it into the site.
 CLIENT = """(() => {
@@ -72,28 +75,35 @@ class Handler(SimpleHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        self._answer(with_body=True)
+
+    def do_HEAD(self) -> None:
+        """What a GET would answer, without the body: browsers and link checkers ask before they fetch."""
+        self._answer(with_body=False)
+
+    def _answer(self, with_body: bool) -> None:
         path = urlsplit(self.path).path
         if path == EVENTS_PATH:
-            self._events()
+            if with_body:
+                self._events()
+            else:
+                self._send(HTTPStatus.OK, "text/event-stream", b"", with_body=False)
             return
         if path == CLIENT_PATH:
-            self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", CLIENT.encode())
+            self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", CLIENT.encode(), with_body)
             return
         with self.live.building:
             target = self._file(path)
             if target is None:
                 not_found = self.site_dir / "404.html"
                 body = not_found.read_bytes() if not_found.is_file() else b"not found"
-                self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", _with_client(body))
+                self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", _with_client(body), with_body)
                 return
             body = target.read_bytes()
         kind = self.guess_type(str(target))
         if kind == "text/html":
             body, kind = _with_client(body), "text/html; charset=utf-8"
-        self._send(HTTPStatus.OK, kind, body)
-
-    def do_HEAD(self) -> None:
-        self.send_error(HTTPStatus.METHOD_NOT_ALLOWED)
+        self._send(HTTPStatus.OK, kind, body, with_body, ranged=True)
 
     def _file(self, url_path: str) -> Path | None:
         """The file a URL names, only if it lies inside the site (no `..`, no symlink out of it)."""
@@ -107,13 +117,29 @@ class Handler(SimpleHTTPRequestHandler):
             candidate = candidate / "index.html"
         return candidate if candidate.is_file() else None
 
-    def _send(self, status: HTTPStatus, kind: str, body: bytes) -> None:
+    def _send(
+        self, status: HTTPStatus, kind: str, body: bytes, with_body: bool = True, ranged: bool = False
+    ) -> None:
+        """Send `body`, or with `ranged` the part a Range header asks for: Safari plays video only from a
+        server that answers `Range: bytes=0-1` with 206 Partial Content."""
+        headers = {"Content-Type": kind, "Cache-Control": "no-store"}
+        if ranged:
+            headers["Accept-Ranges"] = "bytes"
+            asked = self.headers.get("Range")
+            part = byte_range(asked, len(body)) if asked else None
+            if part is not None and not part:
+                headers["Content-Range"] = f"bytes */{len(body)}"
+                status, body = HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, b""
+            elif part is not None:
+                headers["Content-Range"] = f"bytes {part.start}-{part.stop - 1}/{len(body)}"
+                status, body = HTTPStatus.PARTIAL_CONTENT, body[part.start : part.stop]
         self.send_response(status)
-        self.send_header("Content-Type", kind)
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(body)
+        if with_body:
+            self.wfile.write(body)
 
     def _events(self) -> None:
         self.send_response(HTTPStatus.OK)
@@ -148,6 +174,22 @@ class Handler(SimpleHTTPRequestHandler):
         self.wfile.flush()
 
 
+def byte_range(header: str, size: int) -> range | None:
+    """The bytes a `Range` header asks for of a file of `size` bytes (RFC 9110): an empty range when none of them
+    exists (416), None to send the whole file (a header this server does not take, such as several ranges)."""
+    found = _BYTE_RANGE.fullmatch(header.strip())
+    if found is None or found.group(1) == found.group(2) == "":
+        return None
+    start, end = found.group(1), found.group(2)
+    if start == "":  # the last `end` bytes
+        return range(max(0, size - int(end)), size)
+    first = int(start)
+    last = min(int(end), size - 1) if end else size - 1
+    if end and int(end) < first:
+        return None  # not a valid range: ignored
+    return range(first, last + 1) if first < size else range(0)
+
+
 def _with_client(body: bytes) -> bytes:
     tag = f'<script src="{CLIENT_PATH}"></script>'.encode()
     at = body.rfind(b"</body>")
@@ -161,14 +203,21 @@ def serve(
     open_browser: bool = False,
     drafts: bool = False,
     say: Callable[[str], None] = print,
+    output: Path | None = None,
+    strict: bool | None = None,
+    base_url: str | None = None,
+    quiet: bool = False,
+    verbose: bool = False,
 ) -> None:
-    """Build, serve and rebuild until interrupted (Ctrl+C)."""
+    """Build, serve and rebuild until interrupted (Ctrl+C); the options are `build`'s, and `quiet` prints only
+    errors and where the site is served, `verbose` every warning."""
     import watchfiles  # only the server needs it
 
-    config = load_config(root.resolve())
-    site_dir = config.output_path.resolve()
+    config = with_base_url(load_config(root.resolve()), base_url)
+    site_dir = (output or config.output_path).resolve()
     live = LiveSite()
-    rebuild = partial(_rebuild, root=config.root, drafts=drafts, live=live, say=say)
+    options = {"output": site_dir, "strict": strict, "drafts": drafts, "base_url": base_url}
+    rebuild = partial(_rebuild, root=config.root, options=options, live=live, say=say, quiet=quiet, verbose=verbose)
     rebuild()
     site_dir.mkdir(parents=True, exist_ok=True)
     handler = type("SiteHandler", (Handler,), {"live": live, "site_dir": site_dir})
@@ -182,7 +231,7 @@ def serve(
         if open_browser:
             webbrowser.open(address)
         watched = [p for p in _watched(config) if p.exists()]
-        only_sources = partial(_is_source, ignored=_ignored(config))
+        only_sources = partial(_is_source, ignored=_ignored(config, site_dir))
         for _ in watchfiles.watch(*watched, watch_filter=only_sources, debounce=DEBOUNCE_MS, stop_event=stop):
             rebuild()
     except KeyboardInterrupt:
@@ -195,19 +244,24 @@ def serve(
         say("stopped")
 
 
-def _rebuild(root: Path, drafts: bool, live: LiveSite, say: Callable[[str], None]) -> None:
+def _rebuild(
+    root: Path, options: dict[str, Any], live: LiveSite, say: Callable[[str], None], quiet: bool, verbose: bool
+) -> None:
     """Build through the incremental engine; errors go to the terminal and to the open pages."""
     try:
         with live.building:
-            result = build(root, strict=None, drafts=drafts)
+            result = build(root, **options)
     except UserError as error:
+        if isinstance(error, UsageError) and live.generation == 0:
+            raise  # the first build: e.g. an --out that would overwrite the notes stops before the server starts
         problems = [d.format() for d in error.diagnostics]
         say("\n".join(problems) + f"\nbuild failed with {len(problems)} problems; still serving the last good site")
         live.publish(problems)
         return
-    for warning in result.warnings:
-        say(warning.format())
-    say(f"built {result.notes} notes in {result.seconds:.2f} s ({result.rendered} outputs rendered)")
+    if not quiet:
+        for line in describe(result.warnings, everything=verbose):
+            say(line)
+        say(f"built {result.notes} notes in {result.seconds:.2f} s ({result.rendered} outputs rendered)")
     live.publish([])
 
 
@@ -221,8 +275,8 @@ def _watched(config: Config) -> list[Path]:
     ]
 
 
-def _ignored(config: Config) -> tuple[str, ...]:
-    return (str(config.output_path.resolve()), str((config.root / ".llmnotes-cache").resolve()))
+def _ignored(config: Config, site_dir: Path) -> tuple[str, ...]:
+    return (str(site_dir), str(config.output_path.resolve()), str((config.root / ".llmnotes-cache").resolve()))
 
 
 def _is_source(change: Any, path: str, ignored: tuple[str, ...]) -> bool:
