@@ -91,6 +91,22 @@ def test_invalid_yaml_reports_the_line(tmp_path: Path) -> None:
     assert "not valid YAML" in problem.message
 
 
+def test_a_key_given_twice_is_reported_at_its_second_line_at_any_depth(tmp_path: Path) -> None:
+    text = "---\ntitle: A\ntags: [x]\nextra:\n  k: 1\n  k: 2\ntags: [y]\n---\nbody\n"
+    result = load(tmp_path, {"notes/twice.md": text})
+    assert not result.notes
+    assert [(d.line, d.col, d.message.split(";")[0]) for d in result.diagnostics] == [
+        (6, 3, "k: given twice (first on line 5)"),
+        (7, 1, "tags: given twice (first on line 3)"),
+    ]
+
+
+def test_a_yaml_merge_may_override_keys(tmp_path: Path) -> None:
+    text = "---\nbase: &base {venue: A, year: 2020}\nextra:\n  <<: *base\n  venue: B\n---\nbody\n"
+    result = load(tmp_path, {"notes/merge.md": text})
+    assert not result.diagnostics and result.notes[0].extra["extra"] == {"venue": "B", "year": 2020}
+
+
 def test_unclosed_front_matter(tmp_path: Path) -> None:
     result = load(tmp_path, {"notes/open.md": "---\ntitle: x\n\nbody"})
     assert [d.format() for d in result.diagnostics] == [

@@ -138,18 +138,54 @@ def _split_front_matter(text: str, source: str) -> tuple[str, str, int] | Diagno
     )
 
 
+class _FrontMatterLoader(YAML_LOADER):  # type: ignore[valid-type,misc]
+    """The safe loader, noting every key given twice in one mapping (YAML would keep the last in silence)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.repeated: list[tuple[str, yaml.Mark, int]] = []  # (key, where it is again, line it was first on)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first_lines: dict[tuple[str, str], int] = {}
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+                continue  # a `<<:` merge may override keys: that is what it is for
+            seen = (key.tag, key.value)
+            if seen in first_lines:
+                self.repeated.append((key.value, key.start_mark, first_lines[seen]))
+            else:
+                first_lines[seen] = key.start_mark.line
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
 def _parse_yaml(front_text: str, source: str) -> tuple[dict[str, Any], dict[str, int], list[Diagnostic]]:
+    """The front matter's keys and values and the line of each key, composed and constructed once."""
     if not front_text.strip():
         return {}, {}, []
+    loader = _FrontMatterLoader(front_text)
     try:
-        node = yaml.compose(front_text, Loader=YAML_LOADER)
-        data = yaml.load(front_text, Loader=YAML_LOADER)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
         col = mark.column + 1 if mark is not None else None
         problem = getattr(error, "problem", None) or str(error)
         return {}, {}, [Diagnostic(source, f"front matter is not valid YAML: {problem}", line, col)]
+    finally:
+        loader.dispose()
+    if loader.repeated:  # lines count from the file's first, the opening ---
+        repeated = [
+            Diagnostic(
+                source,
+                f"{key}: given twice (first on line {first + 2}); YAML would keep only this one",
+                mark.line + 2,
+                mark.column + 1,
+                hint=f"keep one {key}: line, e.g. merge the two lists into one",
+            )
+            for key, mark, first in loader.repeated
+        ]
+        return {}, {}, sorted(repeated, key=Diagnostic.sort_key)
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         got = type(data).__name__
         return {}, {}, [Diagnostic(source, f"front matter must be a mapping of keys to values, got {got}", 2)]
