@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import __version__
 from .model import Diagnostic, ParsedNote
@@ -24,6 +24,7 @@ FORMAT = 1
 RACY_NS = 2_000_000_000
 
 Stamp = tuple[int, int, int]  # (mtime_ns, size, inode)
+Loaded = TypeVar("Loaded")
 
 
 def content_digest(data: bytes) -> str:
@@ -156,7 +157,7 @@ class BuildCache:
         """Save a value, which must hold no shared parts or cycles, for the next build to take up with `kept`."""
         self.save_quietly(lambda: self._dump(name, value, unshared=True))
 
-    def _load(self, name: str, kind: type) -> object | None:
+    def _load(self, name: str, kind: type[Loaded]) -> Loaded | None:
         try:
             with open(self.folder / f"{name}.pickle", "rb") as file:
                 header = pickle.load(file)
@@ -271,7 +272,7 @@ class Store:
             overlay = self.cache._load(f"{self.name}-changes", dict) if base is not None else None
             self._base_size = len(base or {})
             self._overlay = overlay if isinstance(overlay, dict) else {}
-            self._values = {**(base or {}), **self._overlay}  # type: ignore[dict-item]
+            self._values = {**(base or {}), **self._overlay}
         return self._values
 
     def save(self) -> None:

@@ -12,6 +12,8 @@ from .cache import BuildCache, Stamp, code_digest, content_digest
 from .config import DOCSIFY_FILES, PROJECT_FILES, Config, builtin_theme
 from .model import Asset, Diagnostic
 
+DocumentKind = Literal["note", "page"]  # a note, or a standalone page from pages/
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
@@ -19,7 +21,7 @@ class Document:
 
     path: str  # a plain string: a Path for each of 10,000 notes costs more than reading their stamps
     source: str  # relative to the project root, POSIX separators
-    kind: Literal["note", "page"]
+    kind: DocumentKind
     digest: str
     relative: str  # inside its folder (notes/ or pages/)
 
@@ -40,7 +42,8 @@ def scan_inputs(config: Config, cache: BuildCache, options: tuple, output: Path)
     problems = []
     # When the notes folder holds the others (an Obsidian vault as the project), they are not notes.
     others = {config.pages_path, config.templates_path, config.data_path, output}
-    for folder, kind in ((config.notes_path, "note"), (config.pages_path, "page")):
+    sources: tuple[tuple[Path, DocumentKind], ...] = ((config.notes_path, "note"), (config.pages_path, "page"))
+    for folder, kind in sources:
         if not folder.is_dir():
             continue
         prefix = "" if folder == root else folder.relative_to(root).as_posix() + "/"
@@ -60,7 +63,7 @@ def scan_inputs(config: Config, cache: BuildCache, options: tuple, output: Path)
                 continue
             digest = cache.file_digest(entry.path, source, _stamp(entry))
             if is_markdown:
-                documents.append(Document(entry.path, source, kind, digest, relative))  # type: ignore[arg-type]
+                documents.append(Document(entry.path, source, kind, digest, relative))
             else:
                 assets.append(Asset(Path(entry.path), source, relative, digest))
     if not any(document.kind == "note" for document in documents):

@@ -7,20 +7,29 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 Severity = Literal["error", "warning"]
 PaperType = Literal["conference", "journal", "report", "preprint"]
 PAPER_TYPES: tuple[PaperType, ...] = ("conference", "journal", "report", "preprint")
 SECTION_FILES = ("index.md", "readme.md")  # a folder's own page, as in MkDocs, VitePress and on GitHub
+Pickled = TypeVar("Pickled", bound="DataclassInstance")
 
 
-def pickled_by_constructor(cls: type) -> type:
+def pickled_by_constructor(cls: type[Pickled]) -> type[Pickled]:
     """Pickle as (class, field values): unpickling calls the constructor, several times faster than the
     field-by-field `__setstate__` slotted dataclasses get. The build cache and worker processes move tens of
     thousands of notes, links and headings this way."""
     values = attrgetter(*(f.name for f in fields(cls)))
-    cls.__reduce__ = lambda self: (cls, values(self))  # type: ignore[method-assign]
+
+    def reduce(self: Pickled) -> tuple[type[Pickled], tuple[Any, ...]]:
+        return (cls, values(self))
+
+    patched: Any = cls  # a method put on the class after its definition, which a type checker cannot follow
+    patched.__reduce__ = reduce
     return cls
 
 

@@ -121,11 +121,11 @@ def _collect_links(note: Note, inline: Token, source_lines: list[str], links: li
             plain += meta["text"] or meta["target"]
             continue
         if child.type == "link_open":
-            target = _relative_note_target(str(child.attrGet("href") or ""))
-            open_stack.append(target is not None)
-            if target is not None:
+            relative = _relative_note_target(str(child.attrGet("href") or ""))
+            open_stack.append(relative is not None)
+            if relative is not None:
                 number = len(links) + len(pending)
-                path, fragment, raw = target
+                path, fragment, raw = relative
                 pending.append((len(plain), "markdown", path, fragment, "", raw))
                 replaced.append(_html_token(open_marker(number)))
                 continue

@@ -15,7 +15,7 @@ from .inputs import Document, Inputs
 from .links import LinkIndex, check_assets, find_embeds, qualify_slugs, resolve_links
 from .load import load_note
 from .markdown import create_parser
-from .model import Diagnostic, Output, ParsedNote
+from .model import Diagnostic, Output, ParsedNote, Severity
 from .pages import PageContext, all_outputs
 from .parallel import run_all
 from .parse import parse_note
@@ -70,7 +70,7 @@ def link_site(
     index, diagnostics = LinkIndex.build(documents)
     links, backlinks, problems = resolve_links(documents, index, strict_links)
     diagnostics += problems
-    severity = "error" if strict_links else "warning"
+    severity: Severity = "error" if strict_links else "warning"
     diagnostics += check_assets(documents, inputs.assets, set(index.notes), severity)
     embeds, problems = find_embeds(documents, inputs.assets, severity)
     diagnostics += problems

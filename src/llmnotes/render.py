@@ -190,10 +190,11 @@ class Renderer:
             keep_trailing_newline=True,
         )
         language = config.language.split("-")[0].lower()
+        self.strings = STRINGS.get(language, STRINGS["en"])  # the interface's words: `t` in templates
         self.env.globals.update(
             config=config,
             data=data or {},
-            t=STRINGS.get(language, STRINGS["en"]),
+            t=self.strings,
         )
 
     def render(self, template_name: str, page_path: str, **context: Any) -> bytes:

@@ -267,9 +267,9 @@ def index_state(keys: list[str], entries: Iterable[IndexEntry]) -> IndexState:
     for number, entry in enumerate(entries):
         record, body_only, fields = pickle.loads(zlib.decompress(entry))
         records.append(record)
-        entry = number << 4 | BODY
+        posting = number << 4 | BODY
         tokens = body_only.split(" ") if body_only else ()
-        deque(map(array.append, map(postings.__getitem__, tokens), repeat(entry)), maxlen=0)  # C-speed appends
+        deque(map(array.append, map(postings.__getitem__, tokens), repeat(posting)), maxlen=0)  # C-speed appends
         for token, mask in fields:
             postings[token].append(number << 4 | mask)
     encoded = {token: encode_postings(numbers) for token, numbers in postings.items()}

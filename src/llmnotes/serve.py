@@ -59,6 +59,10 @@ class LiveSite:
             self.problems = problems
             self.changed.notify_all()
 
+    def moved_on(self, seen: int) -> bool:
+        """Whether there is news for a page that saw build `seen`: a newer build, or the server stopping."""
+        return self.generation != seen or self.stopping
+
     def stop(self) -> None:
         with self.changed:
             self.stopping = True
@@ -155,7 +159,7 @@ class Handler(SimpleHTTPRequestHandler):
                 self._event("errors", problems)
             while True:
                 with live.changed:
-                    live.changed.wait_for(lambda s=seen: live.generation != s or live.stopping, timeout=KEEPALIVE)
+                    live.changed.wait_for(partial(live.moved_on, seen), timeout=KEEPALIVE)
                     if live.stopping:
                         return
                     fresh, seen, problems = live.generation != seen, live.generation, list(live.problems)

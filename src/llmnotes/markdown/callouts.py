@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from html import escape
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererProtocol
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.container import container_plugin
 
@@ -28,7 +30,9 @@ def _is_container(params: str, *_: object) -> bool:
     return params.strip().split(" ", 1)[0].lower() in CONTAINERS
 
 
-def _render_container(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
+def _render_container(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     token = tokens[idx]
     if token.nesting == -1:
         opens = (t for t in reversed(tokens[:idx]) if t.type == "container_callout_open" and t.level == token.level)

@@ -114,14 +114,14 @@ def back_edges(node_ids: list[str], edges: list[Edge]) -> set[int]:
         stack = [(root, iter(outgoing[root]))]
         while stack:
             node_id, pending = stack[-1]
-            index = next(pending, None)
-            if index is None:
+            edge_index = next(pending, None)
+            if edge_index is None:
                 state[node_id] = "done"
                 stack.pop()
                 continue
-            target = edges[index].target
+            target = edges[edge_index].target
             if state[target] == "open":
-                back.add(index)
+                back.add(edge_index)
             elif state[target] == "new":
                 state[target] = "open"
                 stack.append((target, iter(outgoing[target])))

@@ -10,6 +10,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
 FONT_SIZE = 14
@@ -237,7 +238,7 @@ def error_figure(kind: str, lines: Sequence[str], problems: Sequence[Problem]) -
 
 def install_fence(md: MarkdownIt, word: str, render_block: BlockRenderer) -> None:
     """Render fences whose info string starts with `word`; hand every other fence to the rule before us."""
-    previous = md.renderer.rules.get("fence")
+    previous = md.renderer.rules.get("fence") if isinstance(md.renderer, RendererHTML) else None
 
     def fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         if info_word(tokens[idx].info) == word:

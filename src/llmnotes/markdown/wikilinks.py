@@ -4,8 +4,13 @@ meta); `![[Note]]` links to the note."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererProtocol
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 
 MAX_LENGTH = 500
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp")
@@ -66,7 +71,9 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _render_unresolved(self, tokens, idx, options, env) -> str:  # type: ignore[no-untyped-def]
+def _render_unresolved(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     from markdown_it.common.utils import escapeHtml
 
     return f'<span class="wikilink">{escapeHtml(tokens[idx].content)}</span>'

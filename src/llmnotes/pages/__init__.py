@@ -6,7 +6,7 @@ import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, TypeVar
 
 from ..cache import Store, content_digest
 from ..cite import cite_keys, is_paper
@@ -16,6 +16,40 @@ from ..model import Output, Page, ParsedNote, Site
 from ..parse import HASHTAG
 from ..paths import fold, href, tag_path
 from ..render import Renderer
+
+Remembered = TypeVar("Remembered")
+
+
+class TagRef(TypedDict):
+    """A tag as lists show it: its name, its page and how many notes it has."""
+
+    name: str
+    path: str
+    count: int
+
+
+class Card(TypedDict):
+    """What a list entry shows of a note (templates only read it)."""
+
+    slug: str
+    path: str
+    label: str
+    title: str
+    year: int | None
+    venue: str | None
+    summary: str | None
+    tags: list[TagRef]
+
+
+class PreviewCard(TypedDict):
+    """What a hover preview shows of a note."""
+
+    url: str
+    label: str
+    title: str
+    meta: str
+    summary: str
+    excerpt: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,15 +62,15 @@ class PageContext:
     search_entries: Store | None = None  # kept by the cache between builds, by digest of a document's inputs
     memo: dict[tuple[str, str], Any] = field(default_factory=dict)
 
-    def remember(self, kind: str, name: str, make: Callable[[], Any]) -> Any:
+    def remember(self, kind: str, name: str, make: Callable[[], Remembered]) -> Remembered:
         """`make()`, worked out once per build for (kind, name)."""
-        found = self.memo.get((kind, name))
+        found: Remembered | None = self.memo.get((kind, name))
         if found is None:
             found = self.memo[kind, name] = make()
         return found
 
-    def card(self, slug: str) -> dict:
-        """`note_card` of a note (templates only read it)."""
+    def card(self, slug: str) -> Card:
+        """`note_card` of a note."""
         return self.remember("card", slug, lambda: note_card(self.site.by_slug[slug], self.site))
 
     def excerpt(self, slug: str) -> str:
@@ -44,7 +78,7 @@ class PageContext:
 
     def card_key(self, slug: str) -> str:
         """What any page shows of a note besides its body: front matter, path, excerpt, its tags' names and counts."""
-        found = self.memo.get(("card_key", slug))  # asked for hundreds of thousands of times: no closure
+        found: str | None = self.memo.get(("card_key", slug))  # asked for hundreds of thousands of times: no closure
         return found if found is not None else self.remember("card_key", slug, lambda: self._card_key(slug))
 
     def _card_key(self, slug: str) -> str:
@@ -87,7 +121,7 @@ def short_digest(text: str) -> str:
     return content_digest(text.encode())
 
 
-def note_card(parsed: ParsedNote, site: Site) -> dict:
+def note_card(parsed: ParsedNote, site: Site) -> Card:
     """What a list entry shows of a note: label, title, year, venue, summary and tags, with output paths."""
     note = parsed.note
     return {
@@ -107,7 +141,7 @@ _TAGS = re.compile(r"<[^>]+>")
 EXCERPT_LENGTH = 160
 
 
-def preview_card(parsed: ParsedNote, context: PageContext, page_path: str) -> dict:
+def preview_card(parsed: ParsedNote, context: PageContext, page_path: str) -> PreviewCard:
     """What a hover preview shows of a note: title, summary and the start of its first paragraph."""
     note = parsed.note
     return {
@@ -140,7 +174,7 @@ def linked_body(parsed: ParsedNote, site: Site, page_path: str) -> str:
     )
 
 
-def tag_ref(name: str, site: Site) -> dict:
+def tag_ref(name: str, site: Site) -> TagRef:
     tag = site.tag_of[fold(name)]
     return {"name": tag.name, "path": tag_path(tag.slug), "count": len(tag.note_slugs)}
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
 
 from ..model import Output, Page
 from . import PageContext
@@ -11,4 +13,8 @@ from . import PageContext
 def emit(context: PageContext) -> Iterator[Output]:
     for asset in context.site.assets:
         path = f"notes/{asset.relative}"
-        yield Output(path, (asset.digest,), lambda asset=asset, path=path: [Page(path, asset.path.read_bytes())])
+        yield Output(path, (asset.digest,), partial(_copy, asset.path, path))
+
+
+def _copy(source: Path, path: str) -> list[Page]:
+    return [Page(path, source.read_bytes())]

@@ -48,16 +48,17 @@ def emit(context: PageContext) -> Iterator[Output]:
 def _render(context: PageContext, identity: str) -> bytes:
     base = context.config.base_url
     feed_id, entry_ids = feed_ids(identity, [parsed.note.slug for parsed in context.site.notes])
+    changed = {p.note.slug: note_updated(p.note, context.site.dates.get(p.note.slug)) for p in context.site.notes}
     entries = [
         {
             "note": parsed.note,
             "link": base + quote(note_path(parsed.note.slug)),
             "id": base + quote(note_path(parsed.note.slug)) if base else entry_ids[parsed.note.slug],
-            "updated": note_updated(parsed.note, context.site.dates.get(parsed.note.slug)),
+            "updated": changed[parsed.note.slug],
         }
         for parsed in context.site.notes
     ]
-    updated = max((e["updated"] for e in entries), default="1970-01-01T00:00:00Z")
+    updated = max(changed.values(), default="1970-01-01T00:00:00Z")
     return context.renderer.render(
         "atom.xml", FEED_PATH, entries=entries, updated=updated, feed_id=base or feed_id
     )

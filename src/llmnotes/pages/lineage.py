@@ -19,7 +19,7 @@ def emit(context: PageContext) -> Iterator[Output]:
 def _render(context: PageContext) -> bytes:
     site = context.site
     notes = [parsed.note for parsed in site.notes]
-    t = context.renderer.env.globals["t"]
+    t = context.renderer.strings
     svg = render_svg(
         notes,
         site.lineage,

@@ -7,6 +7,7 @@ import json
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ..model import Output, Page, ParsedNote
 from ..site import HOME_MARK, HOME_PATH
@@ -38,7 +39,7 @@ def section_tree(context: PageContext) -> Tree | None:
     return context.remember("section_tree", "", lambda: _build(context)) or None
 
 
-def _build(context: PageContext) -> Tree | bool:
+def _build(context: PageContext) -> Tree | Literal[False]:
     site = context.site
     documents = [*site.notes, *(p for p in site.pages if p.note.extra.get(HOME_MARK))]  # not pages/index.md
     if not any("/" in p.note.relative for p in documents):
@@ -66,7 +67,7 @@ def _build(context: PageContext) -> Tree | bool:
             leaves.append((note.relative.split("/"), parsed))
     for name in sorted(folders, key=lambda n: n.split("/")):
         if name:
-            folders[name].parent.children.append(folders[name])  # type: ignore[union-attr]
+            folders[posixpath.dirname(name)].children.append(folders[name])  # its parent, as `folder` made it
     by_path = {branch.path: branch for branch in folders.values() if branch.path}
     for _, parsed in leaves:
         own = folders[posixpath.dirname(parsed.note.relative)]
@@ -96,7 +97,7 @@ def nearby(context: PageContext, path: str) -> list[dict] | None:
     return context.remember("nearby", path, lambda: _nearby(context, path)) or None
 
 
-def _nearby(context: PageContext, path: str) -> list[dict] | bool:
+def _nearby(context: PageContext, path: str) -> list[dict] | Literal[False]:
     tree = section_tree(context)
     branch = tree.by_path.get(path) if tree else None
     if branch is None or branch.parent is None:

@@ -10,7 +10,7 @@ from ..cite import bibtex_entry, highwire_tags, paper_type
 from ..links import mark_external
 from ..model import Output, Page, ParsedNote
 from ..paths import note_path
-from . import PageContext, linked_body, preview_card, short_digest
+from . import PageContext, PreviewCard, linked_body, preview_card, short_digest
 from .bibliography import note_bib_path
 from .nav import nearby, nearby_key
 
@@ -152,7 +152,7 @@ def paper_links(parsed: ParsedNote) -> list[dict]:
     return links
 
 
-def _previews(parsed: ParsedNote, context: PageContext, path: str, also: list[str]) -> list[dict]:
+def _previews(parsed: ParsedNote, context: PageContext, path: str, also: list[str]) -> list[PreviewCard]:
     """Preview data for every other note this page links to, so hovering works offline."""
     site = context.site
     slugs = {r.target_slug for r in site.links.get(parsed.note.slug, ()) if r.target_slug} | set(also)
