@@ -5,7 +5,7 @@
 
 For every Markdown file below the folder, each step alone, with nothing of llmnotes' own:
 
-  yaml       PyYAML loading the front matter, if there is one
+  yaml       PyYAML loading the front matter, if there is one (with libyaml's CSafeLoader where it exists)
   markdown   markdown-it-py rendering the body with the syntax of the plugins llmnotes enables (CommonMark, tables,
              strikethrough, footnotes, task lists, definition lists, `$` math, `:::` containers, `!!!` admonitions,
              heading anchors, linkify), every plugin's stock renderer
@@ -67,11 +67,12 @@ def floor(folder: Path) -> dict[str, float]:
     texts = [path.read_text(encoding="utf-8") for path in sorted(folder.rglob("*.md"))]
     seconds: dict[str, float] = {}
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when PyYAML was built with it
     started = time.process_time()
     bodies, titles = [], []
     for text in texts:
         found = FRONT_MATTER.match(text)
-        meta = yaml.safe_load(found.group(1)) if found else None
+        meta = yaml.load(found.group(1), Loader=loader) if found else None
         titles.append(str((meta or {}).get("title", "")) if isinstance(meta, dict) else "")
         bodies.append(text[found.end() :] if found else text)
     seconds["yaml"] = time.process_time() - started
