@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import NoReturn
 
@@ -19,6 +20,7 @@ from .progress import ProgressBar
 from .report import describe
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_BUG = 70  # EX_SOFTWARE: llmnotes itself failed
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -81,6 +83,19 @@ def run() -> NoReturn:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _command(args)
+    except Exception:  # not the notes' fault: those are UserErrors, each command reports them itself
+        traceback.print_exc()
+        print(
+            f"llmnotes {__version__}: internal error: this is a bug in llmnotes, not a problem in your notes; "
+            "please report it with the traceback above",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
+
+
+def _command(args: argparse.Namespace) -> int:
     root = args.root.resolve()
     if not root.is_dir():
         print(f"llmnotes: error: --root {args.root} is not a folder", file=sys.stderr)

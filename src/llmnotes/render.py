@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import traceback
 from functools import partial
 from typing import Any
 
@@ -208,8 +210,17 @@ class Renderer:
         except jinja2.UndefinedError as error:
             raise UserError(f"template {template_name}: {error.message}") from None
         except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
+            if not self._from_own_templates(error):
+                raise  # a bug in llmnotes or its built-in theme: the command reports it with the traceback
             raise UserError(f"template {template_name} failed while rendering {page_path}: {error}") from None
         return text.encode("utf-8")
+
+    def _from_own_templates(self, error: BaseException) -> bool:
+        """Whether the site's own templates (not the built-in theme) are among the places `error` passed through."""
+        builtin = builtin_theme().resolve()
+        own = tuple(f"{d.resolve()}{os.sep}" for d in self.theme_dirs if d.resolve() != builtin)
+        frames = traceback.extract_tb(error.__traceback__)
+        return bool(own) and any(frame.filename.startswith(own) for frame in frames)
 
 
 def _template_problem(error: jinja2.TemplateSyntaxError, line: int | None, message: str) -> Diagnostic:
