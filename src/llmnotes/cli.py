@@ -48,9 +48,13 @@ def _parser() -> argparse.ArgumentParser:
     verbosity.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     verbosity.add_argument("-v", "--verbose", action="store_true", help="print every warning and the output path")
     new_cmd = commands.add_parser("new", help="start a note: notes/<slug>.md with front matter and sections")
-    new_cmd.add_argument("title", help='the paper\'s title, e.g. "Attention Is All You Need"')
+    new_cmd.add_argument(
+        "title", nargs="?", help='the note\'s title, e.g. "Attention Is All You Need" (optional with --arxiv or --doi)'
+    )
     new_cmd.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: .)")
-    new_cmd.add_argument("--arxiv", help="arXiv identifier, e.g. 1706.03762 (also gives year and month)")
+    paper_id = new_cmd.add_mutually_exclusive_group()
+    paper_id.add_argument("--arxiv", help="arXiv id, e.g. 1706.03762 or cs/0112017: the paper's facts from arXiv")
+    paper_id.add_argument("--doi", help="DOI, e.g. 10.18653/v1/2023.acl-long.754: the paper's facts from Crossref")
     new_cmd.add_argument("--tags", default="", help="comma-separated tags, e.g. 预训练,模型结构")
     new_cmd.add_argument("--builds-on", default="", help="comma-separated slugs of notes it builds on")
     serve_cmd = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on changes, reload pages")
@@ -135,11 +139,16 @@ def _check(root: Path, args: argparse.Namespace) -> int:
 
 def _new(root: Path, args: argparse.Namespace) -> int:
     try:
-        path = new_note(load_config(root), args.title, args.arxiv, _list(args.tags), _list(args.builds_on))
+        made = new_note(
+            load_config(root), args.title, args.arxiv, _list(args.tags), _list(args.builds_on), doi=args.doi
+        )
     except UserError as error:
         print(f"llmnotes: error: {error.diagnostics[0].message}", file=sys.stderr)
         return EXIT_USAGE
-    print(_shown(path))
+    print(_shown(made.path))
+    if made.problem:  # no answer about the paper: the note holds the id alone, and the exit code says so
+        print(f"llmnotes: error: {made.problem}; wrote {_shown(made.path)} with the id alone", file=sys.stderr)
+        return EXIT_ERRORS
     return EXIT_OK
 
 
