@@ -304,3 +304,23 @@ def test_a_broken_entry_is_skipped_with_its_line(project: Path, capsys: pytest.C
 )
 def test_latex_in_a_library_becomes_unicode(latex: str, text: str) -> None:
     assert latex_to_text(latex) == text
+
+
+def test_a_windows_note_keeps_its_line_endings_and_byte_order_mark(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = "\r\n## Notes\r\n\r\nWritten on Windows.\r\n"
+    text = '\ufeff---\r\ntitle: "LoRA"\r\narxiv: "2106.09685"\r\ntags:\r\n  - PEFT\r\n# read in 2024\r\n---\r\n' + body
+    (project / "notes/lora.md").write_bytes(text.encode("utf-8"))
+    assert run_import(project, capsys)[0] == 0
+    after = (project / "notes/lora.md").read_bytes().decode("utf-8")
+    assert after.startswith(
+        '\ufeff---\r\ntitle: "LoRA"\r\narxiv: "2106.09685"\r\ntags:\r\n  - PEFT\r\n# read in 2024\r\n'
+    )
+    assert after.endswith("---\r\n" + body) and "\n" not in after.replace("\r\n", "")
+    front = yaml.safe_load(after.lstrip("\ufeff").split("---\r\n")[1])
+    assert (
+        front["authors"][0] == "Edward J. Hu"
+        and front["booktitle"] == "International Conference on Learning Representations"
+    )
+    assert not (project / "notes/lora-low-rank-adaptation-of-large-language-models.md").exists()

@@ -232,7 +232,8 @@ def _update(
 ) -> NoteChange | None:
     """The note with the fields it lacks (and those named by --overwrite) from the entry; None when none change."""
     try:
-        text = item.path.read_text(encoding="utf-8")
+        with open(item.path, encoding="utf-8", newline="") as file:  # as it is: \r\n stays \r\n
+            text = file.read()
         parts = split_note(text.removeprefix("\ufeff"))
         front: dict[str, Any] = {}
         if parts is not None:
