@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from browsing import SCREENSHOTS
 
 from llmnotes.build import build
 from sites import MATERIAL_SITE, write_site
@@ -178,3 +179,27 @@ def test_skip_link_and_landmarks(page, site: Path) -> None:
     assert skip.is_visible()
     assert page.locator("header").count() >= 1 and page.locator("main#main").count() == 1
     assert page.locator("footer").count() == 1 and page.locator("nav[aria-label]").count() >= 2
+
+
+def test_wide_blocks_scroll_sideways_from_the_keyboard_at_phone_width(mobile_page, everything_site: Path) -> None:
+    tab = mobile_page
+    tab.goto((everything_site / "notes/全部.html").as_uri())
+    assert tab.evaluate("document.documentElement.scrollWidth <= innerWidth")  # the page itself does not scroll
+    blocks = {"code": "pre.highlight", "table": ".table-scroll", "formula": "div.math-block"}
+    for name, selector in blocks.items():
+        block = tab.locator(selector).first
+        assert block.evaluate("b => b.scrollWidth > b.clientWidth"), f"the {name} should be wider than the screen"
+        for _ in range(40):  # Tab, as a reader would, until the block has focus
+            tab.keyboard.press("Tab")
+            if block.evaluate("b => b === document.activeElement"):
+                break
+        else:
+            pytest.fail(f"Tab never reached the {name}")
+        assert block.get_attribute("aria-label")
+        assert block.evaluate("b => getComputedStyle(b).outlineStyle") == "solid"  # its focus ring shows
+        for _ in range(3):
+            tab.keyboard.press("ArrowRight")
+        # the arrow keys scroll it (smoothly, so give the animation time)
+        tab.wait_for_function("s => document.querySelector(s).scrollLeft > 0", arg=selector, timeout=5000)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SCREENSHOTS / f"focus-375-{name}.png"))
