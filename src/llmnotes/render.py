@@ -51,6 +51,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "dark_mode": "深色模式",
         "toc": "目录",
         "copy_code": "复制",
+        "code_block": "代码",
+        "code_block_in": "{language} 代码",
+        "table": "表格",
+        "formula": "公式",
         "copied_code": "已复制",
         "filter": "筛选",
         "search": "搜索",
@@ -131,6 +135,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "dark_mode": "Dark mode",
         "toc": "Contents",
         "copy_code": "Copy",
+        "code_block": "Code",
+        "code_block_in": "{language} code",
+        "table": "Table",
+        "formula": "Formula",
         "copied_code": "Copied",
         "filter": "Filter",
         "search": "Search",
@@ -177,6 +185,11 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+def interface_strings(language: str) -> dict[str, str]:
+    """The interface strings of a site in `language` (a BCP 47 tag such as zh-CN): its own, or English."""
+    return STRINGS.get(language.split("-")[0].lower(), STRINGS["en"])
+
+
 class Renderer:
     """Renders a template for one output path; `url()` in templates makes links relative to that path."""
 
@@ -191,12 +204,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        language = config.language.split("-")[0].lower()
-        self.env.globals.update(
-            config=config,
-            data=data or {},
-            t=STRINGS.get(language, STRINGS["en"]),
-        )
+        self.env.globals.update(config=config, data=data or {}, t=interface_strings(config.language))
 
     def render(self, template_name: str, page_path: str, **context: Any) -> bytes:
         try:
