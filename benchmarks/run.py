@@ -44,6 +44,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import floor  # noqa: E402
 import generate  # noqa: E402
 
 REPO = HERE.parent
@@ -417,6 +418,9 @@ def main() -> None:
         help="run llmnotes from a copy of src/ and templates/ taken at the start (for long runs on a busy checkout)",
     )
     parser.add_argument("--report", type=Path, help="print the table of a saved --json run instead of running")
+    parser.add_argument(
+        "--floor", action="store_true", help="also time the bare library work on each corpus (floor.py) and compare"
+    )
     args = parser.parse_args()
     if args.report:
         saved = json.loads(args.report.read_text(encoding="utf-8"))
@@ -440,8 +444,51 @@ def main() -> None:
         if args.json:  # write as we go: a long run that is cut short keeps what it measured
             _write_json(args.json, info, measurements)
     print(table(measurements))
+    if args.floor:
+        info["floor"] = floors(measurements, args.corpus)
+        print("\n" + floor_table(info["floor"]))
+        if args.json:
+            _write_json(args.json, info, measurements)
     if args.snapshot:
         shutil.rmtree(args.snapshot, ignore_errors=True)
+
+
+def floors(measurements: list[Measurement], corpus: Path) -> list[dict]:
+    """For each corpus llmnotes was timed cold on: the floor (floor.py) and llmnotes' CPU per note beside it."""
+    found = []
+    for m in measurements:
+        if m.run != "cold" or m.status != "ok" or m.tool not in ("llmnotes", "llmnotes-real") or m.cpu is None:
+            continue
+        real = m.tool == "llmnotes-real"
+        folder = corpus / (f"real-{m.size}/site/docs" if real else f"{m.size}/llmnotes/notes")
+        figures = floor.floor(folder)
+        notes = figures["notes"]
+        found.append(
+            {
+                "corpus": f"{'real-shaped ' if real else ''}{m.size:,}",
+                "floor": figures,
+                "floor_ms_per_note": 1000 * figures["total"] / notes,
+                "llmnotes_cpu_ms_per_note": 1000 * m.cpu / notes,
+                "ratio": m.cpu / figures["total"],
+            }
+        )
+    return found
+
+
+def floor_table(rows: list[dict]) -> str:
+    lines = [
+        "| corpus | " + " | ".join(floor.STEPS) + " | floor | llmnotes cold CPU | ratio |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| | ms a note | ms a note | ms a note | ms a note | ms a note | ms a note | ms a note | |",
+    ]
+    for row in rows:
+        figures, notes = row["floor"], row["floor"]["notes"]
+        steps = " | ".join(f"{1000 * figures[step] / notes:.2f}" for step in floor.STEPS)
+        lines.append(
+            f"| {row['corpus']} | {steps} | {row['floor_ms_per_note']:.2f} | {row['llmnotes_cpu_ms_per_note']:.2f} "
+            f"| {row['ratio']:.2f} |"
+        )
+    return "\n".join(lines)
 
 
 def _measurement(entry: dict, timeout: float) -> Measurement:

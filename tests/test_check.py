@@ -116,6 +116,15 @@ def test_duplicate_arxiv_ids_and_titles(tmp_path: Path, capsys: pytest.CaptureFi
     assert "same arxiv as notes/b.md" in problems[1]["message"] and problems[1]["line"] == 3
 
 
+def test_two_notes_that_set_the_same_citation_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    chosen = "---\ntitle: Other\narxiv: '2001.00009'\nsummary: O.\ncitation_key: alpha2020\n---\n[[a]]\n"
+    first = CLEAN["notes/a.md"].replace("---\n", "---\ncitation_key: alpha2020\n", 1) + "[[other]]\n"
+    root = write_site(tmp_path, {**CLEAN, "notes/a.md": first, "notes/other.md": chosen})
+    _, problems = findings(root, capsys)
+    assert rules(problems) == [("notes/other.md", "duplicate-citation-key")]
+    assert "same citation_key as notes/a.md" in problems[0]["message"] and problems[0]["line"] == 5
+
+
 def test_json_output_for_tools(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = write_site(tmp_path, {**CLEAN, "notes/a.md": "---\ntitle: Alpha\n---\nSee [[gamma]].\n"})
     code, out, _ = run_check(root, capsys, "--format", "json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
@@ -223,6 +224,10 @@ def test_keys_fold_to_ascii_skip_stopwords_and_get_letters_when_they_clash() -> 
     notes = [note("z", "Language Models B", month=3), note("y", "Language Models A", month=7), note("x", "Other")]
     assert cite_keys(notes) == {"z": "muller2021languagea", "y": "muller2021languageb", "x": "muller2021other"}
     assert cite_keys(reversed(notes)) == cite_keys(notes)
+    # a key the note sets (as `llmnotes import` does with the library's) is its own, and the computed one moves over
+    chosen = [*notes, replace(note("w", "Other Things"), citation_key="muller2021other")]
+    assert cite_keys(chosen)["w"] == "muller2021other" and cite_keys(chosen)["x"] == "muller2021othera"
+    assert cite_keys([replace(notes[2], citation_key="mullerOther2021")]) == {"x": "mullerOther2021"}
 
 
 def test_names_split_like_bibtex() -> None:
@@ -278,6 +283,7 @@ def test_a_preprint_is_a_misc_entry_with_its_arxiv_link(tmp_path: Path, capsys) 
         ("pub_year: soon", 'notes/x.md:3: pub_year: expected a whole number, got "soon"'),
         ("volume: [1, 2]", "notes/x.md:3: volume: expected text, got a list"),
         ("booktitle: {a: b}", "notes/x.md:3: booktitle: expected text, got a mapping"),
+        ("citation_key: ouyang 2022", "notes/x.md:3: citation_key: a BibTeX key has no spaces, commas"),
     ],
 )
 def test_citation_fields_are_validated_with_file_and_line(tmp_path: Path, capsys, line: str, message: str) -> None:

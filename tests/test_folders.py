@@ -252,7 +252,7 @@ def test_mkdocs_and_vitepress_projects_build_from_their_docs_folder(
                 "cv/first.md": "# 第一篇\n\n正文。\n",
                 "nlp/deep/second.md": "# 第二篇\n",
             },
-            3,
+            2,
             "notes/first.html",
         ),
         (
@@ -263,7 +263,7 @@ def test_mkdocs_and_vitepress_projects_build_from_their_docs_folder(
                 "index.html": "<script>window.$docsify = {}</script><script src='docsify.min.js'></script>\n",
                 "first.md": "# 第一篇\n",
             },
-            2,
+            1,
             "notes/first.html",
         ),
         (
@@ -273,7 +273,7 @@ def test_mkdocs_and_vitepress_projects_build_from_their_docs_folder(
                 "docs/guide/first.md": "# 第一篇\n",
                 "package.json": "{}\n",
             },
-            2,
+            1,
             "notes/first.html",
         ),
         ({"code.py": "print()\n", "docs/a/first.md": "# 第一篇\n"}, 1, "notes/first.html"),
@@ -285,8 +285,10 @@ def test_a_folder_of_markdown_without_notes_dir_is_read_as_notes(
 ) -> None:
     root = write_site(tmp_path / "repo", files)
     code, out, err = run_cli(root, capsys=capsys)
-    assert code == 0 and out.startswith(f"built {built} note"), err
+    assert code == 0 and out.startswith(f"built {built} note"), err  # the folder's README is the home page
     assert heading(root / "site" / page) == "第一篇"
+    if any(name.endswith("README.md") for name in files):
+        assert "笔记" in heading(root / "site/index.html")
     assert not list((root / "site").rglob("_sidebar*")), "docsify's sidebar is navigation, not a note"
 
 

@@ -550,6 +550,12 @@ CHANGES = {
         reaches=("index.html", "notes/bert.html", "tags/index.html", "404.html", "atom.xml"),
         shows=(("notes/bert.html", "改过名的笔记"), ("atom.xml", "改过名的笔记")),
     ),
+    "config language": Change(  # the language also names code blocks for screen readers, inside cached parses
+        lambda root: edit(root, "pyproject.toml", 'language = "zh-CN"', 'language = "en"'),
+        reaches=("index.html", "notes/gpt-2.html"),
+        shows=(("notes/gpt-2.html", 'aria-label="python code"'), ("notes/gpt-2.html", "Skip to content")),
+        hides=(("notes/gpt-2.html", "python 代码"),),
+    ),
     "config base_url": Change(
         lambda root: append(root, "pyproject.toml", 'base_url = "https://me.example.org/notes"\n'),
         reaches=("atom.xml", "sitemap.xml", "404.html"),

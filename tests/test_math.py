@@ -48,7 +48,7 @@ def test_inline_and_block_math_become_mathml() -> None:
     )
     assert found == []
     assert re.search(r"能量 <math><semantics><mrow>.*<mi>E</mi>.*</math> 守恒", html)
-    assert '<div class="math-block"><math display="block">' in html
+    assert '<div class="math-block" tabindex="0" role="group" aria-label="Formula"><math display="block">' in html
     assert "<mfrac><mrow><mi>a</mi></mrow><mrow><mi>b</mi></mrow></mfrac>" in html
     assert "<script" not in html
 
@@ -83,7 +83,8 @@ def test_dollars_that_are_not_math_stay_text(markdown: str) -> None:
 
 def test_double_dollars_inside_a_paragraph_are_display_math() -> None:
     html = render("见 $$a+b$$ 一式。\n")
-    assert '<p>见 <span class="math-block"><math display="block">' in html
+    region = 'tabindex="0" role="group" aria-label="Formula"'  # it can scroll sideways, so it can take focus
+    assert f'<p>见 <span class="math-block" {region}><math display="block">' in html
 
 
 def test_equation_labels_are_left_as_text_since_links_cannot_target_them() -> None:

@@ -6,20 +6,22 @@ from llmnotes.markdown import create_parser
 from llmnotes.markdown.wikilinks import parse_wikilink
 from llmnotes.model import Note
 from llmnotes.parse import parse_note
+from llmnotes.render import interface_strings
 
 
-def parse(body: str, raw_html: str = "sanitize"):
+def parse(body: str, raw_html: str = "sanitize", language: str = "en"):
     note = Note(source="notes/x.md", slug="x", title="X", body=body, body_line=5)
-    return parse_note(note, create_parser(raw_html))
+    return parse_note(note, create_parser(raw_html, interface_strings(language)))
 
 
 def test_gfm_extensions_render() -> None:
     html = parse(
         "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~\n\n- [x] done\n\nTerm\n: Definition\n\nText[^n].\n\n[^n]: Note.\n"
     ).html
-    assert "<table>" in html and "<td>2</td>" in html
+    assert "<table>\n" in html and "<td>2</td>" in html
     assert "<s>old</s>" in html
-    assert 'type="checkbox"' in html and 'checked="checked"' in html
+    assert '<label><input class="task-list-item-checkbox" checked="checked" disabled="disabled"' in html
+    assert "done</label>" in html  # the item's text names its checkbox for screen readers
     assert "<dt>Term</dt>" in html and "<dd>Definition</dd>" in html
     assert 'class="footnote-ref"' in html and "Note." in html
 
@@ -33,8 +35,22 @@ def test_heading_ids_keep_chinese_and_are_unique() -> None:
 
 def test_code_is_highlighted_by_pygments_and_unknown_languages_are_escaped() -> None:
     html = parse("```python\nx = 1\n```\n\n```nosuchlang\n<b>\n```\n").html
-    assert '<pre class="highlight"><code class="language-python"><span class="n">x</span>' in html
+    assert '<code class="language-python"><span class="n">x</span>' in html
     assert "&lt;b&gt;" in html
+
+
+def test_code_blocks_and_tables_can_be_scrolled_from_the_keyboard_and_are_named() -> None:
+    body = "```python\nx = 1\n```\n\n```\nplain\n```\n\n    indented\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    html = parse(body).html
+    focusable = ' tabindex="0" role="group" aria-label='
+    assert f'<pre class="highlight"{focusable}"python code"><code class="language-python">' in html
+    assert f'<pre class="highlight"{focusable}"Code"><code>plain' in html
+    assert f"<pre{focusable}\"Code\"><code>indented\n</code></pre>" in html
+    assert f'<div class="table-scroll"{focusable}"Table">\n<table>\n<thead>' in html
+    assert html.rstrip().endswith("</table>\n</div>")
+    chinese = parse(body, language="zh-CN").html
+    assert 'aria-label="python 代码"' in chinese and 'aria-label="代码"' in chinese and 'aria-label="表格"' in chinese
+    assert 'aria-label="&quot;&gt; code"' in parse('```">\nx\n```\n').html  # the language is escaped
 
 
 def test_raw_html_is_escaped_or_passed_through_as_the_policy_says() -> None:

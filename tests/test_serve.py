@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import queue
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +50,55 @@ def test_a_broken_link_shows_the_errors_and_the_fix_clears_them(server: Server) 
     assert next_event(late)[0] == "errors"
     (server.root / "notes/a.md").write_text(NOTE_A)
     assert next_event(events)[0] == "reload"
+
+
+def test_the_reload_names_the_files_that_changed(server: Server) -> None:
+    events = server.events()
+    (server.root / "notes/b.md").write_text(NOTE_B + "\nOnly the body changed.\n")
+    name, data = next_event(events)
+    changed = json.loads(data)
+    assert name == "reload" and "notes/b.html" in changed
+    assert "notes/a.html" not in changed, "a page that shows nothing of the edit is not reloaded"
+    _, client = server.get("__llmnotes/reload.js")
+    assert "changed.some((path) => path === here" in client  # each page reloads only if it is among them
+
+
+@pytest.mark.parametrize(
+    "written",
+    [".obsidian/workspace.json", ".git/objects/ab/cdef0123", "notes/.obsidian/workspace.json", ".llmnotes-cache/x"],
+)
+def test_files_the_site_never_reads_send_no_reload(server: Server, written: str) -> None:
+    events = server.events()
+    for number in range(3):  # as Obsidian rewrites its workspace whenever a pane changes
+        target = server.root / written
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f'{{"pane": {number}}}\n')
+        time.sleep(0.2)
+    with pytest.raises(queue.Empty):
+        next_event(events, within=1.5)
+
+
+def test_a_git_commit_in_an_obsidian_vault_sends_no_reload(tmp_path: Path) -> None:
+    vault = write_site(tmp_path / "vault", {".obsidian/app.json": "{}\n", "a.md": NOTE_A, "b.md": NOTE_B})
+    git = ["git", "-C", str(vault), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    server = Server(vault)  # the vault is the notes folder: .git/ and .obsidian/ are inside what is watched
+    try:
+        events = server.events()
+        subprocess.run([*git, "add", "a.md", "b.md"], check=True)
+        subprocess.run([*git, "commit", "-q", "-m", "notes"], check=True)
+        (vault / ".obsidian/workspace.json").write_text('{"pane": 2}\n')
+        with pytest.raises(queue.Empty):
+            next_event(events, within=1.5)
+    finally:
+        server.stop()
+
+
+def test_a_save_that_changes_nothing_sends_no_reload(server: Server) -> None:
+    events = server.events()
+    (server.root / "notes/b.md").write_text(NOTE_B)  # the same bytes again
+    with pytest.raises(queue.Empty):
+        next_event(events, within=1.5)
 
 
 def test_rapid_saves_make_one_rebuild(server: Server) -> None:

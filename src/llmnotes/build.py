@@ -31,6 +31,7 @@ class BuildResult:
     rendered: int = 0  # outputs rendered this time; the others were unchanged
     written: int = 0  # files written this time
     quick: bool = False  # only notes' bodies changed, and went straight into their pages (see `quick`)
+    changed: tuple[str, ...] = ()  # the site's files written or removed this time, relative to the output folder
     notices: tuple[str, ...] = ()  # what the site leaves out and why, one line each (not problems with the notes)
 
 
@@ -105,6 +106,7 @@ def _build(
             state, rendered, written = quick
             cache.save_changes(state)
             seconds = time.perf_counter() - started
+            files_changed = _changed_files(previous, state)
             return BuildResult(
                 state.note_count,
                 len(state.written),
@@ -114,6 +116,7 @@ def _build(
                 rendered,
                 written,
                 quick=True,
+                changed=files_changed,
                 notices=notices,
             )
     from . import pipeline  # nor Jinja
@@ -133,11 +136,28 @@ def _build(
     state.kits = pipeline.save_kits(context, cache)
     cache.save(state)
     seconds = time.perf_counter() - started
-    return BuildResult(note_count, len(state.written), output, warnings, seconds, rendered, written, notices=notices)
+    files_changed = _changed_files(previous, state)
+    return BuildResult(
+        note_count,
+        len(state.written),
+        output,
+        warnings,
+        seconds,
+        rendered,
+        written,
+        changed=files_changed,
+        notices=notices,
+    )
 
 
 def _notices(config: Config) -> tuple[str, ...]:
     return () if config.base_url else (NO_SITEMAP,)
+
+
+def _changed_files(previous: BuildState, state: BuildState) -> tuple[str, ...]:
+    """The files whose stamps differ from the last build's: written anew (a new inode), added or removed."""
+    before, after = previous.written, state.written
+    return tuple(sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path)))
 
 
 def _digests(inputs: dict[str, tuple[Stamp | None, str]]) -> dict[str, str]:

@@ -294,3 +294,13 @@ class Store:
             (self.cache.folder / f"{self.name}-changes.pickle").unlink(missing_ok=True)
             self._base_size, self._overlay = len(kept), {}
         self._changes = {}
+
+
+def ensure_cache_folder(root: Path) -> Path:
+    """The project's cache folder, made if need be with the .gitignore that keeps it out of the notes' repository."""
+    folder = root / CACHE_DIR
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# The build cache of llmnotes; safe to delete.\n*\n")
+    return folder

@@ -111,7 +111,12 @@ def missing_fields(site: Site) -> list[Diagnostic]:
 
 def duplicates(site: Site) -> list[Diagnostic]:
     found = []
-    for field, value_of in (("arxiv", lambda p: p.note.arxiv), ("title", lambda p: p.note.title.casefold())):
+    fields = (
+        ("arxiv", lambda p: p.note.arxiv),
+        ("title", lambda p: p.note.title.casefold()),
+        ("citation_key", lambda p: p.note.citation_key),  # the second note's citations would get another key
+    )
+    for field, value_of in fields:
         holders: dict[str, list[ParsedNote]] = defaultdict(list)
         for parsed in sorted(site.notes, key=lambda p: p.note.source):  # the first file keeps it
             if value_of(parsed):
@@ -120,7 +125,8 @@ def duplicates(site: Site) -> list[Diagnostic]:
             for parsed in group[1:]:
                 others = ", ".join(p.note.source for p in group if p is not parsed)
                 hint = "merge the notes, or correct the field"
-                found.append(_finding(parsed, field, f"same {field} as {others}", hint, f"duplicate-{field}"))
+                rule = f"duplicate-{field.replace('_', '-')}"
+                found.append(_finding(parsed, field, f"same {field} as {others}", hint, rule))
     return found
 
 

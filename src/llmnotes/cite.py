@@ -233,16 +233,19 @@ def base_key(note: Note) -> str:
 
 
 def cite_keys(notes: Iterable[Note]) -> dict[str, str]:
-    """slug → key; notes that would share a key get a, b, c… in order of date, title and slug."""
+    """slug → key: the note's `citation_key`, else the computed one; notes that would share a key get a, b, c… in
+    order of date, title and slug, except a note that set the key itself, which keeps it."""
     groups: dict[str, list[Note]] = {}
     for note in notes:
-        groups.setdefault(base_key(note), []).append(note)
+        groups.setdefault(note.citation_key or base_key(note), []).append(note)
     keys: dict[str, str] = {}
     for key, members in groups.items():
         if len(members) == 1:
             keys[members[0].slug] = key
             continue
-        members.sort(key=lambda n: (citation_month(n) or 13, n.title.casefold(), n.slug))
+        members.sort(key=lambda n: (not n.citation_key, citation_month(n) or 13, n.title.casefold(), n.slug))
+        if members[0].citation_key:
+            keys[members.pop(0).slug] = key
         for index, note in enumerate(members):
             keys[note.slug] = key + _letters(index)
     return keys

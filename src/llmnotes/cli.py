@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import NoReturn
 
@@ -19,6 +20,7 @@ from .progress import ProgressBar
 from .report import describe
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_BUG = 70  # EX_SOFTWARE: llmnotes itself failed
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,11 +32,30 @@ def _parser() -> argparse.ArgumentParser:
     _add_site_options(build_cmd)
     build_cmd.add_argument("--force", action="store_true", help="build into a non-empty folder llmnotes did not create")
     new_cmd = commands.add_parser("new", help="start a note: notes/<slug>.md with front matter and sections")
-    new_cmd.add_argument("title", help='the paper\'s title, e.g. "Attention Is All You Need"')
+    new_cmd.add_argument(
+        "title", nargs="?", help='the note\'s title, e.g. "Attention Is All You Need" (optional with --arxiv or --doi)'
+    )
     new_cmd.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: .)")
-    new_cmd.add_argument("--arxiv", help="arXiv identifier, e.g. 1706.03762 (also gives year and month)")
+    paper_id = new_cmd.add_mutually_exclusive_group()
+    paper_id.add_argument("--arxiv", help="arXiv id, e.g. 1706.03762 or cs/0112017: the paper's facts from arXiv")
+    paper_id.add_argument("--doi", help="DOI, e.g. 10.18653/v1/2023.acl-long.754: the paper's facts from Crossref")
     new_cmd.add_argument("--tags", default="", help="comma-separated tags, e.g. 预训练,模型结构")
     new_cmd.add_argument("--builds-on", default="", help="comma-separated slugs of notes it builds on")
+    import_cmd = commands.add_parser(
+        "import", help="notes from a Zotero library exported as .bib (BibTeX/BibLaTeX) or CSL-JSON"
+    )
+    import_cmd.add_argument("library", type=Path, help="the exported library, e.g. references.bib or library.json")
+    import_cmd.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: .)")
+    import_cmd.add_argument("--dry-run", action="store_true", help="print what would change as a diff; write nothing")
+    import_cmd.add_argument(
+        "--overwrite",
+        action="append",
+        default=[],
+        metavar="FIELD",
+        help="replace this field in notes that have it (repeat it, or a,b); otherwise only missing fields are added",
+    )
+    import_cmd.add_argument("--tag", action="append", default=[], help="tag the notes it creates (repeat it, or a,b)")
+    import_cmd.add_argument("--folder", help="create notes in this folder inside the notes folder, e.g. papers/2024")
     serve_cmd = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on changes, reload pages")
     serve_cmd.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: .)")
     serve_cmd.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
@@ -103,6 +124,19 @@ def run() -> NoReturn:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _command(args)
+    except Exception:  # not the notes' fault: those are UserErrors, each command reports them itself
+        traceback.print_exc()
+        print(
+            f"llmnotes {__version__}: internal error: this is a bug in llmnotes, not a problem in your notes; "
+            "please report it with the traceback above",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
+
+
+def _command(args: argparse.Namespace) -> int:
     root = args.root.resolve()
     if not root.is_dir():
         print(f"llmnotes: error: --root {args.root} is not a folder", file=sys.stderr)
@@ -111,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
         return _new(root, args)
     if args.command == "check":
         return _check(root, args)
+    if args.command == "import":
+        return _import(root, args)
     if args.command == "serve":
         return _serve(root, args)
     return _build(root, args)
@@ -171,11 +207,47 @@ def _check(root: Path, args: argparse.Namespace) -> int:
 
 def _new(root: Path, args: argparse.Namespace) -> int:
     try:
-        path = new_note(load_config(root), args.title, args.arxiv, _list(args.tags), _list(args.builds_on))
+        made = new_note(
+            load_config(root), args.title, args.arxiv, _list(args.tags), _list(args.builds_on), doi=args.doi
+        )
     except UserError as error:
         print(f"llmnotes: error: {error.diagnostics[0].message}", file=sys.stderr)
         return EXIT_USAGE
-    print(_shown(path))
+    print(_shown(made.path))
+    if made.problem:  # no answer about the paper: the note holds the id alone, and the exit code says so
+        print(f"llmnotes: error: {made.problem}; wrote {_shown(made.path)} with the id alone", file=sys.stderr)
+        return EXIT_ERRORS
+    return EXIT_OK
+
+
+def _import(root: Path, args: argparse.Namespace) -> int:
+    from .importer import apply_import, diff, plan_import
+
+    library = args.library if args.library.is_absolute() else Path.cwd() / args.library
+    try:
+        overwrite = {name for value in args.overwrite for name in _list(value)}
+        tags = [tag for value in args.tag for tag in _list(value)]
+        plan = plan_import(load_config(root), library, overwrite, tags, args.folder)
+    except UserError as error:
+        print(f"llmnotes: error: {error.diagnostics[0].message}", file=sys.stderr)
+        return EXIT_USAGE
+    for problem in plan.problems:
+        print(problem.format(), file=sys.stderr)
+    if args.dry_run:
+        sys.stdout.write(diff(plan, root))
+    else:
+        try:
+            apply_import(plan)
+        except OSError as error:
+            print(f"llmnotes: error: cannot write {error.filename}: {error.strerror}", file=sys.stderr)
+            return EXIT_ERRORS
+    updated = len(plan.changes) - plan.created
+    verb = ("would create", "would update") if args.dry_run else ("created", "updated")
+    print(
+        f"llmnotes import: {plan.entries} papers in {args.library.name}: {verb[0]} {plan.created} notes, "
+        f"{verb[1]} {updated}, {plan.unchanged} already up to date",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 

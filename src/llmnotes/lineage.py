@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from .markdown.svg import char_width, text_width  # one estimate of text width for every SVG
 from .model import Diagnostic, Lineage, Note
 
 # Drawing sizes, in SVG user units (CSS pixels at 1:1).
@@ -16,7 +16,6 @@ LANE_GAP = 12  # between a lane (an edge crossing a column) and its neighbours
 COLUMN_GAP = 56
 MIN_NODE_WIDTH = 84
 MAX_NODE_WIDTH = 184
-FONT_SIZE = 14
 HEADER = 40
 PADDING = 12
 SWEEPS = 4
@@ -107,15 +106,6 @@ def _reach(start: str, edges: dict[str, tuple[str, ...]], order: dict[str, int])
 
 
 # ----- drawing -----
-
-
-def char_width(char: str) -> float:
-    """An estimate of the rendered width: wide (CJK) characters count as one em, others as 0.6 em."""
-    return (1.0 if unicodedata.east_asian_width(char) in "WF" else 0.6) * FONT_SIZE
-
-
-def text_width(text: str) -> float:
-    return sum(map(char_width, text))
 
 
 def fit(text: str, width: float) -> str:

@@ -26,6 +26,7 @@ _HEADING = re.compile(r"#[ \t]+(.+?)[ \t#]*")
 _LEADING_HEADING = re.compile(r"((?:[ \t]*\n)*)#[ \t]+(.+?)[ \t#]*(?:\n|$)")
 _FENCE_OPEN = re.compile(r"[ ]{0,3}(`{3,}|~{3,})")
 _SLUG_CHARS = re.compile(r"^[\w\-]+$", re.UNICODE)
+_CITATION_KEY = re.compile(r'^[^\s,{}#%"\'()=\\~]+$')
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 TEXT_FIELDS = (
@@ -48,6 +49,7 @@ TEXT_FIELDS = (
     "publisher",
     "institution",
     "arxiv_class",
+    "citation_key",
 )
 LIST_FIELDS = ("authors", "tags", "aliases", "builds_on")
 DATE_FIELDS = ("date", "updated")
@@ -231,6 +233,10 @@ def _build_note(
             values["draft"] = fields["draft"]
         else:
             fail("draft", f"expected true or false, got {_show(fields['draft'])}")
+    citation_key = values.get("citation_key")
+    if citation_key is not None and not _CITATION_KEY.match(citation_key):
+        message = f"a BibTeX key has no spaces, commas, braces, quotes, # or %, got {_show(citation_key)}"
+        fail("citation_key", message)
     slug = values.pop("slug", None)
     if slug is not None and not _SLUG_CHARS.match(slug):
         fail("slug", f"may hold only letters, digits, - and _, got {_show(slug)}", hint="e.g. slug: my-note")

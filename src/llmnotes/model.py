@@ -112,6 +112,7 @@ class Note:
     month: int | None = None  # 1-12, the month of `year`
     pub_year: int | None = None  # the year citations use when the version of record came out later than `year`
     arxiv_class: str | None = None  # arXiv primary category, e.g. cs.CL
+    citation_key: str | None = None  # the key citations use, as the author's library has it; None: computed
     tags: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     builds_on: tuple[str, ...] = ()

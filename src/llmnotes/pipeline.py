@@ -20,7 +20,7 @@ from .pages import PageContext, all_outputs
 from .parallel import run_all
 from .parse import parse_note
 from .progress import Progress
-from .render import Renderer
+from .render import Renderer, interface_strings
 from .search import ROOT
 from .site import assemble_site, load_data
 from .write import SiteWriter
@@ -32,7 +32,8 @@ def parse_all(
     """Every note and page parsed: from the cache when its bytes are unchanged, else in worker processes."""
     parsed: dict[str, ParsedNote] = {}
     todo: list[Document] = []
-    parser_options = f"raw_html={config.raw_html}"  # what else, besides the bytes, changes the parse
+    # what else, besides the bytes, changes the parse: the language names code blocks and tables
+    parser_options = f"raw_html={config.raw_html} language={config.language}"
     for document in inputs.documents:
         found = cache.parsed(f"{parser_options} {document.source}", document.digest)
         if found is None:
@@ -40,7 +41,7 @@ def parse_all(
         else:
             parsed[document.source] = found
     diagnostics: list[Diagnostic] = []
-    md = create_parser(config.raw_html)
+    md = create_parser(config.raw_html, interface_strings(config.language))
     work = partial(_load_and_parse, root=config.root, md=md)
     for done, (document, (note, problems)) in enumerate(zip(todo, run_all(work, todo), strict=True), 1):
         diagnostics += problems

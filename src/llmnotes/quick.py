@@ -31,6 +31,7 @@ from .markdown import create_parser
 from .model import ParsedNote, ResolvedLink, pickled_by_constructor
 from .parse import HASHTAG, parse_note
 from .paths import fold
+from .render import interface_strings
 from .search import ROOT, document_key, patch_index, search_doc, site_documents_in_order
 from .write import SiteWriter
 
@@ -205,7 +206,7 @@ class _Splice:
         self.previous = previous
         self.output = output
         self.state = state
-        self.md = create_parser(config.raw_html)
+        self.md = create_parser(config.raw_html, interface_strings(config.language))
         self.files: dict[str, bytes] = {}  # output path -> new bytes
         self.outputs: dict[str, tuple[str | None, tuple[tuple[str, str], ...]]] = {}
         self.search_keys = list(previous.search_keys)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import traceback
 from functools import partial
 from typing import Any
 
@@ -49,6 +51,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "dark_mode": "深色模式",
         "toc": "目录",
         "copy_code": "复制",
+        "code_block": "代码",
+        "code_block_in": "{language} 代码",
+        "table": "表格",
+        "formula": "公式",
         "copied_code": "已复制",
         "filter": "筛选",
         "search": "搜索",
@@ -129,6 +135,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "dark_mode": "Dark mode",
         "toc": "Contents",
         "copy_code": "Copy",
+        "code_block": "Code",
+        "code_block_in": "{language} code",
+        "table": "Table",
+        "formula": "Formula",
         "copied_code": "Copied",
         "filter": "Filter",
         "search": "Search",
@@ -175,6 +185,11 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+def interface_strings(language: str) -> dict[str, str]:
+    """The interface strings of a site in `language` (a BCP 47 tag such as zh-CN): its own, or English."""
+    return STRINGS.get(language.split("-")[0].lower(), STRINGS["en"])
+
+
 class Renderer:
     """Renders a template for one output path; `url()` in templates makes links relative to that path."""
 
@@ -189,13 +204,8 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        language = config.language.split("-")[0].lower()
-        self.strings = STRINGS.get(language, STRINGS["en"])  # the interface's words: `t` in templates
-        self.env.globals.update(
-            config=config,
-            data=data or {},
-            t=self.strings,
-        )
+        self.strings = interface_strings(config.language)  # the interface's words: `t` in templates
+        self.env.globals.update(config=config, data=data or {}, t=self.strings)
 
     def render(self, template_name: str, page_path: str, **context: Any) -> bytes:
         try:
@@ -209,8 +219,17 @@ class Renderer:
         except jinja2.UndefinedError as error:
             raise UserError(f"template {template_name}: {error.message}") from None
         except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
+            if not self._from_own_templates(error):
+                raise  # a bug in llmnotes or its built-in theme: the command reports it with the traceback
             raise UserError(f"template {template_name} failed while rendering {page_path}: {error}") from None
         return text.encode("utf-8")
+
+    def _from_own_templates(self, error: BaseException) -> bool:
+        """Whether the site's own templates (not the built-in theme) are among the places `error` passed through."""
+        builtin = builtin_theme().resolve()
+        own = tuple(f"{d.resolve()}{os.sep}" for d in self.theme_dirs if d.resolve() != builtin)
+        frames = traceback.extract_tb(error.__traceback__)
+        return bool(own) and any(frame.filename.startswith(own) for frame in frames)
 
 
 def _template_problem(error: jinja2.TemplateSyntaxError, line: int | None, message: str) -> Diagnostic:

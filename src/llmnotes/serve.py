@@ -38,7 +38,14 @@ CLIENT = """(() => {
     overlay.textContent = "llmnotes: the build failed; fix these and save:\\n\\n" + problems.join("\\n");
   };
   events.addEventListener("errors", (event) => show(JSON.parse(event.data)));
-  events.addEventListener("reload", () => location.reload());
+  // Reload when this page's own file changed, or a file every page uses (styles, scripts, the section tree);
+  // the search index's shards are fetched afresh when a search starts, so they need no reload.
+  const here = decodeURIComponent(location.pathname).replace(/^[/]+/, "").replace(/(^|[/])$/, "$1index.html");
+  events.addEventListener("reload", (event) => {
+    const changed = JSON.parse(event.data);
+    const shared = (path) => path.startsWith("static/") && !path.startsWith("static/search/");
+    if (overlay || changed.some((path) => path === here || shared(path))) location.reload();
+  });
 })();
 """
 
@@ -50,13 +57,18 @@ class LiveSite:
         self.changed = threading.Condition()
         self.generation = 0
         self.problems: list[str] = []
+        self.changed_files: list[str] = []  # what the last good build wrote or removed
         self.building = threading.Lock()  # held for a whole build: a request never sees half of one
         self.stopping = False
 
-    def publish(self, problems: list[str]) -> None:
+    def publish(self, problems: list[str], changed_files: list[str] | None = None) -> None:
+        """Tell the open pages: the build failed with `problems`, or these files of the site changed."""
         with self.changed:
+            if not problems and not changed_files and not self.problems:
+                return  # nothing any page shows changed (a save that changed nothing, a file the site ignores)
             self.generation += 1
             self.problems = problems
+            self.changed_files = changed_files or []
             self.changed.notify_all()
 
     def moved_on(self, seen: int) -> bool:
@@ -163,12 +175,13 @@ class Handler(SimpleHTTPRequestHandler):
                     if live.stopping:
                         return
                     fresh, seen, problems = live.generation != seen, live.generation, list(live.problems)
+                    changed_files = list(live.changed_files)
                 if not fresh:
                     self.wfile.write(b": keep-alive\n\n")
                 elif problems:
                     self._event("errors", problems)
                 else:
-                    self._event("reload", [])
+                    self._event("reload", changed_files)
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             return
@@ -235,7 +248,9 @@ def serve(
         if open_browser:
             webbrowser.open(address)
         watched = [p for p in _watched(config) if p.exists()]
-        only_sources = partial(_is_source, ignored=_ignored(config, site_dir))
+        only_sources = partial(
+            _is_source, ignored=_ignored(config, site_dir), root=str(config.root), default=watchfiles.DefaultFilter()
+        )
         for _ in watchfiles.watch(*watched, watch_filter=only_sources, debounce=DEBOUNCE_MS, stop_event=stop):
             rebuild()
     except KeyboardInterrupt:
@@ -266,7 +281,7 @@ def _rebuild(
         for line in describe(result.warnings, everything=verbose):
             say(line)
         say(f"built {result.notes} notes in {result.seconds:.2f} s ({result.rendered} outputs rendered)")
-    live.publish([])
+    live.publish([], list(result.changed))
 
 
 def _watched(config: Config) -> list[Path]:
@@ -280,15 +295,22 @@ def _watched(config: Config) -> list[Path]:
 
 
 def _ignored(config: Config, site_dir: Path) -> tuple[str, ...]:
+    """The output folder (--out's, or output_dir) and the cache (the staging folders, `.site-new-…`, are hidden)."""
     return (str(site_dir), str(config.output_path.resolve()), str((config.root / ".llmnotes-cache").resolve()))
 
 
-def _is_source(change: Any, path: str, ignored: tuple[str, ...]) -> bool:
-    """Editors' swap and backup files, and the build's own output, are not changes to the notes."""
+def _is_source(
+    change: Any, path: str, ignored: tuple[str, ...], root: str, default: Callable[[Any, str], bool]
+) -> bool:
+    """Editors' swap and backup files, anything in a hidden folder (.obsidian/, .git/), the build's own output,
+    staging folders and cache are not changes to the notes; watchfiles' own filter says the rest."""
     name = os.path.basename(path)
-    if name.startswith((".", "#")) or name.endswith(("~", ".swp", ".tmp")):
+    if name.startswith((".", "#")) or name.endswith(("~", ".swp", ".tmp")) or path.startswith(ignored):
         return False
-    return not path.startswith(ignored)
+    inside = os.path.relpath(path, root).split(os.sep)
+    if any(part.startswith(".") for part in inside[:-1]):  # the build never reads a hidden folder either
+        return False
+    return default(change, path)
 
 
 def _shown(path: Path) -> str:

@@ -127,9 +127,9 @@
   function say(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, key) { return String(values[key]); });
   }
-  function setActive(index) {
+  function setActive(index) { // index -1 wraps round to the last option; null selects none
     var options = listbox.querySelectorAll("[role=option]");
-    active = options.length ? (index + options.length) % options.length : -1;
+    active = options.length && index !== null ? (index + options.length) % options.length : -1;
     Array.prototype.forEach.call(options, function (option, i) {
       option.setAttribute("aria-selected", String(i === active));
     });
@@ -141,7 +141,7 @@
   function close() {
     popup.hidden = true;
     input.setAttribute("aria-expanded", "false");
-    setActive(-1);
+    setActive(null);
   }
   function open() {
     if (!message.textContent && !current.length) return;

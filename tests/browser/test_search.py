@@ -141,10 +141,11 @@ def test_no_index_file_loads_before_the_reader_searches(page, site_url: str) -> 
     page.wait_for_timeout(100)
     assert index_files() == ["manifest.js"]
     page.keyboard.insert_text("思维链")  # as an input method commits it: one input event
-    shown(page, "思维链")
+    results = shown(page, "思维链")
     files = index_files()
     assert any(f.startswith("t/") for f in files) and any(f.startswith("d/") for f in files)
-    assert len([f for f in files if f.startswith("d/")]) == 1  # display data of the one result only
+    display = [f for f in files if f.startswith("d/")]
+    assert len(display) <= len(results) < 11, "only the display data of the results shown, not every note's"
 
 
 def test_tokenizer_in_the_browser_matches_python(page, site: Path) -> None:

@@ -11,6 +11,8 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from .scroll_regions import ENGLISH, RegionLabels, focusable
+
 _FORMATTER = HtmlFormatter(nowrap=True)
 
 
@@ -22,12 +24,13 @@ def _lexer(language: str) -> Lexer | None:
         return None
 
 
-def highlight_code(code: str, language: str, _attrs: str) -> str:
-    """Return `<pre><code>` with Pygments spans, or plain escaped code for an unknown language."""
+def highlight_code(code: str, language: str, _attrs: str, labels: RegionLabels = ENGLISH) -> str:
+    """Return `<pre><code>` with Pygments spans, or plain escaped code for an unknown language; the `<pre>` can
+    take focus, so a keyboard can scroll a long line into view."""
     lexer = _lexer(language.lower()) if language else None
     body = highlight(code, lexer, _FORMATTER) if lexer else escapeHtml(code)
     language_class = f' class="language-{escapeHtml(language)}"' if language else ""
-    return f'<pre class="highlight"><code{language_class}>{body}</code></pre>'
+    return f'<pre class="highlight"{focusable(labels.for_code(language))}><code{language_class}>{body}</code></pre>'
 
 
 def stylesheet(light_style: str = "default", dark_style: str = "github-dark") -> str:

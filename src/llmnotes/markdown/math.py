@@ -17,6 +17,8 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+from .scroll_regions import ENGLISH, focusable
+
 Reason = tuple[str, str]
 """(what cannot be shown, how to fix it)."""
 
@@ -562,13 +564,15 @@ def _report(env: MutableMapping[str, Any] | None, reasons: list[Reason], tex: st
     )
 
 
-def render_inline(token: Token, env: MutableMapping[str, Any] | None) -> str:
-    """`$…$` as inline `<math>`, `$$…$$` inside a paragraph as display math; else the TeX in `<code>`."""
+def render_inline(token: Token, env: MutableMapping[str, Any] | None, region: str = "") -> str:
+    """`$…$` as inline `<math>`, `$$…$$` inside a paragraph as display math; else the TeX in `<code>`.
+
+    `region`: the attributes that let a keyboard scroll a display formula wider than the screen."""
     tex = token.content.strip()
     display = token.type == "math_inline_double"
     markup, reasons = to_mathml(tex, display)
     if not reasons:
-        return f'<span class="math-block">{markup}</span>' if display else markup
+        return f'<span class="math-block"{region}>{markup}</span>' if display else markup
     source = f"{token.markup}{visible(tex)}{token.markup}"
     meta = token.meta or {}
     where = {"line": meta.get("line", 0), **({"col": meta["col"]} if "col" in meta else {})}
@@ -576,14 +580,14 @@ def render_inline(token: Token, env: MutableMapping[str, Any] | None) -> str:
     return f'<code class="math-source">{html.escape(source)}</code>'
 
 
-def render_block(token: Token, env: MutableMapping[str, Any] | None) -> str:
-    """`$$…$$` on its own lines as block MathML; else the TeX in `<pre>`."""
+def render_block(token: Token, env: MutableMapping[str, Any] | None, region: str = "") -> str:
+    """`$$…$$` on its own lines as block MathML; else the TeX in `<pre>`. `region`: as for render_inline."""
     tex = token.content.strip()
     markup, reasons = to_mathml(tex, display=True)
     if reasons:
         _report(env, reasons, tex, "$$", {"line": token.map[0] if token.map else 0})
         return f'<pre class="math-source"><code>$$\n{html.escape(visible(tex))}\n$$</code></pre>\n'
-    return f'<div class="math-block">{markup}</div>\n'
+    return f'<div class="math-block"{region}>{markup}</div>\n'
 
 
 def _locate_inline_math(state: StateCore) -> None:
@@ -615,11 +619,13 @@ def _find(lines: list[str], needle: str, cursor: tuple[int, int], last: int) -> 
     return None
 
 
-def plugin(md: MarkdownIt, **options: Any) -> None:
+def plugin(md: MarkdownIt, formula_label: str = ENGLISH.formula, **options: Any) -> None:
     """`$…$` (not `$5 and $10`, not `$ x $`), `$$…$$` in a paragraph, and `$$…$$` blocks.
 
-    `options` go to mdit_py_plugins' dollarmath_plugin and override our defaults.
+    Display formulas can take focus, named `formula_label`. `options` go to mdit_py_plugins' dollarmath_plugin
+    and override our defaults.
     """
+    region = focusable(formula_label)
     settings = {
         "allow_space": False,
         "allow_digits": False,
@@ -631,10 +637,10 @@ def plugin(md: MarkdownIt, **options: Any) -> None:
     md.core.ruler.after("inline", "math_locate", _locate_inline_math)
 
     def inline(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-        return render_inline(tokens[idx], env)
+        return render_inline(tokens[idx], env, region)
 
     def block(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-        return render_block(tokens[idx], env)
+        return render_block(tokens[idx], env, region)
 
     for name in ("math_inline", "math_inline_double"):
         md.add_render_rule(name, inline)
