@@ -205,7 +205,8 @@
     if (tf) sum += tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average));
     return sum;
   }
-  // One term → Map(doc → score) over its token, or the best of the tokens it starts when it is a prefix.
+  // One term → Map(doc → score) over its token, or the best of the tokens it starts when it is a prefix, whose
+  // rarity is that of the prefix: how many documents hold any of them.
   function termScores(manifest, term) {
     var docs = new Map(), s = stats(manifest);
     shardsFor(manifest, term).forEach(function (number) {
@@ -214,14 +215,15 @@
         ? shard.tokens.filter(function (t) { return t.lastIndexOf(term.token, 0) === 0; })
         : (shard.map.has(term.token) ? [term.token] : []);
       matching.forEach(function (token) {
-        var list = postings(shard.map.get(token)), rarity = idf(manifest, list.length);
         var exact = token === term.token ? 1 : PREFIX_FACTOR;
-        list.forEach(function (entry) {
-          var score = rarity * exact * weight(entry[1], s.lengths[entry[0]], s.average);
+        postings(shard.map.get(token)).forEach(function (entry) {
+          var score = exact * weight(entry[1], s.lengths[entry[0]], s.average);
           if (score > (docs.get(entry[0]) || 0)) docs.set(entry[0], score);
         });
       });
     });
+    var rarity = idf(manifest, docs.size);
+    docs.forEach(function (score, doc) { docs.set(doc, score * rarity); });
     return docs;
   }
   // A word segment: every part must match; its score, the parts' summed.
