@@ -25,7 +25,7 @@ def corpus() -> dict[str, str]:
     """Notes where the best note for each query is known: one about the term, several that mention it in passing,
     one that holds the term's bigrams apart, and a section page that lists titles."""
     files = {
-        # 扩散模型: the note about it (title), one about it in its body only, four passing mentions (below), bigrams apart.
+        # 扩散模型: the note about it (title), its body only, four passing mentions (below), bigrams apart.
         "notes/diffusion.md": note("扩散模型入门", "## 前向过程\n\n扩散模型逐步加噪再去噪。扩散模型的训练很稳定。"),
         "notes/ddpm-notes.md": note(
             "DDPM 读书笔记",
