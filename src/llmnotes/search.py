@@ -280,18 +280,22 @@ def _number(value: int, small: list[str]) -> str:
 def encode_postings(entries: Sequence[int]) -> str:
     """Postings (document number << VALUE_BITS | value, ascending) as, for each, (document-number gap minus one)
     << 1 | 1 followed by its value, or << 1 alone when the value is ONCE_IN_BODY."""
+    small, suffixes = _small_varints(), _value_suffixes()
+    docs = [entry >> VALUE_BITS for entry in entries]
+    values = [entry & 255 for entry in entries]
+    codes = [
+        (doc - previous - 1) << 1 | (value != ONCE_IN_BODY)
+        for previous, doc, value in zip((-1, *docs), docs, values, strict=False)
+    ]
+    numbers = map(small.__getitem__, codes) if docs[-1] < _SMALL // 2 else (_number(code, small) for code in codes)
+    return "".join(map(add, numbers, map(suffixes.__getitem__, values)))  # map, not a loop: millions of postings
+
+
+@cache
+def _value_suffixes() -> list[str]:
+    """What follows a posting's gap for each value: nothing for ONCE_IN_BODY, else the value."""
     small = _small_varints()
-    out: list[str] = []
-    previous = -1
-    for entry in entries:
-        doc, value = entry >> VALUE_BITS, entry & 255
-        gap = (doc - previous - 1) << 1
-        if value == ONCE_IN_BODY:
-            out.append(_number(gap, small))
-        else:
-            out.append(_number(gap | 1, small) + small[value])
-        previous = doc
-    return "".join(out)
+    return ["" if value == ONCE_IN_BODY else small[value] for value in range(256)]
 
 
 def encode_documents(docs: Sequence[int]) -> str:
