@@ -17,11 +17,14 @@ from llmnotes.markdown import create_parser
 from llmnotes.model import Note, ParsedNote, Site
 from llmnotes.parse import parse_note
 from llmnotes.search import (
-    BODY,
     DIGITS,
+    GRAM_BUCKETS,
+    HEADING,
     META,
+    ONCE_IN_BODY,
     SUMMARY,
     TITLE,
+    VALUE_BITS,
     SearchDoc,
     build_index,
     build_search_index,
@@ -30,12 +33,14 @@ from llmnotes.search import (
     entry_of,
     front_coded,
     front_decoded,
+    gram_bucket,
     index_entry,
     index_files,
     index_state,
     parse_query,
     patch_index,
     plain_text,
+    search_doc,
     site_documents_in_order,
     tokenize,
     update_state,
@@ -68,18 +73,21 @@ def read_varints(text: str) -> list[int]:
 
 
 def read_postings(text: str) -> list[tuple[int, int]]:
-    docs, _, fields = text.partition("!")
-    numbers, doc = [], -1
-    for gap in read_varints(docs):
+    """[(document, value)]: value is field bits << 4 | how often the body holds the token."""
+    values = iter(read_varints(text))
+    postings, doc = [], -1
+    for code in values:
+        doc += (code >> 1) + 1
+        postings.append((doc, next(values) if code & 1 else ONCE_IN_BODY))
+    return postings
+
+
+def read_documents(text: str) -> list[int]:
+    docs, doc = [], -1
+    for gap in read_varints(text):
         doc += gap + 1
-        numbers.append(doc)
-    masks = [BODY] * len(numbers)
-    index = -1
-    pairs = read_varints(fields)
-    for gap, mask in zip(pairs[::2], pairs[1::2], strict=True):
-        index += gap + 1
-        masks[index] = mask
-    return list(zip(numbers, masks, strict=True))
+        docs.append(doc)
+    return docs
 
 
 def read_shard(data: object) -> dict[str, list[tuple[int, int]]]:
@@ -90,6 +98,18 @@ def read_shard(data: object) -> dict[str, list[tuple[int, int]]]:
         tokens.append(token)
         previous = token
     return {token: read_postings(text) for token, text in zip(tokens, lists.split(" "), strict=True)}
+
+
+def read_grams(files: dict[str, bytes]) -> dict[int, list[int]]:
+    """Trigram bucket → the documents holding a trigram of it."""
+    scripts = dict(read_script(data) for data in files.values())
+    per_file = GRAM_BUCKETS // scripts["manifest"]["grams"]
+    buckets = {}
+    for number in range(scripts["manifest"]["grams"]):
+        offsets, lists = scripts[f"g/{number}"]
+        for offset, text in zip(read_documents(offsets), lists.split(" ") if offsets else [], strict=True):
+            buckets[number * per_file + offset] = read_documents(text)
+    return buckets
 
 
 def read_index(files: dict[str, bytes]) -> tuple[dict, dict[str, list[tuple[int, int]]], list[list[str]]]:
@@ -186,12 +206,52 @@ def test_plain_text_keeps_code_and_drops_diagrams_and_anchors() -> None:
 # ---- Encoding ----
 
 
-def test_postings_are_gaps_with_field_bits_only_where_not_body_only() -> None:
+def test_postings_are_gaps_with_a_value_only_where_not_once_in_the_body() -> None:
     assert varint(0) == "g" and varint(31) == "_" and varint(32) == "Bg"
-    postings = [(0, BODY), (1, BODY), (5, TITLE | BODY), (40, BODY), (1000, SUMMARY), (40_000, META)]
-    encoded = encode_postings([doc << 4 | mask for doc, mask in postings])
+    once, twice, title_and_body = ONCE_IN_BODY, 2, TITLE << 4 | 1
+    postings = [(0, once), (1, twice), (5, title_and_body), (40, 15), (1000, SUMMARY << 4), (40_000, META << 4 | 3)]
+    encoded = encode_postings([doc << VALUE_BITS | value for doc, value in postings])
     assert read_postings(encoded) == postings
-    assert encode_postings([7 << 4 | BODY]) == "n"
+    assert encode_postings([7 << VALUE_BITS | once]) == "u"  # 7 << 1: one digit
+    assert encode_postings([7 << VALUE_BITS | twice]) == "vi"  # 7 << 1 | 1, then the value
+
+
+def _note_doc(slug: str, html: str, relative: str = "", title: str = "", tags: tuple[str, ...] = ()) -> SearchDoc:
+    note = Note(
+        source=f"notes/{slug}.md",
+        slug=slug,
+        title=title or slug,
+        body="",
+        body_line=1,
+        tags=tags,
+        relative=relative or f"{slug}.md",
+    )
+    return search_doc(note, f"notes/{slug}.html", html)
+
+
+def test_the_index_keeps_what_ranking_needs_term_frequencies_fields_lengths_listings_and_phrases() -> None:
+    about = _note_doc(
+        "about",
+        "<h2>扩散模型的训练</h2><p>扩散模型逐步去噪。我们复现了扩散模型。</p>",
+        title="Diffusion",
+        tags=("生成",),
+    )
+    apart = _note_doc("apart", "<p>扩散很慢。" + "这是一句很长的话，" * 40 + "模型很大。</p>")
+    section = _note_doc("guide", "<p>本节的笔记。</p>", relative="guide/index.md")
+    links = "".join(f'<li><a href="x{n}.html">扩散模型笔记 {n}</a></li>' for n in range(4))
+    listing = _note_doc("list", f"<p>目录</p><ul>{links}</ul>")
+    files = build_index(entry_of(doc) for doc in (about, apart, section, listing))
+    manifest, tokens, _ = read_index(files)
+    by_doc = {doc: value for doc, value in tokens["扩散"]}
+    assert by_doc[0] == HEADING << 4 | 3  # in a heading, three times in the body (the heading's text included)
+    assert by_doc[1] == ONCE_IN_BODY
+    assert dict(tokens["生成"])[0] >> 4 == META and dict(tokens["diffusion"])[0] >> 4 == TITLE
+    levels = [DIGITS.index(level) for level in manifest["lengths"]]
+    assert levels[1] > levels[0] > levels[2]  # the long note, the short one, the one-sentence section page
+    assert manifest["listings"] == [2, 3]  # a section's page, and a page that is mostly links to notes
+    grams = read_grams(files)
+    assert 0 in grams[gram_bucket("扩散模")] and 0 in grams[gram_bucket("散模型")]
+    assert 1 not in grams.get(gram_bucket("扩散模"), []) and 1 not in grams.get(gram_bucket("散模型"), [])
 
 
 # ---- The repository's index ----
@@ -202,8 +262,9 @@ def test_repository_index_finds_the_notes_by_their_words(repo_index: dict[str, b
     paths = [record[0] for record in records]
     assert manifest["docs"] == len(records) and "notes/cot.html" in paths and "index.html" not in paths
 
-    def docs(token: str, field: int = TITLE | META | SUMMARY | BODY) -> set[str]:
-        return {paths[doc] for doc, mask in tokens.get(token, []) if mask & field}
+    def docs(token: str, field: int = 0) -> set[str]:
+        """The documents holding the token in the field (bits), or anywhere."""
+        return {paths[doc] for doc, value in tokens.get(token, []) if not field or value >> 4 & field}
 
     assert docs("思维", TITLE) == docs("维链", TITLE) == {"notes/cot.html"}  # alias 思维链
     assert "notes/instructgpt.html" in docs("奖励", SUMMARY) & docs("励模", SUMMARY) & docs("模型", SUMMARY)
@@ -217,7 +278,8 @@ def test_repository_index_finds_the_notes_by_their_words(repo_index: dict[str, b
 
 def test_repository_index_layout(repo_index: dict[str, bytes]) -> None:
     manifest, _, records = read_index(repo_index)
-    assert set(manifest) == {"bytes", "chunks", "docs", "docsPerShard", "version"}
+    assert set(manifest) == {"bytes", "chunks", "docs", "docsPerShard", "grams", "lengths", "listings", "version"}
+    assert len(manifest["lengths"]) == manifest["docs"] and manifest["listings"] == []
     chunks = manifest["chunks"]
     assert chunks == sorted(chunks, key=lambda t: t.encode("utf-16-be")) and len(set(chunks)) == len(chunks)
     assert len(repo_index["static/search/manifest.js"]) < 2_000
@@ -331,7 +393,8 @@ def test_postings_and_tokens_read_back_as_written() -> None:
     rng = random.Random(5)
     for size in (1, 2, 50, 3000):
         docs = sorted(rng.sample(range(100_000 if size > 2 else 40), size))
-        postings = [doc << 4 | rng.choice((BODY, BODY, TITLE, META | BODY, SUMMARY)) for doc in docs]
+        values = (ONCE_IN_BODY, ONCE_IN_BODY, 7, TITLE << 4, (META | HEADING) << 4 | 1, SUMMARY << 4 | 15)
+        postings = [doc << VALUE_BITS | rng.choice(values) for doc in docs]
         assert decode_postings(encode_postings(postings)) == postings
     tokens = sorted({"".join(rng.choices("abc中文", k=rng.randint(1, 12))) for _ in range(500)})
     assert front_decoded(front_coded(tokens)) == tokens

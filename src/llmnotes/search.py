@@ -10,12 +10,12 @@ import unicodedata
 import zlib
 from array import array
 from bisect import bisect_right, insort
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from itertools import repeat
-from operator import add, sub
+from operator import add
 
 from .cache import content_digest
 from .links import link_html
@@ -27,12 +27,18 @@ CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f
 _PIECE = re.compile(rf"([{CJK}]+)|([^\W_{CJK}]+(?:[-_\u2010][^\W_{CJK}]+)*)")
 _CONNECTOR = re.compile("[-_\u2010]")
 
-TITLE, META, SUMMARY, BODY = 1, 2, 4, 8  # field bits of a posting; body alone is the default
+# A posting's value: the fields besides the body that hold the token (bits), and how often the body does (0-15).
+TITLE, META, HEADING, SUMMARY = 1, 2, 4, 8  # title and aliases; tags, authors, venue; headings; summary
+TF_BITS = 4
+MAX_TF = (1 << TF_BITS) - 1
+ONCE_IN_BODY = 1  # the commonest value, which the postings do not write
+VALUE_BITS = 8  # a posting is document number << VALUE_BITS | value
+GRAM_BUCKETS = 1 << 16  # CJK trigrams are hashed into this many buckets (the phrase index; see `gram_bucket`)
 DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"  # 32 "more" + 32 "last" digits
 CHUNK_BYTES = 32_000  # target size of one token shard
 DOC_SHARD_BYTES = 8_000  # target size of one display-data shard
 ROOT = "static/search/"
-VERSION = 1
+VERSION = 2
 
 
 def fold(text: str) -> str:
@@ -97,6 +103,9 @@ class SearchDoc:
     facets: tuple[str, ...]  # tags, authors, venue, org, year
     summary: str
     text: str  # body as plain text
+    headings: tuple[str, ...] = ()
+    listing: bool = False  # a section's page or a page that mostly links to notes: ranked below the notes
+    section: str = ""  # the sections it is in, outermost first: "Guide › Advanced"
 
 
 _SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL | re.IGNORECASE)
@@ -107,6 +116,9 @@ _BLOCK = re.compile(
     re.IGNORECASE,
 )
 _TAG = re.compile(r"<[^>]+>")
+_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.DOTALL | re.IGNORECASE)
+_LINK = re.compile(r"<a\b[^>]*>(.*?)</a>", re.DOTALL | re.IGNORECASE)
+LISTING_LINKS = 3  # a page whose text is mostly the text of this many links or more lists notes
 _SPACE = re.compile(r"\s+")
 
 
@@ -117,10 +129,23 @@ def plain_text(body_html: str) -> str:
     return _SPACE.sub(" ", html.unescape(text)).strip()
 
 
-def search_doc(note: Note, path: str, body_html: str) -> SearchDoc:
+def section_path(site: Site, slug: str) -> str:
+    """The labels of the sections a note is in, outermost first, joined by " › "; the home page is left out."""
+    chain: list[str] = []
+    parent = site.section_of.get(slug)
+    while parent is not None and parent not in chain and site.paths.get(parent, "index.html") != "index.html":
+        chain.append(parent)
+        parent = site.section_of.get(parent)
+    return " › ".join(site.labels[parent] for parent in reversed(chain))
+
+
+def search_doc(note: Note, path: str, body_html: str, section: str = "") -> SearchDoc:
     """A note's or page's searchable fields; its body (links resolved, labels shown) as plain text."""
     names = tuple(dict.fromkeys(n for n in (note.title, note.short_title, *note.aliases) if n))
     facets = (*note.tags, *note.authors, note.venue or "", note.org or "", str(note.year or ""))
+    text = plain_text(body_html)
+    linked = [plain_text(inner) for inner in _LINK.findall(_ANCHOR.sub("", body_html))]
+    listing = note.is_section or (len(linked) >= LISTING_LINKS and 2 * sum(map(len, linked)) >= len(text))
     return SearchDoc(
         path=path,
         label=note.label,
@@ -129,7 +154,10 @@ def search_doc(note: Note, path: str, body_html: str) -> SearchDoc:
         names=names,
         facets=tuple(f for f in facets if f),
         summary=note.summary or "",
-        text=plain_text(body_html),
+        text=text,
+        headings=tuple(plain_text(inner) for _, inner in _HEADING.findall(body_html)),
+        listing=listing,
+        section=section,
     )
 
 
@@ -138,8 +166,20 @@ def site_documents_in_order(site: Site) -> list[ParsedNote]:
     return [*site.notes, *(p for p in site.pages if site.paths[p.note.slug] != "index.html")]
 
 
-IndexEntry = bytes  # a document's display record, body-only tokens and field tokens, pickled and compressed
-Unpacked = tuple[list[str], str, tuple[tuple[str, int], ...]]
+SECTION = 7  # the place of the sections in a display record
+IndexEntry = bytes  # what the index needs of a document (see `Entry`), pickled and compressed
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the index takes from one document."""
+
+    record: list[str]  # its display record
+    once: str  # the tokens its body holds once and no other field does, joined by spaces (no token holds one)
+    others: tuple[tuple[str, int], ...]  # every other token and its posting value
+    level: int  # its body's length in tokens, as `length_level`
+    listing: bool
+    grams: tuple[int, ...]  # the buckets of its CJK trigrams, ascending
 
 
 def document_key(body_key: tuple, card_key: str) -> str:
@@ -151,28 +191,63 @@ def index_entry(parsed: ParsedNote, site: Site) -> IndexEntry:
     """What the index needs of one document (see `entry_of`)."""
     note = parsed.note
     path = site.paths[note.slug]
-    return entry_of(
-        search_doc(note, path, link_html(parsed.html, site.links.get(note.slug, ()), site.labels, site.paths, path))
-    )
+    body = link_html(parsed.html, site.links.get(note.slug, ()), site.labels, site.paths, path)
+    return entry_of(search_doc(note, path, body, section_path(site, note.slug)))
 
 
 def entry_of(doc: SearchDoc) -> IndexEntry:
-    """A document's display record, its body-only tokens joined by spaces (no token holds one) and its other
-    tokens' field bits, compressed, since 10,000 of them would take hundreds of MB."""
-    body_only, fields = field_tokens(doc)
-    unpacked: Unpacked = (display_record(doc), " ".join(body_only), tuple(fields.items()))
-    return zlib.compress(pickle.dumps(unpacked, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    """A document's entry, compressed, since 10,000 of them would take hundreds of MB."""
+    values, length = posting_values(doc)
+    once = " ".join(token for token, value in values.items() if value == ONCE_IN_BODY)
+    others = tuple((token, value) for token, value in values.items() if value != ONCE_IN_BODY)
+    entry = Entry(display_record(doc), once, others, length_level(length), doc.listing, gram_buckets(doc))
+    return zlib.compress(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
-def field_tokens(doc: SearchDoc) -> tuple[set[str], dict[str, int]]:
-    """The document's body-only tokens, and the field bits of every other token it has."""
-    body = set(_tokens(doc.text, every_char=False))
-    fields: dict[str, int] = {}
-    for bit, texts in ((TITLE, doc.names), (META, doc.facets), (SUMMARY, (doc.summary,))):
+def unpack(entry: IndexEntry) -> Entry:
+    unpacked: Entry = pickle.loads(zlib.decompress(entry))
+    return unpacked
+
+
+def posting_values(doc: SearchDoc) -> tuple[dict[str, int], int]:
+    """Each token's posting value (field bits << TF_BITS | how often the body holds it, at most MAX_TF), and the
+    number of tokens in the body, which ranking normalises the body's term frequencies by."""
+    body = _tokens(doc.text, every_char=False)
+    values = {token: min(count, MAX_TF) for token, count in Counter(body).items()}
+    fields = ((TITLE, doc.names), (META, doc.facets), (HEADING, doc.headings), (SUMMARY, (doc.summary,)))
+    for bit, texts in fields:
         for text in texts:
             for token in _tokens(text, every_char=True):
-                fields[token] = fields.get(token, 0) | bit | (BODY if token in body else 0)
-    return body.difference(fields), fields
+                values[token] = values.get(token, 0) | bit << TF_BITS
+    return values, len(body)
+
+
+def length_level(length: int) -> int:
+    """A body length as 0-63, four steps per doubling (2 ** (level / 4) tokens), in integers only."""
+    return min(63, ((length + 1) ** 4).bit_length() - 1)
+
+
+def gram_bucket(gram: str) -> int:
+    return zlib.crc32(gram.encode()) % GRAM_BUCKETS
+
+
+def gram_buckets(doc: SearchDoc) -> tuple[int, ...]:
+    """The buckets of every three CJK characters in a row in the document's fields, by which a query's CJK run is
+    known to stand in it whole (its trigrams, hashed: no vocabulary to ship, and a false match 1 time in 100)."""
+    buckets: set[int] = set()
+    for text in (*doc.names, *doc.facets, *doc.headings, doc.summary, doc.text):
+        for run, _ in _PIECE.findall(fold(text)):
+            buckets.update(gram_bucket(run[i : i + 3]) for i in range(len(run) - 2))
+    return tuple(sorted(buckets))
+
+
+def gram_files(documents: int) -> int:
+    """How many files the trigram buckets are spread over: about one per two documents, 16 to 4,096, so that a
+    file holds a few KB at any size. A power of two, fixed by the number of documents, which edits keep."""
+    files = 16
+    while files < documents // 2 and files < 4096:
+        files *= 2
+    return files
 
 
 def varint(value: int) -> str:
@@ -189,35 +264,45 @@ _SMALL = 1 << 15
 
 
 @cache
-def _small_varints() -> tuple[list[str], list[str]]:
-    """`varint` of the numbers below _SMALL, and of each minus one (a gap between document numbers is written
-    minus one); made on first use, not at import."""
+def _small_varints() -> list[str]:
+    """`varint` of the numbers below _SMALL; made on first use, not at import."""
     more, last = DIGITS[:32], DIGITS[32:]
-    varints = [
+    return [
         *last,
         *(a + z for a in more[1:] for z in last),
         *(a + b + z for a in more[1:] for b in more for z in last),
     ]
-    return varints, ["", *varints[:-1]]
+
+
+def _number(value: int, small: list[str]) -> str:
+    return small[value] if value < _SMALL else varint(value)
 
 
 def encode_postings(entries: Sequence[int]) -> str:
-    """Postings (document number << 4 | field bits, ascending) as document-number gaps minus one; then, when any
-    is not body-only, `!` and (index gap minus one, field bits) pairs for those."""
-    docs = [entry >> 4 for entry in entries]
-    varints, gaps = _small_varints()
-    if docs[-1] < _SMALL:
-        text = varints[docs[0]] + "".join(map(gaps.__getitem__, map(sub, docs[1:], docs[:-1])))
-    else:
-        text = varint(docs[0]) + "".join(varint(gap - 1) for gap in map(sub, docs[1:], docs[:-1]))
-    special = [(index, entry & 15) for index, entry in enumerate(entries) if entry & 15 != BODY]
-    if not special:
-        return text
-    pairs, last = [], -1
-    for index, mask in special:
-        pairs.append(varint(index - last - 1) + varints[mask])
-        last = index
-    return text + "!" + "".join(pairs)
+    """Postings (document number << VALUE_BITS | value, ascending) as, for each, (document-number gap minus one)
+    << 1 | 1 followed by its value, or << 1 alone when the value is ONCE_IN_BODY."""
+    small, suffixes = _small_varints(), _value_suffixes()
+    docs = [entry >> VALUE_BITS for entry in entries]
+    values = [entry & 255 for entry in entries]
+    codes = [
+        (doc - previous - 1) << 1 | (value != ONCE_IN_BODY)
+        for previous, doc, value in zip((-1, *docs), docs, values, strict=False)
+    ]
+    numbers = map(small.__getitem__, codes) if docs[-1] < _SMALL // 2 else (_number(code, small) for code in codes)
+    return "".join(map(add, numbers, map(suffixes.__getitem__, values)))  # map, not a loop: millions of postings
+
+
+@cache
+def _value_suffixes() -> list[str]:
+    """What follows a posting's gap for each value: nothing for ONCE_IN_BODY, else the value."""
+    small = _small_varints()
+    return ["" if value == ONCE_IN_BODY else small[value] for value in range(256)]
+
+
+def encode_documents(docs: Sequence[int]) -> str:
+    """Ascending document numbers as the first, then gaps minus one."""
+    small = _small_varints()
+    return "".join(_number(doc - previous - 1, small) for previous, doc in zip((-1, *docs), docs, strict=False))
 
 
 def utf16_key(token: str) -> bytes:
@@ -251,9 +336,13 @@ class IndexState:
     """The postings an index was made from, which the cache keeps so that an edit updates them, not rebuilds them."""
 
     keys: list[str]  # the entry key of each document, in document order
-    postings: dict[str, array]  # token -> (document number << 4 | field bits), ascending
+    postings: dict[str, array]  # token -> (document number << VALUE_BITS | value), ascending
     encoded: dict[str, str]  # token -> its postings as encode_postings writes them
     records: list[list[str]]  # each document's display record
+    levels: list[int] = field(default_factory=list)  # each document's body length level
+    listings: list[bool] = field(default_factory=list)
+    grams: dict[int, array] = field(default_factory=dict)  # trigram bucket -> document numbers, ascending
+    encoded_grams: dict[int, str] = field(default_factory=dict)
 
 
 MAX_UPDATES = 64  # documents changed since the last index beyond which rebuilding it is as quick
@@ -263,17 +352,23 @@ def index_state(keys: list[str], entries: Iterable[IndexEntry]) -> IndexState:
     """The postings of every document, taking the entries one at a time and keeping only their display records."""
     # Millions of postings: arrays of machine integers take a seventh of the memory of lists of int objects.
     postings: defaultdict[str, array[int]] = defaultdict(partial(array, "i"))
-    records: list[list[str]] = []
-    for number, entry in enumerate(entries):
-        record, body_only, fields = pickle.loads(zlib.decompress(entry))
-        records.append(record)
-        posting = number << 4 | BODY
-        tokens = body_only.split(" ") if body_only else ()
+    grams: defaultdict[int, array[int]] = defaultdict(partial(array, "i"))
+    state = IndexState(keys, {}, {}, [])
+    for number, packed in enumerate(entries):
+        entry = unpack(packed)
+        state.records.append(entry.record)
+        state.levels.append(entry.level)
+        state.listings.append(entry.listing)
+        posting = number << VALUE_BITS | ONCE_IN_BODY
+        tokens = entry.once.split(" ") if entry.once else ()
         deque(map(array.append, map(postings.__getitem__, tokens), repeat(posting)), maxlen=0)  # C-speed appends
-        for token, mask in fields:
-            postings[token].append(number << 4 | mask)
-    encoded = {token: encode_postings(numbers) for token, numbers in postings.items()}
-    return IndexState(keys, dict(postings), encoded, records)
+        for token, value in entry.others:
+            postings[token].append(number << VALUE_BITS | value)
+        deque(map(array.append, map(grams.__getitem__, entry.grams), repeat(number)), maxlen=0)
+    state.postings, state.grams = dict(postings), dict(grams)
+    state.encoded = {token: encode_postings(numbers) for token, numbers in postings.items()}
+    state.encoded_grams = {bucket: encode_documents(docs) for bucket, docs in grams.items()}
+    return state
 
 
 def update_state(state: IndexState, keys: list[str], entry_of: Callable[[str], IndexEntry | None]) -> bool:
@@ -285,35 +380,43 @@ def update_state(state: IndexState, keys: list[str], entry_of: Callable[[str], I
     if len(changed) > MAX_UPDATES:
         return False
     touched: set[str] = set()
+    touched_grams: set[int] = set()
     for number in changed:
         old, new = entry_of(state.keys[number]), entry_of(keys[number])
         if old is None or new is None:
             return False
-        for token, posting in _postings_of(number, old)[1].items():
+        before, after = unpack(old), unpack(new)
+        for token, posting in _postings(number, before).items():
             state.postings[token].remove(posting)
             touched.add(token)
-        state.records[number], postings = _postings_of(number, new)
-        for token, posting in postings.items():
+        for bucket in before.grams:
+            state.grams[bucket].remove(number)
+            touched_grams.add(bucket)
+        state.records[number], state.levels[number], state.listings[number] = after.record, after.level, after.listing
+        for token, posting in _postings(number, after).items():
             insort(state.postings.setdefault(token, array("i")), posting)
             touched.add(token)
+        for bucket in after.grams:
+            insort(state.grams.setdefault(bucket, array("i")), number)
+            touched_grams.add(bucket)
     for token in touched:
         if state.postings[token]:
             state.encoded[token] = encode_postings(state.postings[token])
         else:
             del state.postings[token], state.encoded[token]
+    for bucket in touched_grams:
+        if state.grams[bucket]:
+            state.encoded_grams[bucket] = encode_documents(state.grams[bucket])
+        else:
+            del state.grams[bucket], state.encoded_grams[bucket]
     state.keys = list(keys)
     return True
 
 
-def _postings_of(number: int, entry: IndexEntry) -> tuple[list[str], dict[str, int]]:
-    record, body_only, fields = pickle.loads(zlib.decompress(entry))
-    return record, _postings(number, body_only.split(" ") if body_only else (), fields)
-
-
-def _postings(number: int, body_only: Iterable[str], fields: Iterable[tuple[str, int]]) -> dict[str, int]:
-    """token -> the posting document `number` has for it, from its body-only tokens and its tokens' field bits."""
-    postings = dict.fromkeys(body_only, number << 4 | BODY)
-    postings.update((token, number << 4 | mask) for token, mask in fields)
+def _postings(number: int, entry: Entry) -> dict[str, int]:
+    """token -> the posting document `number` has for it."""
+    postings = dict.fromkeys(entry.once.split(" ") if entry.once else (), number << VALUE_BITS | ONCE_IN_BODY)
+    postings.update((token, number << VALUE_BITS | value) for token, value in entry.others)
     return postings
 
 
@@ -353,10 +456,34 @@ def token_shard(number: int, tokens: list[str], encoded: dict[str, str]) -> byte
     return script(f"t/{number}", [front_coded(tokens), " ".join(encoded[token] for token in tokens)])
 
 
+def gram_file_path(number: int) -> str:
+    return f"{ROOT}g/{number}.js"
+
+
+def gram_file(number: int, per_file: int, encoded: dict[int, str]) -> bytes:
+    """The trigram buckets number * per_file onwards that hold a document: their offsets in the file (as
+    `encode_documents`), and their postings joined by spaces."""
+    first = number * per_file
+    buckets = [bucket for bucket in range(first, first + per_file) if bucket in encoded]
+    offsets = encode_documents([bucket - first for bucket in buckets])
+    return script(f"g/{number}", [offsets, " ".join(encoded[bucket] for bucket in buckets)])
+
+
+def read_gram_file(content: bytes, number: int, per_file: int) -> dict[int, str]:
+    """Bucket -> postings, of a file `gram_file` wrote."""
+    data = read_script(content)
+    if not isinstance(data, list) or len(data) != 2:
+        raise TypeError(f"{gram_file_path(number)} holds no trigram buckets")
+    offsets = decode_documents(data[0])
+    lists = data[1].split(" ") if offsets else []
+    return {number * per_file + offset: text for offset, text in zip(offsets, lists, strict=True)}
+
+
 def display_record(doc: SearchDoc) -> list[str]:
-    """What a result shows: [path, label, title, meta, summary, names and facets, text]."""
+    """What a result shows: [path, label, title, meta, summary, names and facets, text, sections]."""
     other_names = [n for n in doc.names if n not in (doc.label, doc.title)]
-    return [doc.path, doc.label, doc.title, doc.meta, doc.summary, " · ".join((*other_names, *doc.facets)), doc.text]
+    names = " · ".join((*other_names, *doc.facets))
+    return [doc.path, doc.label, doc.title, doc.meta, doc.summary, names, doc.text, doc.section]
 
 
 def record_bytes(record: list[str]) -> int:
@@ -369,10 +496,9 @@ def docs_per_shard(total_bytes: int, documents: int) -> int:
 
 
 def build_search_index(site: Site) -> dict[str, bytes]:
-    """Every file of the search index, by output path: manifest, token shards and display-data shards.
-
-    The documents are read and tokenized in worker processes; only putting the postings together is done here.
-    """
+    """Every file of the search index, by output path: manifest, token shards, trigram files and display-data
+    shards. The documents are read and tokenized in worker processes; only putting the postings together is
+    done here."""
     return build_index(run_all(partial(index_entry, site=site), site_documents_in_order(site)))
 
 
@@ -390,7 +516,19 @@ def index_files(state: IndexState) -> dict[str, bytes]:
     for start in range(0, len(records), per_shard):
         shard_id = f"d/{start // per_shard}"
         files[f"{ROOT}{shard_id}.js"] = script(shard_id, records[start : start + per_shard])
-    manifest = {"bytes": total, "chunks": firsts, "docs": len(records), "docsPerShard": per_shard, "version": VERSION}
+    grams = gram_files(len(records))
+    for number in range(grams):
+        files[gram_file_path(number)] = gram_file(number, GRAM_BUCKETS // grams, state.encoded_grams)
+    manifest = {
+        "bytes": total,
+        "chunks": firsts,
+        "docs": len(records),
+        "docsPerShard": per_shard,
+        "grams": grams,
+        "lengths": "".join(DIGITS[level] for level in state.levels),
+        "listings": [number for number, listing in enumerate(state.listings) if listing],
+        "version": VERSION,
+    }
     files[MANIFEST] = script("manifest", manifest)
     return dict(sorted(files.items()))
 
@@ -431,50 +569,96 @@ def _varints(text: str) -> list[int]:
 
 def decode_postings(text: str) -> list[int]:
     """The postings `encode_postings` wrote."""
-    head, _, tail = text.partition("!")
-    gaps = _varints(head)
-    docs = [gaps[0]]
-    for gap in gaps[1:]:
-        docs.append(docs[-1] + gap + 1)
-    masks = [BODY] * len(docs)
-    pairs, last = _varints(tail), -1
-    for index in range(0, len(pairs), 2):
-        last += pairs[index] + 1
-        masks[last] = pairs[index + 1]
-    return [doc << 4 | mask for doc, mask in zip(docs, masks, strict=True)]
+    values = _varints(text)
+    postings, doc, index = [], -1, 0
+    while index < len(values):
+        code = values[index]
+        doc += (code >> 1) + 1
+        value = ONCE_IN_BODY
+        if code & 1:
+            index += 1
+            value = values[index]
+        postings.append(doc << VALUE_BITS | value)
+        index += 1
+    return postings
+
+
+def decode_documents(text: str) -> list[int]:
+    """The document numbers `encode_documents` wrote."""
+    docs, doc = [], -1
+    for gap in _varints(text):
+        doc += gap + 1
+        docs.append(doc)
+    return docs
 
 
 def postings_of(doc: SearchDoc, number: int) -> dict[str, int]:
-    body_only, fields = field_tokens(doc)
-    return _postings(number, body_only, fields.items())
+    values, _ = posting_values(doc)
+    return {token: number << VALUE_BITS | value for token, value in values.items()}
 
 
 def patch_index(read: Callable[[str], bytes], number: int, old: SearchDoc, new: SearchDoc) -> dict[str, bytes] | None:
     """The index files that change, and their bytes, when document `number` changes from `old` to `new` with the
     same place in the order: byte for byte what `index_files` would make. None when a shard would begin elsewhere
-    or the documents per display-data shard would change (make the index afresh then).
+    or the documents per display-data shard would change (make the index afresh then). The document keeps the
+    sections its record shows (an edit to its body cannot move it).
 
     Raises ValueError, KeyError, IndexError or TypeError on files that are not as `index_files` wrote them."""
     manifest = read_script(read(MANIFEST))
-    if not isinstance(manifest, dict):
-        raise TypeError(f"{MANIFEST} holds no manifest")
+    if not isinstance(manifest, dict) or manifest.get("version") != VERSION:
+        raise TypeError(f"{MANIFEST} holds no manifest of this version")
+    per_shard = manifest["docsPerShard"]
+    path = f"{ROOT}d/{number // per_shard}.js"
+    records = read_script(read(path))
+    if not isinstance(records, list):
+        raise TypeError(f"{path} holds no display records")
+    section = records[number % per_shard][SECTION]
+    old, new = replace(old, section=section), replace(new, section=section)
     before, after = postings_of(old, number), postings_of(new, number)
     changes = {token: (before.get(token), after.get(token)) for token in before.keys() | after.keys()}
     changes = {token: change for token, change in changes.items() if change[0] != change[1]}
     files = _patched_token_shards(read, manifest["chunks"], changes)
     old_record, new_record = display_record(old), display_record(new)
     total = manifest["bytes"] - record_bytes(old_record) + record_bytes(new_record)
-    per_shard = manifest["docsPerShard"]
     if files is None or docs_per_shard(total, manifest["docs"]) != per_shard:
         return None
-    path = f"{ROOT}d/{number // per_shard}.js"
-    records = read_script(read(path))
-    if not isinstance(records, list) or records[number % per_shard] != old_record:
+    if records[number % per_shard] != old_record:
         return None
     records[number % per_shard] = new_record
     files[path] = script(f"d/{number // per_shard}", records)
+    files.update(_patched_gram_files(read, manifest["grams"], number, gram_buckets(old), gram_buckets(new)))
     manifest["bytes"] = total
+    _, length = posting_values(new)
+    lengths = manifest["lengths"]
+    manifest["lengths"] = lengths[:number] + DIGITS[length_level(length)] + lengths[number + 1 :]
+    listings = set(manifest["listings"]) - {number} | ({number} if new.listing else set())
+    manifest["listings"] = sorted(listings)
     files[MANIFEST] = script("manifest", manifest)
+    return files
+
+
+def _patched_gram_files(
+    read: Callable[[str], bytes], grams: int, number: int, old: tuple[int, ...], new: tuple[int, ...]
+) -> dict[str, bytes]:
+    """The trigram files holding the buckets document `number` left or joined, patched."""
+    per_file = GRAM_BUCKETS // grams
+    changed = set(old) ^ set(new)
+    files = {}
+    for file in sorted({bucket // per_file for bucket in changed}):
+        encoded = read_gram_file(read(gram_file_path(file)), file, per_file)
+        for bucket in changed:
+            if bucket // per_file != file:
+                continue
+            docs = decode_documents(encoded.get(bucket, ""))
+            if bucket in old:
+                docs.remove(number)
+            else:
+                insort(docs, number)
+            if docs:
+                encoded[bucket] = encode_documents(docs)
+            else:
+                del encoded[bucket]
+        files[gram_file_path(file)] = gram_file(file, per_file, encoded)
     return files
 
 

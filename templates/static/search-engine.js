@@ -5,8 +5,15 @@
 
   var MAX_RESULTS = 10;
   var MAX_PREFIX_CHUNKS = 8; // a prefix spanning more token shards than this matches exactly instead
-  var WEIGHTS = [1 << 18, 1 << 12, 1 << 6, 1]; // title ≫ tags/authors ≫ summary ≫ body, per query segment
-  var BODY = 8;
+  // BM25 per field, summed: title and aliases, tags/authors/venue, headings, summary (bit order), then the body,
+  // whose term frequency saturates (K1) and is normalised by its length against the average (B).
+  var FIELD_WEIGHTS = [8, 4, 2.5, 2];
+  var K1 = 1.2, B = 0.75;
+  var PREFIX_FACTOR = 0.8; // a word the typed prefix only starts counts for less than the word itself
+  var WHOLE_FACTOR = 2; // a CJK run held whole, against one held only as its bigrams
+  var LISTING_FACTOR = 0.3; // section pages and pages of links rank below the notes they list
+  var ONCE_IN_BODY = 1;
+  var GRAM_BUCKETS = 65536;
   var CJK = "\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{3134f}";
   var LETTER = "(?:(?![" + CJK + "])[\\p{L}\\p{N}])";
   var PIECE = new RegExp("([" + CJK + "]+)|(" + LETTER + "+(?:[-_\\u2010]" + LETTER + "+)*)", "gu");
@@ -114,12 +121,19 @@
     }
     return values;
   }
-  function postings(text) { // [[doc, field bits], ...]
-    var bang = text.indexOf("!"), doc = -1, index = -1;
-    var list = varints(bang < 0 ? text : text.slice(0, bang)).map(function (gap) { doc += gap + 1; return [doc, BODY]; });
-    var fields = bang < 0 ? [] : varints(text.slice(bang + 1));
-    for (var i = 0; i + 1 < fields.length; i += 2) { index += fields[i] + 1; list[index][1] = fields[i + 1]; }
+  // [[doc, value], ...]: value is the fields besides the body (bits) << 4 | how often the body holds the token.
+  function postings(text) {
+    var values = varints(text), list = [], doc = -1;
+    for (var i = 0; i < values.length; i++) {
+      var code = values[i];
+      doc += Math.floor(code / 2) + 1;
+      list.push([doc, code & 1 ? values[++i] : ONCE_IN_BODY]);
+    }
     return list;
+  }
+  function documents(text) {
+    var doc = -1;
+    return varints(text).map(function (gap) { doc += gap + 1; return doc; });
   }
   function shardOf(chunks, token) { // the last shard whose first token is <= token
     var low = 0, high = chunks.length - 1, found = 0;
@@ -137,54 +151,133 @@
     for (var n = first; n <= last; n++) list.push(n);
     return list;
   }
-  function lowestField(mask) { for (var f = 0; f < 4; f++) if (mask & (1 << f)) return f; return 3; }
 
-  // One term → Map(doc → {mask, tokens}) over its token, or every token it starts when it is a prefix.
-  function termDocs(manifest, term) {
-    var docs = new Map();
+  // ---- The phrase index: every three CJK characters in a row of a document, hashed (crc32) into buckets. ----
+  var CRC = [];
+  for (var c = 0; c < 256; c++) {
+    var r = c;
+    for (var k = 0; k < 8; k++) r = r & 1 ? 0xedb88320 ^ (r >>> 1) : r >>> 1;
+    CRC.push(r >>> 0);
+  }
+  var utf8 = new TextEncoder();
+  function gramBucket(gram) {
+    var bytes = utf8.encode(gram), crc = 0xffffffff;
+    for (var i = 0; i < bytes.length; i++) crc = CRC[(crc ^ bytes[i]) & 255] ^ (crc >>> 8);
+    return ((crc ^ 0xffffffff) >>> 0) % GRAM_BUCKETS;
+  }
+  function trigrams(segment) { // the buckets of the trigrams of a CJK run, one per pair of adjacent bigrams
+    if (!segment.cjk) return [];
+    var list = chars(segment.text), out = [];
+    for (var i = 0; i + 2 < list.length; i++) out.push(gramBucket(list[i] + list[i + 1] + list[i + 2]));
+    return out;
+  }
+  function gramFile(manifest, bucket) { return "g/" + Math.floor(bucket / (GRAM_BUCKETS / manifest.grams)); }
+  var gramCache = new Map();
+  function gramDocs(manifest, bucket) { // the file holds its non-empty buckets' offsets, then their postings
+    if (!gramCache.has(bucket)) {
+      var data = loaded[gramFile(manifest, bucket)], offsets = documents(data[0]);
+      var at = offsets.indexOf(bucket % (GRAM_BUCKETS / manifest.grams));
+      gramCache.set(bucket, new Set(at < 0 ? [] : documents(data[1].split(" ")[at])));
+    }
+    return gramCache.get(bucket);
+  }
+
+  // ---- Ranking: BM25 per field, summed over fields and terms. ----
+  var statsCache = null;
+  function stats(manifest) {
+    if (!statsCache) {
+      var lengths = [], total = 0;
+      for (var i = 0; i < manifest.lengths.length; i++) {
+        var length = Math.pow(2, (DIGIT[manifest.lengths.charAt(i)] + 0.5) / 4) - 1;
+        lengths.push(length);
+        total += length;
+      }
+      statsCache = { lengths: lengths, average: Math.max(1, total / Math.max(1, lengths.length)),
+        listings: new Set(manifest.listings) };
+    }
+    return statsCache;
+  }
+  function idf(manifest, df) { return Math.log(1 + (manifest.docs - df + 0.5) / (df + 0.5)); }
+  // A document's weight for one token: its fields' weights, plus its body's saturated, length-normalised tf.
+  function weight(value, length, average) {
+    var sum = 0, fields = value >> 4, tf = value & 15;
+    for (var f = 0; f < FIELD_WEIGHTS.length; f++) if (fields & (1 << f)) sum += FIELD_WEIGHTS[f];
+    if (tf) sum += tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average));
+    return sum;
+  }
+  // One term → Map(doc → score) over its token, or the best of the tokens it starts when it is a prefix, whose
+  // rarity is that of the prefix: how many documents hold any of them.
+  function termScores(manifest, term) {
+    var docs = new Map(), s = stats(manifest);
     shardsFor(manifest, term).forEach(function (number) {
       var shard = chunk(number);
       var matching = term.prefix
         ? shard.tokens.filter(function (t) { return t.lastIndexOf(term.token, 0) === 0; })
         : (shard.map.has(term.token) ? [term.token] : []);
       matching.forEach(function (token) {
+        var exact = token === term.token ? 1 : PREFIX_FACTOR;
         postings(shard.map.get(token)).forEach(function (entry) {
-          var hit = docs.get(entry[0]) || { mask: 0, tokens: 0 };
-          hit.mask |= entry[1];
-          hit.tokens += 1;
-          docs.set(entry[0], hit);
+          var score = exact * weight(entry[1], s.lengths[entry[0]], s.average);
+          if (score > (docs.get(entry[0]) || 0)) docs.set(entry[0], score);
         });
       });
     });
+    var rarity = idf(manifest, docs.size);
+    docs.forEach(function (score, doc) { docs.set(doc, score * rarity); });
     return docs;
   }
-  // Documents matching every segment, best first: by field weight, then matching tokens, then site order.
-  function rank(manifest, segments) {
+  // A word segment: every part must match; its score, the parts' summed.
+  function wordScores(manifest, segment) {
     var scores = null;
+    segment.terms.forEach(function (term) {
+      var docs = termScores(manifest, term), next = new Map();
+      docs.forEach(function (score, doc) {
+        var before = scores ? scores.get(doc) : 0;
+        if (before !== undefined) next.set(doc, before + score);
+      });
+      scores = next;
+    });
+    return scores;
+  }
+  // A CJK run: a document matches when its bigrams cover every character of the run; each pair of adjacent
+  // bigrams that it holds adjacent (the trigram) raises the score, and the whole run, held whole, doubles it.
+  function runScores(manifest, segment) {
+    if (segment.terms.length === 1) return wordScores(manifest, segment);
+    var byToken = new Map(), scores = new Map(), candidates = new Set();
+    segment.terms.forEach(function (term) { byToken.set(term.token, termScores(manifest, term)); });
+    var grams = bigrams(segment.text).map(function (gram) { return byToken.get(gram); }); // by position
+    var buckets = trigrams(segment);
+    byToken.forEach(function (docs) { docs.forEach(function (_, doc) { candidates.add(doc); }); });
+    candidates.forEach(function (doc) {
+      var sum = 0, held = grams.map(function (docs) { return docs.has(doc); });
+      for (var i = 0; i <= grams.length; i++) if (!held[i - 1] && !held[i]) return; // a character uncovered
+      byToken.forEach(function (docs) { sum += docs.get(doc) || 0; });
+      var adjacent = 0;
+      buckets.forEach(function (bucket, i) {
+        if (held[i] && held[i + 1] && gramDocs(manifest, bucket).has(doc)) adjacent += 1;
+      });
+      var whole = adjacent === buckets.length;
+      scores.set(doc, sum * (whole ? WHOLE_FACTOR : (1 + adjacent) / (1 + buckets.length)));
+    });
+    return scores;
+  }
+  // Documents matching every segment, best first: by summed score, listing pages scaled down, then site order
+  // (newest first), the last tie-break.
+  function rank(manifest, segments) {
+    var scores = null, listings = stats(manifest).listings;
     segments.forEach(function (segment) {
-      var both = null; // doc → {and: fields shared by all terms, worst: worst best-field, tokens}
-      segment.terms.forEach(function (term) {
-        var docs = termDocs(manifest, term), next = new Map();
-        docs.forEach(function (hit, doc) {
-          var before = both ? both.get(doc) : { and: 15, worst: 0, tokens: 0 };
-          if (!before) return;
-          next.set(doc, { and: before.and & hit.mask, worst: Math.max(before.worst, lowestField(hit.mask)),
-            tokens: before.tokens + hit.tokens });
-        });
-        both = next;
+      var found = segment.cjk ? runScores(manifest, segment) : wordScores(manifest, segment), next = new Map();
+      found.forEach(function (score, doc) {
+        var before = scores ? scores.get(doc) : 0;
+        if (before !== undefined) next.set(doc, before + score);
       });
-      var merged = new Map();
-      both.forEach(function (hit, doc) {
-        var before = scores ? scores.get(doc) : { score: 0, tokens: 0 };
-        if (!before) return;
-        var field = hit.and ? lowestField(hit.and) : hit.worst;
-        merged.set(doc, { score: before.score + WEIGHTS[field], tokens: before.tokens + hit.tokens });
-      });
-      scores = merged;
+      scores = next;
     });
     var results = [];
-    (scores || new Map()).forEach(function (value, doc) { results.push([doc, value.score, value.tokens]); });
-    results.sort(function (a, b) { return b[1] - a[1] || b[2] - a[2] || a[0] - b[0]; });
+    (scores || new Map()).forEach(function (score, doc) {
+      results.push([doc, listings.has(doc) ? score * LISTING_FACTOR : score]);
+    });
+    results.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
     return results.map(function (r) { return r[0]; });
   }
   function search(query) {
@@ -194,9 +287,12 @@
       if (!manifest.chunks.length) return { segments: segments, total: 0, docs: [] };
       var needed = new Set();
       segments.forEach(function (s) {
-        s.terms.forEach(function (t) { shardsFor(manifest, Object.assign({}, t)).forEach(function (n) { needed.add(n); }); });
+        s.terms.forEach(function (t) {
+          shardsFor(manifest, Object.assign({}, t)).forEach(function (n) { needed.add("t/" + n); });
+        });
+        if (s.terms.length > 1) trigrams(s).forEach(function (b) { needed.add(gramFile(manifest, b)); });
       });
-      return Promise.all(Array.from(needed, function (n) { return load("t/" + n); })).then(function () {
+      return Promise.all(Array.from(needed, load)).then(function () {
         var ranked = rank(manifest, segments), top = ranked.slice(0, MAX_RESULTS), per = manifest.docsPerShard;
         var shards = unique(top.map(function (doc) { return Math.floor(doc / per); }));
         return Promise.all(shards.map(function (s) { return load("d/" + s); })).then(function () {

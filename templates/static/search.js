@@ -56,13 +56,15 @@
     });
     return merged;
   }
-  function score(ranges) { // how well ranges cover the query: the best match of each segment, summed
+  // How well ranges show the query: the best match of each segment (whole runs over their parts), summed, then
+  // how many matches there are, a few at most, so that the passage dense with the query wins over the first one.
+  function score(ranges) {
     var best = new Map(), total = 0;
     ranges.forEach(function (r) {
       r[2].forEach(function (quality, segment) { best.set(segment, Math.max(best.get(segment) || 0, quality)); });
     });
-    best.forEach(function (quality) { total += quality; });
-    return total;
+    best.forEach(function (quality) { total += 4 * quality; });
+    return total + Math.min(ranges.length, 3);
   }
   function marked(parent, text, ranges) {
     var at = 0;
@@ -169,10 +171,13 @@
       full.className = "search-fulltitle";
       item.appendChild(full);
     }
-    var meta = document.createElement("span");
-    meta.className = "search-meta";
-    meta.textContent = [doc[0].replace(/\.html$/, ""), doc[3]].filter(Boolean).join(" · ");
-    item.appendChild(meta);
+    var where = [doc[7], doc[3]].filter(Boolean).join(" · "); // the sections it is in; year and venue
+    if (where) {
+      var meta = document.createElement("span");
+      meta.className = "search-meta";
+      meta.textContent = where;
+      item.appendChild(meta);
+    }
     item.appendChild(snippet(doc, segments));
     item.addEventListener("mousedown", function (event) { event.preventDefault(); });
     item.addEventListener("click", function (event) { go(index, event.ctrlKey || event.metaKey); });

@@ -16,6 +16,7 @@ from ..model import Output, Page, ParsedNote, Site
 from ..parse import HASHTAG
 from ..paths import fold, href, tag_path
 from ..render import Renderer
+from ..search import section_path
 
 Remembered = TypeVar("Remembered")
 
@@ -91,6 +92,7 @@ class PageContext:
             self.excerpt(slug),
             [tuple(t.values()) for t in tags],
             self.site.dates.get(slug),
+            section_path(self.site, slug),  # search results show the sections a note is in
         )
         return short_digest(repr(parts))
 
