@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .metadata import Fields, arxiv_id_of_doi, one_line, parse_arxiv_id, parse_doi
+from .metadata import Fields, arxiv_id_of_doi, one_line, parse_arxiv_id, parse_doi, place_in_container
 from .model import Diagnostic, UsageError
 
 MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -260,12 +260,7 @@ def _csl_fields(item: dict[str, Any]) -> Fields:
     arxiv = _csl_arxiv(item)
     if container.lower().startswith("arxiv"):
         container, kind = "", "preprint"
-    if container:
-        fields["venue"] = container
-    if kind:
-        fields["type"] = kind
-    if container and kind in ("journal", "conference"):
-        fields["journal" if kind == "journal" else "booktitle"] = container
+    place_in_container(fields, container, kind)
     if kind == "report" and text("publisher"):
         fields["institution"] = text("publisher")
     for ours, theirs in (("volume", "volume"), ("number", "issue"), ("pages", "page")):

@@ -164,12 +164,7 @@ def from_crossref_json(data: bytes, doi: str) -> Fields:
         fields["month"] = month
     kind = CROSSREF_TYPES.get(str(work.get("type")))
     container = _first_text(work.get("container-title"))
-    if container:
-        fields["venue"] = container
-    if kind:
-        fields["type"] = kind
-    if container and kind in ("journal", "conference"):
-        fields["journal" if kind == "journal" else "booktitle"] = container
+    place_in_container(fields, container, kind)
     for ours, theirs in (("volume", "volume"), ("number", "issue"), ("pages", "page"), ("publisher", "publisher")):
         value = _text(work.get(theirs)) or (_text(work.get("article-number")) if ours == "pages" else "")
         if value:
@@ -216,3 +211,13 @@ def _crossref_date(work: dict[str, Any]) -> tuple[int | None, int | None]:
             month = first[1] if len(first) > 1 and isinstance(first[1], int) and 1 <= first[1] <= 12 else None
             return first[0], month
     return None, None
+
+
+def place_in_container(fields: Fields, container: str, kind: str | None) -> None:
+    """The venue, type, and journal or booktitle that a CSL or Crossref container title and type give."""
+    if container:
+        fields["venue"] = container
+    if kind:
+        fields["type"] = kind
+    if container and kind in ("journal", "conference"):
+        fields["journal" if kind == "journal" else "booktitle"] = container
