@@ -21,14 +21,16 @@ NOTE_B = "---\ntitle: Beta\n---\n## Method\n\nBeta's first words.\n"
 
 
 class Server:
-    def __init__(self, root: Path, *options: str) -> None:
+    def __init__(
+        self, root: Path, *options: str, python_options: tuple[str, ...] = (), env: dict[str, str] | None = None
+    ) -> None:
         self.root = root
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "llmnotes", "serve", "--root", str(root), "--port", "0", *options],
+            [sys.executable, *python_options, "-m", "llmnotes", "serve", "--root", str(root), "--port", "0", *options],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         )
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read_output, daemon=True).start()

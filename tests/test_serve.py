@@ -6,12 +6,14 @@ import json
 import queue
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from llmnotes.parallel import START_METHOD_SETTING
 from serving import NOTE_A, NOTE_B, Server, served_site
 from sites import write_site
 
@@ -168,5 +170,30 @@ def test_serve_takes_the_build_options(tmp_path: Path) -> None:
         while not server.lines.empty():
             said.append(server.lines.get())
         assert not any("nowhere" in line or "built" in line for line in said), said  # -q: errors only
+    finally:
+        server.stop()
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="Python warns of a fork in a threaded process from 3.12 on")
+def test_rebuilds_while_serving_never_fork_the_threaded_server(tmp_path: Path) -> None:
+    count = 150  # enough pages for the rebuild to use worker processes
+    notes = {f"notes/n{n}.md": f"---\ntitle: Note {n}\n---\nSee [[n{(n + 1) % count}]].\n" for n in range(count)}
+    notes["pyproject.toml"] = '[tool.llmnotes]\ntitle = "Before"\n'
+    # Even asked to fork, the server's rebuilds (its HTTP and watcher threads running) must not.
+    server = Server(
+        write_site(tmp_path / "big", notes),
+        python_options=("-W", "error::DeprecationWarning"),
+        env={START_METHOD_SETTING: "fork"},
+    )
+    try:
+        events = server.events()
+        (server.root / "pyproject.toml").write_text('[tool.llmnotes]\ntitle = "After"\n')  # every page changes
+        assert next_event(events, within=60)[0] == "reload"
+        assert "After" in server.get("notes/n7.html")[1]
+        said = []
+        while not server.lines.empty():
+            said.append(server.lines.get())
+        assert any(line.startswith(f"built {count} notes") for line in said), said
+        assert not [line for line in said if "Warning" in line or "Traceback" in line], said
     finally:
         server.stop()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
+from dataclasses import replace
+from functools import cache, partial
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -41,8 +41,7 @@ def parse_all(
         else:
             parsed[document.source] = found
     diagnostics: list[Diagnostic] = []
-    md = create_parser(config.raw_html, interface_strings(config.language))
-    work = partial(_load_and_parse, root=config.root, md=md)
+    work = partial(_load_and_parse, root=config.root, raw_html=config.raw_html, language=config.language)
     for done, (document, (note, problems)) in enumerate(zip(todo, run_all(work, todo), strict=True), 1):
         diagnostics += problems
         if note is not None:
@@ -55,12 +54,21 @@ def parse_all(
     return ordered, diagnostics
 
 
-def _load_and_parse(document: Document, root: Path, md: MarkdownIt) -> tuple[ParsedNote | None, list[Diagnostic]]:
+def _load_and_parse(
+    document: Document, root: Path, raw_html: str, language: str
+) -> tuple[ParsedNote | None, list[Diagnostic]]:
     note, problems = load_note(Path(document.path), root, document.kind, document.relative)
     if note is not None and note.digest != document.digest:
         problems.append(Diagnostic(document.source, "the file changed while the build read it", hint="build again"))
         return None, problems
-    return (parse_note(note, md) if note is not None else None), problems
+    return (parse_note(note, _parser(raw_html, language)) if note is not None else None), problems
+
+
+@cache
+def _parser(raw_html: str, language: str) -> MarkdownIt:
+    """The Markdown parser, made once per process: workers that are not forked make their own rather than receive
+    it (its plugins' functions do not pickle)."""
+    return create_parser(raw_html, interface_strings(language))
 
 
 def link_site(
@@ -111,16 +119,14 @@ def render_and_write(
         else:
             todo.append((item, key))
 
-    def unchanged(path: str, file_digest: str) -> bool:
-        return in_place and path in intact and old_files.get(path) == file_digest
-
     todo.sort(key=lambda job: job[0].alone)  # stable: the large jobs last, in their order
     writer = SiteWriter(output, replace_all=not in_place)
-    render = partial(_render_output, unchanged=unchanged, writer=writer)
+    on_disk = {path: file_digest for path, file_digest in old_files.items() if path in intact} if in_place else {}
+    render = RenderJob(context, outputs, on_disk, writer)
     alone = sum(item.alone for item, _ in todo)
     staged: list[str] = []
     try:
-        results = run_all(render, [item for item, _ in todo], alone=alone)
+        results = run_all(render, [item.name for item, _ in todo], alone=alone)
         for done, ((item, key), files) in enumerate(zip(todo, results, strict=True), 1):
             staged.extend(path for path, _, wrote, _ in files if wrote)
             state.outputs[item.name] = (key, tuple((path, file_digest) for path, file_digest, _, _ in files))
@@ -136,18 +142,42 @@ def render_and_write(
     return len(todo), len(stamps)
 
 
-def _render_output(
-    item: Output, unchanged: Callable[[str, str], bool], writer: SiteWriter
-) -> list[tuple[str, str, bool, tuple[int, int] | None]]:
-    """Render, and stage each file unless the site already holds its bytes: (path, digest, staged, body span) per
-    file.
+class RenderJob:
+    """Render an output by name, and stage each file unless the site already holds its bytes: (path, digest, staged,
+    body span) per file. Runs in worker processes; the bytes never travel back to the main one.
 
-    Runs in a worker process; the bytes never travel back to the main one.
+    Outputs render through closures over the page context, which do not pickle: a worker that is not forked
+    receives the context (the site, and the keys and cards worked out so far) and makes the outputs again, once.
     """
+
+    def __init__(
+        self, context: PageContext, outputs: list[Output], on_disk: dict[str, str], writer: SiteWriter
+    ) -> None:
+        self.context = context
+        self.outputs: dict[str, Output] | None = {item.name: item for item in outputs}
+        self.on_disk = on_disk  # path -> digest of the files the output already holds, as the last build wrote them
+        self.writer = writer
+
+    def __getstate__(self) -> tuple:
+        return (replace(self.context, search_entries=None), self.on_disk, self.writer)  # the cache stays here
+
+    def __setstate__(self, state: tuple) -> None:
+        self.context, self.on_disk, self.writer = state
+        self.outputs = None
+
+    def __call__(self, name: str) -> list[tuple[str, str, bool, tuple[int, int] | None]]:
+        if self.outputs is None:
+            self.outputs = {item.name: item for item in all_outputs(self.context)}
+        return _render_output(self.outputs[name], self.on_disk, self.writer)
+
+
+def _render_output(
+    item: Output, on_disk: dict[str, str], writer: SiteWriter
+) -> list[tuple[str, str, bool, tuple[int, int] | None]]:
     files = []
     for page in item.render():
         file_digest = content_digest(page.content)
-        stage = not unchanged(page.path, file_digest)
+        stage = on_disk.get(page.path) != file_digest
         if stage:
             writer.write(page.path, page.content)
         files.append((page.path, file_digest, stage, page.body_span))

@@ -195,6 +195,7 @@ class Renderer:
 
     def __init__(self, config: Config, data: dict[str, Any] | None = None) -> None:
         self.config = config
+        self.data = data
         self.theme_dirs = [d for d in (config.templates_path, builtin_theme()) if d.is_dir()]
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.theme_dirs]),
@@ -206,6 +207,11 @@ class Renderer:
         )
         self.strings = interface_strings(config.language)  # the interface's words: `t` in templates
         self.env.globals.update(config=config, data=data or {}, t=self.strings)
+
+    def __reduce__(self) -> tuple:
+        # A worker process that is not forked makes its own environment (and compiles the templates it uses once):
+        # Jinja's environment and compiled templates do not pickle.
+        return (type(self), (self.config, self.data))
 
     def render(self, template_name: str, page_path: str, **context: Any) -> bytes:
         try:

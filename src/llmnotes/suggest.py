@@ -39,6 +39,11 @@ class Suggester:
         self.read = 0  # names read from the trigram postings
         self.compared = 0  # names compared with a query in full
 
+    def __getstate__(self) -> dict:
+        # What a worker process needs for `_closest`: the index, not what it was made from (the link index's own
+        # table of names) nor the answers so far.
+        return {**self.__dict__, "source": (), "answers": {}}
+
     def suggest(self, query: str, cutoff: float = 0.0) -> tuple[str, ...]:
         """Up to `limit` names at least `cutoff` (and the suggester's own cutoff) alike with `query`, closest first."""
         known = self.answers.get(query)
@@ -51,7 +56,7 @@ class Suggester:
     def prepare(self, queries: Iterable[str]) -> None:
         """Work out many queries' answers at once, in worker processes when there are enough of them; `suggest`
         then finds them ready."""
-        from .parallel import run_all  # here: the index is made first, so that forked workers inherit it
+        from .parallel import run_all  # here: the index is made first, so that workers receive it
 
         missing = sorted({query for query in queries if query not in self.answers})
         if not missing:

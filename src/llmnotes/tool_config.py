@@ -39,7 +39,7 @@ def edit_url_for(repo_url: str, folder: str) -> str:
     prefix = EDIT_HOSTS.get(urlsplit(repo_url).netloc.lower())
     if not prefix:
         return ""
-    folder = posixpath.normpath(folder).strip("/")
+    folder = posixpath.normpath(folder.replace("\\", "/")).strip("/")  # notes_dir = "docs\\notes", written on Windows
     return f"{repo_url.rstrip('/')}/{prefix}{folder + '/' if folder not in ('', '.') else ''}"
 
 

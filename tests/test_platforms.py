@@ -1,0 +1,168 @@
+"""The same site on every platform: whichever way worker processes start, and from CRLF notes as from LF ones."""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path, PureWindowsPath
+
+import pytest
+
+from llmnotes import parallel
+from llmnotes.cache import CACHE_DIR
+from llmnotes.tool_config import edit_url_for
+from sites import run_cli, write_site
+
+TOPICS = ["预训练", "RLHF", "retrieval", "对齐", "scaling"]
+
+
+def many_notes(count: int) -> dict[str, str]:
+    """A site big enough to give every stage work for several workers: linked notes, tags, a page, a typo'd link
+    whose suggestion is worked out in the workers."""
+    files = {
+        "pyproject.toml": """
+            [tool.llmnotes]
+            title = "平台测试"
+            language = "zh-CN"
+            strict_links = false
+            """,
+        "pages/about.md": "---\ntitle: 关于\n---\n本站收录 [[note-0]] 等笔记。\n",
+    }
+    for number in range(count):
+        files[f"notes/topic-{number % 3}/note-{number}.md"] = f"""
+            ---
+            title: "Note {number}: 模型 {number} 的笔记"
+            year: {2015 + number % 9}
+            tags: [{TOPICS[number % 5]}, {TOPICS[(number + 2) % 5]}]
+            summary: 第 {number} 篇。
+            ---
+            ## 方法
+
+            基于 [[note-{(number + 1) % count}]] 与 [[note-{(number * 7) % count}#方法]]，见 [[nte-{number}]]。
+
+            ```python
+            print({number})
+            ```
+
+            公式 $x^{number % 4}$ 与表格：
+
+            | a | b |
+            | - | - |
+            | {number} | {number * 2} |
+            """
+    return files
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Small sites use workers too, and the start methods of the pools the build made are recorded."""
+    methods: list[str] = []
+    get_context = multiprocessing.get_context
+
+    def recording(method: str | None = None):  # type: ignore[no-untyped-def]
+        methods.append(str(method))
+        return get_context(method)
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    monkeypatch.setattr(parallel.multiprocessing, "get_context", recording)
+    yield methods
+
+
+METHODS = [method for method in parallel.START_METHODS if method in multiprocessing.get_all_start_methods()]
+
+
+def test_every_start_method_builds_the_same_bytes(
+    tmp_path: Path, started: list[str], monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    root = write_site(tmp_path / "proj", many_notes(24))
+    sites = {}
+    for method in METHODS:
+        monkeypatch.setenv(parallel.START_METHOD_SETTING, method)
+        shutil.rmtree(root / CACHE_DIR, ignore_errors=True)  # a cold build: every note parsed, every page rendered
+        started.clear()
+        code, _, err = run_cli(root, "--out", str(tmp_path / method), capsys=capsys)
+        assert code == 0 and 'did you mean "note-0"' in err, err  # the typo'd links' warnings, worked out by workers
+        assert started and set(started) == {method}, f"{method}: the build started no workers that way"
+        sites[method] = tree(tmp_path / method)
+    assert len(sites["fork" if "fork" in sites else "spawn"]) > 50
+    for method, site in sites.items():
+        assert site == sites[METHODS[0]], f"{method} built other bytes than {METHODS[0]}"
+
+
+def test_an_incremental_build_under_spawn_equals_a_clean_one(
+    tmp_path: Path, started: list[str], monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv(parallel.START_METHOD_SETTING, "spawn")
+    files = many_notes(16)
+    root = write_site(tmp_path / "proj", files)
+    assert run_cli(root, capsys=capsys)[0] == 0
+    (root / "notes/topic-1/note-4.md").write_text(
+        (root / "notes/topic-1/note-4.md").read_text(encoding="utf-8").replace("RLHF", "检索"), encoding="utf-8"
+    )
+    started.clear()
+    assert run_cli(root, capsys=capsys)[0] == 0
+    assert set(started) == {"spawn"}
+    clean = write_site(tmp_path / "clean", files)
+    shutil.copy(root / "notes/topic-1/note-4.md", clean / "notes/topic-1/note-4.md")
+    shutil.copystat(root / "notes/topic-1/note-4.md", clean / "notes/topic-1/note-4.md")
+    assert run_cli(clean, capsys=capsys)[0] == 0
+    assert tree(root / "site") == tree(clean / "site")
+
+
+def test_crlf_notes_build_the_same_site_as_lf_notes(tmp_path: Path, capsys) -> None:
+    files = many_notes(6)
+    lf = write_site(tmp_path / "lf", files)
+    crlf = write_site(tmp_path / "crlf", files)
+    for path in crlf.rglob("*.md"):
+        text = path.read_bytes()
+        assert b"\r" not in text
+        path.write_bytes(text.replace(b"\n", b"\r\n"))
+    lf_code, _, lf_warnings = run_cli(lf, capsys=capsys)
+    crlf_code, _, crlf_warnings = run_cli(crlf, capsys=capsys)
+    assert lf_code == crlf_code == 0
+    assert "note-0.md:9:33: warning: broken link [[nte-0]]" in lf_warnings
+    assert crlf_warnings == lf_warnings  # the same lines and columns
+    lf_site, crlf_site = tree(lf / "site"), tree(crlf / "site")
+    assert len(lf_site) > 20
+    assert crlf_site == lf_site
+    assert not [path for path, content in crlf_site.items() if b"\r" in content]
+
+
+def test_an_unknown_start_method_is_refused_with_the_choices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    root = write_site(tmp_path / "proj", many_notes(3))
+    monkeypatch.setenv(parallel.START_METHOD_SETTING, "thread")
+    code, _, err = run_cli(root, capsys=capsys)
+    assert code == 2
+    assert "LLMNOTES_START_METHOD='thread'" in err and "fork, spawn, forkserver" in err
+    assert "Traceback" not in err
+    assert not (root / "site").exists()
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork on this system")
+def test_a_process_with_threads_never_forks_its_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(parallel.START_METHOD_SETTING, "fork")
+    if parallel._has_other_threads():
+        pytest.skip("another test left a thread running in this process")
+    assert parallel.start_method() == "fork"
+    stop = threading.Event()
+    watcher = threading.Thread(target=stop.wait)  # as `llmnotes serve` runs its server and watcher
+    watcher.start()
+    try:
+        assert parallel.start_method() in ("forkserver", "spawn")
+    finally:
+        stop.set()
+        watcher.join()
+
+
+def test_edit_links_use_url_slashes_for_a_windows_notes_folder() -> None:
+    folder = str(PureWindowsPath("docs") / "notes")  # a notes_dir written on Windows: docs\notes
+    assert edit_url_for("https://github.com/me/notes", folder) == "https://github.com/me/notes/edit/main/docs/notes/"
