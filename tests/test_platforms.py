@@ -87,9 +87,11 @@ def test_every_start_method_builds_the_same_bytes(
         monkeypatch.setenv(parallel.START_METHOD_SETTING, method)
         shutil.rmtree(root / CACHE_DIR, ignore_errors=True)  # a cold build: every note parsed, every page rendered
         started.clear()
+        # a test process with other threads (a browser driver's, from earlier tests) is never forked
+        expected = "forkserver" if method == "fork" and parallel._has_other_threads() else method
         code, _, err = run_cli(root, "--out", str(tmp_path / method), capsys=capsys)
         assert code == 0 and 'did you mean "note-0"' in err, err  # the typo'd links' warnings, worked out by workers
-        assert started and set(started) == {method}, f"{method}: the build started no workers that way"
+        assert started and set(started) == {expected}, f"{method}: the build started no workers that way"
         sites[method] = tree(tmp_path / method)
     assert len(sites["fork" if "fork" in sites else "spawn"]) > 50
     for method, site in sites.items():
