@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import queue
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -20,6 +21,14 @@ NOTE_A = "---\ntitle: Alpha\n---\nAlpha links to [[b]].\n"
 NOTE_B = "---\ntitle: Beta\n---\n## Method\n\nBeta's first words.\n"
 
 
+def _as_from_a_shell() -> None:
+    """Ctrl+C reaches the server as it does from a terminal, whatever the test process did with SIGINT before
+    (a thread that blocked it, multiprocessing starting its helpers): a child inherits the signal mask and an
+    ignored disposition, and then never sees the signal the tests send."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Server:
     def __init__(
         self, root: Path, *options: str, python_options: tuple[str, ...] = (), env: dict[str, str] | None = None
@@ -31,6 +40,7 @@ class Server:
             stderr=subprocess.STDOUT,
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+            preexec_fn=_as_from_a_shell,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read_output, daemon=True).start()
