@@ -831,6 +831,45 @@ def test_a_replaced_note_template_turns_body_edits_into_full_builds(tmp_path: Pa
     assert_equals_clean(root, tmp_path)
 
 
+def test_a_project_with_its_own_copy_of_the_theme_still_splices_body_edits(tmp_path: Path) -> None:
+    """Every user who customises one page starts from a copy of the theme: a template that prints the body as it is
+    keeps body edits on the quick way, and the result is still what a clean build makes."""
+    root = make_site(tmp_path)
+    shutil.copytree(REPO / "templates", root / "templates", dirs_exist_ok=True)
+    note = (root / "templates/note.html").read_text(encoding="utf-8")
+    note = note.replace("{{ body | safe }}", "<main>{{ body|safe }}</main>")
+    (root / "templates/note.html").write_text(note, encoding="utf-8")
+    build(root)
+    for number in range(2):
+        let_the_clock_tick()
+        append(root, "notes/lima.md", f"\n第 {number} 句。\n")
+        assert build(root).quick
+        assert f"第 {number} 句。</p>\n</main>" in page(root / OUTPUT, "notes/lima.html")
+        assert_equals_clean(root, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "use",
+    ["{% if body %}<hr>{% endif %}", "{% set text = body %}{{ text | safe }}", "{% include 'extra.html' %}"],
+    ids=["tested", "assigned", "included"],
+)
+def test_a_template_that_does_more_with_the_body_than_print_it_renders_the_page(use: str, tmp_path: Path) -> None:
+    root = make_site(tmp_path)
+    template = (REPO / "templates/note.html").read_text(encoding="utf-8")
+    write_site(
+        root,
+        {
+            "templates/note.html": template.replace("{{ body | safe }}", "{{ body | safe }}" + use),
+            "templates/extra.html": "<p>{{ body | striptags | wordcount }}</p>\n",
+        },
+    )
+    build(root)
+    let_the_clock_tick()
+    append(root, "notes/lima.md", "\n新加的一句话。\n")
+    assert not build(root).quick
+    assert_equals_clean(root, tmp_path)
+
+
 def test_a_page_changed_by_hand_is_rebuilt_and_the_body_edit_goes_the_full_way(tmp_path: Path) -> None:
     root = make_site(tmp_path)
     build(root)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cache import BuildCache, BuildState, Stamp, content_digest, output_key
-from .config import Config, builtin_theme
+from .config import Config
 from .history import file_dates
 from .inputs import Document, Inputs
 from .links import body_html, mark_external
@@ -70,9 +70,8 @@ def face_of(parsed: ParsedNote) -> str:
 
 
 def make_kits(context: PageContext) -> dict[str, NoteKit]:
-    """source -> kit of every note in the site; empty when the user's templates may show the body elsewhere."""
-    config = context.config
-    if _own_templates(config):
+    """source -> kit of every note in the site; empty when the templates may show the body other than as itself."""
+    if not context.renderer.passes_through("note.html", "body"):
         return {}
     site = context.site
     documents = {p.note.slug: number for number, p in enumerate(site_documents_in_order(site))}
@@ -97,15 +96,6 @@ def make_kits(context: PageContext) -> dict[str, NoteKit]:
             document=documents[slug],
         )
     return kits
-
-
-def _own_templates(config: Config) -> bool:
-    """Whether the project replaces any of llmnotes' templates, which may then show a note's body elsewhere than
-    in its place; templates of its own (say, for a data file) do not matter."""
-    folder, theme = config.templates_path, builtin_theme()
-    if not folder.is_dir() or folder.resolve() == theme.resolve():
-        return False
-    return any((folder / path.relative_to(theme)).is_file() for path in theme.rglob("*.html"))
 
 
 def save_kits(cache: BuildCache, kits: dict[str, NoteKit]) -> str:

@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 import jinja2
+from jinja2 import meta, nodes
 
 from .config import Config, builtin_theme
 from .model import Diagnostic, UserError
@@ -230,12 +231,53 @@ class Renderer:
             raise UserError(f"template {template_name} failed while rendering {page_path}: {error}") from None
         return text.encode("utf-8")
 
+    def passes_through(self, template_name: str, variable: str) -> bool:
+        """Whether `variable` reaches the template's output only as itself (`{{ body }}` or `{{ body | safe }}`),
+        in it and every template it extends, includes or imports: its text in a rendered page can then be replaced
+        by another value's without rendering again. False when any of them tests, measures or filters it."""
+        seen: set[str] = set()
+        pending = [template_name]
+        while pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+                tree = self.env.parse(source)
+            except jinja2.TemplateError:
+                return False
+            referenced = list(meta.find_referenced_templates(tree))
+            if None in referenced:  # a template named at render time: anything may use the variable
+                return False
+            pending.extend(r for r in referenced if r is not None)
+            verbatim = {
+                id(_bare(child))
+                for output in tree.find_all(nodes.Output)
+                for child in output.nodes
+                if isinstance(_bare(child), nodes.Name) and _bare(child).name == variable  # type: ignore[attr-defined]
+            }
+            if any(id(name_node) not in verbatim for name_node in _names(tree, variable)):
+                return False
+        return True
+
     def _from_own_templates(self, error: BaseException) -> bool:
         """Whether the site's own templates (not the built-in theme) are among the places `error` passed through."""
         builtin = builtin_theme().resolve()
         own = tuple(f"{d.resolve()}{os.sep}" for d in self.theme_dirs if d.resolve() != builtin)
         frames = traceback.extract_tb(error.__traceback__)
         return bool(own) and any(frame.filename.startswith(own) for frame in frames)
+
+
+def _bare(expression: nodes.Node) -> nodes.Node:
+    """The expression without a `safe` filter around it."""
+    if isinstance(expression, nodes.Filter) and expression.name == "safe" and not expression.args:
+        return expression.node  # type: ignore[return-value]
+    return expression
+
+
+def _names(tree: nodes.Template, variable: str) -> list[nodes.Name]:
+    return [node for node in tree.find_all(nodes.Name) if node.name == variable]
 
 
 def _template_problem(error: jinja2.TemplateSyntaxError, line: int | None, message: str) -> Diagnostic:

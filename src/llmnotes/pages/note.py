@@ -31,16 +31,13 @@ def emit(context: PageContext) -> Iterator[Output]:
         yield Output(path, key, partial(_page, path, render))
 
 
-BODY_OPENING = b'<div class="prose">\n'  # the built-in note.html's; see `_page`
-
-
 def _page(path: str, render: Callable[[], tuple[bytes, str]]) -> list[Page]:
-    """The page, with where its body is when the page holds it right after BODY_OPENING."""
+    """The page, with where its body is when the page holds it once (see `Renderer.passes_through`)."""
     content, body = render()
-    start = content.find(BODY_OPENING) + len(BODY_OPENING)
     encoded = body.encode()
-    found = start >= len(BODY_OPENING) and content[start : start + len(encoded)] == encoded
-    return [Page(path, content, (start, start + len(encoded)) if found else None)]
+    start = content.find(encoded) if encoded else -1
+    once = start >= 0 and content.find(encoded, start + 1) < 0
+    return [Page(path, content, (start, start + len(encoded)) if once else None)]
 
 
 def _key_rest(parsed: ParsedNote, context: PageContext, *neighbours: ParsedNote | None) -> str:

@@ -1,0 +1,142 @@
+"""Time each kind of edit at 10,000 notes, with the user's own copy of the templates, as `llmnotes build` runs it.
+
+    .venv/bin/python benchmarks/edits.py [--size 10000] [--work /tmp/llmnotes-edits] [--json results.json]
+
+Copies benchmarks/corpus/<size>/llmnotes (generated if missing) to a scratch project, copies the built-in theme
+into its `templates/` (as every user who customises one page starts), builds it cold and warm, then makes one edit
+of each kind and times the build that follows, each in a fresh process as a user runs it:
+
+    body       one sentence appended to one note
+    title      one note's title changed
+    tag        one note given another (existing) tag
+    link       one note given a link to another note (whose backlinks change)
+    add        a new note
+    delete     that note deleted again
+    template   the tag page's template edited (only tag pages use it)
+
+Last, the site is built clean into another folder and compared byte for byte with the incrementally built one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+import generate  # noqa: E402
+
+SENTENCE = "\n\n补充一句：这一段是基准测试追加的。\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=10000)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/llmnotes-edits"))
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    corpus = generate.DEFAULT_OUT / str(args.size) / "llmnotes"
+    if not corpus.is_dir():
+        generate.generate(args.size, generate.DEFAULT_OUT)
+    project = args.work / "project"
+    shutil.rmtree(args.work, ignore_errors=True)
+    shutil.copytree(corpus, project)
+    shutil.copytree(ROOT / "templates", project / "templates")
+    notes = project / "notes"
+    middle = notes / f"{generate.slug_of(max(1, args.size // 2))}.md"
+    other = generate.slug_of(max(1, args.size // 3))
+    added = notes / "benchmark-added-note.md"
+
+    def body() -> None:
+        middle.write_text(middle.read_text(encoding="utf-8") + SENTENCE, encoding="utf-8")
+
+    def title() -> None:
+        text = middle.read_text(encoding="utf-8")
+        middle.write_text(re.sub(r'^title: "', 'title: "Renamed ', text, count=1, flags=re.M), encoding="utf-8")
+
+    def tag() -> None:
+        text = middle.read_text(encoding="utf-8")
+        middle.write_text(re.sub(r"^tags: \[", 'tags: ["排序实验", ', text, count=1, flags=re.M), encoding="utf-8")
+
+    def link() -> None:
+        middle.write_text(middle.read_text(encoding="utf-8") + f"\n\n另见 [[{other}]]。\n", encoding="utf-8")
+
+    def add() -> None:
+        added.write_text('---\ntitle: "A note added"\nyear: 2024\ntags: ["排序实验"]\n---\n\n新加的笔记。\n', "utf-8")
+
+    def delete() -> None:
+        added.unlink()
+
+    def template() -> None:
+        path = project / "templates" / "tag.html"
+        path.write_text(path.read_text(encoding="utf-8") + "\n{# edited #}<!-- edited -->\n", encoding="utf-8")
+
+    runs: list[tuple[str, Callable[[], None] | None]] = [
+        ("cold", None),
+        ("warm", None),
+        ("body", body),
+        ("title", title),
+        ("tag", tag),
+        ("link", link),
+        ("add", add),
+        ("delete", delete),
+        ("template", template),
+    ]
+    figures = []
+    for name, edit in runs:
+        if edit is not None:
+            time.sleep(0.05)
+            edit()
+        seconds, output = _build(project, project / "site")
+        figures.append({"run": name, "seconds": round(seconds, 3), "output": output})
+        print(f"{name:<9} {seconds:7.2f} s  {output}", flush=True)
+    clean_seconds, _ = _build(project, args.work / "clean", extra=["--force"])
+    same = _same_tree(project / "site", args.work / "clean")
+    verdict = "identical to" if same else "DIFFERS from"
+    print(f"clean     {clean_seconds:7.2f} s  incremental site {verdict} clean build")
+    if args.json:
+        args.json.write_text(json.dumps({"size": args.size, "runs": figures, "identical": same}, indent=2) + "\n")
+    if not same:
+        sys.exit(1)
+
+
+def _build(project: Path, output: Path, extra: list[str] | None = None) -> tuple[float, str]:
+    command = [sys.executable, "-m", "llmnotes", "build", "--root", str(project), "--output", str(output)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    started = time.perf_counter()
+    done = subprocess.run(command + (extra or []), capture_output=True, text=True, env=env, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"build failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    lines = (done.stdout + done.stderr).strip().splitlines()
+    return seconds, lines[-1] if lines else ""
+
+
+def _same_tree(left: Path, right: Path) -> bool:
+    comparison = filecmp.dircmp(left, right, ignore=[".llmnotes-site"])
+    return _same(comparison)
+
+
+def _same(comparison: filecmp.dircmp) -> bool:
+    if comparison.left_only or comparison.right_only or comparison.funny_files:
+        print("only on one side:", comparison.left_only, comparison.right_only, file=sys.stderr)
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(comparison.left, comparison.right, comparison.common_files, shallow=False)
+    if mismatch or errors:
+        print("differ:", comparison.left, mismatch[:5], errors[:5], file=sys.stderr)
+        return False
+    return all(_same(sub) for sub in comparison.subdirs.values())
+
+
+if __name__ == "__main__":
+    main()
