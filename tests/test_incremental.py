@@ -741,6 +741,42 @@ def test_a_template_override_added_then_removed(tmp_path: Path) -> None:
     assert_equals_clean(root, tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("template", "used_by"),
+    [
+        ("tag.html", lambda name: name.startswith("tags/") and name != "tags/index.html"),
+        ("note.html", lambda name: name.startswith("notes/") and name.endswith(".html")),
+        ("static/style.css", lambda name: name == "static/style.css"),
+    ],
+    ids=["tag page", "note page", "stylesheet"],
+)
+def test_a_template_edit_renders_only_the_pages_made_with_it(
+    template: str, used_by: Callable[[str], bool], tmp_path: Path
+) -> None:
+    root = make_site(tmp_path)
+    shutil.copytree(REPO / "templates", root / "templates", dirs_exist_ok=True)
+    build(root)
+    site = root / OUTPUT
+    before, stats = read_tree(site), stat_tree(site)
+    let_the_clock_tick()
+    edited = root / "templates" / template
+    text = edited.read_text(encoding="utf-8")
+    if template.endswith(".html"):  # in its last block: a child template shows nothing outside its blocks
+        at = text.rindex("{% endblock %}")
+        edited.write_text(text[:at] + "<!-- 本站改过 -->\n" + text[at:], encoding="utf-8")
+    else:
+        edited.write_text(text + "\n/* 本站改过 */\n", encoding="utf-8")
+    result = build(root)
+    after, stats_after = read_tree(site), stat_tree(site)
+    changed = sorted(name for name in after if after[name] != before.get(name))
+    expected = sorted(name for name in before if used_by(name))
+    assert expected and changed == expected
+    rewritten = sorted(name for name in after if stats_after[name] != stats[name])
+    assert rewritten == expected
+    assert result.rendered < len(before) // 2 or template == "note.html"
+    assert_equals_clean(root, tmp_path)
+
+
 def test_two_successive_edits_equal_a_clean_build(tmp_path: Path) -> None:
     root = make_site(tmp_path)
     build(root)

@@ -130,7 +130,9 @@ def _build(
     if any(d.severity == "error" for d in diagnostics):
         raise UserError(diagnostics)
     warnings = tuple(sorted(diagnostics, key=Diagnostic.sort_key))
-    state = BuildState(code_digest(), options, cache.inputs, inputs.site_key, warnings=warnings, note_count=note_count)
+    state = BuildState(
+        code_digest(), options, cache.inputs, inputs.site_key, inputs.theme, warnings=warnings, note_count=note_count
+    )
     state.git_head = head
     rendered, written = pipeline.render_and_write(context, state, previous, intact, output, in_place, report)
     state.kits = pipeline.save_kits(context, cache)

@@ -32,9 +32,15 @@ def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def output_key(site_key: str, key: tuple) -> str:
-    """What the build state knows an output's inputs by: its own key (see model.Output) and the site-wide ones."""
-    return content_digest(repr((site_key, key)).encode())
+def output_key(site_key: str, key: tuple, templates: str = "") -> str:
+    """What the build state knows an output's inputs by: its own key (see model.Output), the site-wide inputs and
+    the templates it was rendered with (see `templates_digest`)."""
+    return content_digest(repr((site_key, key, templates)).encode())
+
+
+def templates_digest(theme: dict[str, str], names: tuple[str, ...]) -> str:
+    """The digest of the theme files `names` as the build finds them; "" for none."""
+    return content_digest(repr([(name, theme.get(name)) for name in names]).encode()) if names else ""
 
 
 @cache
@@ -54,8 +60,10 @@ class BuildState:
     code: str = ""
     settings: tuple = ()  # output folder and command-line choices; another value makes another site
     inputs: dict[str, tuple[Stamp | None, str]] = field(default_factory=dict)  # path -> (stamp, digest)
-    site_key: str = ""  # digest of every site-wide input: configuration, templates, data, llmnotes
+    site_key: str = ""  # digest of every site-wide input: configuration, data, llmnotes
+    theme: dict[str, str] = field(default_factory=dict)  # path inside the theme -> digest (see inputs.Inputs)
     outputs: dict[str, tuple[str | None, tuple[tuple[str, str], ...]]] = field(default_factory=dict)
+    templates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # output -> the templates it was rendered with
     written: dict[str, Stamp] = field(default_factory=dict)  # output file -> its stamp after writing
     warnings: tuple[Diagnostic, ...] = ()
     note_count: int = 0
@@ -185,7 +193,8 @@ class BuildCache:
 
 
 MOST_CHANGED_ENTRIES = 512  # changed since the state was saved whole, beyond which it is saved whole again
-_ENTRIES = ("inputs", "outputs", "written", "spans")  # the state's dicts, whose changes are their changed entries
+# the state's dicts, whose changes are their changed entries
+_ENTRIES = ("inputs", "outputs", "templates", "written", "spans")
 
 
 def _changes(old: BuildState, new: BuildState) -> dict[str, Any]:

@@ -31,7 +31,8 @@ class Inputs:
     documents: tuple[Document, ...]
     assets: tuple[Asset, ...]  # the other files in notes/: images, PDFs…
     problems: tuple[Diagnostic, ...]  # files that must not be read, e.g. links to outside their folder
-    site_key: str  # digest of everything every page may depend on: configuration, templates, data, llmnotes
+    site_key: str  # digest of everything every page may depend on: configuration, data, llmnotes
+    theme: dict[str, str]  # path inside the theme -> digest of the file a build uses: the project's, else built-in
 
 
 def scan_inputs(config: Config, cache: BuildCache, options: tuple, output: Path) -> Inputs:
@@ -69,11 +70,16 @@ def scan_inputs(config: Config, cache: BuildCache, options: tuple, output: Path)
     if not any(document.kind == "note" for document in documents):
         problems.append(_no_notes(config))
     site_wide = [f"options {options!r}", f"config {config!r}", f"llmnotes {code_digest()}"]
-    for label, folder in _site_wide_folders(config):
+    for path in _files_below(config.data_path):
+        name = f"data/{path.relative_to(config.data_path).as_posix()}"
+        site_wide.append(f"{name} {cache.file_digest(path, name)}")
+    theme: dict[str, str] = {}
+    for label, folder in _theme_folders(config):
         for path in _files_below(folder):
-            name = f"{label}/{path.relative_to(folder).as_posix()}"
-            site_wide.append(f"{name} {cache.file_digest(path, name)}")
-    return Inputs(tuple(documents), tuple(assets), tuple(problems), content_digest("\n".join(site_wide).encode()))
+            inside = path.relative_to(folder).as_posix()
+            theme.setdefault(inside, cache.file_digest(path, f"{label}/{inside}"))
+    site_key = content_digest("\n".join(site_wide).encode())
+    return Inputs(tuple(documents), tuple(assets), tuple(problems), site_key, theme)
 
 
 def _no_notes(config: Config) -> Diagnostic:
@@ -138,9 +144,10 @@ def _stamp(entry: os.DirEntry[str]) -> Stamp | None:
     return (info.st_mtime_ns, info.st_size, info.st_ino)
 
 
-def _site_wide_folders(config: Config) -> list[tuple[str, Path]]:
+def _theme_folders(config: Config) -> list[tuple[str, Path]]:
+    """The project's templates, then the built-in theme under them: a file in the first replaces its namesake."""
     theme = builtin_theme()
-    folders = [("theme", config.templates_path), ("data", config.data_path)]
+    folders = [("theme", config.templates_path)]
     if theme.resolve() != config.templates_path.resolve():
         folders.append(("builtin-theme", theme))
     return folders

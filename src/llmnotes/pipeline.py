@@ -8,7 +8,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from .cache import BuildCache, BuildState, Stamp, content_digest, output_key
+from .cache import BuildCache, BuildState, Stamp, content_digest, output_key, templates_digest
 from .config import Config
 from .history import file_dates, repository, shallow_clone_warning
 from .inputs import Document, Inputs
@@ -91,7 +91,7 @@ def link_site(
         list(index.notes.values()), links, backlinks, data, dates, inputs.assets, embeds, dict(config.section_titles)
     )
     diagnostics += problems
-    context = PageContext(site, config, Renderer(config, site.data), cache.search_entries)
+    context = PageContext(site, config, Renderer(config, site.data), cache.search_entries, inputs.theme)
     return context, diagnostics, len(site.notes)
 
 
@@ -107,28 +107,35 @@ def render_and_write(
     """Render the outputs whose inputs changed and write the files whose bytes changed; fills `state`."""
     outputs = all_outputs(context)
     old_files = {path: file_digest for _, files in previous.outputs.values() for path, file_digest in files}
-    todo: list[tuple[Output, str | None]] = []
+    todo: list[Output] = []
+    theme = context.theme
     for item in outputs:
-        key = output_key(state.site_key, item.key) if item.key is not None else None
         old = previous.outputs.get(item.name)
+        templates = previous.templates.get(item.name, ())
+        key = None if item.key is None else output_key(state.site_key, item.key, templates_digest(theme, templates))
         if item.name == ROOT:
             state.search_keys = item.key or ()
         if in_place and key is not None and old is not None and old[0] == key and all(p in intact for p, _ in old[1]):
             state.outputs[item.name] = old
+            if templates:
+                state.templates[item.name] = templates
             state.spans.update((path, previous.spans[path]) for path, _ in old[1] if path in previous.spans)
         else:
-            todo.append((item, key))
+            todo.append(item)
 
-    todo.sort(key=lambda job: job[0].alone)  # stable: the large jobs last, in their order
+    todo.sort(key=lambda job: job.alone)  # stable: the large jobs last, in their order
     writer = SiteWriter(output, replace_all=not in_place)
     on_disk = {path: file_digest for path, file_digest in old_files.items() if path in intact} if in_place else {}
     render = RenderJob(context, outputs, on_disk, writer)
-    alone = sum(item.alone for item, _ in todo)
+    alone = sum(item.alone for item in todo)
     staged: list[str] = []
     try:
-        results = run_all(render, [item.name for item, _ in todo], alone=alone)
-        for done, ((item, key), files) in enumerate(zip(todo, results, strict=True), 1):
+        results = run_all(render, [item.name for item in todo], alone=alone)
+        for done, (item, (files, templates)) in enumerate(zip(todo, results, strict=True), 1):
             staged.extend(path for path, _, wrote, _ in files if wrote)
+            key = None if item.key is None else output_key(state.site_key, item.key, templates_digest(theme, templates))
+            if templates:
+                state.templates[item.name] = templates
             state.outputs[item.name] = (key, tuple((path, file_digest) for path, file_digest, _, _ in files))
             state.spans.update((path, span) for path, _, _, span in files if span)
             report("render", done, len(todo))
@@ -165,10 +172,14 @@ class RenderJob:
         self.context, self.on_disk, self.writer = state
         self.outputs = None
 
-    def __call__(self, name: str) -> list[tuple[str, str, bool, tuple[int, int] | None]]:
+    def __call__(self, name: str) -> tuple[list[tuple[str, str, bool, tuple[int, int] | None]], tuple[str, ...]]:
+        """The output's files, and the templates they were rendered with."""
         if self.outputs is None:
             self.outputs = {item.name: item for item in all_outputs(self.context)}
-        return _render_output(self.outputs[name], self.on_disk, self.writer)
+        renderer = self.context.renderer
+        renderer.take_used()
+        files = _render_output(self.outputs[name], self.on_disk, self.writer)
+        return files, renderer.take_used()
 
 
 def _render_output(

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import BuildCache, BuildState, Stamp, content_digest, output_key
+from .cache import BuildCache, BuildState, Stamp, content_digest, output_key, templates_digest
 from .config import Config
 from .history import file_dates
 from .inputs import Document, Inputs
@@ -216,7 +216,9 @@ class _Splice:
             return False
         old_body_key = (previous.inputs[source][1], kit.body_targets, kit.files)
         new_body_key = (note.digest, kit.body_targets, kit.files)
-        if previous.outputs.get(kit.path, (None,))[0] != output_key(previous.site_key, (old_body_key, kit.key_rest)):
+        templates = templates_digest(previous.theme, previous.templates.get(kit.path, ()))
+        old_key = output_key(previous.site_key, (old_body_key, kit.key_rest), templates)
+        if previous.outputs.get(kit.path, (None,))[0] != old_key:
             return False  # the kit is not of the page on disk
         if self.search_keys[kit.document] != document_key(old_body_key, kit.card_key):
             return False
@@ -228,7 +230,7 @@ class _Splice:
         self.files[kit.path] = page[:start] + body.encode() + page[end:]
         self.state.spans[kit.path] = (start, start + len(body.encode()))
         self.outputs[kit.path] = (
-            output_key(previous.site_key, (new_body_key, kit.key_rest)),
+            output_key(previous.site_key, (new_body_key, kit.key_rest), templates),
             ((kit.path, content_digest(self.files[kit.path])),),
         )
         self.search_keys[kit.document] = document_key(new_body_key, kit.card_key)

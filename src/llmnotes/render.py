@@ -208,6 +208,9 @@ class Renderer:
         )
         self.strings = interface_strings(config.language)  # the interface's words: `t` in templates
         self.env.globals.update(config=config, data=data or {}, t=self.strings)
+        self._used: set[str] = set()  # the templates rendered since `take_used`
+        self._closures: dict[str, tuple[str, ...]] = {}
+        self._interned: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def __reduce__(self) -> tuple:
         # A worker process that is not forked makes its own environment (and compiles the templates it uses once):
@@ -215,6 +218,7 @@ class Renderer:
         return (type(self), (self.config, self.data))
 
     def render(self, template_name: str, page_path: str, **context: Any) -> bytes:
+        self._used.add(template_name)
         try:
             template = self.env.get_template(template_name)
             root = "../" * page_path.count("/")
@@ -231,26 +235,51 @@ class Renderer:
             raise UserError(f"template {template_name} failed while rendering {page_path}: {error}") from None
         return text.encode("utf-8")
 
+    def take_used(self) -> tuple[str, ...]:
+        """The theme files the templates rendered since the last call are made of (each with those it extends,
+        includes or imports), sorted; the same tuple object for the same files, so that the build state stores
+        each set once."""
+        names: set[str] = set()
+        for name in self._used:
+            names.update(self._closure(name))
+        self._used.clear()
+        found = tuple(sorted(names))
+        return self._interned.setdefault(found, found)
+
+    def _closure(self, template_name: str) -> tuple[str, ...]:
+        """The template and every template it names, found on their syntax trees; every template of the theme
+        when one is named only at render time."""
+        if template_name not in self._closures:
+            seen: set[str] = set()
+            pending = [template_name]
+            while pending:
+                name = pending.pop()
+                if name in seen:
+                    continue
+                seen.add(name)
+                try:
+                    source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+                    referenced = list(meta.find_referenced_templates(self.env.parse(source)))
+                except jinja2.TemplateError:
+                    continue  # rendering it says what is wrong
+                if None in referenced:
+                    seen.update(self.env.list_templates())
+                    break
+                pending.extend(r for r in referenced if r is not None)
+            self._closures[template_name] = tuple(sorted(seen))
+        return self._closures[template_name]
+
     def passes_through(self, template_name: str, variable: str) -> bool:
         """Whether `variable` reaches the template's output only as itself (`{{ body }}` or `{{ body | safe }}`),
         in it and every template it extends, includes or imports: its text in a rendered page can then be replaced
         by another value's without rendering again. False when any of them tests, measures or filters it."""
-        seen: set[str] = set()
-        pending = [template_name]
-        while pending:
-            name = pending.pop()
-            if name in seen:
-                continue
-            seen.add(name)
+        for name in self._closure(template_name):
             try:
-                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
-                tree = self.env.parse(source)
+                tree = self.env.parse(self.env.loader.get_source(self.env, name)[0])  # type: ignore[union-attr]
             except jinja2.TemplateError:
                 return False
-            referenced = list(meta.find_referenced_templates(tree))
-            if None in referenced:  # a template named at render time: anything may use the variable
+            if None in meta.find_referenced_templates(tree):  # named at render time: anything may use it
                 return False
-            pending.extend(r for r in referenced if r is not None)
             verbatim = {
                 id(_bare(child))
                 for output in tree.find_all(nodes.Output)

@@ -61,6 +61,7 @@ class PageContext:
     config: Config
     renderer: Renderer
     search_entries: Store | None = None  # kept by the cache between builds, by digest of a document's inputs
+    theme: dict[str, str] = field(default_factory=dict)  # path inside the theme -> digest (see inputs.Inputs)
     memo: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def remember(self, kind: str, name: str, make: Callable[[], Remembered]) -> Remembered:

@@ -10,7 +10,8 @@ from . import PageContext
 
 
 def emit(context: PageContext) -> Iterator[Output]:
-    yield Output("static/", (), lambda: _files(context))  # theme files count among the site-wide inputs
+    files = tuple((name, digest) for name, digest in sorted(context.theme.items()) if name.startswith("static/"))
+    yield Output("static/", files, lambda: _files(context))
 
 
 def _files(context: PageContext) -> list[Page]:
