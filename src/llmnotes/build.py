@@ -10,7 +10,7 @@ from pathlib import Path
 from .cache import BuildCache, BuildState, Stamp, code_digest, stamp
 from .config import Config, load_config, with_base_url
 from .history import git_head
-from .inputs import scan_inputs
+from .inputs import Inputs, scan_inputs
 from .model import Diagnostic, UserError
 from .progress import Progress, silent
 from .write import MARKER, check_output_dir
@@ -58,6 +58,41 @@ def build(
             gc.enable()
 
 
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A site about to be compiled: its configuration, the command's choices, the last build's cache and every input
+    file, digested."""
+
+    config: Config
+    output: Path
+    strict_links: bool
+    drafts: bool
+    cache: BuildCache
+    inputs: Inputs
+
+    @property
+    def options(self) -> tuple:
+        """What else besides the inputs makes another site: the output folder and the command-line choices."""
+        return (str(self.output), self.strict_links, self.drafts)
+
+
+def open_project(
+    root: Path,
+    output: Path | None = None,
+    strict: bool | None = None,
+    drafts: bool = False,
+    base_url: str | None = None,
+) -> Project:
+    """Read the configuration and the last build's cache, and find and digest every input (the first step of every
+    command that compiles the site: build, check, serve). Unchanged files are not read."""
+    config = with_base_url(load_config(root.resolve()), base_url)
+    output = (output or config.output_path).resolve()
+    strict_links = config.strict_links if strict is None else strict
+    options = (str(output), strict_links, drafts)
+    cache = BuildCache(config.root, options)
+    return Project(config, output, strict_links, drafts, cache, scan_inputs(config, cache, options, output))
+
+
 def _build(
     root: Path,
     output: Path | None,
@@ -69,14 +104,10 @@ def _build(
 ) -> BuildResult:
     started = time.perf_counter()
     report = progress or silent
-    config = with_base_url(load_config(root.resolve()), base_url)
+    project = open_project(root, output, strict, drafts, base_url)
+    config, output, cache, inputs = project.config, project.output, project.cache, project.inputs
     notices = _notices(config)
-    output = (output or config.output_path).resolve()
     check_output_dir(config, output, force)
-    strict_links = config.strict_links if strict is None else strict
-    options = (str(output), strict_links, drafts)
-    cache = BuildCache(config.root, options)
-    inputs = scan_inputs(config, cache, options, output)
     if inputs.problems:
         raise UserError(list(inputs.problems))
     previous = cache.previous
@@ -121,18 +152,12 @@ def _build(
             )
     from . import pipeline  # nor Jinja
 
-    parsed, diagnostics = pipeline.parse_all(config, inputs, cache, report)
-    cache.save_quietly(cache.parsed_notes.save)  # now, before the process grows: saving briefly doubles a store
-    report("link", 0, 1)
-    context, problems, note_count = pipeline.link_site(config, inputs, parsed, drafts, strict_links, cache)
-    report("link", 1, 1)
-    diagnostics += problems
+    context, diagnostics, note_count = pipeline.compile_site(project, report)
     if any(d.severity == "error" for d in diagnostics):
         raise UserError(diagnostics)
     warnings = tuple(sorted(diagnostics, key=Diagnostic.sort_key))
-    state = BuildState(
-        code_digest(), options, cache.inputs, inputs.site_key, inputs.theme, warnings=warnings, note_count=note_count
-    )
+    state = BuildState(code_digest(), project.options, cache.inputs, inputs.site_key, inputs.theme)
+    state.warnings, state.note_count = warnings, note_count
     state.git_head = head
     rendered, written = pipeline.render_and_write(context, state, previous, intact, output, in_place, report)
     state.kits = pipeline.save_kits(context, cache)

@@ -8,12 +8,9 @@ import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-from .cache import BuildCache
+from .build import open_project
 from .cite import paper_type
-from .config import load_config
-from .inputs import scan_inputs
 from .model import Diagnostic, ParsedNote, Site
-from .progress import silent
 
 # Words that name the same thing in Chinese tags: each maps to the spelling it is compared as.
 SYNONYMS = {"调优": "微调", "精调": "微调", "大语言模型": "大模型", "语言大模型": "大模型"}
@@ -23,17 +20,11 @@ _PLURAL = re.compile(r"(?<=[a-z]{2})(?:es|s)$")  # LLMs, transformers; not "ss" 
 
 def check(root: Path, strict: bool | None = None, drafts: bool = False) -> list[Diagnostic]:
     """Problems (errors, as `build` reports them) and lint findings (warnings) of the site at `root`."""
-    from . import pipeline  # the Markdown and Jinja stack, as in build
+    from .pipeline import compile_site  # the Markdown and Jinja stack, as in build
 
-    config = load_config(root.resolve())
-    strict_links = config.strict_links if strict is None else strict
-    output = config.output_path.resolve()
-    options = (str(output), strict_links, drafts)  # as `build`, to share its cache
-    cache = BuildCache(config.root, options)
-    inputs = scan_inputs(config, cache, options, output)
-    parsed, diagnostics = pipeline.parse_all(config, inputs, cache, silent)
-    context, problems, _ = pipeline.link_site(config, inputs, parsed, drafts, strict_links, cache)
-    found = list(inputs.problems) + diagnostics + problems + lint(context.site)
+    project = open_project(root, strict=strict, drafts=drafts)  # with build's options, to share its cache
+    context, diagnostics, _ = compile_site(project)
+    found = list(project.inputs.problems) + diagnostics + lint(context.site)
     return sorted(found, key=Diagnostic.sort_key)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import cache, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 
@@ -19,11 +20,26 @@ from .model import Diagnostic, Output, ParsedNote, Severity
 from .pages import PageContext, all_outputs
 from .parallel import run_all
 from .parse import parse_note
-from .progress import Progress
+from .progress import Progress, silent
 from .render import Renderer, interface_strings
 from .search import ROOT
 from .site import assemble_site, load_data
 from .write import SiteWriter
+
+if TYPE_CHECKING:
+    from .build import Project
+
+
+def compile_site(project: Project, report: Progress = silent) -> tuple[PageContext, list[Diagnostic], int]:
+    """Parse every note (from the cache when unchanged), link and assemble the site: the page context every output
+    is rendered from, the problems found, and how many notes the site has."""
+    config, inputs, cache = project.config, project.inputs, project.cache
+    parsed, diagnostics = parse_all(config, inputs, cache, report)
+    cache.save_quietly(cache.parsed_notes.save)  # now, before the process grows: saving briefly doubles a store
+    report("link", 0, 1)
+    context, problems, note_count = link_site(config, inputs, parsed, project.drafts, project.strict_links, cache)
+    report("link", 1, 1)
+    return context, diagnostics + problems, note_count
 
 
 def parse_all(
