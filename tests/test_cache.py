@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from llmnotes.build import build
-from llmnotes.cache import CACHE_DIR, BuildCache, BuildState, Store, code_digest
+from llmnotes.cache import CACHE_DIR, BuildCache, BuildState, CacheMemory, Store, code_digest
 from llmnotes.progress import ProgressBar
 from sites import run_cli, write_site
 
@@ -193,3 +193,37 @@ def test_changing_the_raw_html_policy_parses_the_notes_again(tmp_path: Path) -> 
     (root / "pyproject.toml").write_text('[tool.llmnotes]\ntitle = "Cache test"\nraw_html = "allow"\n')
     build(root)
     assert '<kbd title="t" onclick="go()">Ctrl</kbd>' in (root / "site/notes/c.html").read_text()
+
+
+def test_a_server_keeps_the_cache_in_memory_until_another_process_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve` builds again and again in one process: the state and stores its last build saved are not read back
+    from disk, unless a build elsewhere (another terminal) replaced them."""
+    root = small_site(tmp_path / "site")
+    read: list[str] = []
+    load = BuildCache._load
+
+    def counted(self: BuildCache, name: str, kind: type) -> object:
+        read.append(name)
+        return load(self, name, kind)
+
+    monkeypatch.setattr(BuildCache, "_load", counted)
+    memory = CacheMemory()
+    build(root, memory=memory)
+    for number, title in enumerate(["Beta two", "Beta three"]):
+        read.clear()
+        (root / "notes/b.md").write_text(f"---\ntitle: {title}\nyear: 2021\ntags: [x]\n---\nBeta {number}.\n")
+        build(root, memory=memory)
+        assert "state" not in read and "parsed" not in read, "the server read back what it had just saved"
+        assert f"{title}</a>" in (root / "site/notes/a.html").read_text(encoding="utf-8")
+    (root / "notes/c.md").write_text("---\ntitle: Gamma two\nyear: 2022\ntags: [z]\n---\nGamma.\n")
+    build(root)  # another process
+    read.clear()
+    (root / "notes/a.md").write_text("---\ntitle: Alpha two\nyear: 2020\ntags: [x, y]\n---\nAlpha, [[c]].\n")
+    build(root, memory=memory)
+    assert "state" in read, "a state another process saved was not read"
+    clean = tmp_path / "clean"
+    build(root, output=clean)
+    for page in ("notes/a.html", "notes/c.html", "index.html"):
+        assert (root / "site" / page).read_bytes() == (clean / page).read_bytes()

@@ -85,10 +85,15 @@ def stamp(path: Path | str) -> Stamp | None:
 class BuildCache:
     """The cache of one site; any unreadable or foreign cache counts as empty, since it only ever saves work."""
 
-    def __init__(self, root: Path, settings: tuple) -> None:
+    def __init__(self, root: Path, settings: tuple, memory: CacheMemory | None = None) -> None:
         self.folder = root / CACHE_DIR
         self.settings = settings
         self.started_ns = time.time_ns()
+        self.memory = memory
+        self.inputs: dict[str, tuple[Stamp | None, str]] = {}
+        if memory is not None and memory.holds(self):
+            memory.lend(self)
+            return
         self.previous = self._load("state", BuildState) or BuildState()
         if self.previous.code != code_digest() or self.previous.settings != settings:
             self.previous = BuildState()
@@ -97,7 +102,6 @@ class BuildCache:
         if self.previous.serial and saved and saved[0] == self.previous.serial:
             self._changes = saved[1]
             _apply(self.previous, saved[1])
-        self.inputs: dict[str, tuple[Stamp | None, str]] = {}
         self.parsed_notes = Store(self, "parsed")  # parser options and source path -> the note parsed from it
         self.search_entries = Store(self, "search")  # digest of a document's inputs -> its search index entry
 
@@ -131,6 +135,9 @@ class BuildCache:
         state.serial = secrets.token_hex(8)
         self.save_quietly(lambda: self._dump("state", state))
         self.save_quietly(lambda: (self.folder / "state-changes.pickle").unlink(missing_ok=True))
+        self._changes = None
+        if self.memory is not None:
+            self.memory.keep(self, state)
 
     def save_changes(self, state: BuildState) -> None:
         """Save `state`, which differs from the previous one in a few entries, as those changes beside the saved
@@ -145,6 +152,8 @@ class BuildCache:
             return
         state.serial = self.previous.serial
         self.save_quietly(lambda: self._dump("state-changes", (state.serial, self._changes)))
+        if self.memory is not None:
+            self.memory.keep(self, state)
 
     def save_quietly(self, write: Callable[[], None]) -> None:
         """A cache that cannot be written costs the next build time, never correctness."""
@@ -190,6 +199,44 @@ class BuildCache:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+
+class CacheMemory:
+    """What a long-running process (`serve`) keeps of the cache between its builds: the state the last build saved
+    and the stores as loaded, so that the next build need not read them again. Used only while the state files on
+    disk are the ones that build wrote: another process that builds the same site makes it read them afresh."""
+
+    def __init__(self) -> None:
+        self._cache: BuildCache | None = None
+        self._state: BuildState | None = None
+        self._files: tuple[Stamp | None, ...] = ()
+
+    def keep(self, cache: BuildCache, state: BuildState) -> None:
+        self._cache, self._state, self._files = cache, state, self._stamps(cache.folder)
+
+    def holds(self, cache: BuildCache) -> bool:
+        """Whether the kept state is what `cache` would read from disk."""
+        kept = self._cache
+        return (
+            kept is not None
+            and self._state is not None
+            and kept.folder == cache.folder
+            and kept.settings == cache.settings
+            and self._state.code == code_digest()
+            and self._stamps(cache.folder) == self._files
+        )
+
+    def lend(self, cache: BuildCache) -> None:
+        """Give `cache` the kept state and stores."""
+        kept, state = self._cache, self._state
+        assert kept is not None and state is not None
+        cache.previous, cache._changes = state, kept._changes
+        cache.parsed_notes, cache.search_entries = kept.parsed_notes, kept.search_entries
+        cache.parsed_notes.cache = cache.search_entries.cache = cache
+
+    @staticmethod
+    def _stamps(folder: Path) -> tuple[Stamp | None, ...]:
+        return tuple(stamp(folder / f"{name}.pickle") for name in ("state", "state-changes"))
 
 
 MOST_CHANGED_ENTRIES = 512  # changed since the state was saved whole, beyond which it is saved whole again

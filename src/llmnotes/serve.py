@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .build import build
+from .cache import CacheMemory
 from .config import Config, load_config, with_base_url
 from .model import UsageError, UserError
 from .report import describe
@@ -233,7 +234,7 @@ def serve(
     config = with_base_url(load_config(root.resolve()), base_url)
     site_dir = (output or config.output_path).resolve()
     live = LiveSite()
-    options = {"output": site_dir, "strict": strict, "drafts": drafts, "base_url": base_url}
+    options = {"output": site_dir, "strict": strict, "drafts": drafts, "base_url": base_url, "memory": CacheMemory()}
     rebuild = partial(_rebuild, root=config.root, options=options, live=live, say=say, quiet=quiet, verbose=verbose)
     rebuild()
     site_dir.mkdir(parents=True, exist_ok=True)
