@@ -1,4 +1,4 @@
-"""The interface's words: one file per language in the theme, English for what a language lacks, a site's own over them."""
+"""The interface's words: a file per language in the theme, English where one lacks a key, a site's own over them."""
 
 from __future__ import annotations
 
@@ -168,7 +168,7 @@ def test_editing_and_removing_the_sites_words_equals_a_clean_build(tmp_path: Pat
     [
         ('search_notes: "找笔记\n', "templates/i18n/zh.yaml:2:1: not valid YAML: found unexpected end of stream"),
         ("- 搜索\n- 结果\n", "templates/i18n/zh.yaml:1: expected one `key: text` line per string"),
-        ("toc: 目录\nsearch_notes: [搜索, 笔记]\n", "templates/i18n/zh.yaml:2: search_notes: expected text, got a list"),
+        ("toc: 目录\nsearch_notes: [搜索]\n", "templates/i18n/zh.yaml:2: search_notes: expected text, got a list"),
         ("search_count: 共 {count} 条\n", "templates/i18n/zh.yaml:1: search_count: {count} is not a placeholder"),
         ('code_block_in: "{language 代码"\n', "templates/i18n/zh.yaml:1: code_block_in: a lone { or }"),
         ("1: 一\n", "templates/i18n/zh.yaml:1: a key must be a name such as search_notes, got 1"),
