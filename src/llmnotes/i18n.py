@@ -29,6 +29,8 @@ def interface_strings(language: str, site: Config | None = None) -> Mapping[str,
     key = tuple((str(path), _stamp(path)) for path, _ in files)
     found = _loaded.get(key)
     if found is None:
+        if len(_loaded) > 8:  # a long `serve` session: forget the words of files edited since
+            _loaded.clear()
         found = _loaded[key] = _merge(files)
     return found
 
