@@ -9,7 +9,12 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from llmnotes.cache import BuildCache
 from llmnotes.cli import main
+from llmnotes.config import load_config
+from llmnotes.inputs import DocumentKind, scan_inputs
+from llmnotes.load import load_note
+from llmnotes.model import Diagnostic, Note
 
 
 def write_site(root: Path, files: dict[str, str]) -> Path:
@@ -25,6 +30,26 @@ def run_cli(root: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple
     code = main(["build", "--root", str(root), *args])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+
+def load_site(root: Path, kind: DocumentKind = "note") -> tuple[list[Note], list[Diagnostic]]:
+    """The notes (or, with kind="page", the pages) of the site at `root` as a build finds and reads them, drafts
+    included (the build leaves those out later): `scan_inputs`, then `load_note` for each; with every problem
+    found on the way."""
+    config = load_config(root.resolve())
+    output = config.output_path.resolve()
+    options = (str(output), config.strict_links, False)
+    inputs = scan_inputs(config, BuildCache(config.root, options), options, output)
+    notes: list[Note] = []
+    problems = list(inputs.problems)
+    for document in inputs.documents:
+        if document.kind == kind:
+            note, found = load_note(Path(document.path), config.root, document.kind, document.relative)
+            problems += found
+            if note is not None:
+                notes.append(note)
+    return notes, problems
 
 
 class _Collector(HTMLParser):

@@ -13,13 +13,12 @@ from pybtex.database import parse_file, parse_string
 
 from llmnotes.build import build
 from llmnotes.cite import base_key, cite_keys, paper_type, protect_title, split_name
-from llmnotes.load import load_notes
 from llmnotes.model import Note
-from sites import run_cli, write_site
+from sites import load_site, run_cli, write_site
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((Path(__file__).parent / "data/csl-data.schema.json").read_text(encoding="utf-8"))
-NOTES = {note.slug: note for note in load_notes(REPO, REPO / "notes").notes}
+NOTES = {note.slug: note for note in load_site(REPO)[0]}
 
 EXPECTED = {
     "dong2019unified": ("unilm", "inproceedings"),
@@ -300,7 +299,7 @@ def test_citation_fields_load_typed(tmp_path: Path) -> None:
             "month: '5'\npub_year: 2024\n---\n"
         },
     )
-    note = load_notes(tmp_path, tmp_path / "notes").notes[0]
+    (note,), _ = load_site(tmp_path)
     assert (note.type, note.volume, note.number, note.pages, note.month, note.pub_year) == (
         "journal",
         "21",

@@ -324,3 +324,20 @@ def test_a_windows_note_keeps_its_line_endings_and_byte_order_mark(
         and front["booktitle"] == "International Conference on Learning Representations"
     )
     assert not (project / "notes/lora-low-rank-adaptation-of-large-language-models.md").exists()
+
+
+def test_an_import_matches_the_notes_a_build_reads_and_not_the_pages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In a vault whose notes are at its root, pages/ holds pages, not notes: a page about a paper is left alone."""
+    slides = T5_NOTE.replace("T5.\n", "Slides for our reading group.\n")
+    root = write_site(
+        tmp_path / "vault",
+        {"pyproject.toml": '[tool.llmnotes]\nnotes_dir = "."\n', "t5.md": T5_NOTE, "pages/t5-slides.md": slides},
+    )
+    shutil.copy(LIBRARY, root / "library.bib")
+    code, _, err = run_import(root, capsys)
+    assert code == 0, err
+    assert front_matter(root / "t5.md")["journal"] == "Journal of Machine Learning Research"
+    assert (root / "pages/t5-slides.md").read_text(encoding="utf-8") == slides
+    assert "created 27 notes, updated 1," in err and len(list(root.glob("*.md"))) == 28  # beside t5.md

@@ -10,9 +10,8 @@ import pytest
 
 from llmnotes.build import build
 from llmnotes.lineage import build_lineage, render_svg
-from llmnotes.load import load_notes
 from llmnotes.model import Note
-from sites import broken_links, run_cli, write_site
+from sites import broken_links, load_site, run_cli, write_site
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -76,7 +75,7 @@ def test_the_svg_draws_the_gpt_line_and_t5_to_flan(site: Path) -> None:
     svg = read_svg(site / "lineage.html")
     for edge in [("gpt-1", "gpt-2"), ("gpt-2", "gpt-3"), ("gpt-3", "instructgpt"), ("t5", "flan")]:
         assert edge in svg.edges, edge
-    expected = {(parent, note.slug) for note in load_notes(REPO, REPO / "notes").notes for parent in note.builds_on}
+    expected = {(parent, note.slug) for note in load_site(REPO)[0] for parent in note.builds_on}
     assert set(svg.edges) == expected and len(svg.edges) == len(expected)
 
 

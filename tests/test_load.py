@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import NamedTuple
 
-from llmnotes.load import load_notes
-from sites import write_site
+import pytest
+
+from llmnotes.model import Diagnostic, Note
+from sites import load_site, run_cli, write_site
 
 
-def load(tmp_path: Path, files: dict[str, str], drafts: bool = False):
+class Loaded(NamedTuple):
+    notes: list[Note]
+    diagnostics: list[Diagnostic]
+
+
+def load(tmp_path: Path, files: dict[str, str]) -> Loaded:
+    """Write a site and load its notes as a build finds and reads them."""
     write_site(tmp_path, files)
-    return load_notes(tmp_path, tmp_path / "notes", include_drafts=drafts)
+    return Loaded(*load_site(tmp_path))
 
 
 def test_front_matter_becomes_typed_fields_and_unknown_keys_are_kept(tmp_path: Path) -> None:
@@ -32,7 +41,7 @@ def test_front_matter_becomes_typed_fields_and_unknown_keys_are_kept(tmp_path: P
         """
         },
     )
-    assert result.diagnostics == ()
+    assert result.diagnostics == []
     (note,) = result.notes
     assert note.slug == "t5"
     assert note.title == "Exploring the Limits"
@@ -58,7 +67,7 @@ def test_wrong_type_names_file_line_and_field(tmp_path: Path) -> None:
         """
         },
     )
-    assert result.notes == ()
+    assert result.notes == []
     assert [d.format() for d in result.diagnostics] == ['notes/t5.md:4: year: expected a whole number, got "twenty"']
 
 
@@ -126,17 +135,20 @@ def test_slug_from_file_name_or_front_matter_and_nested_folders(tmp_path: Path) 
     assert {n.source for n in result.notes} == {"notes/deep/er/GPT 3.md", "notes/other.md"}
 
 
-def test_drafts_are_left_out_unless_asked_for(tmp_path: Path) -> None:
+def test_drafts_are_left_out_unless_asked_for(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = {"notes/d.md": "---\ntitle: D\ndraft: true\n---\n", "notes/p.md": "---\ntitle: P\n---\n"}
-    assert [n.slug for n in load(tmp_path, files).notes] == ["p"]
-    assert sorted(n.slug for n in load(tmp_path, files, drafts=True).notes) == ["d", "p"]
+    assert {n.slug: n.draft for n in load(tmp_path, files).notes} == {"d": True, "p": False}
+    assert run_cli(tmp_path, capsys=capsys)[0] == 0
+    assert (tmp_path / "site/notes/p.html").is_file() and not (tmp_path / "site/notes/d.html").exists()
+    assert run_cli(tmp_path, "--drafts", capsys=capsys)[0] == 0
+    assert (tmp_path / "site/notes/d.html").is_file()
 
 
 def test_bom_crlf_and_missing_front_matter_are_accepted(tmp_path: Path) -> None:
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes/crlf.md").write_bytes("\ufeff---\r\ntitle: 中文\r\n---\r\n正文\r\n".encode())
     (tmp_path / "notes/plain.md").write_text("# 第一个标题\n\n没有 front matter。\n", encoding="utf-8")
-    result = load_notes(tmp_path, tmp_path / "notes")
+    result = Loaded(*load_site(tmp_path))
     titles = {n.slug: n.title for n in result.notes}
     assert titles == {"crlf": "中文", "plain": "第一个标题"}
 
@@ -144,5 +156,5 @@ def test_bom_crlf_and_missing_front_matter_are_accepted(tmp_path: Path) -> None:
 def test_non_utf8_file_is_reported_with_its_line(tmp_path: Path) -> None:
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes/gbk.md").write_bytes(b"---\ntitle: x\n---\n" + "中文".encode("gbk"))
-    (problem,) = load_notes(tmp_path, tmp_path / "notes").diagnostics
+    (problem,) = load_site(tmp_path)[1]
     assert problem.line == 4 and "not UTF-8" in problem.message and problem.hint == "save the file as UTF-8"

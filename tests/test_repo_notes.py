@@ -9,14 +9,13 @@ import pytest
 import yaml
 
 from llmnotes.build import build
-from llmnotes.load import load_notes
-from sites import broken_links
+from sites import broken_links, load_site
 
 REPO = Path(__file__).resolve().parents[1]
 FACTS = {entry["key"]: entry for entry in yaml.safe_load((Path(__file__).parent / "data/papers.yaml").read_text())}
 SECTIONS = ["一句话总结", "背景与问题", "方法", "实验与结论", "个人思考", "参考"]
 BRIDGE = "与推荐系统的联系"
-NOTES = {note.slug: note for note in load_notes(REPO, REPO / "notes").notes}
+NOTES = {note.slug: note for note in load_site(REPO)[0]}
 _, HOME_FRONT, HOME_BODY = (REPO / "pages/index.md").read_text(encoding="utf-8").split("---\n", 2)
 READING_ORDER: list[str] = yaml.safe_load(HOME_FRONT)["reading_order"]
 WIKILINK = re.compile(r"\[\[([^\]|#]+)")

@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from llmnotes.config import load_config
 from llmnotes.links import LinkIndex, resolve_links
-from llmnotes.load import load_notes
 from llmnotes.markdown import create_parser
 from llmnotes.model import Note, ParsedNote, Site
 from llmnotes.parse import parse_note
@@ -47,6 +45,7 @@ from llmnotes.search import (
     varint,
 )
 from llmnotes.site import assemble_site
+from sites import load_site
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = re.compile(r'window\.__llmnotesSearch\.add\("([^"]+)",(.*)\);\n', re.DOTALL)
@@ -131,8 +130,7 @@ def repo_index() -> dict[str, bytes]:
 
 
 def repo_site() -> Site:
-    config = load_config(REPO)
-    documents = load_notes(REPO, config.notes_path).notes + load_notes(REPO, config.pages_path, kind="page").notes
+    documents = load_site(REPO)[0] + load_site(REPO, kind="page")[0]
     parsed = [parse_note(note, create_parser()) for note in documents]
     index, _ = LinkIndex.build(parsed)
     links, backlinks, _ = resolve_links(parsed, index, strict=True)

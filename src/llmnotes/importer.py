@@ -11,11 +11,13 @@ from typing import Any
 
 import yaml
 
+from .cache import BuildCache
 from .cite import cite_keys, is_paper, paper_type
 from .config import Config
 from .frontmatter import FrontMatterError, edit_front_matter, is_empty, split_note
+from .inputs import scan_inputs
 from .library import LibraryEntry, read_library
-from .load import YAML_LOADER, load_notes
+from .load import YAML_LOADER, load_note
 from .metadata import parse_arxiv_id
 from .model import Diagnostic, Note, UsageError
 from .new import note_text
@@ -85,11 +87,9 @@ def plan_import(config: Config, library: Path, overwrite: set[str], tags: list[s
     plan = ImportPlan(problems=list(problems))
     entries = _distinct(entries, shown, plan.problems)
     plan.entries = len(entries)
-    notes = load_notes(config.root, config.notes_path, include_drafts=True)
-    plan.problems += [
-        replace(d, severity="warning", hint="fix it, or the import cannot match it") for d in notes.diagnostics
-    ]
-    known = [_KnownNote(config.root / note.source, note) for note in notes.notes]
+    notes, unreadable = _existing_notes(config)
+    plan.problems += [replace(d, severity="warning", hint="fix it, or the import cannot match it") for d in unreadable]
+    known = [_KnownNote(config.root / note.source, note) for note in notes]
     by_id = _note_index(known)
     taken = {note.path.resolve() for note in known}
     for entry in entries:
@@ -143,6 +143,23 @@ def diff(plan: ImportPlan, root: Path) -> str:
         old = "/dev/null" if change.before is None else f"a/{name}"
         chunks.append("".join(difflib.unified_diff(before, after, old, f"b/{name}")))
     return "".join(chunks)
+
+
+def _existing_notes(config: Config) -> tuple[list[Note], list[Diagnostic]]:
+    """The notes a build would read (drafts too), found and loaded as it finds and loads them, and the problems of
+    those that cannot be read."""
+    output = config.output_path.resolve()
+    options = (str(output), config.strict_links, False)  # as `build`, whose cache then spares reading unchanged files
+    inputs = scan_inputs(config, BuildCache(config.root, options), options, output)
+    notes: list[Note] = []
+    problems: list[Diagnostic] = []
+    for document in inputs.documents:
+        if document.kind == "note":
+            note, found = load_note(Path(document.path), config.root, document.kind, document.relative)
+            problems += found
+            if note is not None:
+                notes.append(note)
+    return notes, problems
 
 
 def _folder(config: Config, folder: str | None) -> Path:

@@ -94,26 +94,11 @@ def _no_notes(config: Config) -> Diagnostic:
     )
 
 
-def find_note_files(notes_dir: Path) -> list[Path]:
-    """Every *.md below notes_dir, nested folders included, hidden ones skipped, in a stable order."""
-    return [notes_dir / relative for relative in markdown_files(notes_dir)]
-
-
-def markdown_files(folder: Path) -> list[str]:
-    """The relative POSIX paths of find_note_files."""
-    return [relative for relative in _visible_files(folder) if relative.endswith(".md")]
-
-
-def _visible_files(folder: Path, skipped: Collection[str] = ()) -> list[str]:
-    """Relative POSIX paths of the files below folder, hidden ones (.obsidian/, .DS_Store), node_modules/ and the
-    `skipped` folders left out, in a stable order."""
-    return [relative for relative, _ in _visible_entries(folder, skipped)]
-
-
 def _visible_entries(folder: Path, skipped: Collection[str] = ()) -> list[tuple[str, os.DirEntry[str]]]:
-    """`_visible_files` with each file's directory entry, which knows whether it is a symbolic link without
-    another system call; plain strings, as pathlib costs more than the walk. Like os.walk, folders that are
-    symbolic links are not entered."""
+    """Relative POSIX paths of the files below folder, hidden ones (.obsidian/, .DS_Store), node_modules/ and the
+    `skipped` folders left out, in a stable order; each with its directory entry, which knows whether it is a
+    symbolic link without another system call. Plain strings, as pathlib costs more than the walk. Like os.walk,
+    folders that are symbolic links are not entered."""
     found: list[tuple[str, os.DirEntry[str]]] = []
     pending = [(str(folder), "")]
     while pending:

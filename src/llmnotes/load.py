@@ -1,17 +1,16 @@
-"""Read notes/**/*.md into typed `Note`s: split and validate the YAML front matter, with file:line diagnostics."""
+"""Read a note (or page) into a typed `Note`: split and validate its YAML front matter, with file:line diagnostics."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
 from .cache import content_digest
-from .inputs import find_note_files
 from .model import PAPER_TYPES, SECTION_FILES, Diagnostic, Note
 from .paths import slugify
 
@@ -53,28 +52,6 @@ TEXT_FIELDS = (
 )
 LIST_FIELDS = ("authors", "tags", "aliases", "builds_on")
 DATE_FIELDS = ("date", "updated")
-
-
-@dataclass(frozen=True, slots=True)
-class LoadResult:
-    notes: tuple[Note, ...]
-    diagnostics: tuple[Diagnostic, ...]
-
-
-def load_notes(
-    root: Path, notes_dir: Path, include_drafts: bool = False, kind: Literal["note", "page"] = "note"
-) -> LoadResult:
-    """Load every note (or, with kind="page", every standalone page) below a folder."""
-    notes: list[Note] = []
-    diagnostics: list[Diagnostic] = []
-    if not notes_dir.is_dir():
-        return LoadResult((), ())
-    for path in find_note_files(notes_dir):
-        note, problems = load_note(path, root, kind, path.relative_to(notes_dir).as_posix())
-        diagnostics.extend(problems)
-        if note is not None and (include_drafts or not note.draft):
-            notes.append(note)
-    return LoadResult(tuple(notes), tuple(diagnostics))
 
 
 def load_note(

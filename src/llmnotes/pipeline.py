@@ -16,6 +16,7 @@ from .inputs import Document, Inputs
 from .links import LinkIndex, check_assets, find_embeds, qualify_slugs, resolve_links
 from .load import load_note
 from .markdown import create_parser
+from .markdown.scroll_regions import RegionLabels
 from .model import Diagnostic, Output, ParsedNote, Severity
 from .pages import PageContext, all_outputs
 from .parallel import run_all
@@ -48,8 +49,9 @@ def parse_all(
     """Every note and page parsed: from the cache when its bytes are unchanged, else in worker processes."""
     parsed: dict[str, ParsedNote] = {}
     todo: list[Document] = []
-    # what else, besides the bytes, changes the parse: the language names code blocks and tables
-    parser_options = f"raw_html={config.raw_html} language={config.language}"
+    strings = interface_strings(config.language, config)
+    # what else, besides the bytes, changes the parse: the words that name code blocks, tables and formulas
+    parser_options = f"raw_html={config.raw_html} {RegionLabels.from_strings(strings)!r}"
     for document in inputs.documents:
         found = cache.parsed(f"{parser_options} {document.source}", document.digest)
         if found is None:
@@ -57,7 +59,7 @@ def parse_all(
         else:
             parsed[document.source] = found
     diagnostics: list[Diagnostic] = []
-    work = partial(_load_and_parse, root=config.root, raw_html=config.raw_html, language=config.language)
+    work = partial(_load_and_parse, root=config.root, raw_html=config.raw_html, strings=tuple(strings.items()))
     for done, (document, (note, problems)) in enumerate(zip(todo, run_all(work, todo), strict=True), 1):
         diagnostics += problems
         if note is not None:
@@ -71,20 +73,20 @@ def parse_all(
 
 
 def _load_and_parse(
-    document: Document, root: Path, raw_html: str, language: str
+    document: Document, root: Path, raw_html: str, strings: tuple[tuple[str, str], ...]
 ) -> tuple[ParsedNote | None, list[Diagnostic]]:
     note, problems = load_note(Path(document.path), root, document.kind, document.relative)
     if note is not None and note.digest != document.digest:
         problems.append(Diagnostic(document.source, "the file changed while the build read it", hint="build again"))
         return None, problems
-    return (parse_note(note, _parser(raw_html, language)) if note is not None else None), problems
+    return (parse_note(note, _parser(raw_html, strings)) if note is not None else None), problems
 
 
 @cache
-def _parser(raw_html: str, language: str) -> MarkdownIt:
+def _parser(raw_html: str, strings: tuple[tuple[str, str], ...]) -> MarkdownIt:
     """The Markdown parser, made once per process: workers that are not forked make their own rather than receive
     it (its plugins' functions do not pickle)."""
-    return create_parser(raw_html, interface_strings(language))
+    return create_parser(raw_html, dict(strings))
 
 
 def link_site(

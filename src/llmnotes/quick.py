@@ -196,7 +196,7 @@ class _Splice:
         self.previous = previous
         self.output = output
         self.state = state
-        self.md = create_parser(config.raw_html, interface_strings(config.language))
+        self.md = create_parser(config.raw_html, interface_strings(config.language, config))
         self.files: dict[str, bytes] = {}  # output path -> new bytes
         self.outputs: dict[str, tuple[str | None, tuple[tuple[str, str], ...]]] = {}
         self.search_keys = list(previous.search_keys)

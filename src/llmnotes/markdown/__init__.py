@@ -34,7 +34,7 @@ def create_parser(raw_html_policy: str = "sanitize", strings: Mapping[str, str] 
     ("escape"), or passed through untouched ("allow").
 
     Code blocks, tables and display formulas can take keyboard focus (they scroll sideways on phones);
-    `strings`, the interface strings of the site's language (render.interface_strings), name them for screen
+    `strings`, the interface strings of the site's language (i18n.interface_strings), name them for screen
     readers.
     """
     labels = scroll_regions.RegionLabels.from_strings(strings)

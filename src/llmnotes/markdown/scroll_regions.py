@@ -13,7 +13,7 @@ from markdown_it.token import Token
 
 @dataclass(frozen=True)
 class RegionLabels:
-    """The accessible names of scrolling blocks, in the site's language (render.STRINGS holds them)."""
+    """The accessible names of scrolling blocks, in the site's language (templates/i18n/ holds them)."""
 
     code: str = "Code"
     code_in: str = "{language} code"  # a fence with a language: "python code"
