@@ -111,7 +111,7 @@ def main() -> None:
 
 
 def _build(project: Path, output: Path, extra: list[str] | None = None) -> tuple[float, str]:
-    command = [sys.executable, "-m", "llmnotes", "build", "--root", str(project), "--output", str(output)]
+    command = [sys.executable, "-m", "llmnotes", "build", "--root", str(project), "--out", str(output)]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     started = time.perf_counter()
     done = subprocess.run(command + (extra or []), capture_output=True, text=True, env=env, check=False)
