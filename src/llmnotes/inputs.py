@@ -78,6 +78,8 @@ def scan_inputs(config: Config, cache: BuildCache, options: tuple, output: Path)
         for path in _files_below(folder):
             inside = path.relative_to(folder).as_posix()
             theme.setdefault(inside, cache.file_digest(path, f"{label}/{inside}"))
+    # Every page shows the interface's words (templates/i18n/): they count as site-wide, not as one template.
+    site_wide += [f"theme/{name} {digest}" for name, digest in sorted(theme.items()) if name.startswith("i18n/")]
     site_key = content_digest("\n".join(site_wide).encode())
     return Inputs(tuple(documents), tuple(assets), tuple(problems), site_key, theme)
 
