@@ -918,10 +918,10 @@ def test_a_page_changed_by_hand_is_rebuilt_and_the_body_edit_goes_the_full_way(t
     assert_equals_clean(root, tmp_path)
 
 
-def test_a_damaged_kit_file_costs_one_full_build_and_nothing_else(tmp_path: Path) -> None:
+def test_a_damaged_records_file_costs_one_full_build_and_nothing_else(tmp_path: Path) -> None:
     root = make_site(tmp_path)
     build(root)
-    (root / CACHE_DIR / "kits.sqlite").write_bytes(b"not a database" * 100)
+    (root / CACHE_DIR / "records.sqlite").write_bytes(b"not a database" * 100)
     let_the_clock_tick()
     append(root, "notes/lima.md", "\n其一。\n")
     assert not build(root).quick

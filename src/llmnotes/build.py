@@ -164,7 +164,7 @@ def _build(
     state.warnings, state.note_count = warnings, note_count
     state.git_head = head
     rendered, written = pipeline.render_and_write(context, state, previous, intact, output, in_place, report)
-    state.kits = pipeline.save_kits(context, cache)
+    state.records = pipeline.save_records(context, cache)
     cache.save(state)
     seconds = time.perf_counter() - started
     files_changed = _changed_files(previous, state)

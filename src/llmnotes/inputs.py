@@ -76,8 +76,8 @@ def scan_inputs(config: Config, cache: BuildCache, options: tuple, output: Path)
     theme: dict[str, str] = {}
     for label, folder in _theme_folders(config):
         for path in _files_below(folder):
-            inside = path.relative_to(folder).as_posix()
-            theme.setdefault(inside, cache.file_digest(path, f"{label}/{inside}"))
+            in_theme = path.relative_to(folder).as_posix()
+            theme.setdefault(in_theme, cache.file_digest(path, f"{label}/{in_theme}"))
     # Every page shows the interface's words (templates/i18n/): they count as site-wide, not as one template.
     site_wide += [f"theme/{name} {digest}" for name, digest in sorted(theme.items()) if name.startswith("i18n/")]
     site_key = content_digest("\n".join(site_wide).encode())

@@ -213,8 +213,8 @@ def _render_output(
     return files
 
 
-def save_kits(context: PageContext, cache: BuildCache) -> str:
+def save_records(context: PageContext, cache: BuildCache) -> str:
     """Keep what the next build needs to take an edit of notes' bodies alone the quick way (see `quick`)."""
-    from .quick import make_kits, save_kits
+    from .quick import make_records, save_records
 
-    return save_kits(cache, make_kits(context))
+    return save_records(cache, make_records(context))

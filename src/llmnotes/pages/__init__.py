@@ -120,6 +120,15 @@ class PageContext:
         return self.remember("cite_keys", "", lambda: cite_keys(p.note for p in self.site.notes if is_paper(p.note)))
 
 
+def face_of(parsed: ParsedNote) -> str:
+    """A digest of everything about a note that pages other than its own, and its own page outside the body, show:
+    while it stays the same, an edit to the note changes its page's body and its search entry only."""
+    first = parsed.html.find("<p>")
+    paragraph = parsed.html[first : parsed.html.find("</p>", first)] if first >= 0 else ""
+    parts = (parsed.facts, parsed.headings, parsed.links, parsed.diagnostics, parsed.assets, parsed.embeds, paragraph)
+    return content_digest(repr(parts).encode())
+
+
 def short_digest(text: str) -> str:
     return content_digest(text.encode())
 

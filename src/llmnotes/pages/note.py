@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from urllib.parse import quote
 
 from ..cite import bibtex_entry, highwire_tags, paper_type
-from ..links import mark_external
-from ..model import Output, Page, ParsedNote
-from ..paths import note_path
-from . import PageContext, PreviewCard, linked_body, preview_card, short_digest
+from ..links import body_html, mark_external
+from ..model import Output, Page, ParsedNote, ResolvedLink, pickled_by_constructor
+from ..parse import HASHTAG
+from ..paths import fold, note_path
+from . import PageContext, PreviewCard, face_of, linked_body, preview_card, short_digest
 from .bibliography import note_bib_path
 from .nav import nearby, nearby_key
 
@@ -23,12 +25,64 @@ def emit(context: PageContext) -> Iterator[Output]:
         previous = chronological[position - 1] if position > 0 else None
         following = chronological[position + 1] if position + 1 < len(chronological) else None
         path = note_path(parsed.note.slug)
-        key = (
-            context.body_key(parsed),
-            context.remember("key_rest", parsed.note.slug, partial(_key_rest, parsed, context, previous, following)),
-        )
+        rest = context.remember(_REST, parsed.note.slug, partial(_key_rest, parsed, context, previous, following))
         render = partial(_render, context, parsed, path, previous, following)
-        yield Output(path, key, partial(_page, path, render))
+        yield Output(path, (context.body_key(parsed), rest), partial(_page, path, render))
+
+
+_REST = "note page key rest"
+
+
+@pickled_by_constructor
+@dataclass(frozen=True, slots=True)
+class NoteRecord:
+    """What a note's page was made from besides its body: kept by the engine, so that an edit of the body alone
+    goes into the page on disk without the rest of the site (see `updated_page`)."""
+
+    path: str
+    face: str  # see `face_of`: when it changes, other pages change too and the page is rendered
+    dates: tuple | None
+    links: tuple[ResolvedLink, ...]
+    labels: dict[str, str]  # of the link targets
+    paths: dict[str, str]
+    files: tuple[str, ...] | None  # embedded files
+    tag_slugs: tuple[str, ...]
+    body_targets: tuple  # the links' part of the body's key (see PageContext.body_key)
+    rest: str  # the key of everything else the page shows (see `_key_rest`)
+
+    def page_key(self, digest: str) -> tuple:
+        """The page's key (see `emit`) when the note's bytes have this digest."""
+        return ((digest, self.body_targets, self.files), self.rest)
+
+
+def record(context: PageContext, parsed: ParsedNote) -> NoteRecord:
+    """What `updated_page` needs, from the values the page was emitted with."""
+    site, slug = context.site, parsed.note.slug
+    links = site.links.get(slug, ())
+    targets = {r.target_slug for r in links if r.target_slug}
+    return NoteRecord(
+        path=site.paths[slug],
+        face=face_of(parsed),
+        dates=site.dates.get(slug),
+        links=links,
+        labels={target: site.labels[target] for target in targets if target in site.labels},
+        paths={target: site.paths[target] for target in targets},
+        files=site.embeds.get(slug),
+        tag_slugs=tuple(site.tag_of[fold(tag)].slug for tag in parsed.note.tags),
+        body_targets=context.body_key(parsed)[1],
+        rest=context.memo[_REST, slug],
+    )
+
+
+def updated_page(record: NoteRecord, parsed: ParsedNote, page: bytes, span: tuple[int, int]) -> tuple[bytes, str]:
+    """The page on disk with its body (at `span`) replaced by the note's new one, and the new body: byte for byte
+    the page `emit` renders, when the note's face is the record's and the templates pass the body through
+    (`Renderer.passes_through`)."""
+    tags = list(record.tag_slugs) if HASHTAG in parsed.html else []
+    html = body_html(parsed.html, record.links, record.labels, record.paths, record.files or (), tags, record.path)
+    body = mark_external(html)
+    start, end = span
+    return page[:start] + body.encode() + page[end:], body
 
 
 def _page(path: str, render: Callable[[], tuple[bytes, str]]) -> list[Page]:
@@ -42,7 +96,7 @@ def _page(path: str, render: Callable[[], tuple[bytes, str]]) -> list[Page]:
 
 def _key_rest(parsed: ParsedNote, context: PageContext, *neighbours: ParsedNote | None) -> str:
     """Everything the page shows but its body: its own note, and the cards of every note it lists, links to or
-    previews (see `quick` for why the body's part of the key is apart)."""
+    previews (the body's part of the key is apart: see `updated_page`)."""
     site = context.site
     slug = parsed.note.slug
     card = context.card_key

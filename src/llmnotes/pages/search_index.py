@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
 
-from ..model import Output, Page, ParsedNote
+from ..model import Note, Output, Page, ParsedNote, pickled_by_constructor
 from ..parallel import run_all
 from ..search import (
     ROOT,
@@ -15,6 +16,8 @@ from ..search import (
     index_entry,
     index_files,
     index_state,
+    patch_index,
+    search_doc,
     site_documents_in_order,
     update_state,
 )
@@ -53,3 +56,39 @@ def _updated(state: IndexState, keys: list[str], entry_of: Callable[[str], bytes
         return update_state(state, keys, entry_of)
     except (KeyError, ValueError):  # a cache file that does not match its entries: rebuild, never fail
         return False
+
+
+@pickled_by_constructor
+@dataclass(frozen=True, slots=True)
+class SearchRecord:
+    """Where a note is in the index and what its entry was made from besides its body (see `updated_index`)."""
+
+    document: int  # its number in the index
+    card_key: str
+
+
+def records(context: PageContext) -> dict[str, SearchRecord]:
+    """slug -> the record of each note's document, from the values `emit` made the index with."""
+    documents = site_documents_in_order(context.site)
+    return {p.note.slug: SearchRecord(n, context.card_key(p.note.slug)) for n, p in enumerate(documents)}
+
+
+def updated_index(
+    read: Callable[[str], bytes],
+    keys: list[str],
+    record: SearchRecord,
+    note: Note,
+    path: str,
+    bodies: tuple[str, str],
+    body_keys: tuple[tuple, tuple],
+) -> dict[str, bytes] | None:
+    """The index files that change when a note's body changes from `bodies[0]` to `bodies[1]` (made from
+    `body_keys[0]`, then `[1]`), everything else about it as `record` says, and `keys` updated to match: byte for
+    byte the index `emit` makes. None when the index on disk is not the record's, or must be made afresh."""
+    (old_body, new_body), (old_key, new_key) = bodies, body_keys
+    if keys[record.document] != document_key(old_key, record.card_key):
+        return None
+    patched = patch_index(read, record.document, search_doc(note, path, old_body), search_doc(note, path, new_body))
+    if patched is not None:
+        keys[record.document] = document_key(new_key, record.card_key)
+    return patched
