@@ -29,7 +29,7 @@ from .links import body_html, mark_external
 from .load import load_note
 from .markdown import create_parser
 from .model import ParsedNote, ResolvedLink, pickled_by_constructor
-from .parse import HASHTAG, parse_note
+from .parse import CITE, HASHTAG, parse_note
 from .paths import fold
 from .render import interface_strings
 from .search import ROOT, document_key, patch_index, search_doc, site_documents_in_order
@@ -222,8 +222,8 @@ class _Splice:
             return False  # the full build says what is wrong
         parsed = parse_note(note, self.md)
         span = previous.spans.get(kit.path)
-        if span is None or face_of(parsed) != kit.face:
-            return False
+        if span is None or face_of(parsed) != kit.face or CITE in parsed.html:
+            return False  # its citations and reference list are the full build's (see `citation_style`)
         old_body_key = (previous.inputs[source][1], kit.body_targets, kit.files)
         new_body_key = (note.digest, kit.body_targets, kit.files)
         if previous.outputs.get(kit.path, (None,))[0] != output_key(previous.site_key, (old_body_key, kit.key_rest)):

@@ -97,6 +97,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "written": "写于",
         "changed": "更新于",
         "shown_count": "篇",
+        "references": "参考文献",
     },
     "en": {
         "home": "Home",
@@ -181,6 +182,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "written": "Written",
         "changed": "updated",
         "shown_count": "papers",
+        "references": "References",
     },
 }
 
