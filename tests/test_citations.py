@@ -86,7 +86,8 @@ def test_each_form_renders_author_year_linked_to_the_note_or_the_reference_list(
     root = english_site(
         tmp_path,
         "RLHF [@ouyang2022training] scales [see @chung2022scaling, p. 3; @muller2020uber].\n"
-        "As @ouyang2022training show, and as GPT-3 did [-@brown2020language].\n",
+        "As @ouyang2022training show, and as GPT-3 did [-@brown2020language].\n"
+        "@chung2022scaling [sec. 4] scale further.\n",
     )
     site = build(root).output
     body = prose(site)
@@ -97,6 +98,7 @@ def test_each_form_renders_author_year_linked_to_the_note_or_the_reference_list(
         'As <span class="citation"><a class="cite" href="instructgpt.html">Ouyang et al. (2022)</a></span> show' in body
     )
     assert 'did <span class="citation">(<a class="cite" href="#ref-brown2020language">2020</a>)</span>' in body
+    assert '<a class="cite" href="#ref-chung2022scaling">Chung et al. (2022, sec. 4)</a></span> scale' in body
     assert broken_links(site) == []
 
 

@@ -1,5 +1,5 @@
 """Inline rules for pandoc's citations (a `citation` token): `[@key]`, `[see @a, p. 3; @b]`, `[-@key]` (the year
-only) and `@key` in the running text (author, then the year in parentheses)."""
+only) and `@key` in the running text (author, then the year in parentheses), `@key [p. 3]` with a locator."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ _KEY = re.compile(KEY)
 _ITEM = re.compile(
     rf"\s*(?P<prefix>(?:[^@;]*\s)?)(?P<suppress>-?)@(?P<key>{KEY})(?P<suffix>(?:[,\s][^;]*)?)", re.DOTALL
 )
+_LOCATOR = re.compile(r" \[([^\[\]@^\n][^\[\]@\n]*)\]")  # pandoc's `@key [p. 33]`
 # An @ right after these is part of an address, a URL or a word, not a citation: a@b.com, medium.com/@user.
 _NOT_BEFORE_KEY = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_/.:@=&?#%+~-\\")
 
@@ -72,9 +73,13 @@ def _in_text(state: StateInline, silent: bool) -> bool:
     found = _KEY.match(state.src, start + 1)
     if found is None:
         return False
+    end, locator = found.end(), ""
+    after = _LOCATOR.match(state.src, end)
+    if after and not state.src.startswith(("(", "["), after.end()):  # `@key [p. 3]`, not `@key [text](url)`
+        end, locator = after.end(), after.group(1).strip().lstrip(",").strip()
     if not silent:
-        _push(state, True, [(found.group(), "", "", False)], state.src[start : found.end()])
-    state.pos = found.end()
+        _push(state, True, [(found.group(), "", locator, False)], state.src[start:end])
+    state.pos = end
     return True
 
 
