@@ -214,6 +214,12 @@ def test_a_bibliography_with_bad_syntax_is_named_with_the_line_and_the_build_goe
     assert re.search(r"references\.bib:\d+: warning: .*the entry is skipped", err + out)
     assert "Traceback" not in err
 
+    (root / "references.bib").write_text('[{"id": "x",}]', encoding="utf-8")  # CSL-JSON, broken
+    code, _, err = run_cli(root, capsys=capsys)
+    assert code != 0
+    assert "references.bib:1:13: not valid JSON" in err
+    assert "Traceback" not in err
+
     (root / "references.bib").unlink()
     code, _, err = run_cli(root, capsys=capsys)
     assert code != 0

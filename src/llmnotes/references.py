@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .cite import citation_year
@@ -38,10 +39,8 @@ def load_bibliography(config: Config) -> tuple[dict[str, Reference], list[Diagno
 
     try:
         entries, problems = read_library(path, shown)
-    except UsageError as error:
-        return {}, [
-            Diagnostic(d.path, d.message, d.line, d.col, hint=d.hint, rule="bibliography") for d in error.diagnostics
-        ]
+    except UsageError as error:  # a file that is no library at all: said with its place in the file
+        return {}, [_placed(shown, d) for d in error.diagnostics]
     references: dict[str, Reference] = {}
     lines: dict[str, int | None] = {}
     for entry in entries:
@@ -65,6 +64,15 @@ def load_bibliography(config: Config) -> tuple[dict[str, Reference], list[Diagno
             place=f"{shown}:{entry.line}" if entry.line else shown,
         )
     return references, [_with_rule(d) for d in problems]
+
+
+def _placed(shown: str, diagnostic: Diagnostic) -> Diagnostic:
+    """The reader's `references.bib:1:13: not valid JSON…` as a diagnostic of that file, line and column."""
+    found = re.match(rf"{re.escape(shown)}(?::(\d+))?(?::(\d+))?: (.*)", diagnostic.message, re.DOTALL)
+    if found is None:
+        return Diagnostic(shown, diagnostic.message, hint=diagnostic.hint, rule="bibliography")
+    line, col, message = found.groups()
+    return Diagnostic(shown, message, int(line) if line else None, int(col) if col else None, rule="bibliography")
 
 
 def _with_rule(diagnostic: Diagnostic) -> Diagnostic:
@@ -119,7 +127,7 @@ def resolve_citations(
                 missing.append((parsed, link.target, link.line, link.col))
     problems = _collisions(index, bibliography)
     if missing:
-        keys = Suggester([*index.by_key, *bibliography], cutoff=0.5)
+        keys = Suggester([*index.by_key, *bibliography], cutoff=0.65)  # keys share years and "ing": only close ones
         for parsed, key, line, col in missing:
             hint = did_you_mean("@" + guess for guess in keys.suggest(key))
             if hint is None:
