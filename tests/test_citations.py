@@ -262,3 +262,14 @@ def test_an_edit_of_the_bibliography_rebuilds_the_citing_pages_as_a_clean_build_
     edit(root, "notes/reading.md", "Scaling [@chung2022scaling].", "Scaling [@chung2022scaling], twice.")
     assert ", twice." in prose(build(root).output)
     assert_equals_clean(root, tmp_path)
+
+
+def test_an_edit_of_a_cited_note_rebuilds_the_citing_pages_as_a_clean_build_would(tmp_path: Path) -> None:
+    root = english_site(tmp_path, "Tuned [@ouyang2022training].\n")
+    build(root)
+    let_the_clock_tick()
+    edit(root, "notes/instructgpt.md", "authors: [Long Ouyang, Jeff Wu, Xu Jiang]", "authors: [Long Ouyang]")
+    result = build(root)
+    assert "notes/reading.html" in result.changed
+    assert '<a class="cite" href="instructgpt.html">Ouyang, 2022</a>' in prose(result.output)
+    assert_equals_clean(root, tmp_path)
