@@ -70,8 +70,10 @@ class LinkIndex:
                         )
                     )
         by_source = {p.note.source: p.note.slug for p in notes}
-        papers = cite_keys(p.note for p in by_slug.values() if p.note.kind == "note" and is_paper(p.note))
-        by_key = {key: slug for slug, key in papers.items()}
+        by_key: dict[str, str] = {}
+        if any(parsed.citations for parsed in notes):  # a site that cites nothing needs no keys here
+            papers = cite_keys(p.note for p in by_slug.values() if p.note.kind == "note" and is_paper(p.note))
+            by_key = {key: slug for slug, key in papers.items()}
         return cls(by_name, by_source, by_slug, shared, Suggester(by_name, cutoff=0.5), by_key), problems
 
     def find(self, link: Link, source: ParsedNote) -> str | None:
