@@ -39,6 +39,7 @@ class Config:
     raw_html: str = "sanitize"
     repo_url: str = ""
     edit_url: str = ""  # a note's path inside the notes folder appended to it is where the note is edited
+    bibliography: str = ""  # a .bib (BibTeX, BibLaTeX) or CSL-JSON file, from the project's folder, that notes cite
     section_titles: tuple[tuple[str, str], ...] = ()  # (folder inside the notes folder, title), from mkdocs.yml's nav
 
     @property

@@ -69,6 +69,8 @@ def scan_inputs(config: Config, cache: BuildCache, options: tuple, output: Path)
                 assets.append(Asset(Path(entry.path), source, relative, digest))
     if not any(document.kind == "note" for document in documents):
         problems.append(_no_notes(config))
+    if config.bibliography:  # an input of the pages that cite, whose keys hold what they show of it
+        cache.file_digest(root / config.bibliography, f"bibliography {config.bibliography}")
     site_wide = [f"options {options!r}", f"config {config!r}", f"llmnotes {code_digest()}"]
     for path in _files_below(config.data_path):
         name = f"data/{path.relative_to(config.data_path).as_posix()}"

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from html import escape
 
+from .cite import cite_keys, is_paper
 from .model import Asset, Backlink, Diagnostic, Link, ParsedNote, ResolvedLink, Severity
 from .parse import CLOSE, EMBED, END, HASHTAG, LABEL, OPEN
 from .paths import fold, href, slugify, tag_path
@@ -26,6 +27,7 @@ class LinkIndex:
     notes: dict[str, ParsedNote]
     shared_names: dict[str, tuple[str, ...]]  # folded file name -> the notes in different folders it names
     names: Suggester = field(compare=False)  # "did you mean" among by_name
+    by_key: dict[str, str] = field(default_factory=dict)  # citation key -> the slug of the note about that paper
 
     @classmethod
     def build(cls, notes: list[ParsedNote]) -> tuple[LinkIndex, list[Diagnostic]]:
@@ -68,9 +70,15 @@ class LinkIndex:
                         )
                     )
         by_source = {p.note.source: p.note.slug for p in notes}
-        return cls(by_name, by_source, by_slug, shared, Suggester(by_name, cutoff=0.5)), problems
+        by_key: dict[str, str] = {}
+        if any(parsed.citations for parsed in notes):  # a site that cites nothing needs no keys here
+            papers = cite_keys(p.note for p in by_slug.values() if p.note.kind == "note" and is_paper(p.note))
+            by_key = {key: slug for slug, key in papers.items()}
+        return cls(by_name, by_source, by_slug, shared, Suggester(by_name, cutoff=0.5), by_key), problems
 
     def find(self, link: Link, source: ParsedNote) -> str | None:
+        if link.kind == "cite":  # a key no note has may be the bibliography's: see `references`
+            return self.by_key.get(link.target)
         if not link.target:
             return source.note.slug
         if link.kind == "markdown":
@@ -114,7 +122,8 @@ def resolve_links(
             target_slug = index.find(link, parsed)
             anchor = None
             if target_slug is None:
-                problems.append((parsed, link))
+                if link.kind != "cite":
+                    problems.append((parsed, link))
             elif link.fragment:
                 anchor = _find_heading(index.notes[target_slug], link.fragment)
                 if anchor is None:

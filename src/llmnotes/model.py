@@ -150,14 +150,51 @@ class Heading:
 class Link:
     """A link from a note's body to another note, as written, before resolution."""
 
-    kind: Literal["wiki", "markdown"]
-    target: str  # slug, title, alias or relative .md path, without the fragment
+    kind: Literal["wiki", "markdown", "cite"]
+    target: str  # slug, title, alias or relative .md path, without the fragment; a citation's key
     fragment: str | None
     text: str | None  # explicit link text, None when the target's label should be shown
     line: int  # 1-based, in the note's file
     col: int  # 1-based
     context: str  # the sentence that holds the link, as plain text
     placeholder: int  # index of the placeholder the parsed HTML carries for this link
+
+
+@pickled_by_constructor
+@dataclass(frozen=True, slots=True)
+class CitedItem:
+    """One key of a citation as written: `[see @key, p. 3]` has prefix "see" and locator "p. 3"."""
+
+    link: int  # the number of its `Link` (kind "cite") among the note's links
+    prefix: str = ""
+    locator: str = ""
+    suppress_author: bool = False  # `[-@key]`: the year only
+
+
+@pickled_by_constructor
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A citation in a note's text: `[@a; @b]` in parentheses, or `@a` in the running text (author, then year)."""
+
+    in_text: bool
+    items: tuple[CitedItem, ...]
+
+
+@pickled_by_constructor
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A work that notes cite: a note about a paper, or an entry of the bibliography file."""
+
+    key: str
+    title: str
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+    container: str | None = None  # the venue, journal or proceedings
+    doi: str | None = None
+    arxiv: str | None = None
+    url: str | None = None
+    slug: str | None = None  # the note's, when a note has this key
+    place: str = ""  # where it is written: the note's file, or the bibliography's file and line
 
 
 @pickled_by_constructor
@@ -176,6 +213,7 @@ class ParsedNote:
     facts: str = ""  # digest of the front matter's values: what lists and previews of other pages show of it
     assets: tuple[tuple[str, int], ...] = ()  # files the body embeds or links to: (path inside notes/, line)
     embeds: tuple[tuple[str, int], ...] = ()  # Obsidian's ![[file]] embeds as written, found by the link stage
+    citations: tuple[Citation, ...] = ()  # `[@key]` and `@key`, in order; each holds the place of its placeholder
 
 
 @pickled_by_constructor
@@ -243,6 +281,8 @@ class Site:
     section_of: dict[str, str] = field(default_factory=dict)  # slug -> the section page of its folder
     assets: tuple[Asset, ...] = ()
     embeds: dict[str, tuple[str, ...]] = field(default_factory=dict)  # slug -> each embed's file inside notes/
+    references: dict[str, Reference] = field(default_factory=dict)  # citation key -> the work, for every key cited
+    language: str = "en"  # the site's: citations and reference lists take its punctuation
 
 
 @dataclass(frozen=True, slots=True)

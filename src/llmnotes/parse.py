@@ -14,13 +14,14 @@ from markdown_it.token import Token
 
 from .markdown.raw_html import RAW_LINE
 from .markdown.wikilinks import IMAGE_TYPES
-from .model import Diagnostic, Heading, Link, Note, ParsedNote
+from .model import Citation, CitedItem, Diagnostic, Heading, Link, Note, ParsedNote
 from .paths import fold
 
 # Placeholders the link stage replaces; private-use characters, removed from the source before parsing (so are
 # \ue006 and \ue007, which mark raw HTML until it is sanitized, see `markdown.raw_html`).
 OPEN, LABEL, END, CLOSE, EMBED, HASHTAG = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004", "\ue005"
-_PRIVATE_USE = re.compile("[\ue000-\ue007]")
+CITE = "\ue008"  # a citation's place: CITE, its number among the note's citations, END
+_PRIVATE_USE = re.compile("[\ue000-\ue008]")
 # Obsidian's inline tags: after a space or at a line's start, letters, digits, _ - /, not digits alone (#1).
 _HASHTAG = re.compile(r"(?<!\S)#([\w/-]*[^\W\d][\w/-]*)")
 _SIZE = re.compile(r"(\d+)(?:x(\d+))?")
@@ -49,6 +50,7 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
     tokens = md.parse(body, env)
     headings: list[Heading] = []
     embeds: list[tuple[str, int]] = []
+    citations: list[Citation] = []
     tags = list(note.tags)
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.attrGet("id"):
@@ -56,7 +58,7 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
                 Heading(int(token.tag[1]), _plain_text(tokens[index + 1].children or []), str(token.attrGet("id")))
             )
         if token.type == "inline" and token.children:
-            _collect_links(note, token, source_lines, links)
+            _collect_links(note, token, source_lines, links, citations)
             line = note.body_line + (token.map[0] if token.map else 0)
             if folder is not None:
                 _point_at_assets(token.children, folder, line, assets)
@@ -88,6 +90,7 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
         facts=facts_digest(note),
         assets=tuple(assets),
         embeds=tuple(embeds),
+        citations=tuple(citations),
     )
 
 
@@ -101,8 +104,11 @@ def facts_digest(note: Note) -> str:
     return hashlib.blake2b(values.encode(), digest_size=16).hexdigest()
 
 
-def _collect_links(note: Note, inline: Token, source_lines: list[str], links: list[Link]) -> None:
-    """Replace wikilink and relative `.md` link tokens with placeholders and record each as a `Link`."""
+def _collect_links(
+    note: Note, inline: Token, source_lines: list[str], links: list[Link], citations: list[Citation]
+) -> None:
+    """Replace wikilink and relative `.md` link tokens with placeholders and record each as a `Link`; so too each
+    key of a citation (a `Link` of kind "cite"), the citation's placeholder standing for all of its keys."""
     children = inline.children or []
     plain = ""
     pending: list[tuple[int, str, str | None, str | None, str, str]] = []  # (offset, kind, ...) per link
@@ -119,6 +125,17 @@ def _collect_links(note: Note, inline: Token, source_lines: list[str], links: li
                 )
             )
             plain += meta["text"] or meta["target"]
+            continue
+        if child.type == "citation":
+            items = []
+            for position, (key, prefix, locator, suppress) in enumerate(child.meta["items"]):
+                items.append(CitedItem(len(links) + len(pending), prefix, locator, suppress))
+                # the first key is found by where the citation starts, the others after it
+                where = child.meta["raw"].split("\n")[0] if position == 0 else ""
+                pending.append((len(plain), "cite", key, None, where, "@" + key))
+            replaced.append(_html_token(f"{CITE}{len(citations)}{END}"))
+            citations.append(Citation(child.meta["in_text"], tuple(items)))
+            plain += child.content.replace(";", ",")  # the context is a sentence, which a semicolon would end
             continue
         if child.type == "link_open":
             relative = _relative_note_target(str(child.attrGet("href") or ""))
@@ -146,11 +163,15 @@ def _collect_links(note: Note, inline: Token, source_lines: list[str], links: li
     last_line = inline.map[1] if inline.map else len(source_lines)
     cursor = (first_line, 0)
     for offset, kind, target, fragment, text, raw in pending:
+        if kind == "cite" and text:  # `text` holds where the citation starts
+            line_index, col = _locate(source_lines, text, cursor, last_line)
+            cursor = (line_index, col)
+            text = ""
         line_index, col = _locate(source_lines, raw, cursor, last_line)
         cursor = (line_index, col + 1)
         links.append(
             Link(
-                kind="wiki" if kind == "wiki" else "markdown",
+                kind="wiki" if kind == "wiki" else "cite" if kind == "cite" else "markdown",
                 target=target or "",
                 fragment=fragment,
                 text=text or None,

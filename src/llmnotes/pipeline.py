@@ -22,6 +22,7 @@ from .pages import PageContext, all_outputs
 from .parallel import run_all
 from .parse import parse_note
 from .progress import Progress, silent
+from .references import load_bibliography, resolve_citations
 from .render import Renderer, interface_strings
 from .search import ROOT
 from .site import assemble_site, load_data
@@ -103,10 +104,23 @@ def link_site(
     diagnostics += problems
     data, problems = load_data(config.root, config.data_path)
     diagnostics += problems
+    bibliography, problems = load_bibliography(config)
+    diagnostics += problems
+    references, problems = resolve_citations(documents, index, bibliography, strict_links)
+    diagnostics += problems
     dates = file_dates(config.root, [p.note.source for p in documents])
     diagnostics += shallow_clone_warning(repository(config.root))
     site, problems = assemble_site(
-        list(index.notes.values()), links, backlinks, data, dates, inputs.assets, embeds, dict(config.section_titles)
+        list(index.notes.values()),
+        links,
+        backlinks,
+        data,
+        dates,
+        inputs.assets,
+        embeds,
+        dict(config.section_titles),
+        references,
+        config.language,
     )
     diagnostics += problems
     context = PageContext(site, config, Renderer(config, site.data), cache.search_entries, inputs.theme)

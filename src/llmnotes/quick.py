@@ -28,7 +28,7 @@ from .markdown import create_parser
 from .pages import PageContext, face_of
 from .pages.note import NoteRecord, record, updated_page
 from .pages.search_index import SearchRecord, records, updated_index
-from .parse import parse_note
+from .parse import CITE, parse_note
 from .render import interface_strings
 from .search import ROOT
 from .write import SiteWriter
@@ -162,8 +162,8 @@ class _Update:
             return False  # the full build says what is wrong
         parsed = parse_note(note, self.md)
         span = previous.spans.get(path)
-        if span is None or face_of(parsed) != page.face:
-            return False
+        if span is None or face_of(parsed) != page.face or CITE in parsed.html:
+            return False  # its citations and reference list are the full build's (see `citation_style`)
         old_key, new_key = page.page_key(previous.inputs[document.source][1]), page.page_key(note.digest)
         templates = templates_digest(previous.theme, previous.templates.get(path, ()))
         if previous.outputs.get(path, (None,))[0] != output_key(previous.site_key, old_key, templates):

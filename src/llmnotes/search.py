@@ -18,6 +18,7 @@ from itertools import repeat
 from operator import add
 
 from .cache import content_digest
+from .citation_style import cite_html
 from .links import link_html
 from .model import Note, ParsedNote, Site
 from .parallel import run_all
@@ -192,6 +193,7 @@ def index_entry(parsed: ParsedNote, site: Site) -> IndexEntry:
     note = parsed.note
     path = site.paths[note.slug]
     body = link_html(parsed.html, site.links.get(note.slug, ()), site.labels, site.paths, path)
+    body = cite_html(body, parsed, site, path, reference_list=False)
     return entry_of(search_doc(note, path, body, section_path(site, note.slug)))
 
 

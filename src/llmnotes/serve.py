@@ -292,6 +292,7 @@ def _watched(config: Config) -> list[Path]:
         config.data_path,
         config.templates_path,
         config.root / "pyproject.toml",
+        *([config.root / config.bibliography] if config.bibliography else []),  # Better BibTeX keeps it exported
     ]
 
 

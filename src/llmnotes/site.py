@@ -13,7 +13,7 @@ import yaml
 
 from .lineage import build_lineage
 from .load import YAML_LOADER
-from .model import Asset, Backlink, Diagnostic, Note, ParsedNote, ResolvedLink, Site, Tag
+from .model import Asset, Backlink, Diagnostic, Note, ParsedNote, Reference, ResolvedLink, Site, Tag
 from .paths import fold, note_path, page_path, unique_slugs
 from .related import related_notes
 
@@ -39,9 +39,12 @@ def assemble_site(
     assets: tuple[Asset, ...] = (),
     embeds: dict[str, tuple[str, ...]] | None = None,
     section_titles: dict[str, str] | None = None,
+    references: dict[str, Reference] | None = None,
+    language: str = "en",
 ) -> tuple[Site, list[Diagnostic]]:
     """`documents` holds notes and standalone pages, one per slug; `file_dates` are by source path (from git);
-    `section_titles` name folders' section pages in lists and links (MkDocs' nav titles), by folder."""
+    `section_titles` name folders' section pages in lists and links (MkDocs' nav titles), by folder; `references`
+    the works the notes cite, by key, and `language` the site's, whose punctuation citations take."""
     if section_titles:
         documents = [name_section(p, section_titles) for p in documents]
     ordered = tuple(sorted((p for p in documents if p.note.kind == "note"), key=note_order))
@@ -72,6 +75,8 @@ def assemble_site(
         embeds=embeds or {},
         sections=sections,
         section_of=section_of,
+        references=references or {},
+        language=language,
     )
     return site, problems
 

@@ -14,6 +14,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from . import (
     attention_mask,
     callouts,
+    citations,
     flow,
     heading_anchors,
     highlight,
@@ -46,6 +47,7 @@ def create_parser(raw_html_policy: str = "sanitize", strings: Mapping[str, str] 
     md.use(heading_anchors.plugin)
     md.use(scroll_regions.plugin, labels)
     md.use(wikilinks.plugin)
+    md.use(citations.plugin)
     md.use(callouts.plugin)
     md.use(flow.plugin).use(attention_mask.plugin)
     md.use(math.plugin, formula_label=labels.formula)

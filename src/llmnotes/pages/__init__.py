@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict, TypeVar
 
 from ..cache import Store, content_digest
+from ..citation_style import cite_html
 from ..cite import cite_keys, is_paper
 from ..config import Config
 from ..links import body_html, link_html
@@ -106,7 +107,11 @@ class PageContext:
             (r.target_slug, r.anchor, self.card_key(r.target_slug) if r.target_slug else None)
             for r in self.site.links.get(parsed.note.slug, ())
         )
-        return (parsed.note.digest, targets, self.site.embeds.get(parsed.note.slug))
+        key = (parsed.note.digest, targets, self.site.embeds.get(parsed.note.slug))
+        if not parsed.citations:
+            return key
+        references = self.site.references
+        return (*key, tuple(references.get(link.target) for link in parsed.links if link.kind == "cite"))
 
     def notes_key(self) -> str:
         """What every note shows in lists, in the site's order: for pages that list all notes."""
@@ -173,6 +178,7 @@ def _excerpt(parsed: ParsedNote, site: Site) -> str:
         return ""
     path = site.paths[parsed.note.slug]
     linked = link_html(match.group(1), site.links.get(parsed.note.slug, ()), site.labels, site.paths, path)
+    linked = cite_html(linked, parsed, site, path, reference_list=False)
     excerpt = html.unescape(_TAGS.sub("", linked)).strip()
     return excerpt[: EXCERPT_LENGTH - 1] + "…" if len(excerpt) > EXCERPT_LENGTH else excerpt
 
@@ -181,9 +187,10 @@ def linked_body(parsed: ParsedNote, site: Site, page_path: str) -> str:
     """The parsed body with its placeholders (links, embeds, #tags) turned into URLs relative to `page_path`."""
     slug = parsed.note.slug
     tags = [site.tag_of[fold(tag)].slug for tag in parsed.note.tags] if HASHTAG in parsed.html else []
-    return body_html(
+    linked = body_html(
         parsed.html, site.links.get(slug, ()), site.labels, site.paths, site.embeds.get(slug, ()), tags, page_path
     )
+    return cite_html(linked, parsed, site, page_path)
 
 
 def tag_ref(name: str, site: Site) -> TagRef:
