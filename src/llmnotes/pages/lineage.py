@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..lineage import chronological, render_svg
+from ..lineage import chronological
+from ..lineage_svg import render_svg
 from ..model import Output
 from ..paths import href
 from . import PageContext, one_page
