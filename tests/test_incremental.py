@@ -777,6 +777,29 @@ def test_a_template_edit_renders_only_the_pages_made_with_it(
     assert_equals_clean(root, tmp_path)
 
 
+def test_a_title_edit_makes_again_only_its_own_entries_of_the_bibliography(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """references.bib and references.json list every paper: an edit of one paper's title takes its entries into the
+    files the last build wrote, instead of making every paper's entries again."""
+    from llmnotes.pages import bibliography
+
+    root = make_site(tmp_path)
+    build(root)
+    papers = page(root / OUTPUT, "references.bib").count("\n@")
+    made: list[str] = []
+    for name in ("bibtex_entry", "csl_item"):
+        function = getattr(bibliography, name)
+        monkeypatch.setattr(bibliography, name, lambda note, key, f=function, n=name: made.append(n) or f(note, key))
+    let_the_clock_tick()
+    CHANGES["title of a linked note"].apply(root)
+    build(root)
+    assert "{GPT-3}: Language Models" in page(root / OUTPUT, "references.bib")
+    assert '"GPT-3: Language Models' in page(root / OUTPUT, "references.json")
+    assert papers >= 5 and made.count("csl_item") == 1 and made.count("bibtex_entry") == 2  # and notes/gpt-3.bib
+    assert_equals_clean(root, tmp_path)
+
+
 def test_two_successive_edits_equal_a_clean_build(tmp_path: Path) -> None:
     root = make_site(tmp_path)
     build(root)

@@ -64,6 +64,7 @@ class BuildState:
     theme: dict[str, str] = field(default_factory=dict)  # path inside the theme -> digest (see inputs.Inputs)
     outputs: dict[str, tuple[str | None, tuple[tuple[str, str], ...]]] = field(default_factory=dict)
     templates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # output -> the templates it was rendered with
+    parts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # output -> the keys of its parts (Output.parts)
     written: dict[str, Stamp] = field(default_factory=dict)  # output file -> its stamp after writing
     warnings: tuple[Diagnostic, ...] = ()
     note_count: int = 0
@@ -241,7 +242,7 @@ class CacheMemory:
 
 MOST_CHANGED_ENTRIES = 512  # changed since the state was saved whole, beyond which it is saved whole again
 # the state's dicts, whose changes are their changed entries
-_ENTRIES = ("inputs", "outputs", "templates", "written", "spans")
+_ENTRIES = ("inputs", "outputs", "templates", "parts", "written", "spans")
 
 
 def _changes(old: BuildState, new: BuildState) -> dict[str, Any]:

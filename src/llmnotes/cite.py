@@ -367,12 +367,6 @@ def bibtex_entry(note: Note, key: str) -> str:
     return f"@{entry_type}{{{key},\n{body}\n}}\n"
 
 
-def bibliography(notes: Iterable[Note], keys: dict[str, str]) -> str:
-    """Every note's entry, sorted by key, separated by blank lines."""
-    ordered = sorted(notes, key=lambda n: keys[n.slug])
-    return "\n".join(bibtex_entry(note, keys[note.slug]) for note in ordered)
-
-
 # ----- CSL-JSON -----
 
 CSL_TYPES = {"conference": "paper-conference", "journal": "article-journal", "report": "report", "preprint": "article"}
@@ -421,10 +415,6 @@ def csl_item(note: Note, key: str) -> dict[str, Any]:
     if url:
         item["URL"] = url
     return item
-
-
-def csl_items(notes: Iterable[Note], keys: dict[str, str]) -> list[dict[str, Any]]:
-    return [csl_item(note, keys[note.slug]) for note in sorted(notes, key=lambda n: keys[n.slug])]
 
 
 # ----- Highwire meta tags (Google Scholar, Zotero) -----

@@ -310,9 +310,15 @@ class Output:
 
     `key` names every input the bytes depend on beyond the site-wide ones (templates, configuration, data,
     llmnotes itself); when it is the same as last build's, the files on disk are kept. None: render every build.
+
+    An output made of many parts (a bibliography's entries) may name the key of each part and offer `update`: given
+    the files the last build wrote (a reader of them) and the last build's part keys, it makes the new files from
+    the old ones, redoing only the parts whose keys changed; None when it cannot, and the output is rendered.
     """
 
     name: str  # unique among outputs; the path when it is one file
     key: tuple | None
     render: Callable[[], list[Page]]
     alone: bool = False  # a large job that spreads its own work over the workers: rendered after the pages
+    parts: tuple[str, ...] = ()
+    update: Callable[[Callable[[str], bytes], tuple[str, ...]], list[Page] | None] | None = None

@@ -17,7 +17,7 @@ from .links import LinkIndex, check_assets, find_embeds, qualify_slugs, resolve_
 from .load import load_note
 from .markdown import create_parser
 from .markdown.scroll_regions import RegionLabels
-from .model import Diagnostic, Output, ParsedNote, Severity
+from .model import Diagnostic, Output, Page, ParsedNote, Severity
 from .pages import PageContext, all_outputs
 from .parallel import run_all
 from .parse import parse_note
@@ -140,6 +140,7 @@ def render_and_write(
     outputs = all_outputs(context)
     old_files = {path: file_digest for _, files in previous.outputs.values() for path, file_digest in files}
     todo: list[Output] = []
+    updatable: dict[str, tuple[str, ...]] = {}  # output -> its parts' keys at the last build
     theme = context.theme
     for item in outputs:
         old = previous.outputs.get(item.name)
@@ -147,6 +148,8 @@ def render_and_write(
         key = None if item.key is None else output_key(state.site_key, item.key, templates_digest(theme, templates))
         if item.name == ROOT:
             state.search_keys = item.key or ()
+        if item.parts:
+            state.parts[item.name] = item.parts
         if in_place and key is not None and old is not None and old[0] == key and all(p in intact for p, _ in old[1]):
             state.outputs[item.name] = old
             if templates:
@@ -154,11 +157,14 @@ def render_and_write(
             state.spans.update((path, previous.spans[path]) for path, _ in old[1] if path in previous.spans)
         else:
             todo.append(item)
+            old_parts = previous.parts.get(item.name)
+            if in_place and item.update and old_parts and old is not None and all(p in intact for p, _ in old[1]):
+                updatable[item.name] = old_parts  # its files are as the last build wrote them, part by part
 
     todo.sort(key=lambda job: job.alone)  # stable: the large jobs last, in their order
     writer = SiteWriter(output, replace_all=not in_place)
     on_disk = {path: file_digest for path, file_digest in old_files.items() if path in intact} if in_place else {}
-    render = RenderJob(context, outputs, on_disk, writer)
+    render = RenderJob(context, outputs, on_disk, writer, updatable)
     alone = sum(item.alone for item in todo)
     staged: list[str] = []
     try:
@@ -190,18 +196,25 @@ class RenderJob:
     """
 
     def __init__(
-        self, context: PageContext, outputs: list[Output], on_disk: dict[str, str], writer: SiteWriter
+        self,
+        context: PageContext,
+        outputs: list[Output],
+        on_disk: dict[str, str],
+        writer: SiteWriter,
+        updatable: dict[str, tuple[str, ...]],
     ) -> None:
         self.context = context
         self.outputs: dict[str, Output] | None = {item.name: item for item in outputs}
         self.on_disk = on_disk  # path -> digest of the files the output already holds, as the last build wrote them
         self.writer = writer
+        self.updatable = updatable  # output -> its parts' keys in the files on disk (see Output.update)
 
     def __getstate__(self) -> tuple:
-        return (replace(self.context, search_entries=None), self.on_disk, self.writer)  # the cache stays here
+        # the cache stays here
+        return (replace(self.context, search_entries=None), self.on_disk, self.writer, self.updatable)
 
     def __setstate__(self, state: tuple) -> None:
-        self.context, self.on_disk, self.writer = state
+        self.context, self.on_disk, self.writer, self.updatable = state
         self.outputs = None
 
     def __call__(self, name: str) -> tuple[list[tuple[str, str, bool, tuple[int, int] | None]], tuple[str, ...]]:
@@ -210,15 +223,19 @@ class RenderJob:
             self.outputs = {item.name: item for item in all_outputs(self.context)}
         renderer = self.context.renderer
         renderer.take_used()
-        files = _render_output(self.outputs[name], self.on_disk, self.writer)
+        item = self.outputs[name]
+        pages = None
+        if item.update is not None and name in self.updatable:
+            pages = item.update(self.writer.read_kept, self.updatable[name])
+        files = _stage(pages if pages is not None else item.render(), self.on_disk, self.writer)
         return files, renderer.take_used()
 
 
-def _render_output(
-    item: Output, on_disk: dict[str, str], writer: SiteWriter
+def _stage(
+    pages: list[Page], on_disk: dict[str, str], writer: SiteWriter
 ) -> list[tuple[str, str, bool, tuple[int, int] | None]]:
     files = []
-    for page in item.render():
+    for page in pages:
         file_digest = content_digest(page.content)
         stage = on_disk.get(page.path) != file_digest
         if stage:

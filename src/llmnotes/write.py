@@ -70,6 +70,10 @@ class SiteWriter:
         with open(self.staging / path, "wb") as file:
             file.write(content)
 
+    def read_kept(self, path: str) -> bytes:
+        """A file of the site as the last build left it (an output updating itself reads its old files)."""
+        return (self.output / path).read_bytes()
+
     def commit(self, staged: list[str], stale: Iterable[str]) -> dict[str, Stamp]:
         """Make the `staged` files part of the site and delete `stale` ones; returns the new files' stamps."""
         stamps = {path: stamp(self.staging / path) for path in staged}
