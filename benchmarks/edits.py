@@ -118,7 +118,7 @@ def _build(project: Path, output: Path, extra: list[str] | None = None) -> tuple
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"build failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    lines = (done.stdout + done.stderr).strip().splitlines()
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if not line.startswith("no sitemap")]
     return seconds, lines[-1] if lines else ""
 
 
