@@ -66,8 +66,12 @@ def tokenize(text: str, every_char: bool = True) -> list[str]:
 
 def _tokens(text: str, every_char: bool) -> list[str]:
     """The tokens of a text in order, repeats kept: what `token_counts` counts, one piece at a time."""
+    return _folded_tokens(fold(text), every_char)
+
+
+def _folded_tokens(folded: str, every_char: bool) -> list[str]:
     tokens: list[str] = []
-    for run, word in _PIECE.findall(fold(text)):
+    for run, word in _PIECE.findall(folded):
         if run:
             tokens.extend(run if every_char else run[-1])
             tokens.extend(map(add, run, run[1:]))
@@ -245,7 +249,7 @@ def document_tokens(doc: SearchDoc) -> tuple[dict[str, int], int, tuple[int, ...
         tokens: set[str] = set()
         for text in texts:
             folded = fold(text)
-            tokens.update(token_counts(folded, every_char=True))
+            tokens.update(_folded_tokens(folded, every_char=True))  # short texts: quicker piece by piece
             grams.update(_TRIGRAM.findall(folded))
         for token in sorted(tokens):  # sorted: the same entry bytes in every process
             values[token] = values.get(token, 0) | bit << TF_BITS
