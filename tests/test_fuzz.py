@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +14,7 @@ from llmnotes.load import load_note
 from llmnotes.markdown import create_parser
 from llmnotes.parse import parse_note
 from llmnotes.paths import MAX_SLUG_LENGTH, href, note_path, slugify, tag_path
-from llmnotes.search import parse_query, tokenize
+from llmnotes.search import _tokens, fold, parse_query, token_counts, tokenize
 
 FUZZ = settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 # Text with the characters that matter to the syntax: fences, brackets, pipes, hashes, quotes, CJK, controls.
@@ -83,3 +84,14 @@ def test_the_tokenizer_takes_any_text(text: str) -> None:
     assert len(tokens) == len(set(tokens))
     for segment in parse_query(text):
         assert segment and all(token for token, _ in segment)
+
+
+# Letters, digits, connectors, CJK (one beyond the BMP), compatibility forms and a combining mark, and any character.
+TOKEN_CHARS = st.sampled_from(list("ab Z9_-\u2010—.,中文训练模型のカー𠀀ＦＡ－ﬁßΣΊ\u0301é\n")) | st.characters()
+
+
+@FUZZ
+@given(st.text(alphabet=TOKEN_CHARS, max_size=80))
+def test_the_index_counts_the_tokens_the_tokenizer_gives(text: str) -> None:
+    for every_char in (True, False):
+        assert token_counts(fold(text), every_char) == Counter(_tokens(text, every_char))

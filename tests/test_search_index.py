@@ -6,6 +6,7 @@ import itertools
 import json
 import random
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -24,14 +25,17 @@ from llmnotes.search import (
     TITLE,
     VALUE_BITS,
     SearchDoc,
+    _tokens,
     build_index,
     build_search_index,
     decode_postings,
     encode_postings,
     entry_of,
+    fold,
     front_coded,
     front_decoded,
     gram_bucket,
+    gram_buckets,
     index_entry,
     index_files,
     index_state,
@@ -40,6 +44,7 @@ from llmnotes.search import (
     plain_text,
     search_doc,
     site_documents_in_order,
+    token_counts,
     tokenize,
     update_state,
     varint,
@@ -199,6 +204,33 @@ def test_plain_text_keeps_code_and_drops_diagrams_and_anchors() -> None:
         "<figcaption>三步</figcaption></figure><ul><li>甲</li><li>乙</li></ul>"
     )
     assert plain_text(html) == "方法 对齐问题&x < 1 三步 甲 乙"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "用 RLHF 训练奖励模型，奖励模型很重要。奖励！",
+        "GPT-3的结构 few-shot_learning‐x a--b -c d- _e_ x-中 GPT-3 gpt3",
+        "Ｆｅｗ－ｓｈｏｔ ﬁne-tuning ΣΊΣΥΦΟΣ σίσυφος Straße",
+        "カタカナのひらがな𠀀𠀁中 한국어 ٣٤ café",
+        "fine‐tuning (U+2010 alone)",
+        "snake_case alone",
+        "",
+    ],
+)
+def test_a_body_counts_every_token_the_tokenizer_gives_it(text: str) -> None:
+    """Term frequencies (and body lengths) are counted over whole texts at once: the same tokens, as often."""
+    for every_char in (True, False):
+        assert token_counts(fold(text), every_char) == Counter(_tokens(text, every_char))
+
+
+def test_the_phrase_index_holds_every_three_cjk_characters_in_a_row_of_every_field() -> None:
+    doc = _note_doc(
+        "phrases", "<h2>扩散模型</h2><p>去噪 AB 扩散。<code>注意力机制</code></p>", title="生成模型", tags=("图像生成",)
+    )
+    runs = ["扩散模型", "去噪", "扩散", "注意力机制", "生成模型", "图像生成"]
+    trigrams = {run[i : i + 3] for run in runs for i in range(len(run) - 2)}
+    assert gram_buckets(doc) == tuple(sorted({gram_bucket(gram) for gram in trigrams}))
 
 
 # ---- Encoding ----

@@ -14,8 +14,8 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
-from itertools import repeat
-from operator import add
+from itertools import chain, repeat
+from operator import add, and_, itemgetter
 
 from .cache import content_digest
 from .citation_style import cite_html
@@ -27,6 +27,15 @@ from .parallel import run_all
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _PIECE = re.compile(rf"([{CJK}]+)|([^\W_{CJK}]+(?:[-_\u2010][^\W_{CJK}]+)*)")
 _CONNECTOR = re.compile("[-_\u2010]")
+# The same tokens as `_PIECE` and `_tokens` make, each kind found over a whole text at once (see `token_counts`).
+_RUN = re.compile(rf"[{CJK}]+")
+_PART = re.compile(rf"[^\W_{CJK}]+")  # a word, or a part of a hyphenated one
+# A hyphenated word (starting where a word starts, never inside one), joined without its hyphens.
+_JOINED = re.compile(rf"(?<![^\W_{CJK}])[^\W_{CJK}]++(?:[-_\u2010][^\W_{CJK}]++)+")
+_TRIGRAM = re.compile(rf"(?=([{CJK}]{{3}}))")  # overlapping: every three CJK characters in a row
+_WITHOUT_CONNECTORS = str.maketrans("", "", "-_\u2010")
+_TAIL = itemgetter(slice(1, None))
+_LAST = itemgetter(-1)
 
 # A posting's value: the fields besides the body that hold the token (bits), and how often the body does (0-15).
 TITLE, META, HEADING, SUMMARY = 1, 2, 4, 8  # title and aliases; tags, authors, venue; headings; summary
@@ -57,8 +66,13 @@ def tokenize(text: str, every_char: bool = True) -> list[str]:
 
 
 def _tokens(text: str, every_char: bool) -> list[str]:
+    """The tokens of a text in order, repeats kept: what `token_counts` counts, one piece at a time."""
+    return _folded_tokens(fold(text), every_char)
+
+
+def _folded_tokens(folded: str, every_char: bool) -> list[str]:
     tokens: list[str] = []
-    for run, word in _PIECE.findall(fold(text)):
+    for run, word in _PIECE.findall(folded):
         if run:
             tokens.extend(run if every_char else run[-1])
             tokens.extend(map(add, run, run[1:]))
@@ -68,6 +82,19 @@ def _tokens(text: str, every_char: bool) -> list[str]:
             if len(parts) > 1:
                 tokens.append("".join(parts))
     return tokens
+
+
+def token_counts(folded: str, every_char: bool) -> Counter[str]:
+    """How often each token stands in a folded text: `Counter(_tokens(text, every_char))`, with no Python loop over
+    the text's pieces (a body holds thousands): words and hyphenated words by a regular expression each over the
+    whole text, and the bigrams of every CJK run at once (`map(add, run, run[1:])` for each run, in C)."""
+    counts = Counter(_PART.findall(folded))
+    if "-" in folded or "_" in folded or "\u2010" in folded:
+        counts.update(map(str.translate, _JOINED.findall(folded), repeat(_WITHOUT_CONNECTORS)))
+    runs = _RUN.findall(folded)
+    counts.update("".join(runs) if every_char else map(_LAST, runs))
+    counts.update(chain.from_iterable(map(map, repeat(add), runs, map(_TAIL, runs))))
+    return counts
 
 
 def parse_query(text: str) -> list[list[tuple[str, bool]]]:
@@ -199,10 +226,10 @@ def index_entry(parsed: ParsedNote, site: Site) -> IndexEntry:
 
 def entry_of(doc: SearchDoc) -> IndexEntry:
     """A document's entry, compressed, since 10,000 of them would take hundreds of MB."""
-    values, length = posting_values(doc)
-    once = " ".join(token for token, value in values.items() if value == ONCE_IN_BODY)
+    values, length, grams = document_tokens(doc)
+    once = " ".join([token for token, value in values.items() if value == ONCE_IN_BODY])
     others = tuple((token, value) for token, value in values.items() if value != ONCE_IN_BODY)
-    entry = Entry(display_record(doc), once, others, length_level(length), doc.listing, gram_buckets(doc))
+    entry = Entry(display_record(doc), once, others, length_level(length), doc.listing, grams)
     return zlib.compress(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
@@ -211,17 +238,32 @@ def unpack(entry: IndexEntry) -> Entry:
     return unpacked
 
 
-def posting_values(doc: SearchDoc) -> tuple[dict[str, int], int]:
-    """Each token's posting value (field bits << TF_BITS | how often the body holds it, at most MAX_TF), and the
-    number of tokens in the body, which ranking normalises the body's term frequencies by."""
-    body = _tokens(doc.text, every_char=False)
-    values = {token: min(count, MAX_TF) for token, count in Counter(body).items()}
+def document_tokens(doc: SearchDoc) -> tuple[dict[str, int], int, tuple[int, ...]]:
+    """Each token's posting value (field bits << TF_BITS | how often the body holds it, at most MAX_TF), the number
+    of tokens in the body, which ranking normalises the body's term frequencies by, and the buckets of the
+    document's CJK trigrams (see `gram_buckets`). Every field is folded once, for its tokens and trigrams both."""
+    body = fold(doc.text)
+    counts = token_counts(body, every_char=False)
+    values = dict(zip(counts, map(min, counts.values(), repeat(MAX_TF)), strict=True))
+    grams = set(_TRIGRAM.findall(body))
     fields = ((TITLE, doc.names), (META, doc.facets), (HEADING, doc.headings), (SUMMARY, (doc.summary,)))
     for bit, texts in fields:
+        tokens: set[str] = set()
         for text in texts:
-            for token in _tokens(text, every_char=True):
-                values[token] = values.get(token, 0) | bit << TF_BITS
-    return values, len(body)
+            folded = fold(text)
+            tokens.update(_folded_tokens(folded, every_char=True))  # short texts: quicker piece by piece
+            grams.update(_TRIGRAM.findall(folded))
+        for token in sorted(tokens):  # sorted: the same entry bytes in every process
+            values[token] = values.get(token, 0) | bit << TF_BITS
+    # `gram_bucket` of each distinct trigram (GRAM_BUCKETS is a power of two), in C rather than a Python loop
+    buckets = set(map(and_, map(zlib.crc32, map(str.encode, grams)), repeat(GRAM_BUCKETS - 1)))
+    return values, counts.total(), tuple(sorted(buckets))
+
+
+def posting_values(doc: SearchDoc) -> tuple[dict[str, int], int]:
+    """Each token's posting value and the number of tokens in the body (see `document_tokens`)."""
+    values, length, _ = document_tokens(doc)
+    return values, length
 
 
 def length_level(length: int) -> int:
@@ -236,11 +278,7 @@ def gram_bucket(gram: str) -> int:
 def gram_buckets(doc: SearchDoc) -> tuple[int, ...]:
     """The buckets of every three CJK characters in a row in the document's fields, by which a query's CJK run is
     known to stand in it whole (its trigrams, hashed: no vocabulary to ship, and a false match 1 time in 100)."""
-    buckets: set[int] = set()
-    for text in (*doc.names, *doc.facets, *doc.headings, doc.summary, doc.text):
-        for run, _ in _PIECE.findall(fold(text)):
-            buckets.update(gram_bucket(run[i : i + 3]) for i in range(len(run) - 2))
-    return tuple(sorted(buckets))
+    return document_tokens(doc)[2]
 
 
 def gram_files(documents: int) -> int:
@@ -373,14 +411,17 @@ def index_state(keys: list[str], entries: Iterable[IndexEntry]) -> IndexState:
     return state
 
 
+def updatable(state: IndexState, keys: list[str]) -> bool:
+    """Whether `update_state` can bring `state` to `keys`: the same number of documents, and few changed."""
+    return len(keys) == len(state.keys) and sum(map(str.__ne__, state.keys, keys)) <= MAX_UPDATES
+
+
 def update_state(state: IndexState, keys: list[str], entry_of: Callable[[str], IndexEntry | None]) -> bool:
     """Bring `state` to `keys` in place by taking out and putting back the documents whose entries changed;
     False, leaving it unusable, when the documents changed in number or many changed (rebuild it then)."""
-    if len(keys) != len(state.keys):
+    if not updatable(state, keys):
         return False
     changed = [number for number, (old, new) in enumerate(zip(state.keys, keys, strict=True)) if old != new]
-    if len(changed) > MAX_UPDATES:
-        return False
     touched: set[str] = set()
     touched_grams: set[int] = set()
     for number in changed:

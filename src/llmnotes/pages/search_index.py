@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 
+from ..cache import Store
 from ..model import Note, Output, Page, ParsedNote, pickled_by_constructor
 from ..parallel import run_all
 from ..search import (
@@ -19,6 +21,7 @@ from ..search import (
     patch_index,
     search_doc,
     site_documents_in_order,
+    updatable,
     update_state,
 )
 from . import PageContext
@@ -40,15 +43,37 @@ def _files(context: PageContext, documents: list[ParsedNote], keys: list[str]) -
         return [Page(path, content) for path, content in build_search_index(context.site).items()]
     missing = [number for number, key in enumerate(keys) if store.get(key) is None]
     fresh = run_all(partial(index_entry, site=context.site), [documents[number] for number in missing])
-    for number, entry in zip(missing, fresh, strict=True):
-        store.put(keys[number], entry)
-    store.cache.save_quietly(store.save)  # before the postings are built, while the process is smaller
     state = store.cache.kept(STATE, IndexState)
-    if state is None or not _updated(state, keys, store.get):
-        state = index_state(keys, (store.get(key) for key in keys))
+    if state is not None and updatable(state, keys):
+        deque(_entries(store, keys, missing, fresh), maxlen=0)
+        if not _updated(state, keys, store.get):
+            state = None
+    else:
+        state = None
+    if state is None:
+        # The postings grow here as the workers hand over each document's entry, not after the last one.
+        state = index_state(keys, _entries(store, keys, missing, fresh))
+    store.cache.save_quietly(store.save)
     store.cache.keep(STATE, state)
     state.postings.clear()  # kept for the next build; the files need only their encoded form (peak memory)
     return [Page(path, content) for path, content in index_files(state).items()]
+
+
+def _entries(store: Store, keys: list[str], missing: list[int], fresh: Iterator[bytes]) -> Iterator[bytes]:
+    """Every document's entry in order: the cache's, or the next of `fresh` (the missing ones', in order), which
+    the cache keeps from now on."""
+    made = zip(missing, fresh, strict=True)
+    upcoming = next(made, None)
+    for number, key in enumerate(keys):
+        if upcoming is not None and upcoming[0] == number:
+            entry = upcoming[1]
+            store.put(key, entry)
+            upcoming = next(made, None)
+        else:
+            entry = store.get(key)
+        yield entry
+    for _ in made:  # none left; ends the workers' iterator
+        pass
 
 
 def _updated(state: IndexState, keys: list[str], entry_of: Callable[[str], bytes | None]) -> bool:
