@@ -227,3 +227,17 @@ def test_a_server_keeps_the_cache_in_memory_until_another_process_builds(
     build(root, output=clean)
     for page in ("notes/a.html", "notes/c.html", "index.html"):
         assert (root / "site" / page).read_bytes() == (clean / page).read_bytes()
+
+
+def test_a_note_added_to_a_crowded_tag_renders_a_few_outputs_not_every_note_with_the_tag(tmp_path: Path) -> None:
+    """A card shows a note's tags by name, not by count: a note joining a tag of forty leaves their pages alone."""
+    files = {"pyproject.toml": '[tool.llmnotes]\ntitle = "Crowded tag"\n'}
+    for number in range(40):
+        text = f"---\ntitle: Note {number}\nyear: 2020\ntags: [shared]\n---\nBody {number}.\n"
+        files[f"notes/n{number:02}.md"] = text
+    root = write_site(tmp_path, files)
+    build(root)
+    (root / "notes/added.md").write_text("---\ntitle: Added\nyear: 2019\ntags: [shared]\n---\nNew.\n", "utf-8")
+    result = build(root)
+    assert "Added" in (root / "site/tags/shared.html").read_text(encoding="utf-8")
+    assert result.rendered < 20, f"{result.rendered} outputs rendered for one note added"

@@ -23,11 +23,11 @@ Remembered = TypeVar("Remembered")
 
 
 class TagRef(TypedDict):
-    """A tag as lists show it: its name, its page and how many notes it has."""
+    """A tag as a note's card shows it: its name and its page. Not its count: a note added to a tag would change
+    the card of every note that has the tag, and every page that shows one (the tag lists show counts)."""
 
     name: str
     path: str
-    count: int
 
 
 class Card(TypedDict):
@@ -195,7 +195,7 @@ def linked_body(parsed: ParsedNote, site: Site, page_path: str) -> str:
 
 def tag_ref(name: str, site: Site) -> TagRef:
     tag = site.tag_of[fold(name)]
-    return {"name": tag.name, "path": tag_path(tag.slug), "count": len(tag.note_slugs)}
+    return {"name": tag.name, "path": tag_path(tag.slug)}
 
 
 def one_page(path: str, key: tuple | None, render: Callable[[], bytes]) -> Output:
