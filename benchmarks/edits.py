@@ -14,7 +14,9 @@ of each kind and times the build that follows, each in a fresh process as a user
     delete     that note deleted again
     template   the tag page's template edited (only tag pages use it)
 
-Last, the site is built clean into another folder and compared byte for byte with the incrementally built one.
+Then `llmnotes serve` runs on the project, and the time from saving an edit (a body, then a title) to the served
+page showing it is measured as a reader sees it, polling the page. Last, the site is built clean into another
+folder and compared byte for byte with the incrementally built one.
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -100,6 +104,15 @@ def main() -> None:
         seconds, output = _build(project, project / "site")
         figures.append({"run": name, "seconds": round(seconds, 3), "output": output})
         print(f"{name:<9} {seconds:7.2f} s  {output}", flush=True)
+    note_page = f"notes/{middle.stem}.html"
+    served_edits: list[tuple[str, Callable[[], None], str]] = [
+        ("serve body", lambda: _append(middle, "\n\n服务时追加。\n"), "服务时追加。"),
+        ("serve title", lambda: _retitle(middle, "Served "), "Served "),
+    ]
+    for name, edit, shows in served_edits:
+        seconds = _served(project, edit, note_page, shows)
+        figures.append({"run": name, "seconds": round(seconds, 3), "output": "save to page showing it"})
+        print(f"{name:<12} {seconds:7.2f} s", flush=True)
     clean_seconds, _ = _build(project, args.work / "clean", extra=["--force"])
     same = _same_tree(project / "site", args.work / "clean")
     verdict = "identical to" if same else "DIFFERS from"
@@ -108,6 +121,44 @@ def main() -> None:
         args.json.write_text(json.dumps({"size": args.size, "runs": figures, "identical": same}, indent=2) + "\n")
     if not same:
         sys.exit(1)
+
+
+def _append(note: Path, text: str) -> None:
+    note.write_text(note.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def _retitle(note: Path, prefix: str) -> None:
+    text = note.read_text(encoding="utf-8")
+    note.write_text(re.sub(r'^title: "', f'title: "{prefix}', text, count=1, flags=re.M), encoding="utf-8")
+
+
+def _served(project: Path, edit: Callable[[], None], page: str, shows: str) -> float:
+    """Seconds from an edit's save to `llmnotes serve` serving `page` with `shows` in it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "llmnotes", "serve", "--root", str(project), "--port", str(port), "-q"]
+    server = subprocess.Popen(
+        command, env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        while "serving" not in server.stdout.readline():
+            pass
+        url = f"http://127.0.0.1:{port}/{page}"
+        time.sleep(1.0)  # the watcher starts after the first build
+        edit()
+        started = time.perf_counter()
+        while True:
+            with urllib.request.urlopen(url) as answer:
+                if shows in answer.read().decode("utf-8"):
+                    return time.perf_counter() - started
+            if time.perf_counter() - started > 120:
+                sys.exit(f"serve did not show the edit of {page} in 120 s")
+            time.sleep(0.01)
+    finally:
+        server.terminate()
+        server.wait()
 
 
 def _build(project: Path, output: Path, extra: list[str] | None = None) -> tuple[float, str]:
