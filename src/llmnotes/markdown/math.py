@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import MutableMapping, Sequence
 from typing import Any
 
-from latex2mathml.converter import convert
+from latex2mathml.converter import Converter
 from latex2mathml.symbols_parser import SYMBOLS
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -374,7 +374,7 @@ def _converted(tex: str, display: bool) -> tuple[str, tuple[Reason, ...]]:
         return "", tuple(dict.fromkeys(lost))
     reasons = check_source(tex)
     try:
-        root = ET.fromstring(convert(prepare(tex, display), display="block" if display else "inline"))
+        root = _tree(prepare(tex, display), display)
     except ET.ParseError:
         ampersand = re.search(r"(?<!\\)&", tex)
         what = "& outside aligned, cases, array or a matrix" if ampersand else "TeX the converter garbles"
@@ -394,6 +394,58 @@ def _converted(tex: str, display: bool) -> tuple[str, tuple[Reason, ...]]:
     return serialize(_element("math", {"display": "block"} if display else {}, [semantics])), ()
 
 
+# What an XML parser reads in text as something else than itself, or refuses: references (`&#x3B1;`), `<`, `&`,
+# carriage returns (read as line feeds), `]]>` and characters XML does not allow.
+_AS_XML_READS = re.compile("[&<\r]|]]>|[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML_CHARACTER = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_REFERENCE = re.compile("&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|(lt|gt|amp|quot|apos));")
+_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+def _tree(tex: str, display: bool) -> ET.Element:
+    """latex2mathml's element tree as reading its string output back gives it (the converter writes `&#x3B1;` into
+    the tree's text for α), without writing and reading that string: it is written and read only for a formula
+    whose text holds more than references, where the parser's reading decides. ET.ParseError when it is not XML."""
+    converter = Converter(display="block" if display else "inline")
+    root = converter.convert_to_element(tex)
+    del root.attrib["xmlns"]  # the string's namespace declaration, which the parser takes off
+    for element in root.iter():
+        text = element.text
+        if text and _AS_XML_READS.search(text):
+            decoded = _decoded(text)
+            if decoded is None:
+                return _read_back(converter, root)
+            element.text = decoded
+        if any(_AS_XML_READS.search(value) for value in element.attrib.values()):
+            return _read_back(converter, root)
+    return root
+
+
+def _read_back(converter: Converter, root: ET.Element) -> ET.Element:
+    """The tree from the converter's own string output, read by the XML parser; its tags without the namespace."""
+    root.set("xmlns", converter.xmlns)
+    read = ET.fromstring(converter._convert(root))
+    for element in read.iter():
+        element.tag = element.tag.rsplit("}", 1)[-1]
+    return read
+
+
+def _decoded(text: str) -> str | None:
+    """Text with its references decoded, as an XML parser reads it; None when the parser would read more in it
+    (markup, a bare `&`, a carriage return) or refuse it."""
+    if _AS_XML_READS.search(_REFERENCE.sub("", text)):
+        return None
+    characters = []
+    for match in _REFERENCE.finditer(text):
+        hexadecimal, decimal, name = match.groups()
+        code = int(hexadecimal, 16) if hexadecimal else int(decimal) if decimal else ord(_ENTITIES[name])
+        if code > 0x10FFFF or _NOT_XML_CHARACTER.match(chr(code)):
+            return None
+        characters.append(chr(code))
+    decoded = iter(characters)
+    return _REFERENCE.sub(lambda _: next(decoded), text)
+
+
 def _element(tag: str, attributes: dict[str, str], children: Sequence[ET.Element]) -> ET.Element:
     element = ET.Element(tag, attributes)
     element.extend(children)
@@ -406,8 +458,6 @@ def _text(element: ET.Element) -> str:
 
 def _normalise(root: ET.Element) -> None:
     """Rewrite what latex2mathml writes for MathML 3 into what Chromium's MathML Core renders the same way."""
-    for element in root.iter():
-        element.tag = element.tag.rsplit("}", 1)[-1]
     for element in root.iter():
         _restyle(element)
         if element.tag == "mtext":
@@ -423,8 +473,7 @@ def _normalise(root: ET.Element) -> None:
             element[0].set("movablelimits", "true")  # under/over in display math, beside it inline: as TeX
             if len(_text(element[0])) > 1:
                 element[0].attrib.update({"lspace": "0em", "rspace": THIN_SPACE})
-    for element in root.iter():
-        _fix_token_kind(element)
+        _fix_token_kind(element)  # all the above changes of this element are made: here or at its parent
     for element in list(root.iter()):
         _space_functions(element)
         _merge_upright_letters(element)
