@@ -394,11 +394,12 @@ def _converted(tex: str, display: bool) -> tuple[str, tuple[Reason, ...]]:
     return serialize(_element("math", {"display": "block"} if display else {}, [semantics])), ()
 
 
-# What an XML parser reads in text as something else than itself, or refuses: references (`&#x3B1;`), `<`, `&`,
-# carriage returns (read as line feeds), `]]>` and characters XML does not allow.
-_AS_XML_READS = re.compile("[&<\r]|]]>|[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# What an XML parser reads in text as something else than itself, or refuses: references (`&#x3B1;`, `&lt;`), `<`,
+# a bare `&`, carriage returns (read as line feeds), `]]>` and characters XML does not allow.
+_AS_XML_READS = re.compile(
+    "&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|(lt|gt|amp|quot|apos));|[&<\r]|]]>|[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 _NOT_XML_CHARACTER = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_REFERENCE = re.compile("&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|(lt|gt|amp|quot|apos));")
 _ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 
 
@@ -433,17 +434,23 @@ def _read_back(converter: Converter, root: ET.Element) -> ET.Element:
 def _decoded(text: str) -> str | None:
     """Text with its references decoded, as an XML parser reads it; None when the parser would read more in it
     (markup, a bare `&`, a carriage return) or refuse it."""
-    if _AS_XML_READS.search(_REFERENCE.sub("", text)):
-        return None
-    characters = []
-    for match in _REFERENCE.finditer(text):
+    parts = []
+    last = 0
+    for match in _AS_XML_READS.finditer(text):
         hexadecimal, decimal, name = match.groups()
-        code = int(hexadecimal, 16) if hexadecimal else int(decimal) if decimal else ord(_ENTITIES[name])
-        if code > 0x10FFFF or _NOT_XML_CHARACTER.match(chr(code)):
+        if name:
+            character = _ENTITIES[name]
+        elif hexadecimal or decimal:
+            code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+            if code > 0x10FFFF or _NOT_XML_CHARACTER.match(chr(code)):
+                return None
+            character = chr(code)
+        else:
             return None
-        characters.append(chr(code))
-    decoded = iter(characters)
-    return _REFERENCE.sub(lambda _: next(decoded), text)
+        parts += (text[last : match.start()], character)
+        last = match.end()
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def _element(tag: str, attributes: dict[str, str], children: Sequence[ET.Element]) -> ET.Element:
@@ -475,8 +482,9 @@ def _normalise(root: ET.Element) -> None:
                 element[0].attrib.update({"lspace": "0em", "rspace": THIN_SPACE})
         _fix_token_kind(element)  # all the above changes of this element are made: here or at its parent
     for element in list(root.iter()):
-        _space_functions(element)
-        _merge_upright_letters(element)
+        if len(element) > 1:  # both look at neighbouring children
+            _space_functions(element)
+            _merge_upright_letters(element)
 
 
 def _restyle(element: ET.Element) -> None:
@@ -584,10 +592,23 @@ def _check_core(root: ET.Element) -> list[Reason]:
 
 def serialize(element: ET.Element) -> str:
     """Deterministic HTML for a MathML tree: attributes in order, text escaped, whitespace between tags dropped."""
-    attributes = "".join(f' {name}="{html.escape(value, quote=True)}"' for name, value in element.attrib.items())
-    inner = html.escape(_text(element), quote=False) if element.tag in TOKENS or element.tag == "annotation" else ""
-    inner += "".join(serialize(child) for child in element)
-    return f"<{element.tag}{attributes}>{inner}</{element.tag}>"
+    parts: list[str] = []
+    _write(element, parts)
+    return "".join(parts)
+
+
+def _write(element: ET.Element, parts: list[str]) -> None:
+    tag = element.tag
+    if element.attrib:
+        attributes = "".join(f' {name}="{html.escape(value, quote=True)}"' for name, value in element.attrib.items())
+        parts.append(f"<{tag}{attributes}>")
+    else:
+        parts.append(f"<{tag}>")
+    if element.text and (tag in TOKENS or tag == "annotation"):
+        parts.append(html.escape(element.text, quote=False))
+    for child in element:
+        _write(child, parts)
+    parts.append(f"</{tag}>")
 
 
 # ---- the plugin -----------------------------------------------------------------------------------------------
