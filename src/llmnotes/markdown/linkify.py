@@ -26,10 +26,17 @@ def plugin(md: MarkdownIt) -> None:
 _MAY_LINK = re.compile(r"(?:https?|ftp|mailto):|www\.|@", re.IGNORECASE)
 
 
+def may_link(text: str) -> bool:
+    """Whether `text` holds what every link this plugin finds holds (a scheme's `:`, `www.` or `@`)."""
+    if ":" not in text and "@" not in text and "." not in text:  # substring tests cost less than the pattern's
+        return False
+    return _MAY_LINK.search(text) is not None
+
+
 class _Linkify(LinkifyIt):
     def pretest(self, text: str) -> bool:
         """Whether `text` may hold a link: a quick test, so that text without one costs next to nothing."""
-        return _MAY_LINK.search(text) is not None
+        return may_link(text)
 
 
 def _validate_www(self: Any, text: str, pos: int) -> int:
@@ -55,6 +62,8 @@ def _cut(text: str) -> int:
 
 
 def _end_before_cjk_punctuation(state: StateCore) -> None:
+    if not may_link(state.src):  # no link was found in any paragraph of it
+        return
     for block in state.tokens:
         if block.type != "inline" or not block.children:
             continue

@@ -662,11 +662,13 @@ def render_block(token: Token, env: MutableMapping[str, Any] | None, region: str
 
 def _locate_inline_math(state: StateCore) -> None:
     """Give each inline formula the 0-based line and 1-based column of its opening `$` in the source."""
+    if "$" not in state.src:
+        return
     lines = state.src.split("\n")
     line = 0
     for block in state.tokens:
         line = block.map[0] if block.map else line
-        if block.type != "inline" or not block.children:
+        if block.type != "inline" or not block.children or "$" not in block.content:
             continue
         cursor = (line, 0)
         last = block.map[1] if block.map else line + 1

@@ -136,7 +136,7 @@ def _mark_blocks(state: StateCore) -> None:
 def _mark_inline(state: StateCore) -> None:
     """The note's own inline tags, each with its line; a tag HTML does not know is text (`the <eos> token`)."""
     for block in state.tokens:
-        if block.type != "inline" or not block.children:
+        if block.type != "inline" or not block.children or "<" not in block.content:  # no tag without a `<`
             continue
         line = block.map[0] if block.map else 0
         for child in block.children:
