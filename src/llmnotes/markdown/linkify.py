@@ -68,11 +68,12 @@ def _end_before_cjk_punctuation(state: StateCore) -> None:
         if block.type != "inline" or not block.children:
             continue
         children: list[Token] = block.children
-        index = 0
-        while index + 2 < len(children):
-            opening, text = children[index : index + 2]
-            index += 1
-            if opening.type != "link_open" or opening.markup != "linkify" or text.type != "text":
+        found = [i for i, child in enumerate(children) if child.markup == "linkify" and child.type == "link_open"]
+        for index in reversed(found):  # from the end: a token put after a link moves none of those before it
+            if index + 2 >= len(children):
+                continue
+            opening, text = children[index], children[index + 1]
+            if text.type != "text" or text.content.isascii():  # ASCII has no CJK punctuation to end before
                 continue
             cut = _cut(text.content)
             if cut == len(text.content):
@@ -86,4 +87,4 @@ def _end_before_cjk_punctuation(state: StateCore) -> None:
             elif "@" in url and ":" not in url:
                 url = "mailto:" + url
             opening.attrSet("href", state.md.normalizeLink(url))
-            children.insert(index + 2, rest)
+            children.insert(index + 3, rest)  # after the link's closing token
