@@ -197,6 +197,22 @@ def test_tex_other_renderers_accept_renders_as_mathml_core(tex: str, piece: str)
     assert not re.search(r"<m[io]>\\", markup)
 
 
+@pytest.mark.parametrize(
+    ("tex", "piece"),
+    [
+        (r"\alpha < \beta", "<mi>α</mi><mo>&lt;</mo><mi>β</mi>"),  # symbols the converter writes as &#x3B1;
+        (r"x > \infty", "<mi>x</mi><mo>&gt;</mo><mi>∞</mi>"),
+        (r"\text{a b} \& c", "<mtext>a\u00a0b</mtext><mi>&amp;</mi><mi>c</mi>"),  # its &#x000A0; and &amp;
+    ],
+)
+def test_characters_the_converter_writes_as_references_show_as_themselves(tex: str, piece: str) -> None:
+    """latex2mathml's tree holds `&#x3B1;`-style references; they come out as the characters, escaped once."""
+    markup, reasons = to_mathml(tex, False)
+    assert reasons == []
+    assert piece in markup
+    assert "&amp;#" not in markup
+
+
 def test_a_line_break_with_columns_outside_an_environment_still_warns() -> None:
     markup, reasons = to_mathml(r"a &= b \\ c &= d", True)
     assert markup == ""

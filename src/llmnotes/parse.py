@@ -58,11 +58,13 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
                 Heading(int(token.tag[1]), _plain_text(tokens[index + 1].children or []), str(token.attrGet("id")))
             )
         if token.type == "inline" and token.children:
-            _collect_links(note, token, source_lines, links, citations)
+            kinds = {child.type for child in token.children}  # most paragraphs hold no link, citation or embed
+            if "wikilink" in kinds or "link_open" in kinds or "citation" in kinds:
+                _collect_links(note, token, source_lines, links, citations)
             line = note.body_line + (token.map[0] if token.map else 0)
-            if folder is not None:
+            if folder is not None and ("image" in kinds or "link_open" in kinds):
                 _point_at_assets(token.children, folder, line, assets)
-            if any(child.type == "wikiembed" for child in token.children):
+            if "wikiembed" in kinds:
                 token.children = [_embed(child, line, embeds) for child in token.children]
             if note.kind == "note" and "#" in token.content:
                 token.children = _hashtags(token.children, tags)

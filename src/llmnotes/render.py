@@ -30,6 +30,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # a renderer lives for one build: no stat of every template a page uses, per page
         )
         self.strings = interface_strings(config.language, config)  # the interface's words: `t` in templates
         self.env.globals.update(config=config, data=data or {}, t=self.strings)

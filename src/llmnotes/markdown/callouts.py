@@ -58,6 +58,8 @@ def _opening(kind: str, title: str, fold: str) -> str:
 
 def _callouts(state: StateCore) -> None:
     """A blockquote whose first line is `[!type] Title` becomes a box; the rest of the quote is its content."""
+    if "[!" not in state.src:
+        return
     tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type != "blockquote_open" or index + 2 >= len(tokens) or tokens[index + 2].type != "inline":

@@ -27,6 +27,12 @@ def _lexer(language: str) -> Lexer | None:
 def highlight_code(code: str, language: str, _attrs: str, labels: RegionLabels = ENGLISH) -> str:
     """Return `<pre><code>` with Pygments spans, or plain escaped code for an unknown language; the `<pre>` can
     take focus, so a keyboard can scroll a long line into view."""
+    return _highlighted(code, language, labels)
+
+
+@lru_cache(maxsize=1024)
+def _highlighted(code: str, language: str, labels: RegionLabels) -> str:
+    """highlight_code, once per block, language and labels in a process: notes repeat their code."""
     lexer = _lexer(language.lower()) if language else None
     body = highlight(code, lexer, _FORMATTER) if lexer else escapeHtml(code)
     language_class = f' class="language-{escapeHtml(language)}"' if language else ""

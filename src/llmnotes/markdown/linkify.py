@@ -26,10 +26,17 @@ def plugin(md: MarkdownIt) -> None:
 _MAY_LINK = re.compile(r"(?:https?|ftp|mailto):|www\.|@", re.IGNORECASE)
 
 
+def may_link(text: str) -> bool:
+    """Whether `text` holds what every link this plugin finds holds (a scheme's `:`, `www.` or `@`)."""
+    if ":" not in text and "@" not in text and "." not in text:  # substring tests cost less than the pattern's
+        return False
+    return _MAY_LINK.search(text) is not None
+
+
 class _Linkify(LinkifyIt):
     def pretest(self, text: str) -> bool:
         """Whether `text` may hold a link: a quick test, so that text without one costs next to nothing."""
-        return _MAY_LINK.search(text) is not None
+        return may_link(text)
 
 
 def _validate_www(self: Any, text: str, pos: int) -> int:
@@ -55,15 +62,18 @@ def _cut(text: str) -> int:
 
 
 def _end_before_cjk_punctuation(state: StateCore) -> None:
+    if not may_link(state.src):  # no link was found in any paragraph of it
+        return
     for block in state.tokens:
         if block.type != "inline" or not block.children:
             continue
         children: list[Token] = block.children
-        index = 0
-        while index + 2 < len(children):
-            opening, text = children[index : index + 2]
-            index += 1
-            if opening.type != "link_open" or opening.markup != "linkify" or text.type != "text":
+        found = [i for i, child in enumerate(children) if child.markup == "linkify" and child.type == "link_open"]
+        for index in reversed(found):  # from the end: a token put after a link moves none of those before it
+            if index + 2 >= len(children):
+                continue
+            opening, text = children[index], children[index + 1]
+            if text.type != "text" or text.content.isascii():  # ASCII has no CJK punctuation to end before
                 continue
             cut = _cut(text.content)
             if cut == len(text.content):
@@ -77,4 +87,4 @@ def _end_before_cjk_punctuation(state: StateCore) -> None:
             elif "@" in url and ":" not in url:
                 url = "mailto:" + url
             opening.attrSet("href", state.md.normalizeLink(url))
-            children.insert(index + 2, rest)
+            children.insert(index + 3, rest)  # after the link's closing token

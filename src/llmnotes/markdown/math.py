@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import MutableMapping, Sequence
 from typing import Any
 
-from latex2mathml.converter import convert
+from latex2mathml.converter import Converter
 from latex2mathml.symbols_parser import SYMBOLS
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -374,7 +374,7 @@ def _converted(tex: str, display: bool) -> tuple[str, tuple[Reason, ...]]:
         return "", tuple(dict.fromkeys(lost))
     reasons = check_source(tex)
     try:
-        root = ET.fromstring(convert(prepare(tex, display), display="block" if display else "inline"))
+        root = _tree(prepare(tex, display), display)
     except ET.ParseError:
         ampersand = re.search(r"(?<!\\)&", tex)
         what = "& outside aligned, cases, array or a matrix" if ampersand else "TeX the converter garbles"
@@ -394,6 +394,66 @@ def _converted(tex: str, display: bool) -> tuple[str, tuple[Reason, ...]]:
     return serialize(_element("math", {"display": "block"} if display else {}, [semantics])), ()
 
 
+# What an XML parser reads in text as something else than itself, or refuses: references (`&#x3B1;`, `&lt;`), `<`,
+# a bare `&`, carriage returns (read as line feeds), `]]>` and characters XML does not allow.
+# Outside XML's Char: control characters, surrogates, U+FFFE and U+FFFF. Two small classes: one class mixing
+# control characters and the high ranges (or the complement of XML's Char) compiles in tens of milliseconds.
+_NOT_XML = "[\x00-\x08\x0b\x0c\x0e-\x1f]|[\ud800-\udfff\ufffe\uffff]"
+_AS_XML_READS = re.compile(f"&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|(lt|gt|amp|quot|apos));|[&<\r]|]]>|{_NOT_XML}")
+_NOT_XML_CHARACTER = re.compile(_NOT_XML)
+_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+def _tree(tex: str, display: bool) -> ET.Element:
+    """latex2mathml's element tree as reading its string output back gives it (the converter writes `&#x3B1;` into
+    the tree's text for α), without writing and reading that string: it is written and read only for a formula
+    whose text holds more than references, where the parser's reading decides. ET.ParseError when it is not XML."""
+    converter = Converter(display="block" if display else "inline")
+    root = converter.convert_to_element(tex)
+    del root.attrib["xmlns"]  # the string's namespace declaration, which the parser takes off
+    for element in root.iter():
+        text = element.text
+        if text and _AS_XML_READS.search(text):
+            decoded = _decoded(text)
+            if decoded is None:
+                return _read_back(converter, root)
+            element.text = decoded
+        if any(_AS_XML_READS.search(value) for value in element.attrib.values()):
+            return _read_back(converter, root)
+    return root
+
+
+def _read_back(converter: Converter, root: ET.Element) -> ET.Element:
+    """The tree from the converter's own string output, read by the XML parser; its tags without the namespace."""
+    root.set("xmlns", converter.xmlns)
+    read = ET.fromstring(converter._convert(root))
+    for element in read.iter():
+        element.tag = element.tag.rsplit("}", 1)[-1]
+    return read
+
+
+def _decoded(text: str) -> str | None:
+    """Text with its references decoded, as an XML parser reads it; None when the parser would read more in it
+    (markup, a bare `&`, a carriage return) or refuse it."""
+    parts = []
+    last = 0
+    for match in _AS_XML_READS.finditer(text):
+        hexadecimal, decimal, name = match.groups()
+        if name:
+            character = _ENTITIES[name]
+        elif hexadecimal or decimal:
+            code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+            if code > 0x10FFFF or _NOT_XML_CHARACTER.match(chr(code)):
+                return None
+            character = chr(code)
+        else:
+            return None
+        parts += (text[last : match.start()], character)
+        last = match.end()
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 def _element(tag: str, attributes: dict[str, str], children: Sequence[ET.Element]) -> ET.Element:
     element = ET.Element(tag, attributes)
     element.extend(children)
@@ -406,8 +466,6 @@ def _text(element: ET.Element) -> str:
 
 def _normalise(root: ET.Element) -> None:
     """Rewrite what latex2mathml writes for MathML 3 into what Chromium's MathML Core renders the same way."""
-    for element in root.iter():
-        element.tag = element.tag.rsplit("}", 1)[-1]
     for element in root.iter():
         _restyle(element)
         if element.tag == "mtext":
@@ -423,11 +481,11 @@ def _normalise(root: ET.Element) -> None:
             element[0].set("movablelimits", "true")  # under/over in display math, beside it inline: as TeX
             if len(_text(element[0])) > 1:
                 element[0].attrib.update({"lspace": "0em", "rspace": THIN_SPACE})
-    for element in root.iter():
-        _fix_token_kind(element)
+        _fix_token_kind(element)  # all the above changes of this element are made: here or at its parent
     for element in list(root.iter()):
-        _space_functions(element)
-        _merge_upright_letters(element)
+        if len(element) > 1:  # both look at neighbouring children
+            _space_functions(element)
+            _merge_upright_letters(element)
 
 
 def _restyle(element: ET.Element) -> None:
@@ -535,10 +593,23 @@ def _check_core(root: ET.Element) -> list[Reason]:
 
 def serialize(element: ET.Element) -> str:
     """Deterministic HTML for a MathML tree: attributes in order, text escaped, whitespace between tags dropped."""
-    attributes = "".join(f' {name}="{html.escape(value, quote=True)}"' for name, value in element.attrib.items())
-    inner = html.escape(_text(element), quote=False) if element.tag in TOKENS or element.tag == "annotation" else ""
-    inner += "".join(serialize(child) for child in element)
-    return f"<{element.tag}{attributes}>{inner}</{element.tag}>"
+    parts: list[str] = []
+    _write(element, parts)
+    return "".join(parts)
+
+
+def _write(element: ET.Element, parts: list[str]) -> None:
+    tag = element.tag
+    if element.attrib:
+        attributes = "".join(f' {name}="{html.escape(value, quote=True)}"' for name, value in element.attrib.items())
+        parts.append(f"<{tag}{attributes}>")
+    else:
+        parts.append(f"<{tag}>")
+    if element.text and (tag in TOKENS or tag == "annotation"):
+        parts.append(html.escape(element.text, quote=False))
+    for child in element:
+        _write(child, parts)
+    parts.append(f"</{tag}>")
 
 
 # ---- the plugin -----------------------------------------------------------------------------------------------
@@ -592,11 +663,13 @@ def render_block(token: Token, env: MutableMapping[str, Any] | None, region: str
 
 def _locate_inline_math(state: StateCore) -> None:
     """Give each inline formula the 0-based line and 1-based column of its opening `$` in the source."""
+    if "$" not in state.src:
+        return
     lines = state.src.split("\n")
     line = 0
     for block in state.tokens:
         line = block.map[0] if block.map else line
-        if block.type != "inline" or not block.children:
+        if block.type != "inline" or not block.children or "$" not in block.content:
             continue
         cursor = (line, 0)
         last = block.map[1] if block.map else line + 1

@@ -136,7 +136,7 @@ def _mark_blocks(state: StateCore) -> None:
 def _mark_inline(state: StateCore) -> None:
     """The note's own inline tags, each with its line; a tag HTML does not know is text (`the <eos> token`)."""
     for block in state.tokens:
-        if block.type != "inline" or not block.children:
+        if block.type != "inline" or not block.children or "<" not in block.content:  # no tag without a `<`
             continue
         line = block.map[0] if block.map else 0
         for child in block.children:
@@ -275,9 +275,10 @@ _OPENING = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(\s[^<>]*)?>\s*")
 def _markdown_in_html(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """Python-Markdown's md_in_html (MkDocs, mkdocs-material): an element opened on a line of its own with a
     `markdown` attribute holds Markdown up to its closing tag, also on a line of its own."""
-    if state.sCount[start_line] - state.blkIndent >= 4:
+    start = state.bMarks[start_line] + state.tShift[start_line]
+    if state.sCount[start_line] - state.blkIndent >= 4 or not state.src.startswith("<", start):  # most lines
         return False
-    first = state.src[state.bMarks[start_line] + state.tShift[start_line] : state.eMarks[start_line]]
+    first = state.src[start : state.eMarks[start_line]]
     opening = _OPENING.fullmatch(first)
     if not opening or not opening.group(2) or not _MARKDOWN_ATTRIBUTE.search(opening.group(2) + ">"):
         return False

@@ -209,4 +209,9 @@ def _previews(parsed: ParsedNote, context: PageContext, path: str, also: list[st
     slugs = {r.target_slug for r in site.links.get(parsed.note.slug, ()) if r.target_slug} | set(also)
     slugs |= set(parsed.note.builds_on) | {b.source_slug for b in site.backlinks.get(parsed.note.slug, ())}
     slugs.discard(parsed.note.slug)
-    return [preview_card(site.by_slug[slug], context, path) for slug in sorted(slugs) if slug in site.by_slug]
+    folder = path.rpartition("/")[0]  # a card's URL is relative to the page's folder: pages in one folder share it
+    return [
+        context.remember("preview", f"{folder}/{slug}", partial(preview_card, site.by_slug[slug], context, path))
+        for slug in sorted(slugs)
+        if slug in site.by_slug
+    ]
