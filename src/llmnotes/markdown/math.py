@@ -435,7 +435,7 @@ def _read_back(converter: Converter, root: ET.Element) -> ET.Element:
 def _decoded(text: str) -> str | None:
     """Text with its references decoded, as an XML parser reads it; None when the parser would read more in it
     (markup, a bare `&`, a carriage return) or refuse it."""
-    parts = []
+    parts: list[str] = []
     last = 0
     for match in _AS_XML_READS.finditer(text):
         hexadecimal, decimal, name = match.groups()
