@@ -4,7 +4,7 @@
 
 Builds benchmarks/corpus/<size>/llmnotes (generated if missing) into a scratch folder twice, in this process:
 
-1. without the profiler, with a timer around each stage function (`scan_inputs`, `pipeline.parse_all`,
+1. without the profiler, with a timer around each stage function (`scan_inputs`, `compile.parse_all`,
    `link_site`, `all_outputs`, the rendering of each output, the writer's commit, the cache) and a total per kind
    of output, so the split is in real time; worker processes are turned off, so this is CPU work per stage;
 2. under cProfile, printing the top functions by cumulative time, grouped by pipeline stage, and the top
@@ -43,43 +43,43 @@ sys.modules[_spec.name] = generate
 _spec.loader.exec_module(generate)  # type: ignore[union-attr]
 
 STAGES = ("load", "parse", "link", "render", "write")
-# (module, function name in it, stage): the stages llmnotes.build and llmnotes.pipeline run.
+# (module, function name in it, stage): the stages llmnotes.engine.build, content.compile and engine.outputs run.
 STAGE_FUNCTIONS = [
-    ("llmnotes.build", "load_config", "load"),
-    ("llmnotes.build", "scan_inputs", "load"),
-    ("llmnotes.pipeline", "parse_all", "parse"),
-    ("llmnotes.pipeline", "link_site", "link"),
-    ("llmnotes.pipeline", "all_outputs", "render"),  # planning: every output and the key of what it shows
-    ("llmnotes.pipeline", "_render_output", "render"),
-    ("llmnotes.write", "SiteWriter.commit", "write"),
-    ("llmnotes.cache", "BuildCache.save", "write"),
-    ("llmnotes.cache", "BuildCache.save_quietly", "write"),
+    ("llmnotes.engine.build", "load_config", "load"),
+    ("llmnotes.engine.build", "scan_inputs", "load"),
+    ("llmnotes.content.compile", "parse_all", "parse"),
+    ("llmnotes.content.compile", "link_site", "link"),
+    ("llmnotes.engine.outputs", "all_outputs", "render"),  # planning: every output and the key of what it shows
+    ("llmnotes.engine.outputs", "_stage", "render"),
+    ("llmnotes.engine.write", "SiteWriter.commit", "write"),
+    ("llmnotes.engine.cache", "BuildCache.save", "write"),
+    ("llmnotes.engine.cache", "BuildCache.save_quietly", "write"),
 ]
 MODULE_STAGES = [
-    ("llmnotes/load.py", "load"),
+    ("llmnotes/content/load.py", "load"),
     ("llmnotes/config.py", "load"),
     ("/yaml/", "load"),
-    ("llmnotes/parse.py", "parse"),
+    ("llmnotes/content/parse.py", "parse"),
     ("llmnotes/markdown/", "parse"),
     ("/markdown_it/", "parse"),
     ("/mdit_py_plugins/", "parse"),
     ("/pygments/", "parse"),
     ("/latex2mathml/", "parse"),
-    ("llmnotes/links.py", "link"),
-    ("llmnotes/site.py", "link"),
-    ("llmnotes/pages/", "render"),
-    ("llmnotes/render.py", "render"),
-    ("llmnotes/search.py", "render"),
+    ("llmnotes/content/link.py", "link"),
+    ("llmnotes/content/assemble.py", "link"),
+    ("llmnotes/emit/", "render"),
+    ("llmnotes/features/citations.py", "render"),
+    ("llmnotes/features/search.py", "render"),
     ("/jinja2/", "render"),
     ("/markupsafe/", "render"),
     ("templates/", "render"),
     ("<template>", "render"),
-    ("llmnotes/write.py", "write"),
-    ("llmnotes/cache.py", "write"),
-    ("llmnotes/inputs.py", "load"),
-    ("llmnotes/related.py", "link"),
-    ("llmnotes/lineage.py", "link"),
-    ("llmnotes/history.py", "link"),
+    ("llmnotes/engine/write.py", "write"),
+    ("llmnotes/engine/cache.py", "write"),
+    ("llmnotes/content/scan.py", "load"),
+    ("llmnotes/features/related.py", "link"),
+    ("llmnotes/features/lineage.py", "link"),
+    ("llmnotes/engine/history.py", "link"),
 ]
 
 
@@ -107,7 +107,7 @@ def install_timers() -> tuple[dict[str, float], dict[str, float]]:
     Worker processes are turned off, so that every stage runs (and is timed and profiled) in this process: the
     figures are CPU work per stage, not the wall time of a parallel build.
     """
-    import llmnotes.parallel as parallel
+    import llmnotes.engine.parallel as parallel
 
     parallel.MIN_ITEMS = 1 << 62
     stages: dict[str, float] = defaultdict(float)
@@ -243,7 +243,7 @@ def main() -> None:
         root = corpus / str(args.size) / "llmnotes"
     strict = False if args.real else None
 
-    from llmnotes.build import build
+    from llmnotes.engine.build import build
 
     stages, emitters = install_timers()
     scratch = Path(tempfile.mkdtemp(prefix="llmnotes-profile-"))

@@ -26,10 +26,10 @@ from pathlib import Path
 
 def parse_cost(root: Path, notes_wanted: int, repeat: int, skip: int) -> str:
     from llmnotes.config import load_config
-    from llmnotes.load import load_note
+    from llmnotes.content.compile import _parser
+    from llmnotes.content.load import load_note
+    from llmnotes.content.parse import parse_note
     from llmnotes.markdown import highlight, math
-    from llmnotes.parse import parse_note
-    from llmnotes.pipeline import _parser
 
     config = load_config(root)
     folder = config.notes_path
@@ -52,9 +52,9 @@ def parse_cost(root: Path, notes_wanted: int, repeat: int, skip: int) -> str:
 
 
 def pages_cost(root: Path, repeat: int) -> str:
-    import llmnotes.parallel as parallel
-    from llmnotes.build import build
-    from llmnotes.pages import note as note_page
+    import llmnotes.engine.parallel as parallel
+    from llmnotes.emit import note as note_page
+    from llmnotes.engine.build import build
 
     parallel.MIN_ITEMS = 1 << 62  # every output rendered in this process
     calls: list[tuple] = []

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from llmnotes import parallel
+from llmnotes.engine import parallel
 
 
 @pytest.fixture(autouse=True)

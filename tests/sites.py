@@ -9,11 +9,11 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from llmnotes.cache import BuildCache
 from llmnotes.cli import main
 from llmnotes.config import load_config
-from llmnotes.inputs import DocumentKind, scan_inputs
-from llmnotes.load import load_note
+from llmnotes.content.load import load_note
+from llmnotes.content.scan import DocumentKind, scan_inputs
+from llmnotes.engine.cache import BuildCache
 from llmnotes.model import Diagnostic, Note
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from llmnotes.build import build
-from llmnotes.cache import CACHE_DIR, BuildCache, BuildState, CacheMemory, Store, code_digest
-from llmnotes.progress import ProgressBar
+from llmnotes.engine.build import build
+from llmnotes.engine.cache import CACHE_DIR, BuildCache, BuildState, CacheMemory, Store, code_digest
+from llmnotes.engine.progress import ProgressBar
 from sites import run_cli, write_site
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from llmnotes.build import build
-from llmnotes.check import check
+from llmnotes.commands.check import check
+from llmnotes.content.parse import parse_note
+from llmnotes.engine.build import build
 from llmnotes.markdown import create_parser
 from llmnotes.model import Note
-from llmnotes.parse import parse_note
 from sites import broken_links, run_cli, write_site
 from test_incremental import assert_equals_clean, edit, let_the_clock_tick
 

@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 from pybtex.database import parse_file, parse_string
 
-from llmnotes.build import build
-from llmnotes.cite import base_key, cite_keys, paper_type, protect_title, split_name
+from llmnotes.engine.build import build
+from llmnotes.features.citations import base_key, cite_keys, paper_type, protect_title, split_name
 from llmnotes.model import Note
 from sites import load_site, run_cli, write_site
 

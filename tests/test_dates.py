@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from llmnotes.build import build
+from llmnotes.engine.build import build
 from sites import write_site
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
-from llmnotes.markdown import attention_mask, flow, flow_layout
-from llmnotes.markdown.svg import text_width, wrap_text
+from llmnotes.markdown.diagrams import attention_mask, flow, flow_layout
+from llmnotes.markdown.diagrams.svg import text_width, wrap_text
 
 
 def render(markdown: str, env: dict[str, Any] | None = None) -> str:

@@ -10,11 +10,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llmnotes.load import load_note
+from llmnotes.content.load import load_note
+from llmnotes.content.parse import parse_note
+from llmnotes.features.search import _tokens, fold, parse_query, token_counts, tokenize
 from llmnotes.markdown import create_parser
-from llmnotes.parse import parse_note
 from llmnotes.paths import MAX_SLUG_LENGTH, href, note_path, slugify, tag_path
-from llmnotes.search import _tokens, fold, parse_query, token_counts, tokenize
 
 FUZZ = settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 # Text with the characters that matter to the syntax: fences, brackets, pipes, hashes, quotes, CJK, controls.

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from llmnotes.build import build
 from llmnotes.cli import main
 from llmnotes.config import builtin_theme
+from llmnotes.engine.build import build
 from llmnotes.i18n import interface_strings
 from sites import run_cli, write_site
 from test_incremental import OUTPUT, assert_equals_clean, let_the_clock_tick, make_site, page, read_tree

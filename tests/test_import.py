@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from llmnotes.build import build
 from llmnotes.cli import main
-from llmnotes.library import latex_to_text
+from llmnotes.engine.build import build
+from llmnotes.features.library import latex_to_text
 from sites import write_site
 
 LIBRARY = Path(__file__).parent / "data" / "zotero-library.bib"

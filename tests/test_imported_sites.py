@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from llmnotes.build import build
+from llmnotes.engine.build import build
 from sites import MATERIAL_SITE, broken_links, run_cli, write_site
 from test_incremental import assert_equals_clean, edit
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from llmnotes.build import build
-from llmnotes.cache import CACHE_DIR
+from llmnotes.engine.build import build
+from llmnotes.engine.cache import CACHE_DIR
 from llmnotes.model import UserError
 from sites import run_cli, write_site
 
@@ -324,7 +324,7 @@ class Change:
     shows: tuple[tuple[str, str], ...] = ()
     # (output, text) that must no longer be in the output after the change
     hides: tuple[tuple[str, str], ...] = ()
-    # only notes' bodies changed, nothing other pages show of them: spliced into their pages (llmnotes.quick)
+    # only notes' bodies changed, nothing other pages show of them: taken into their pages (engine/body_edits.py)
     quick: bool = False
 
 
@@ -782,7 +782,7 @@ def test_a_title_edit_makes_again_only_its_own_entries_of_the_bibliography(
 ) -> None:
     """references.bib and references.json list every paper: an edit of one paper's title takes its entries into the
     files the last build wrote, instead of making every paper's entries again."""
-    from llmnotes.pages import bibliography
+    from llmnotes.emit import bibliography
 
     root = make_site(tmp_path)
     build(root)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import llmnotes.render
+import llmnotes.emit.render
 from sites import run_cli, write_site
 
 NOTE = "---\ntitle: Alpha\n---\nSome text.\n"
@@ -18,7 +18,7 @@ def test_an_error_in_llmnotes_own_code_is_reported_as_a_bug(
     def broken_href(*args: object) -> str:
         raise TypeError("unsupported operand type(s) for +: 'int' and 'str'")
 
-    monkeypatch.setattr(llmnotes.render, "href", broken_href)  # what the built-in theme's url() calls
+    monkeypatch.setattr(llmnotes.emit.render, "href", broken_href)  # what the built-in theme's url() calls
     root = write_site(tmp_path, {"notes/a.md": NOTE})
     code, out, err = run_cli(root, capsys=capsys)
     assert code == 70 and out == ""

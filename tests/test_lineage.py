@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from llmnotes.build import build
-from llmnotes.lineage import build_lineage
-from llmnotes.lineage_svg import render_svg
+from llmnotes.engine.build import build
+from llmnotes.features.lineage import build_lineage
+from llmnotes.features.lineage_svg import render_svg
 from llmnotes.model import Note
 from sites import broken_links, load_site, run_cli, write_site
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from llmnotes.links import LinkIndex, link_html, resolve_links
+from llmnotes.content.link import LinkIndex, link_html, resolve_links
+from llmnotes.content.parse import parse_note
 from llmnotes.markdown import create_parser
 from llmnotes.model import Note
-from llmnotes.parse import parse_note
 
 MD = create_parser()
 

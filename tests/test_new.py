@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from llmnotes import fetch
-from llmnotes.build import build
 from llmnotes.cli import main
+from llmnotes.engine.build import build
+from llmnotes.features import fetch
 from paper_api import PaperApi, serve_papers
 from sites import write_site
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from llmnotes.content.parse import parse_note
 from llmnotes.i18n import interface_strings
 from llmnotes.markdown import create_parser
 from llmnotes.markdown.wikilinks import parse_wikilink
 from llmnotes.model import Note
-from llmnotes.parse import parse_note
 
 
 def parse(body: str, raw_html: str = "sanitize", language: str = "en"):

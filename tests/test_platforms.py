@@ -10,8 +10,8 @@ from pathlib import Path, PureWindowsPath
 
 import pytest
 
-from llmnotes import parallel
-from llmnotes.cache import CACHE_DIR
+from llmnotes.engine import parallel
+from llmnotes.engine.cache import CACHE_DIR
 from llmnotes.tool_config import edit_url_for
 from sites import run_cli, write_site
 

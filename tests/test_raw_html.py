@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from llmnotes.content.parse import parse_note
 from llmnotes.markdown import create_parser
 from llmnotes.model import Note
-from llmnotes.parse import parse_note
 from sites import broken_links, run_cli, write_site
 
 MD = create_parser()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from llmnotes.build import build
+from llmnotes.engine.build import build
+from llmnotes.features.related import related_notes
 from llmnotes.model import Lineage, Link, ResolvedLink, Tag
-from llmnotes.related import related_notes
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -30,7 +30,7 @@ def test_lineage_beats_links_beats_tags_and_weak_ties_are_left_out() -> None:
 
 
 def test_siblings_count_and_hubs_are_skipped(monkeypatch) -> None:
-    import llmnotes.related as module
+    import llmnotes.features.related as module
 
     lineage = Lineage(parents={"a": ("p",), "b": ("p",)}, children={"p": ("a", "b")})
     tags = [Tag("t", "t", ("a", "b"))]

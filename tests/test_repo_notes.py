@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from llmnotes.build import build
+from llmnotes.engine.build import build
 from sites import broken_links, load_site
 
 REPO = Path(__file__).resolve().parents[1]

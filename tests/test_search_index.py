@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from llmnotes.links import LinkIndex, resolve_links
-from llmnotes.markdown import create_parser
-from llmnotes.model import Note, ParsedNote, Site
-from llmnotes.parse import parse_note
-from llmnotes.search import (
+from llmnotes.content.assemble import assemble_site
+from llmnotes.content.link import LinkIndex, resolve_links
+from llmnotes.content.parse import parse_note
+from llmnotes.features.search import (
     DIGITS,
     GRAM_BUCKETS,
     HEADING,
@@ -49,7 +48,8 @@ from llmnotes.search import (
     update_state,
     varint,
 )
-from llmnotes.site import assemble_site
+from llmnotes.markdown import create_parser
+from llmnotes.model import Note, ParsedNote, Site
 from sites import load_site
 
 REPO = Path(__file__).resolve().parents[1]

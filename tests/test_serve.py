@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from llmnotes.parallel import START_METHOD_SETTING
+from llmnotes.engine.parallel import START_METHOD_SETTING
 from serving import NOTE_A, NOTE_B, Server, served_site
 from sites import write_site
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 
-from llmnotes.links import LinkIndex, resolve_links
+from llmnotes.content.link import LinkIndex, resolve_links
+from llmnotes.content.parse import parse_note
+from llmnotes.content.suggest import CANDIDATES, COMMON, RAREST, Suggester, did_you_mean
 from llmnotes.markdown import create_parser
 from llmnotes.model import Note
-from llmnotes.parse import parse_note
-from llmnotes.suggest import CANDIDATES, COMMON, RAREST, Suggester, did_you_mean
 
 WORDS = [
     "scaling",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from llmnotes.build import build
+from llmnotes.engine.build import build
 from sites import run_cli, write_site
 
 REPO = Path(__file__).resolve().parents[1]

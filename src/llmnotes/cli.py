@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
-from .build import build
-from .check import as_json, check
+from .commands.check import as_json, check
+from .commands.new import new_note
+from .commands.report import describe
 from .config import load_config
+from .engine.build import build
+from .engine.progress import ProgressBar
 from .model import UsageError, UserError
-from .new import new_note
-from .progress import ProgressBar
-from .report import describe
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 EXIT_BUG = 70  # EX_SOFTWARE: llmnotes itself failed
@@ -153,7 +153,7 @@ def _command(args: argparse.Namespace) -> int:
 
 
 def _serve(root: Path, args: argparse.Namespace) -> int:
-    from .serve import serve  # the server and the file watcher load only for this command
+    from .commands.serve import serve  # the server and the file watcher load only for this command
 
     try:
         serve(
@@ -221,7 +221,7 @@ def _new(root: Path, args: argparse.Namespace) -> int:
 
 
 def _import(root: Path, args: argparse.Namespace) -> int:
-    from .importer import apply_import, diff, plan_import
+    from .commands.importer import apply_import, diff, plan_import
 
     library = args.library if args.library.is_absolute() else Path.cwd() / args.library
     try:

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from .config import Config, builtin_theme
-from .load import YAML_LOADER
+from .content.load import YAML_LOADER
 from .model import Diagnostic, UserError
 
 FALLBACK = "en"  # every key has its English words, which a language without its own shows

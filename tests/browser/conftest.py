@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from llmnotes.build import build
+from llmnotes.engine.build import build
 
 REPO = Path(__file__).resolve().parents[2]
 # Browser tests share the fixture helpers of tests/ (sites.py, serving.py), which pytest puts on the path only

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from browsing import SCREENSHOTS
 
-from llmnotes.build import build
+from llmnotes.engine.build import build
 from sites import MATERIAL_SITE, write_site
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ import pytest
 from browsing import screenshot
 from test_accessibility import serious_violations
 
-from llmnotes.build import build
+from llmnotes.engine.build import build
 from sites import write_site
 from test_folders import DOCS, PNG
 

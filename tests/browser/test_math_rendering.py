@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from browsing import SCREENSHOTS, screenshot
 
-from llmnotes.build import build
+from llmnotes.engine.build import build
 
 LONG = (
     r"\mathcal{L}(\theta) = -\sum_{t=1}^{T} \log p_\theta(x_t \mid x_{<t})"

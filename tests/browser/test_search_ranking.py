@@ -9,7 +9,7 @@ import pytest
 from browsing import screenshot
 from test_search import search
 
-from llmnotes.build import build
+from llmnotes.engine.build import build
 from sites import write_site
 
 FILLER = "这一段讲的是别的事情，和主题没有关系，只是让笔记长一些。" * 12

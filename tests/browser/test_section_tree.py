@@ -9,7 +9,7 @@ import pytest
 from browsing import screenshot
 from test_accessibility import serious_violations
 
-from llmnotes.build import build
+from llmnotes.engine.build import build
 from sites import MATERIAL_SITE, write_site
 
 NOTE = "notes/视觉指令.html"

@@ -11,19 +11,8 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from . import (
-    attention_mask,
-    callouts,
-    citations,
-    flow,
-    heading_anchors,
-    highlight,
-    linkify,
-    math,
-    raw_html,
-    scroll_regions,
-    wikilinks,
-)
+from . import callouts, citations, heading_anchors, highlight, linkify, math, raw_html, scroll_regions, wikilinks
+from .diagrams import attention_mask, flow
 
 
 def create_parser(raw_html_policy: str = "sanitize", strings: Mapping[str, str] | None = None) -> MarkdownIt:

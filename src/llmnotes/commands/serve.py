@@ -1,0 +1,322 @@
+"""`llmnotes serve`: build, serve the site on loopback, rebuild on every change and reload the open pages."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import webbrowser
+from collections.abc import Callable
+from functools import partial
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from ..config import Config, load_config, with_base_url
+from ..engine.build import build
+from ..engine.cache import CacheMemory
+from ..model import UsageError, UserError
+from .report import describe
+
+EVENTS_PATH = "/__llmnotes/events"
+CLIENT_PATH = "/__llmnotes/reload.js"
+KEEPALIVE = 15.0  # seconds between comments that keep an idle event stream open
+DEBOUNCE_MS = 50  # saves closer together than this are one change
+_BYTE_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+# Injected into HTML responses by the server only; `llmnotes build` never writes it into the site.
+CLIENT = """(() => {
+  const events = new EventSource("/__llmnotes/events");
+  let overlay = null;
+  const show = (problems) => {
+    overlay ??= document.body.appendChild(Object.assign(document.createElement("div"), {id: "llmnotes-errors"}));
+    overlay.setAttribute("role", "alert");
+    overlay.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2rem;" +
+      "background:rgba(20,20,20,.94);color:#ffd7d7;font:14px/1.6 ui-monospace,monospace;white-space:pre-wrap";
+    overlay.textContent = "llmnotes: the build failed; fix these and save:\\n\\n" + problems.join("\\n");
+  };
+  events.addEventListener("errors", (event) => show(JSON.parse(event.data)));
+  // Reload when this page's own file changed, or a file every page uses (styles, scripts, the section tree);
+  // the search index's shards are fetched afresh when a search starts, so they need no reload.
+  const here = decodeURIComponent(location.pathname).replace(/^[/]+/, "").replace(/(^|[/])$/, "$1index.html");
+  events.addEventListener("reload", (event) => {
+    const changed = JSON.parse(event.data);
+    const shared = (path) => path.startsWith("static/") && !path.startsWith("static/search/");
+    if (overlay || changed.some((path) => path === here || shared(path))) location.reload();
+  });
+})();
+"""
+
+
+class LiveSite:
+    """The last build's outcome, and the event streams of the open pages waiting for the next one."""
+
+    def __init__(self) -> None:
+        self.changed = threading.Condition()
+        self.generation = 0
+        self.problems: list[str] = []
+        self.changed_files: list[str] = []  # what the last good build wrote or removed
+        self.building = threading.Lock()  # held for a whole build: a request never sees half of one
+        self.stopping = False
+
+    def publish(self, problems: list[str], changed_files: list[str] | None = None) -> None:
+        """Tell the open pages: the build failed with `problems`, or these files of the site changed."""
+        with self.changed:
+            if not problems and not changed_files and not self.problems:
+                return  # nothing any page shows changed (a save that changed nothing, a file the site ignores)
+            self.generation += 1
+            self.problems = problems
+            self.changed_files = changed_files or []
+            self.changed.notify_all()
+
+    def moved_on(self, seen: int) -> bool:
+        """Whether there is news for a page that saw build `seen`: a newer build, or the server stopping."""
+        return self.generation != seen or self.stopping
+
+    def stop(self) -> None:
+        with self.changed:
+            self.stopping = True
+            self.changed.notify_all()
+
+
+class Handler(SimpleHTTPRequestHandler):
+    """Files under the site only, HTML with the reload client added, and the event stream."""
+
+    live: LiveSite
+    site_dir: Path
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._answer(with_body=True)
+
+    def do_HEAD(self) -> None:
+        """What a GET would answer, without the body: browsers and link checkers ask before they fetch."""
+        self._answer(with_body=False)
+
+    def _answer(self, with_body: bool) -> None:
+        path = urlsplit(self.path).path
+        if path == EVENTS_PATH:
+            if with_body:
+                self._events()
+            else:
+                self._send(HTTPStatus.OK, "text/event-stream", b"", with_body=False)
+            return
+        if path == CLIENT_PATH:
+            self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", CLIENT.encode(), with_body)
+            return
+        with self.live.building:
+            target = self._file(path)
+            if target is None:
+                not_found = self.site_dir / "404.html"
+                body = not_found.read_bytes() if not_found.is_file() else b"not found"
+                self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", _with_client(body), with_body)
+                return
+            body = target.read_bytes()
+        kind = self.guess_type(str(target))
+        if kind == "text/html":
+            body, kind = _with_client(body), "text/html; charset=utf-8"
+        self._send(HTTPStatus.OK, kind, body, with_body, ranged=True)
+
+    def _file(self, url_path: str) -> Path | None:
+        """The file a URL names, only if it lies inside the site (no `..`, no symlink out of it)."""
+        relative = unquote(url_path).lstrip("/")
+        if "\0" in relative:
+            return None
+        candidate = (self.site_dir / relative).resolve()
+        if not candidate.is_relative_to(self.site_dir):
+            return None
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        return candidate if candidate.is_file() else None
+
+    def _send(
+        self, status: HTTPStatus, kind: str, body: bytes, with_body: bool = True, ranged: bool = False
+    ) -> None:
+        """Send `body`, or with `ranged` the part a Range header asks for: Safari plays video only from a
+        server that answers `Range: bytes=0-1` with 206 Partial Content."""
+        headers = {"Content-Type": kind, "Cache-Control": "no-store"}
+        if ranged:
+            headers["Accept-Ranges"] = "bytes"
+            asked = self.headers.get("Range")
+            part = byte_range(asked, len(body)) if asked else None
+            if part is not None and not part:
+                headers["Content-Range"] = f"bytes */{len(body)}"
+                status, body = HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, b""
+            elif part is not None:
+                headers["Content-Range"] = f"bytes {part.start}-{part.stop - 1}/{len(body)}"
+                status, body = HTTPStatus.PARTIAL_CONTENT, body[part.start : part.stop]
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if with_body:
+            self.wfile.write(body)
+
+    def _events(self) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        live = self.live
+        with live.changed:
+            seen = live.generation
+            problems = list(live.problems)
+        try:
+            if problems:
+                self._event("errors", problems)
+            while True:
+                with live.changed:
+                    live.changed.wait_for(partial(live.moved_on, seen), timeout=KEEPALIVE)
+                    if live.stopping:
+                        return
+                    fresh, seen, problems = live.generation != seen, live.generation, list(live.problems)
+                    changed_files = list(live.changed_files)
+                if not fresh:
+                    self.wfile.write(b": keep-alive\n\n")
+                elif problems:
+                    self._event("errors", problems)
+                else:
+                    self._event("reload", changed_files)
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+    def _event(self, name: str, data: object) -> None:
+        self.wfile.write(f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode())
+        self.wfile.flush()
+
+
+def byte_range(header: str, size: int) -> range | None:
+    """The bytes a `Range` header asks for of a file of `size` bytes (RFC 9110): an empty range when none of them
+    exists (416), None to send the whole file (a header this server does not take, such as several ranges)."""
+    found = _BYTE_RANGE.fullmatch(header.strip())
+    if found is None or found.group(1) == found.group(2) == "":
+        return None
+    start, end = found.group(1), found.group(2)
+    if start == "":  # the last `end` bytes
+        return range(max(0, size - int(end)), size)
+    first = int(start)
+    last = min(int(end), size - 1) if end else size - 1
+    if end and int(end) < first:
+        return None  # not a valid range: ignored
+    return range(first, last + 1) if first < size else range(0)
+
+
+def _with_client(body: bytes) -> bytes:
+    tag = f'<script src="{CLIENT_PATH}"></script>'.encode()
+    at = body.rfind(b"</body>")
+    return body[:at] + tag + body[at:] if at >= 0 else body + tag
+
+
+def serve(
+    root: Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    open_browser: bool = False,
+    drafts: bool = False,
+    say: Callable[[str], None] = print,
+    output: Path | None = None,
+    strict: bool | None = None,
+    base_url: str | None = None,
+    quiet: bool = False,
+    verbose: bool = False,
+) -> None:
+    """Build, serve and rebuild until interrupted (Ctrl+C); the options are `build`'s, and `quiet` prints only
+    errors and where the site is served, `verbose` every warning."""
+    import watchfiles  # only the server needs it
+
+    config = with_base_url(load_config(root.resolve()), base_url)
+    site_dir = (output or config.output_path).resolve()
+    live = LiveSite()
+    options = {"output": site_dir, "strict": strict, "drafts": drafts, "base_url": base_url, "memory": CacheMemory()}
+    rebuild = partial(_rebuild, root=config.root, options=options, live=live, say=say, quiet=quiet, verbose=verbose)
+    rebuild()
+    site_dir.mkdir(parents=True, exist_ok=True)
+    handler = type("SiteHandler", (Handler,), {"live": live, "site_dir": site_dir})
+    server = ThreadingHTTPServer((host, port), partial(handler, directory=str(site_dir)))
+    server.daemon_threads = True
+    address = f"http://{host}:{server.server_address[1]}/"
+    stop = threading.Event()
+    try:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        say(f"serving {_shown(site_dir)}/ at {address} (Ctrl+C to stop)")
+        if open_browser:
+            webbrowser.open(address)
+        watched = [p for p in _watched(config) if p.exists()]
+        only_sources = partial(
+            _is_source, ignored=_ignored(config, site_dir), root=str(config.root), default=watchfiles.DefaultFilter()
+        )
+        for _ in watchfiles.watch(*watched, watch_filter=only_sources, debounce=DEBOUNCE_MS, stop_event=stop):
+            rebuild()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        live.stop()
+        server.shutdown()
+        server.server_close()
+        say("stopped")
+
+
+def _rebuild(
+    root: Path, options: dict[str, Any], live: LiveSite, say: Callable[[str], None], quiet: bool, verbose: bool
+) -> None:
+    """Build through the incremental engine; errors go to the terminal and to the open pages."""
+    try:
+        with live.building:
+            result = build(root, **options)
+    except UserError as error:
+        if isinstance(error, UsageError) and live.generation == 0:
+            raise  # the first build: e.g. an --out that would overwrite the notes stops before the server starts
+        problems = [d.format() for d in error.diagnostics]
+        say("\n".join(problems) + f"\nbuild failed with {len(problems)} problems; still serving the last good site")
+        live.publish(problems)
+        return
+    if not quiet:
+        for line in describe(result.warnings, everything=verbose):
+            say(line)
+        say(f"built {result.notes} notes in {result.seconds:.2f} s ({result.rendered} outputs rendered)")
+    live.publish([], list(result.changed))
+
+
+def _watched(config: Config) -> list[Path]:
+    return [
+        config.notes_path,
+        config.pages_path,
+        config.data_path,
+        config.templates_path,
+        config.root / "pyproject.toml",
+        *([config.root / config.bibliography] if config.bibliography else []),  # Better BibTeX keeps it exported
+    ]
+
+
+def _ignored(config: Config, site_dir: Path) -> tuple[str, ...]:
+    """The output folder (--out's, or output_dir) and the cache (the staging folders, `.site-new-…`, are hidden)."""
+    return (str(site_dir), str(config.output_path.resolve()), str((config.root / ".llmnotes-cache").resolve()))
+
+
+def _is_source(
+    change: Any, path: str, ignored: tuple[str, ...], root: str, default: Callable[[Any, str], bool]
+) -> bool:
+    """Editors' swap and backup files, anything in a hidden folder (.obsidian/, .git/), the build's own output,
+    staging folders and cache are not changes to the notes; watchfiles' own filter says the rest."""
+    name = os.path.basename(path)
+    if name.startswith((".", "#")) or name.endswith(("~", ".swp", ".tmp")) or path.startswith(ignored):
+        return False
+    inside = os.path.relpath(path, root).split(os.sep)
+    if any(part.startswith(".") for part in inside[:-1]):  # the build never reads a hidden folder either
+        return False
+    return default(change, path)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,125 @@
+"""Compile the site: parse every note (in workers, or from the cache), link, resolve citations and assemble."""
+
+from __future__ import annotations
+
+from functools import cache, partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from markdown_it import MarkdownIt
+
+from ..config import Config
+from ..emit import PageContext
+from ..emit.render import Renderer
+from ..engine.cache import BuildCache
+from ..engine.history import file_dates, repository, shallow_clone_warning
+from ..engine.parallel import run_all
+from ..engine.progress import Progress, silent
+from ..features.references import load_bibliography, resolve_citations
+from ..i18n import interface_strings
+from ..markdown import create_parser
+from ..markdown.scroll_regions import RegionLabels
+from ..model import Diagnostic, ParsedNote, Severity
+from .assemble import assemble_site, load_data
+from .link import LinkIndex, check_assets, find_embeds, qualify_slugs, resolve_links
+from .load import load_note
+from .parse import parse_note
+from .scan import Document, Inputs
+
+if TYPE_CHECKING:
+    from ..engine.build import Project
+
+
+def compile_site(project: Project, report: Progress = silent) -> tuple[PageContext, list[Diagnostic], int]:
+    """Parse every note (from the cache when unchanged), link and assemble the site: the page context every output
+    is rendered from, the problems found, and how many notes the site has."""
+    config, inputs, cache = project.config, project.inputs, project.cache
+    parsed, diagnostics = parse_all(config, inputs, cache, report)
+    cache.save_quietly(cache.parsed_notes.save)  # now, before the process grows: saving briefly doubles a store
+    report("link", 0, 1)
+    context, problems, note_count = link_site(config, inputs, parsed, project.drafts, project.strict_links, cache)
+    report("link", 1, 1)
+    return context, diagnostics + problems, note_count
+
+
+def parse_all(
+    config: Config, inputs: Inputs, cache: BuildCache, report: Progress
+) -> tuple[list[ParsedNote], list[Diagnostic]]:
+    """Every note and page parsed: from the cache when its bytes are unchanged, else in worker processes."""
+    parsed: dict[str, ParsedNote] = {}
+    todo: list[Document] = []
+    strings = interface_strings(config.language, config)
+    # what else, besides the bytes, changes the parse: the words that name code blocks, tables and formulas
+    parser_options = f"raw_html={config.raw_html} {RegionLabels.from_strings(strings)!r}"
+    for document in inputs.documents:
+        found = cache.parsed(f"{parser_options} {document.source}", document.digest)
+        if found is None:
+            todo.append(document)
+        else:
+            parsed[document.source] = found
+    diagnostics: list[Diagnostic] = []
+    work = partial(_load_and_parse, root=config.root, raw_html=config.raw_html, strings=tuple(strings.items()))
+    for done, (document, (note, problems)) in enumerate(zip(todo, run_all(work, todo), strict=True), 1):
+        diagnostics += problems
+        if note is not None:
+            parsed[document.source] = note
+            cache.parsed_notes.put(f"{parser_options} {document.source}", note)
+        report("parse", done, len(todo))
+    ordered = [parsed[d.source] for d in inputs.documents if d.source in parsed]
+    for note in ordered:
+        diagnostics.extend(note.diagnostics)
+    return ordered, diagnostics
+
+
+def _load_and_parse(
+    document: Document, root: Path, raw_html: str, strings: tuple[tuple[str, str], ...]
+) -> tuple[ParsedNote | None, list[Diagnostic]]:
+    note, problems = load_note(Path(document.path), root, document.kind, document.relative)
+    if note is not None and note.digest != document.digest:
+        problems.append(Diagnostic(document.source, "the file changed while the build read it", hint="build again"))
+        return None, problems
+    return (parse_note(note, _parser(raw_html, strings)) if note is not None else None), problems
+
+
+@cache
+def _parser(raw_html: str, strings: tuple[tuple[str, str], ...]) -> MarkdownIt:
+    """The Markdown parser, made once per process: workers that are not forked make their own rather than receive
+    it (its plugins' functions do not pickle)."""
+    return create_parser(raw_html, dict(strings))
+
+
+def link_site(
+    config: Config, inputs: Inputs, parsed: list[ParsedNote], drafts: bool, strict_links: bool, cache: BuildCache
+) -> tuple[PageContext, list[Diagnostic], int]:
+    """Resolve links, assemble the site and the page context; the count is of the notes in the site."""
+    documents = qualify_slugs([p for p in parsed if drafts or not p.note.draft])
+    index, diagnostics = LinkIndex.build(documents)
+    links, backlinks, problems = resolve_links(documents, index, strict_links)
+    diagnostics += problems
+    severity: Severity = "error" if strict_links else "warning"
+    diagnostics += check_assets(documents, inputs.assets, set(index.notes), severity)
+    embeds, problems = find_embeds(documents, inputs.assets, severity)
+    diagnostics += problems
+    data, problems = load_data(config.root, config.data_path)
+    diagnostics += problems
+    bibliography, problems = load_bibliography(config)
+    diagnostics += problems
+    references, problems = resolve_citations(documents, index, bibliography, strict_links)
+    diagnostics += problems
+    dates = file_dates(config.root, [p.note.source for p in documents])
+    diagnostics += shallow_clone_warning(repository(config.root))
+    site, problems = assemble_site(
+        list(index.notes.values()),
+        links,
+        backlinks,
+        data,
+        dates,
+        inputs.assets,
+        embeds,
+        dict(config.section_titles),
+        references,
+        config.language,
+    )
+    diagnostics += problems
+    context = PageContext(site, config, Renderer(config, site.data), cache.search_entries, inputs.theme)
+    return context, diagnostics, len(site.notes)

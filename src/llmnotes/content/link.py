@@ -1,0 +1,340 @@
+"""Resolve every note's links against the site's slugs, titles, aliases and headings; collect backlinks."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from html import escape
+
+from ..features.citations import cite_keys, is_paper
+from ..model import Asset, Backlink, Diagnostic, Link, ParsedNote, ResolvedLink, Severity
+from ..paths import fold, href, slugify, tag_path
+from .parse import CLOSE, EMBED, END, HASHTAG, LABEL, OPEN
+from .suggest import Suggester, did_you_mean
+
+_MARKER = re.compile(f"([{OPEN}{LABEL}])(\\d+){END}|{CLOSE}")
+_PLACE_MARKER = re.compile(f"([{EMBED}{HASHTAG}])(\\d+){END}")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkIndex:
+    """Every name a note can be linked by, folded, mapped to its slug."""
+
+    by_name: dict[str, str]
+    by_source: dict[str, str]
+    notes: dict[str, ParsedNote]
+    shared_names: dict[str, tuple[str, ...]]  # folded file name -> the notes in different folders it names
+    names: Suggester = field(compare=False)  # "did you mean" among by_name
+    by_key: dict[str, str] = field(default_factory=dict)  # citation key -> the slug of the note about that paper
+
+    @classmethod
+    def build(cls, notes: list[ParsedNote]) -> tuple[LinkIndex, list[Diagnostic]]:
+        """Slugs win over titles and short titles, which win over aliases; clashes are reported."""
+        problems: list[Diagnostic] = []
+        by_slug: dict[str, ParsedNote] = {}
+        for parsed in notes:
+            first = by_slug.setdefault(parsed.note.slug, parsed)
+            if first is not parsed:
+                problems.append(
+                    Diagnostic(
+                        parsed.note.source,
+                        f'two notes have the slug "{parsed.note.slug}": this one and {first.note.source}',
+                        line=parsed.note.field_lines.get("slug"),
+                        hint="rename one file, or set a different slug: in its front matter",
+                    )
+                )
+        by_name = {fold(slug): slug for slug in by_slug}
+        file_names: dict[str, list[str]] = {}
+        for parsed in notes:
+            note = parsed.note
+            for name in (note.title, note.short_title):
+                if name:
+                    by_name.setdefault(fold(name), note.slug)
+            if "/" in note.relative:  # [[guide/setup]] names notes/guide/setup.md, as in Obsidian
+                by_name.setdefault(fold(note.relative.removesuffix(".md")), note.slug)
+            file_names.setdefault(fold(note.relative.rpartition("/")[2].removesuffix(".md")), []).append(note.source)
+        shared = {name: tuple(sources) for name, sources in file_names.items() if len(sources) > 1}
+        for parsed in notes:
+            note = parsed.note
+            for alias in note.aliases:
+                owner = by_name.setdefault(fold(alias), note.slug)
+                if owner != note.slug:
+                    problems.append(
+                        Diagnostic(
+                            note.source,
+                            f'aliases: "{alias}" already names {by_slug[owner].note.source}',
+                            line=note.field_lines.get("aliases"),
+                            hint="an alias must name one note only; remove it from one of them",
+                        )
+                    )
+        by_source = {p.note.source: p.note.slug for p in notes}
+        by_key: dict[str, str] = {}
+        if any(parsed.citations for parsed in notes):  # a site that cites nothing needs no keys here
+            papers = cite_keys(p.note for p in by_slug.values() if p.note.kind == "note" and is_paper(p.note))
+            by_key = {key: slug for slug, key in papers.items()}
+        return cls(by_name, by_source, by_slug, shared, Suggester(by_name, cutoff=0.5), by_key), problems
+
+    def find(self, link: Link, source: ParsedNote) -> str | None:
+        if link.kind == "cite":  # a key no note has may be the bibliography's: see `references`
+            return self.by_key.get(link.target)
+        if not link.target:
+            return source.note.slug
+        if link.kind == "markdown":
+            note = source.note
+            if link.target.startswith("/"):  # from the top of notes/ (or pages/), as VitePress and MkDocs read it
+                folder = note.source.removesuffix(note.relative).rstrip("/")
+            else:
+                folder = posixpath.dirname(note.source)
+            path = posixpath.normpath(posixpath.join(folder, link.target.lstrip("/")))
+            if link.target.lower().endswith(".md"):
+                return self.by_source.get(path)
+            candidates = (f"{path}.md", f"{path}/index.md", f"{path}/README.md", f"{path}/readme.md")
+            return next((self.by_source[c] for c in candidates if c in self.by_source), None)
+        return self.by_name.get(fold(link.target)) or self.by_name.get(slugify(link.target))
+
+    def suggest(self, text: str, cutoff: float = 0.0) -> tuple[str, ...]:
+        """The slugs of the notes whose names are closest to `text`, closest first."""
+        return tuple(dict.fromkeys(self.by_name[name] for name in self.names.suggest(fold(text), cutoff)))
+
+
+def _suggestion_query(link: Link) -> str:
+    """What a broken link is compared with the notes' names by: its target, or a path's file name."""
+    if link.kind == "wiki":
+        return link.target
+    return posixpath.basename(link.target.rstrip("/")).removesuffix(".md")
+
+
+def resolve_links(
+    notes: list[ParsedNote], index: LinkIndex, strict: bool
+) -> tuple[dict[str, tuple[ResolvedLink, ...]], dict[str, tuple[Backlink, ...]], list[Diagnostic]]:
+    """Resolve all links; broken ones are errors when `strict`, else warnings rendered as unresolved text."""
+    severity: Severity = "error" if strict else "warning"
+    resolved: dict[str, tuple[ResolvedLink, ...]] = {}
+    backlinks: dict[str, dict[str, Backlink]] = {}
+    problems: list[Diagnostic | tuple[ParsedNote, Link]] = []  # a missing note's waits for its suggestions
+    heading_suggesters: dict[str, Suggester] = {}  # per target note, made on its first broken anchor
+    for parsed in notes:
+        slug = parsed.note.slug
+        results = []
+        for link in parsed.links:
+            target_slug = index.find(link, parsed)
+            anchor = None
+            if target_slug is None:
+                if link.kind != "cite":
+                    problems.append((parsed, link))
+            elif link.fragment:
+                anchor = _find_heading(index.notes[target_slug], link.fragment)
+                if anchor is None:
+                    target = index.notes[target_slug]
+                    if target_slug not in heading_suggesters:
+                        heading_suggesters[target_slug] = Suggester([h.text for h in target.headings], 0.4, 1)
+                    guesses = heading_suggesters[target_slug].suggest(link.fragment)
+                    problems.append(_missing_heading(parsed, link, target, guesses, severity))
+                    target_slug = None
+            results.append(ResolvedLink(link, slug, target_slug, anchor))
+            if target_slug and target_slug != slug:
+                backlinks.setdefault(target_slug, {}).setdefault(slug, Backlink(slug, link.context))
+        resolved[slug] = tuple(results)
+    ordered = {target: tuple(by_source[s] for s in sorted(by_source)) for target, by_source in backlinks.items()}
+    index.names.prepare(fold(_suggestion_query(p[1])) for p in problems if isinstance(p, tuple))
+    found = [_missing_note(*p, index, severity) if isinstance(p, tuple) else p for p in problems]
+    return resolved, ordered, found
+
+
+def _find_heading(target: ParsedNote, fragment: str) -> str | None:
+    wanted = fold(fragment)
+    for heading in target.headings:
+        if heading.id == fragment or fold(heading.text) == wanted or heading.id == slugify(fragment):
+            return heading.id
+    return None
+
+
+def _written(link: Link) -> str:
+    if link.kind == "wiki":
+        inner = link.target + (f"#{link.fragment}" if link.fragment else "")
+        return f"[[{inner}]]"
+    return f"({link.target}{'#' + link.fragment if link.fragment else ''})"
+
+
+def qualify_slugs(notes: list[ParsedNote]) -> list[ParsedNote]:
+    """Notes in different folders that share a file name (two intro.md, two index.md) take their folder into
+    their slug, `guide-intro`; one at the top of notes/ keeps the plain name, and a slug: set by hand is kept."""
+    counts = Counter(parsed.note.slug for parsed in notes)
+    qualified = []
+    for parsed in notes:
+        note = parsed.note
+        if counts[note.slug] > 1 and "slug" not in note.field_lines and "/" in note.relative:
+            name = posixpath.dirname(note.relative) if note.is_section else note.relative.removesuffix(".md")
+            parsed = replace(parsed, note=replace(note, slug=slugify(name)))
+        qualified.append(parsed)
+    return qualified
+
+
+def _missing_note(parsed: ParsedNote, link: Link, index: LinkIndex, severity: Severity) -> Diagnostic:
+    if link.kind == "wiki":
+        hint = did_you_mean(index.suggest(_suggestion_query(link)))
+        what = "no note has this slug, title or alias"
+    else:  # suggest other notes' paths, as written from this note's folder
+        folder = posixpath.dirname(parsed.note.source)
+        # a file name says less than a note's name ("appendix-3" is not "openfusion-3"): only close ones
+        close = index.suggest(_suggestion_query(link), 0.75)
+        paths = (posixpath.relpath(index.notes[slug].note.source, folder) for slug in close)
+        hint = did_you_mean(paths)
+        what = "no note at this path"
+    sharing = index.shared_names.get(fold(link.target)) if link.kind == "wiki" else None
+    if sharing:
+        what = f"notes in {len(sharing)} folders have this name: {', '.join(sharing)}"
+        folder = posixpath.dirname(index.notes[index.by_source[sharing[0]]].note.relative)
+        hint = f"name the folder too, e.g. [[{folder}/{link.target}]]"
+    elif link.kind == "wiki" and posixpath.splitext(link.target)[1].lower() not in ("", ".md"):
+        hint = f"to show a file, link it as Markdown relative to this note, e.g. ![]({link.target})"
+    message = f"broken link {_written(link)}: {what}"
+    return Diagnostic(parsed.note.source, message, link.line, link.col, severity, hint, "broken-link")
+
+
+def _missing_heading(
+    parsed: ParsedNote, link: Link, target: ParsedNote, guesses: tuple[str, ...], severity: Severity
+) -> Diagnostic:
+    texts = [h.text for h in target.headings]
+    hint = did_you_mean("#" + guess for guess in guesses) or ("headings: " + ", ".join(texts[:8]) if texts else None)
+    return Diagnostic(
+        parsed.note.source,
+        f'broken link {_written(link)}: {target.note.source} has no heading "{link.fragment}"',
+        link.line,
+        link.col,
+        severity,
+        hint,
+        "broken-anchor",
+    )
+
+
+def link_html(
+    html: str, links: tuple[ResolvedLink, ...], labels: dict[str, str], paths: dict[str, str], from_path: str
+) -> str:
+    """Replace a parsed body's placeholders with relative `<a>` tags, or unresolved `<span>`s."""
+    closers: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(0) == CLOSE:
+            return closers.pop() if closers else ""
+        kind, number = match.group(1), int(match.group(2))
+        resolved = links[number]
+        if kind == LABEL:
+            name = labels.get(resolved.target_slug or "", resolved.link.target)
+            if resolved.link.fragment and resolved.anchor:
+                name = f"{name} § {resolved.link.fragment}" if resolved.link.target else resolved.link.fragment
+            return escape(name if resolved.target_slug else _written(resolved.link), quote=False)
+        if resolved.target_slug is None:
+            closers.append("</span>")
+            return f'<span class="unresolved" title="{escape(_written(resolved.link))}: not found">'
+        closers.append("</a>")
+        url = href(from_path, paths[resolved.target_slug], resolved.anchor)
+        return f'<a class="internal" href="{escape(url)}">'
+
+    return _MARKER.sub(replace, html)
+
+
+def check_assets(
+    notes: list[ParsedNote], assets: tuple[Asset, ...], slugs: set[str], severity: Severity
+) -> list[Diagnostic]:
+    """Every image and file a note points at must be in notes/; no copied file may take a page's place."""
+    present = {asset.relative for asset in assets}
+    files = Suggester(present, limit=1)
+    problems = []
+    for parsed in notes:
+        for path, line in parsed.assets:
+            if path == ".." or path.startswith("../"):
+                message = f"{path} is outside the notes folder, and the site holds only what is inside it"
+                hint = "move the file into the notes folder and link it from there"
+                problems.append(Diagnostic(parsed.note.source, message, line, None, severity, hint, "file-outside"))
+            elif path not in present:
+                hint = did_you_mean(files.suggest(path)) or "the path is relative to this note's folder"
+                message = f"broken link: no file {path} in the notes folder"
+                problems.append(Diagnostic(parsed.note.source, message, line, None, severity, hint, "missing-file"))
+    for asset in assets:
+        if asset.relative.endswith(".html") and asset.relative.removesuffix(".html") in slugs:
+            message = f"this file would take the place of the page of the note {asset.relative.removesuffix('.html')}"
+            problems.append(Diagnostic(asset.source, message, hint="rename the file"))
+    return problems
+
+
+def find_embeds(
+    notes: list[ParsedNote], assets: tuple[Asset, ...], severity: Severity
+) -> tuple[dict[str, tuple[str, ...]], list[Diagnostic]]:
+    """The file each `![[embed]]` shows, found as Obsidian finds it: by its path from the note's folder or from
+    the top of notes/, else by its file name wherever it is, when only one file has that name."""
+    present = {asset.relative for asset in assets}
+    by_name: dict[str, list[str]] = {}
+    for relative in sorted(present):
+        by_name.setdefault(relative.rpartition("/")[2], []).append(relative)
+    found: dict[str, tuple[str, ...]] = {}
+    problems = []
+    for parsed in notes:
+        if not parsed.embeds:
+            continue
+        folder = posixpath.dirname(parsed.note.relative) if parsed.note.kind == "note" else ""
+        paths = []
+        for target, line in parsed.embeds:
+            near, top = posixpath.normpath(posixpath.join(folder, target)), posixpath.normpath(target)
+            named = [] if "/" in target else by_name.get(target, [])
+            path = near if near in present else top if top in present else named[0] if len(named) == 1 else ""
+            if not path:
+                what = f"{len(named)} files are named {target}: {', '.join(named)}" if named else "no such file"
+                hint = "write the folder too, e.g. ![[" + named[0] + "]]" if named else "check the file name"
+                problems.append(
+                    Diagnostic(parsed.note.source, f"embed ![[{target}]]: {what}", line, None, severity, hint, "embed")
+                )
+            paths.append(path)
+        found[parsed.note.slug] = tuple(paths)
+    return found, problems
+
+
+def fill_places(html_text: str, files: tuple[str, ...], tag_slugs: list[str], from_path: str) -> str:
+    """Put the URLs, relative to the page at `from_path`, where the parsed body holds the places of its embedded
+    files (`files`, paths inside notes/) and of its #tags' pages (`tag_slugs`, in the order of the note's tags)."""
+
+    def url(match: re.Match[str]) -> str:
+        number = int(match.group(2))
+        if match.group(1) == HASHTAG:
+            return escape(href(from_path, tag_path(tag_slugs[number])))
+        return escape(href(from_path, "notes/" + files[number])) if files[number] else ""  # the build said why
+
+    return _PLACE_MARKER.sub(url, html_text)
+
+
+def body_html(
+    html_text: str,
+    links: tuple[ResolvedLink, ...],
+    labels: dict[str, str],
+    paths: dict[str, str],
+    files: tuple[str, ...],
+    tag_slugs: list[str],
+    page_path: str,
+) -> str:
+    """A parsed body with its links resolved and the places of its embedded files and #tags filled (see
+    `fill_places`), for the page at `page_path`."""
+    linked = link_html(html_text, links, labels, paths, page_path)
+    return fill_places(linked, files, tag_slugs, page_path) if files or tag_slugs else linked
+
+
+_ANCHOR = re.compile(r"<a( [^>]*)>")
+_EXTERNAL_HREF = re.compile(r' href="https?://')
+_CLASS = re.compile(r' class="([^"]*)"')
+
+
+def mark_external(html_text: str) -> str:
+    """Mark links that leave the site: class "external" (the stylesheet adds an arrow) and rel="noopener"; a link
+    of the note's raw HTML keeps its own classes."""
+
+    def mark(match: re.Match[str]) -> str:
+        attributes = match.group(1)
+        if not _EXTERNAL_HREF.search(attributes):
+            return match.group(0)
+        if _CLASS.search(attributes):
+            attributes = _CLASS.sub(r' class="\1 external"', attributes, count=1)
+            return f'<a{attributes} rel="noopener">'
+        return f'<a class="external"{attributes} rel="noopener">'
+
+    return _ANCHOR.sub(mark, html_text)

@@ -1,0 +1,244 @@
+"""Emitters: one small module per page kind, each yielding `Page`s from the assembled `Site`."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypedDict, TypeVar
+
+from ..config import Config
+from ..content.link import body_html, link_html
+from ..content.parse import HASHTAG
+from ..engine.cache import Store, content_digest
+from ..features.citation_style import cite_html
+from ..features.citations import cite_keys, is_paper
+from ..features.search import section_path
+from ..model import Output, Page, ParsedNote, Site
+from ..paths import fold, href, tag_path
+from .render import Renderer
+
+Remembered = TypeVar("Remembered")
+
+
+class TagRef(TypedDict):
+    """A tag as a note's card shows it: its name and its page. Not its count: a note added to a tag would change
+    the card of every note that has the tag, and every page that shows one (the tag lists show counts)."""
+
+    name: str
+    path: str
+
+
+class Card(TypedDict):
+    """What a list entry shows of a note (templates only read it)."""
+
+    slug: str
+    path: str
+    label: str
+    title: str
+    year: int | None
+    venue: str | None
+    summary: str | None
+    tags: list[TagRef]
+
+
+class PreviewCard(TypedDict):
+    """What a hover preview shows of a note."""
+
+    url: str
+    label: str
+    title: str
+    meta: str
+    summary: str
+    excerpt: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageContext:
+    """What emitters share: the site, configuration and renderer, and per-note values worked out once."""
+
+    site: Site
+    config: Config
+    renderer: Renderer
+    search_entries: Store | None = None  # kept by the cache between builds, by digest of a document's inputs
+    theme: dict[str, str] = field(default_factory=dict)  # path inside the theme -> digest (see inputs.Inputs)
+    memo: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def remember(self, kind: str, name: str, make: Callable[[], Remembered]) -> Remembered:
+        """`make()`, worked out once per build for (kind, name)."""
+        found: Remembered | None = self.memo.get((kind, name))
+        if found is None:
+            found = self.memo[kind, name] = make()
+        return found
+
+    def card(self, slug: str) -> Card:
+        """`note_card` of a note."""
+        return self.remember("card", slug, lambda: note_card(self.site.by_slug[slug], self.site))
+
+    def excerpt(self, slug: str) -> str:
+        return self.remember("excerpt", slug, lambda: _excerpt(self.site.by_slug[slug], self.site))
+
+    def card_key(self, slug: str) -> str:
+        """What any page shows of a note besides its body: front matter, path, excerpt, its tags' names and counts."""
+        found: str | None = self.memo.get(("card_key", slug))  # asked for hundreds of thousands of times: no closure
+        return found if found is not None else self.remember("card_key", slug, lambda: self._card_key(slug))
+
+    def _card_key(self, slug: str) -> str:
+        parsed = self.site.by_slug[slug]
+        tags = self.card(slug)["tags"] if parsed.note.kind == "note" else ()
+        parts = (
+            parsed.facts,
+            parsed.note.label,  # besides the front matter, a section's name may come from mkdocs.yml's nav
+            self.site.paths[slug],
+            self.excerpt(slug),
+            [tuple(t.values()) for t in tags],
+            self.site.dates.get(slug),
+            section_path(self.site, slug),  # search results show the sections a note is in
+        )
+        return short_digest(repr(parts))
+
+    def body_key(self, parsed: ParsedNote) -> tuple:
+        """What a note's linked body depends on: its bytes and where and under which names its links land."""
+        return self.remember("body_key", parsed.note.slug, lambda: self._body_key(parsed))
+
+    def _body_key(self, parsed: ParsedNote) -> tuple:
+        targets = tuple(
+            (r.target_slug, r.anchor, self.card_key(r.target_slug) if r.target_slug else None)
+            for r in self.site.links.get(parsed.note.slug, ())
+        )
+        key = (parsed.note.digest, targets, self.site.embeds.get(parsed.note.slug))
+        if not parsed.citations:
+            return key
+        references = self.site.references
+        return (*key, tuple(references.get(link.target) for link in parsed.links if link.kind == "cite"))
+
+    def notes_key(self) -> str:
+        """What every note shows in lists, in the site's order: for pages that list all notes."""
+        return self.remember("notes", "", self._notes_key)
+
+    def _notes_key(self) -> str:
+        return short_digest(" ".join(self.card_key(p.note.slug) for p in self.site.notes))
+
+    def cite_keys(self) -> dict[str, str]:
+        """slug → citation key, for the notes about papers (see `is_paper`)."""
+        return self.remember("cite_keys", "", lambda: cite_keys(p.note for p in self.site.notes if is_paper(p.note)))
+
+
+def face_of(parsed: ParsedNote) -> str:
+    """A digest of everything about a note that pages other than its own, and its own page outside the body, show:
+    while it stays the same, an edit to the note changes its page's body and its search entry only."""
+    first = parsed.html.find("<p>")
+    paragraph = parsed.html[first : parsed.html.find("</p>", first)] if first >= 0 else ""
+    parts = (parsed.facts, parsed.headings, parsed.links, parsed.diagnostics, parsed.assets, parsed.embeds, paragraph)
+    return content_digest(repr(parts).encode())
+
+
+def short_digest(text: str) -> str:
+    return content_digest(text.encode())
+
+
+def note_card(parsed: ParsedNote, site: Site) -> Card:
+    """What a list entry shows of a note: label, title, year, venue, summary and tags, with output paths."""
+    note = parsed.note
+    return {
+        "slug": note.slug,
+        "path": site.paths[note.slug],
+        "label": note.label,
+        "title": note.title,
+        "year": note.year,
+        "venue": note.venue,
+        "summary": note.summary,
+        "tags": [tag_ref(name, site) for name in note.tags],
+    }
+
+
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
+EXCERPT_LENGTH = 160
+
+
+def preview_card(parsed: ParsedNote, context: PageContext, page_path: str) -> PreviewCard:
+    """What a hover preview shows of a note: title, summary and the start of its first paragraph."""
+    note = parsed.note
+    return {
+        "url": href(page_path, context.site.paths[note.slug]),
+        "label": note.label,
+        "title": note.title,
+        "meta": " · ".join(str(part) for part in (note.venue, note.year) if part),
+        "summary": note.summary or "",
+        "excerpt": context.excerpt(note.slug),
+    }
+
+
+def _excerpt(parsed: ParsedNote, site: Site) -> str:
+    """The first paragraph as plain text, cut at EXCERPT_LENGTH; links show their labels."""
+    match = _FIRST_PARAGRAPH.search(parsed.html)
+    if not match:
+        return ""
+    path = site.paths[parsed.note.slug]
+    linked = link_html(match.group(1), site.links.get(parsed.note.slug, ()), site.labels, site.paths, path)
+    linked = cite_html(linked, parsed, site, path, reference_list=False)
+    excerpt = html.unescape(_TAGS.sub("", linked)).strip()
+    return excerpt[: EXCERPT_LENGTH - 1] + "…" if len(excerpt) > EXCERPT_LENGTH else excerpt
+
+
+def linked_body(parsed: ParsedNote, site: Site, page_path: str) -> str:
+    """The parsed body with its placeholders (links, embeds, #tags) turned into URLs relative to `page_path`."""
+    slug = parsed.note.slug
+    tags = [site.tag_of[fold(tag)].slug for tag in parsed.note.tags] if HASHTAG in parsed.html else []
+    linked = body_html(
+        parsed.html, site.links.get(slug, ()), site.labels, site.paths, site.embeds.get(slug, ()), tags, page_path
+    )
+    return cite_html(linked, parsed, site, page_path)
+
+
+def tag_ref(name: str, site: Site) -> TagRef:
+    tag = site.tag_of[fold(name)]
+    return {"name": tag.name, "path": tag_path(tag.slug)}
+
+
+def one_page(path: str, key: tuple | None, render: Callable[[], bytes]) -> Output:
+    """An output that is a single file."""
+    return Output(path, key, lambda: [Page(path, render())])
+
+
+def all_outputs(context: PageContext) -> list[Output]:
+    """Every output of the site, in a stable order, none rendered yet."""
+    from . import (
+        assets,
+        bibliography,
+        feed,
+        home,
+        lineage,
+        nav,
+        not_found,
+        note,
+        page,
+        search_index,
+        sitemap,
+        static,
+        tags,
+        timeline,
+    )
+
+    emitters: list[Callable[[PageContext], Iterable[Output]]] = [
+        search_index.emit,  # first: the largest single job, so workers start on it while others take the pages
+        home.emit,
+        note.emit,
+        page.emit,
+        tags.emit,
+        not_found.emit,
+        feed.emit,
+        static.emit,
+        assets.emit,
+        bibliography.emit,
+        lineage.emit,
+        timeline.emit,
+        nav.emit,
+    ]
+    outputs: list[Output] = []
+    for emit in emitters:
+        outputs.extend(emit(context))
+    outputs.extend(sitemap.emit(context, [o.name for o in outputs]))
+    return outputs

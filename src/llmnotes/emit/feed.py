@@ -1,0 +1,64 @@
+"""The Atom feed of all notes, newest first; URLs are absolute when base_url is set."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from urllib.parse import quote
+
+from ..config import Config
+from ..engine.history import repository
+from ..model import Note, Output
+from ..paths import note_path
+from . import PageContext, one_page
+
+FEED_PATH = "atom.xml"
+
+
+def note_updated(note: Note, dates: tuple[dt.date, dt.date] | None) -> str:
+    """An RFC 3339 timestamp: when the note last changed; the paper's year (1 January) when that is unknown."""
+    day = dates[1] if dates else (dt.date(note.year, 1, 1) if note.year else dt.date(1970, 1, 1))
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def site_identity(config: Config) -> str:
+    """What tells this site from every other, for feed ids that no other site's entries can share in a reader,
+    and that stay the same from build to build: the site's address; without one, its repository's first commit
+    (the same in every clone) and its folder there; outside git, its settings."""
+    if config.base_url:
+        return config.base_url
+    found = repository(config.root)
+    if found is not None and found.first_commit:
+        return f"git {found.first_commit} {found.folder}"
+    return repr(("settings", config.title, config.author, config.description, config.language, config.repo_url))
+
+
+def feed_ids(identity: str, slugs: list[str]) -> tuple[str, dict[str, str]]:
+    """The feed's id and each note's entry id, as `urn:uuid:` URIs derived from the site's identity."""
+    site = uuid.uuid5(uuid.NAMESPACE_URL, f"llmnotes:{identity}")
+    return site.urn, {slug: uuid.uuid5(site, slug).urn for slug in slugs}
+
+
+def emit(context: PageContext) -> Iterator[Output]:
+    identity = site_identity(context.config)
+    yield one_page(FEED_PATH, (context.notes_key(), identity), lambda: _render(context, identity))
+
+
+def _render(context: PageContext, identity: str) -> bytes:
+    base = context.config.base_url
+    feed_id, entry_ids = feed_ids(identity, [parsed.note.slug for parsed in context.site.notes])
+    changed = {p.note.slug: note_updated(p.note, context.site.dates.get(p.note.slug)) for p in context.site.notes}
+    entries = [
+        {
+            "note": parsed.note,
+            "link": base + quote(note_path(parsed.note.slug)),
+            "id": base + quote(note_path(parsed.note.slug)) if base else entry_ids[parsed.note.slug],
+            "updated": changed[parsed.note.slug],
+        }
+        for parsed in context.site.notes
+    ]
+    updated = max(changed.values(), default="1970-01-01T00:00:00Z")
+    return context.renderer.render(
+        "atom.xml", FEED_PATH, entries=entries, updated=updated, feed_id=base or feed_id
+    )

@@ -1,0 +1,125 @@
+"""The section tree of a site whose notes live in folders: written once as static/nav.js for every page's sidebar,
+and, for pages without scripts, the part of it near each note (its ancestors, nearby siblings and children)."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..content.assemble import HOME_MARK, HOME_PATH
+from ..model import Output, Page, ParsedNote
+from . import PageContext, short_digest
+
+NAV_SCRIPT = "static/nav.js"
+NEARBY = 12  # siblings shown on either side of a page, and children shown, without scripts
+
+
+@dataclass(slots=True)
+class Branch:
+    """A folder (with its section page, if it has one) or a note."""
+
+    label: str
+    path: str  # output path; "" for a folder without an index.md or README.md
+    children: list[Branch] = field(default_factory=list)
+    is_folder: bool = False
+    parent: Branch | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tree:
+    root: Branch
+    by_path: dict[str, Branch]  # output path of every note and section page -> its branch
+
+
+def section_tree(context: PageContext) -> Tree | None:
+    """The notes' folders as a tree, worked out once per build; None when no note is in a folder."""
+    return context.remember("section_tree", "", lambda: _build(context)) or None
+
+
+def _build(context: PageContext) -> Tree | Literal[False]:
+    site = context.site
+    documents = [*site.notes, *(p for p in site.pages if p.note.extra.get(HOME_MARK))]  # not pages/index.md
+    if not any("/" in p.note.relative for p in documents):
+        return False
+    titles = dict(context.config.section_titles)
+    folders: dict[str, Branch] = {"": Branch(context.config.title, "", is_folder=True)}
+
+    def folder(name: str) -> Branch:
+        found = folders.get(name)
+        if found is None:
+            parent = folder(posixpath.dirname(name))
+            found = folders[name] = Branch(titles.get(name, posixpath.basename(name)), "", is_folder=True)
+            found.parent = parent
+        return found
+
+    leaves: list[tuple[list[str], ParsedNote]] = []
+    for parsed in sorted(documents, key=lambda p: p.note.relative.split("/")):
+        note = parsed.note
+        name = posixpath.dirname(note.relative)
+        own = folder(name)
+        if (note.is_section or site.paths[note.slug] == HOME_PATH) and not own.path:
+            own.path = site.paths[note.slug]
+            own.label = titles.get(name) or note.label
+        else:
+            leaves.append((note.relative.split("/"), parsed))
+    for name in sorted(folders, key=lambda n: n.split("/")):
+        if name:
+            folders[posixpath.dirname(name)].children.append(folders[name])  # its parent, as `folder` made it
+    by_path = {branch.path: branch for branch in folders.values() if branch.path}
+    for _, parsed in leaves:
+        own = folders[posixpath.dirname(parsed.note.relative)]
+        branch = Branch(parsed.note.label, site.paths[parsed.note.slug], parent=own)
+        own.children.append(branch)
+        by_path[branch.path] = branch
+    return Tree(folders[""], by_path)
+
+
+def emit(context: PageContext) -> Iterator[Output]:
+    tree = section_tree(context)
+    data = json.dumps(_plain(tree.root)[2] if tree else None, ensure_ascii=False, separators=(",", ":"))
+    script = f"window.llmnotesNav={data};\n".encode()
+    yield Output(NAV_SCRIPT, (short_digest(data),), lambda: [Page(NAV_SCRIPT, script)])
+
+
+def _plain(branch: Branch) -> list:
+    """[label, path] of a note, [label, path, [children]] of a folder: what nav.js holds."""
+    if not branch.is_folder:
+        return [branch.label, branch.path]
+    return [branch.label, branch.path, [_plain(child) for child in branch.children]]
+
+
+def nearby(context: PageContext, path: str) -> list[dict] | None:
+    """What the sidebar shows without scripts on the page at `path`: its ancestors' folders, each holding the next,
+    down to its own folder's entries near it, and its own entries when it is a section page."""
+    return context.remember("nearby", path, lambda: _nearby(context, path)) or None
+
+
+def _nearby(context: PageContext, path: str) -> list[dict] | Literal[False]:
+    tree = section_tree(context)
+    branch = tree.by_path.get(path) if tree else None
+    if branch is None or branch.parent is None:
+        return False
+    own = branch.parent
+    position = own.children.index(branch)
+    window = own.children[max(0, position - NEARBY) : position + NEARBY + 1]
+    entries = [_entry(child, current=child is branch) for child in window]
+    if branch.is_folder:
+        entries[window.index(branch)]["children"] = [_entry(child) for child in branch.children[: 2 * NEARBY]]
+        entries[window.index(branch)]["more"] = len(branch.children) > 2 * NEARBY
+    more = len(window) < len(own.children)
+    while own.parent is not None:
+        entries = [{**_entry(own), "children": entries, "more": more}]
+        own, more = own.parent, False
+    return entries
+
+
+def _entry(branch: Branch, current: bool = False) -> dict:
+    return {"label": branch.label, "path": branch.path, "current": current, "children": [], "more": False}
+
+
+def nearby_key(context: PageContext, path: str) -> str | None:
+    found = nearby(context, path)
+    return short_digest(repr(found)) if found else None

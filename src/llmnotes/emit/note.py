@@ -1,0 +1,217 @@
+"""One page per note: the paper's facts, meta tags and BibTeX, the linked body, lineage, related, backlinks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from urllib.parse import quote
+
+from ..content.link import body_html, mark_external
+from ..content.parse import HASHTAG
+from ..features.citations import bibtex_entry, highwire_tags, paper_type
+from ..model import Output, Page, ParsedNote, ResolvedLink, pickled_by_constructor
+from ..paths import fold, note_path
+from . import PageContext, PreviewCard, face_of, linked_body, preview_card, short_digest
+from .bibliography import note_bib_path
+from .nav import nearby, nearby_key
+
+TOC_MIN_HEADINGS = 3
+
+
+def emit(context: PageContext) -> Iterator[Output]:
+    chronological = list(reversed(context.site.notes))
+    for position, parsed in enumerate(chronological):
+        previous = chronological[position - 1] if position > 0 else None
+        following = chronological[position + 1] if position + 1 < len(chronological) else None
+        path = note_path(parsed.note.slug)
+        rest = context.remember(_REST, parsed.note.slug, partial(_key_rest, parsed, context, previous, following))
+        render = partial(_render, context, parsed, path, previous, following)
+        yield Output(path, (context.body_key(parsed), rest), partial(_page, path, render))
+
+
+_REST = "note page key rest"
+
+
+@pickled_by_constructor
+@dataclass(frozen=True, slots=True)
+class NoteRecord:
+    """What a note's page was made from besides its body: kept by the engine, so that an edit of the body alone
+    goes into the page on disk without the rest of the site (see `updated_page`)."""
+
+    path: str
+    face: str  # see `face_of`: when it changes, other pages change too and the page is rendered
+    dates: tuple | None
+    links: tuple[ResolvedLink, ...]
+    labels: dict[str, str]  # of the link targets
+    paths: dict[str, str]
+    files: tuple[str, ...] | None  # embedded files
+    tag_slugs: tuple[str, ...]
+    body_targets: tuple  # the links' part of the body's key (see PageContext.body_key)
+    rest: str  # the key of everything else the page shows (see `_key_rest`)
+
+    def page_key(self, digest: str) -> tuple:
+        """The page's key (see `emit`) when the note's bytes have this digest."""
+        return ((digest, self.body_targets, self.files), self.rest)
+
+
+def record(context: PageContext, parsed: ParsedNote) -> NoteRecord:
+    """What `updated_page` needs, from the values the page was emitted with."""
+    site, slug = context.site, parsed.note.slug
+    links = site.links.get(slug, ())
+    targets = {r.target_slug for r in links if r.target_slug}
+    return NoteRecord(
+        path=site.paths[slug],
+        face=face_of(parsed),
+        dates=site.dates.get(slug),
+        links=links,
+        labels={target: site.labels[target] for target in targets if target in site.labels},
+        paths={target: site.paths[target] for target in targets},
+        files=site.embeds.get(slug),
+        tag_slugs=tuple(site.tag_of[fold(tag)].slug for tag in parsed.note.tags),
+        body_targets=context.body_key(parsed)[1],
+        rest=context.memo[_REST, slug],
+    )
+
+
+def updated_page(record: NoteRecord, parsed: ParsedNote, page: bytes, span: tuple[int, int]) -> tuple[bytes, str]:
+    """The page on disk with its body (at `span`) replaced by the note's new one, and the new body: byte for byte
+    the page `emit` renders, when the note's face is the record's and the templates pass the body through
+    (`Renderer.passes_through`)."""
+    tags = list(record.tag_slugs) if HASHTAG in parsed.html else []
+    html = body_html(parsed.html, record.links, record.labels, record.paths, record.files or (), tags, record.path)
+    body = mark_external(html)
+    start, end = span
+    return page[:start] + body.encode() + page[end:], body
+
+
+def _page(path: str, render: Callable[[], tuple[bytes, str]]) -> list[Page]:
+    """The page, with where its body is when the page holds it once (see `Renderer.passes_through`)."""
+    content, body = render()
+    encoded = body.encode()
+    start = content.find(encoded) if encoded else -1
+    once = start >= 0 and content.find(encoded, start + 1) < 0
+    return [Page(path, content, (start, start + len(encoded)) if once else None)]
+
+
+def _key_rest(parsed: ParsedNote, context: PageContext, *neighbours: ParsedNote | None) -> str:
+    """Everything the page shows but its body: its own note, and the cards of every note it lists, links to or
+    previews (the body's part of the key is apart: see `updated_page`)."""
+    site = context.site
+    slug = parsed.note.slug
+    card = context.card_key
+    return short_digest(
+        repr(
+            (
+                card(slug),
+                context.cite_keys().get(slug),
+                tuple(card(n.note.slug) if n else None for n in neighbours),
+                tuple((b.source_slug, b.context, card(b.source_slug)) for b in site.backlinks.get(slug, ())),
+                tuple(card(s) for s in parsed.note.builds_on if s in site.by_slug),
+                tuple(card(s) for s in site.lineage.ancestors.get(slug, ())),
+                tuple(card(s) for s in site.lineage.descendants.get(slug, ())),
+                tuple((r.slug, r.relations, r.shared_tags, card(r.slug)) for r in site.related.get(slug, ())),
+                card(site.section_of[slug]) if slug in site.section_of else None,
+                tuple(card(s) for s in site.sections.get(slug, ())),
+                nearby_key(context, site.paths[slug]),
+            )
+        )
+    )
+
+
+def _render(
+    context: PageContext, parsed: ParsedNote, path: str, previous: ParsedNote | None, following: ParsedNote | None
+) -> tuple[bytes, str]:
+    """The page and its body."""
+    site = context.site
+    body = mark_external(linked_body(parsed, site, path))
+    cite_key = context.cite_keys().get(parsed.note.slug, "")
+    neighbours = {
+        "previous": context.card(previous.note.slug) if previous else None,
+        "next": context.card(following.note.slug) if following else None,
+    }
+    content = context.renderer.render(
+        "note.html",
+        path,
+        note=parsed.note,
+        body=body,
+        toc=[h for h in parsed.headings if h.level in (2, 3)] if len(parsed.headings) >= TOC_MIN_HEADINGS else [],
+        previews=_previews(parsed, context, path, [n["slug"] for n in neighbours.values() if n]),
+        tags=context.card(parsed.note.slug)["tags"],
+        builds_on=[context.card(s) for s in parsed.note.builds_on if s in site.by_slug],
+        backlinks=_backlinks(parsed, context),
+        links_out=paper_links(parsed),
+        citation_meta=highwire_tags(parsed.note) if cite_key else [],
+        paper_type=paper_type(parsed.note),
+        bibtex=bibtex_entry(parsed.note, cite_key) if cite_key else "",
+        bib_path=note_bib_path(parsed.note.slug),
+        cite_key=cite_key,
+        canonical_url=context.config.base_url + quote(path) if context.config.base_url else None,
+        lineage=_lineage(parsed, context),
+        related=_related(parsed, context),
+        dates=site.dates.get(parsed.note.slug),
+        is_paper=bool(cite_key),
+        section=context.card(site.section_of[parsed.note.slug]) if parsed.note.slug in site.section_of else None,
+        section_contents=[
+            {**context.card(s), "excerpt": context.excerpt(s)} for s in site.sections.get(parsed.note.slug, ())
+        ],
+        nav=nearby(context, path),
+        edit_url=context.config.edit_url + quote(parsed.note.relative) if context.config.edit_url else None,
+        **neighbours,
+    )
+    return content, body
+
+
+def _backlinks(parsed: ParsedNote, context: PageContext) -> list[dict]:
+    return [
+        {**context.card(b.source_slug), "context": b.context} for b in context.site.backlinks.get(parsed.note.slug, ())
+    ]
+
+
+def _lineage(parsed: ParsedNote, context: PageContext) -> dict:
+    """The note's ancestors and descendants in the `builds_on` graph, oldest first."""
+    slug = parsed.note.slug
+    lineage = context.site.lineage
+    return {
+        "ancestors": [context.card(s) for s in lineage.ancestors.get(slug, ())],
+        "descendants": [context.card(s) for s in lineage.descendants.get(slug, ())],
+    }
+
+
+def _related(parsed: ParsedNote, context: PageContext) -> list[dict]:
+    return [
+        {**context.card(r.slug), "relations": r.relations, "shared_tags": r.shared_tags}
+        for r in context.site.related.get(parsed.note.slug, ())
+    ]
+
+
+def paper_links(parsed: ParsedNote) -> list[dict]:
+    """The paper's own places on the web: arXiv abstract and PDF, PDF, code, DOI, homepage."""
+    note = parsed.note
+    links = []
+    if note.arxiv:
+        links.append({"label": "arXiv", "url": f"https://arxiv.org/abs/{note.arxiv}"})
+        links.append({"label": "PDF", "url": f"https://arxiv.org/pdf/{note.arxiv}"})
+    elif note.pdf:
+        links.append({"label": "PDF", "url": note.pdf})
+    if note.code:
+        links.append({"label": "Code", "url": note.code})
+    if note.doi:
+        links.append({"label": "DOI", "url": f"https://doi.org/{note.doi}"})
+    if note.url:
+        links.append({"label": "Web", "url": note.url})
+    return links
+
+
+def _previews(parsed: ParsedNote, context: PageContext, path: str, also: list[str]) -> list[PreviewCard]:
+    """Preview data for every other note this page links to, so hovering works offline."""
+    site = context.site
+    slugs = {r.target_slug for r in site.links.get(parsed.note.slug, ()) if r.target_slug} | set(also)
+    slugs |= set(parsed.note.builds_on) | {b.source_slug for b in site.backlinks.get(parsed.note.slug, ())}
+    slugs.discard(parsed.note.slug)
+    folder = path.rpartition("/")[0]  # a card's URL is relative to the page's folder: pages in one folder share it
+    return [
+        context.remember("preview", f"{folder}/{slug}", partial(preview_card, site.by_slug[slug], context, path))
+        for slug in sorted(slugs)
+        if slug in site.by_slug
+    ]

@@ -1,0 +1,139 @@
+"""The Jinja environment: the site's templates over the built-in theme, with the interface strings as `t`."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from functools import partial
+from typing import Any
+
+import jinja2
+from jinja2 import meta, nodes
+
+from ..config import Config, builtin_theme
+from ..i18n import interface_strings
+from ..model import Diagnostic, UserError
+from ..paths import href
+
+
+class Renderer:
+    """Renders a template for one output path; `url()` in templates makes links relative to that path."""
+
+    def __init__(self, config: Config, data: dict[str, Any] | None = None) -> None:
+        self.config = config
+        self.data = data
+        self.theme_dirs = [d for d in (config.templates_path, builtin_theme()) if d.is_dir()]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in self.theme_dirs]),
+            autoescape=jinja2.select_autoescape(["html", "xml"]),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,  # a renderer lives for one build: no stat of every template a page uses, per page
+        )
+        self.strings = interface_strings(config.language, config)  # the interface's words: `t` in templates
+        self.env.globals.update(config=config, data=data or {}, t=self.strings)
+        self._used: set[str] = set()  # the templates rendered since `take_used`
+        self._closures: dict[str, tuple[str, ...]] = {}
+        self._interned: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def __reduce__(self) -> tuple:
+        # A worker process that is not forked makes its own environment (and compiles the templates it uses once):
+        # Jinja's environment and compiled templates do not pickle.
+        return (type(self), (self.config, self.data))
+
+    def render(self, template_name: str, page_path: str, **context: Any) -> bytes:
+        self._used.add(template_name)
+        try:
+            template = self.env.get_template(template_name)
+            root = "../" * page_path.count("/")
+            text = template.render(page_path=page_path, root=root, url=partial(href, page_path), **context)
+        except jinja2.TemplateSyntaxError as error:
+            raise UserError(_template_problem(error, error.lineno, error.message or str(error))) from None
+        except jinja2.TemplateNotFound as error:
+            raise UserError(f"template {error.name} not found in {self.theme_dirs[0]}") from None
+        except jinja2.UndefinedError as error:
+            raise UserError(f"template {template_name}: {error.message}") from None
+        except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
+            if not self._from_own_templates(error):
+                raise  # a bug in llmnotes or its built-in theme: the command reports it with the traceback
+            raise UserError(f"template {template_name} failed while rendering {page_path}: {error}") from None
+        return text.encode("utf-8")
+
+    def take_used(self) -> tuple[str, ...]:
+        """The theme files the templates rendered since the last call are made of (each with those it extends,
+        includes or imports), sorted; the same tuple object for the same files, so that the build state stores
+        each set once."""
+        names: set[str] = set()
+        for name in self._used:
+            names.update(self._closure(name))
+        self._used.clear()
+        found = tuple(sorted(names))
+        return self._interned.setdefault(found, found)
+
+    def _closure(self, template_name: str) -> tuple[str, ...]:
+        """The template and every template it names, found on their syntax trees; every template of the theme
+        when one is named only at render time."""
+        if template_name not in self._closures:
+            seen: set[str] = set()
+            pending = [template_name]
+            while pending:
+                name = pending.pop()
+                if name in seen:
+                    continue
+                seen.add(name)
+                try:
+                    source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+                    referenced = list(meta.find_referenced_templates(self.env.parse(source)))
+                except jinja2.TemplateError:
+                    continue  # rendering it says what is wrong
+                if None in referenced:
+                    seen.update(self.env.list_templates())
+                    break
+                pending.extend(r for r in referenced if r is not None)
+            self._closures[template_name] = tuple(sorted(seen))
+        return self._closures[template_name]
+
+    def passes_through(self, template_name: str, variable: str) -> bool:
+        """Whether `variable` reaches the template's output only as itself (`{{ body }}` or `{{ body | safe }}`),
+        in it and every template it extends, includes or imports: its text in a rendered page can then be replaced
+        by another value's without rendering again. False when any of them tests, measures or filters it."""
+        for name in self._closure(template_name):
+            try:
+                tree = self.env.parse(self.env.loader.get_source(self.env, name)[0])  # type: ignore[union-attr]
+            except jinja2.TemplateError:
+                return False
+            if None in meta.find_referenced_templates(tree):  # named at render time: anything may use it
+                return False
+            verbatim = {
+                id(_bare(child))
+                for output in tree.find_all(nodes.Output)
+                for child in output.nodes
+                if isinstance(_bare(child), nodes.Name) and _bare(child).name == variable  # type: ignore[attr-defined]
+            }
+            if any(id(name_node) not in verbatim for name_node in _names(tree, variable)):
+                return False
+        return True
+
+    def _from_own_templates(self, error: BaseException) -> bool:
+        """Whether the site's own templates (not the built-in theme) are among the places `error` passed through."""
+        builtin = builtin_theme().resolve()
+        own = tuple(f"{d.resolve()}{os.sep}" for d in self.theme_dirs if d.resolve() != builtin)
+        frames = traceback.extract_tb(error.__traceback__)
+        return bool(own) and any(frame.filename.startswith(own) for frame in frames)
+
+
+def _bare(expression: nodes.Node) -> nodes.Node:
+    """The expression without a `safe` filter around it."""
+    if isinstance(expression, nodes.Filter) and expression.name == "safe" and not expression.args:
+        return expression.node  # type: ignore[return-value]
+    return expression
+
+
+def _names(tree: nodes.Template, variable: str) -> list[nodes.Name]:
+    return [node for node in tree.find_all(nodes.Name) if node.name == variable]
+
+
+def _template_problem(error: jinja2.TemplateSyntaxError, line: int | None, message: str) -> Diagnostic:
+    return Diagnostic(error.filename or error.name or "template", f"template error: {message}", line=line)

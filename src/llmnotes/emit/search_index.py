@@ -1,0 +1,119 @@
+"""The search index files under static/search/: manifest, token shards and display-data shards."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+
+from ..engine.cache import Store
+from ..engine.parallel import run_all
+from ..features.search import (
+    ROOT,
+    IndexState,
+    build_search_index,
+    document_key,
+    index_entry,
+    index_files,
+    index_state,
+    patch_index,
+    search_doc,
+    site_documents_in_order,
+    updatable,
+    update_state,
+)
+from ..model import Note, Output, Page, ParsedNote, pickled_by_constructor
+from . import PageContext
+
+STATE = "search-postings"  # the cache file of the postings the last index was made from
+
+
+def emit(context: PageContext) -> Iterator[Output]:
+    documents = site_documents_in_order(context.site)
+    keys = [document_key(context.body_key(p), context.card_key(p.note.slug)) for p in documents]
+    yield Output(ROOT, tuple(keys), partial(_files, context, documents, keys), alone=True)
+
+
+def _files(context: PageContext, documents: list[ParsedNote], keys: list[str]) -> list[Page]:
+    """The index from every document's entry: the cache's where the document's inputs are unchanged, and the last
+    build's postings updated where only a few documents changed."""
+    store = context.search_entries
+    if store is None:
+        return [Page(path, content) for path, content in build_search_index(context.site).items()]
+    missing = [number for number, key in enumerate(keys) if store.get(key) is None]
+    fresh = run_all(partial(index_entry, site=context.site), [documents[number] for number in missing])
+    state = store.cache.kept(STATE, IndexState)
+    if state is not None and updatable(state, keys):
+        deque(_entries(store, keys, missing, fresh), maxlen=0)
+        if not _updated(state, keys, store.get):
+            state = None
+    else:
+        state = None
+    if state is None:
+        # The postings grow here as the workers hand over each document's entry, not after the last one.
+        state = index_state(keys, _entries(store, keys, missing, fresh))
+    store.cache.save_quietly(store.save)
+    store.cache.keep(STATE, state)
+    state.postings.clear()  # kept for the next build; the files need only their encoded form (peak memory)
+    return [Page(path, content) for path, content in index_files(state).items()]
+
+
+def _entries(store: Store, keys: list[str], missing: list[int], fresh: Iterator[bytes]) -> Iterator[bytes]:
+    """Every document's entry in order: the cache's, or the next of `fresh` (the missing ones', in order), which
+    the cache keeps from now on."""
+    made = zip(missing, fresh, strict=True)
+    upcoming = next(made, None)
+    for number, key in enumerate(keys):
+        if upcoming is not None and upcoming[0] == number:
+            entry = upcoming[1]
+            store.put(key, entry)
+            upcoming = next(made, None)
+        else:
+            entry = store.get(key)
+        yield entry
+    for _ in made:  # none left; ends the workers' iterator
+        pass
+
+
+def _updated(state: IndexState, keys: list[str], entry_of: Callable[[str], bytes | None]) -> bool:
+    try:
+        return update_state(state, keys, entry_of)
+    except (KeyError, ValueError):  # a cache file that does not match its entries: rebuild, never fail
+        return False
+
+
+@pickled_by_constructor
+@dataclass(frozen=True, slots=True)
+class SearchRecord:
+    """Where a note is in the index and what its entry was made from besides its body (see `updated_index`)."""
+
+    document: int  # its number in the index
+    card_key: str
+
+
+def records(context: PageContext) -> dict[str, SearchRecord]:
+    """slug -> the record of each note's document, from the values `emit` made the index with."""
+    documents = site_documents_in_order(context.site)
+    return {p.note.slug: SearchRecord(n, context.card_key(p.note.slug)) for n, p in enumerate(documents)}
+
+
+def updated_index(
+    read: Callable[[str], bytes],
+    keys: list[str],
+    record: SearchRecord,
+    note: Note,
+    path: str,
+    bodies: tuple[str, str],
+    body_keys: tuple[tuple, tuple],
+) -> dict[str, bytes] | None:
+    """The index files that change when a note's body changes from `bodies[0]` to `bodies[1]` (made from
+    `body_keys[0]`, then `[1]`), everything else about it as `record` says, and `keys` updated to match: byte for
+    byte the index `emit` makes. None when the index on disk is not the record's, or must be made afresh."""
+    (old_body, new_body), (old_key, new_key) = bodies, body_keys
+    if keys[record.document] != document_key(old_key, record.card_key):
+        return None
+    patched = patch_index(read, record.document, search_doc(note, path, old_body), search_doc(note, path, new_body))
+    if patched is not None:
+        keys[record.document] = document_key(new_key, record.card_key)
+    return patched

@@ -1,0 +1,201 @@
+"""Take edits of notes' bodies alone into the site in place, through the note and search emitters' own updates.
+
+An edit that leaves a note's face unchanged (see `pages.face_of`: what other pages show of it) changes two outputs
+only: the note's own page and the search index. Finding that out the usual way loads every parsed note, links the
+whole site and works out every output's key, all in proportion to the number of notes. Instead, the engine keeps
+the records those two emitters made of each note at the last full build (`pages.note.record`,
+`pages.search_index.records`), and asks them for their cheaper update (`updated_page`, `updated_index`). The result
+is byte for byte what a full build makes (tests/test_incremental.py compares them); anything the records cannot
+vouch for sends the build the full way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pickle
+import secrets
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from ..config import Config
+from ..content.load import load_note
+from ..content.parse import CITE, parse_note
+from ..content.scan import Document, Inputs
+from ..emit import PageContext, face_of
+from ..emit.note import NoteRecord, record, updated_page
+from ..emit.search_index import SearchRecord, records, updated_index
+from ..features.search import ROOT
+from ..i18n import interface_strings
+from ..markdown import create_parser
+from .cache import BuildCache, BuildState, Stamp, content_digest, output_key, templates_digest
+from .history import file_dates
+from .write import SiteWriter
+
+MOST_NOTES = 8  # edited notes beyond which a full incremental build is as quick
+RECORDS = "records.sqlite"
+Record = tuple[NoteRecord, SearchRecord]  # a note's, as its page's and the search index's emitters keep it
+
+
+def make_records(context: PageContext) -> dict[str, Record]:
+    """source -> the records of every note in the site; none when the templates may show the body other than as
+    itself (its page is then rendered on every edit)."""
+    if not context.renderer.passes_through("note.html", "body"):
+        return {}
+    in_index = records(context)
+    return {p.note.source: (record(context, p), in_index[p.note.slug]) for p in context.site.notes}
+
+
+def save_records(cache: BuildCache, kept: dict[str, Record]) -> str:
+    """Store the records for the next build; their generation, which the build state names, or "" when none (the
+    next edit then takes the full way: like the rest of the cache, records only ever save work)."""
+    path = cache.folder / RECORDS
+    for _ in range(2):  # a damaged file is deleted and made afresh
+        try:
+            if not kept:
+                path.unlink(missing_ok=True)
+                return ""
+            cache.folder.mkdir(exist_ok=True)
+            return _write_records(path, kept)
+        except (OSError, sqlite3.Error):
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+    return ""
+
+
+def _write_records(path: Path, kept: dict[str, Record]) -> str:
+    generation = secrets.token_hex(8)
+    with contextlib.closing(sqlite3.connect(path)) as db, db:  # one transaction
+        db.execute("CREATE TABLE IF NOT EXISTS record (source TEXT PRIMARY KEY, data BLOB)")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (generation TEXT)")
+        db.execute("DELETE FROM record")
+        db.execute("DELETE FROM meta")
+        rows = ((source, pickle.dumps(pair, pickle.HIGHEST_PROTOCOL)) for source, pair in kept.items())
+        db.executemany("INSERT INTO record VALUES (?, ?)", rows)
+        db.execute("INSERT INTO meta VALUES (?)", (generation,))
+    return generation
+
+
+def _load_records(folder: Path, generation: str, sources: Iterable[str]) -> dict[str, Record] | None:
+    path = folder / RECORDS
+    if not generation or not path.is_file():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)) as db:
+            if db.execute("SELECT generation FROM meta").fetchall() != [(generation,)]:
+                return None
+            found = {}
+            for source in sources:
+                row = db.execute("SELECT data FROM record WHERE source = ?", (source,)).fetchone()
+                if row is None:
+                    return None
+                found[source] = pickle.loads(row[0])
+    except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+        return None
+    valid = all(isinstance(n, NoteRecord) and isinstance(i, SearchRecord) for n, i in found.values())
+    return found if valid else None
+
+
+def quick_rebuild(
+    config: Config, inputs: Inputs, cache: BuildCache, previous: BuildState, output: Path, changed: list[str]
+) -> tuple[BuildState, int, int] | None:
+    """The new state, outputs rendered and files written, after taking the `changed` notes' new bodies into the
+    site in place; None, having changed nothing, when some edit is more than a body's (see the module)."""
+    documents = {document.source: document for document in inputs.documents}
+    if not changed or len(changed) > MOST_NOTES or any(name not in documents for name in changed):
+        return None
+    kept = _load_records(cache.folder, previous.records, changed)
+    if kept is None or ROOT not in previous.outputs or not previous.search_keys:
+        return None
+    dates = file_dates(config.root, changed)  # one look at git's history for all of them
+    if any(dates.get(source) != kept[source][0].dates for source in changed):
+        return None  # the page, feed and sitemap show a note's dates
+    update = _Update(
+        config,
+        previous,
+        output,
+        replace(previous, inputs=cache.inputs, written=dict(previous.written), spans=dict(previous.spans)),
+    )
+    for source in changed:
+        try:
+            updated = update.note(documents[source], *kept[source])
+        except (OSError, ValueError, KeyError, IndexError, TypeError):  # outputs not as the last build left them
+            updated = False
+        if not updated:
+            return None
+    state = update.state
+    index_files = dict(previous.outputs[ROOT][1])
+    if not all(path in index_files for path in update.files if path.startswith(ROOT)):
+        return None
+    state.search_keys = tuple(update.search_keys)
+    index_files.update((path, content_digest(content)) for path, content in update.files.items() if path in index_files)
+    search_key = output_key(previous.site_key, state.search_keys)
+    state.outputs = {**previous.outputs, **update.outputs, ROOT: (search_key, tuple(index_files.items()))}
+    old_digests = dict(previous.outputs[ROOT][1])
+    for path in update.outputs:
+        old_digests.update(previous.outputs[path][1])
+    return state, len(changed) + 1, _write(output, update.files, old_digests, state)
+
+
+class _Update:
+    """The new bytes of the pages and index files that body edits change, made one note at a time."""
+
+    def __init__(self, config: Config, previous: BuildState, output: Path, state: BuildState) -> None:
+        self.config = config
+        self.previous = previous
+        self.output = output
+        self.state = state
+        self.md = create_parser(config.raw_html, interface_strings(config.language, config))
+        self.files: dict[str, bytes] = {}  # output path -> new bytes
+        self.outputs: dict[str, tuple[str | None, tuple[tuple[str, str], ...]]] = {}
+        self.search_keys = list(previous.search_keys)
+
+    def read(self, path: str) -> bytes:
+        return self.files[path] if path in self.files else (self.output / path).read_bytes()
+
+    def note(self, document: Document, page: NoteRecord, in_index: SearchRecord) -> bool:
+        """Take one note's new body into its page and the search index; False when the edit is not a body's."""
+        previous, path = self.previous, page.path
+        note, problems = load_note(Path(document.path), self.config.root, document.kind, document.relative)
+        if note is None or problems or note.digest != document.digest:
+            return False  # the full build says what is wrong
+        parsed = parse_note(note, self.md)
+        span = previous.spans.get(path)
+        if span is None or face_of(parsed) != page.face or CITE in parsed.html:
+            return False  # its citations and reference list are the full build's (see `citation_style`)
+        old_key, new_key = page.page_key(previous.inputs[document.source][1]), page.page_key(note.digest)
+        templates = templates_digest(previous.theme, previous.templates.get(path, ()))
+        if previous.outputs.get(path, (None,))[0] != output_key(previous.site_key, old_key, templates):
+            return False  # the record is not of the page on disk
+        old_page = self.read(path)
+        new_page, body = updated_page(page, parsed, old_page, span)
+        old_body = old_page[span[0] : span[1]].decode()
+        patched = updated_index(
+            self.read, self.search_keys, in_index, note, path, (old_body, body), (old_key[0], new_key[0])
+        )
+        if patched is None:
+            return False
+        self.files[path] = new_page
+        self.files.update(patched)
+        self.state.spans[path] = (span[0], span[0] + len(body.encode()))
+        digest = content_digest(new_page)
+        self.outputs[path] = (output_key(previous.site_key, new_key, templates), ((path, digest),))
+        return True
+
+
+def _write(output: Path, files: dict[str, bytes], old_digests: dict[str, str], state: BuildState) -> int:
+    """Write the files whose bytes changed, as a build does (see write.SiteWriter); how many."""
+    writer = SiteWriter(output, replace_all=False)
+    staged = []
+    try:
+        for path, content in files.items():
+            if old_digests.get(path) != content_digest(content):
+                writer.write(path, content)
+                staged.append(path)
+        stamps: dict[str, Stamp] = writer.commit(staged, stale=[])
+    except BaseException:
+        writer.abort()
+        raise
+    state.written.update(stamps)
+    return len(stamps)

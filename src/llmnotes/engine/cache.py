@@ -1,0 +1,363 @@
+"""The build cache in .llmnotes-cache/: input digests, parsed notes and output digests kept from the last build."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import secrets
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .. import __version__
+from ..model import Diagnostic, ParsedNote
+
+CACHE_DIR = ".llmnotes-cache"
+FORMAT = 1
+# A file changed within this long of the build that stamped it may change again within the same clock tick
+# without its stamp changing ("racy git"): such a file is hashed again next time instead of trusted.
+RACY_NS = 2_000_000_000
+
+Stamp = tuple[int, int, int]  # (mtime_ns, size, inode)
+Loaded = TypeVar("Loaded")
+
+
+def content_digest(data: bytes) -> str:
+    """What the build cache knows a file's bytes by."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def output_key(site_key: str, key: tuple, templates: str = "") -> str:
+    """What the build state knows an output's inputs by: its own key (see model.Output), the site-wide inputs and
+    the templates it was rendered with (see `templates_digest`)."""
+    return content_digest(repr((site_key, key, templates)).encode())
+
+
+def templates_digest(theme: dict[str, str], names: tuple[str, ...]) -> str:
+    """The digest of the theme files `names` as the build finds them; "" for none."""
+    return content_digest(repr([(name, theme.get(name)) for name in names]).encode()) if names else ""
+
+
+@cache
+def code_digest() -> str:
+    """llmnotes' own version and source: a different llmnotes may build different pages from the same notes."""
+    package = Path(__file__).parent.parent
+    parts = [__version__.encode()]
+    for path in sorted(package.rglob("*.py")):
+        parts += [path.relative_to(package).as_posix().encode(), path.read_bytes()]
+    return content_digest(b"\0".join(parts))
+
+
+@dataclass
+class BuildState:
+    """What the last successful build saw and wrote; compared with the current inputs to skip unchanged work."""
+
+    code: str = ""
+    settings: tuple = ()  # output folder and command-line choices; another value makes another site
+    inputs: dict[str, tuple[Stamp | None, str]] = field(default_factory=dict)  # path -> (stamp, digest)
+    site_key: str = ""  # digest of every site-wide input: configuration, data, llmnotes
+    theme: dict[str, str] = field(default_factory=dict)  # path inside the theme -> digest (see inputs.Inputs)
+    outputs: dict[str, tuple[str | None, tuple[tuple[str, str], ...]]] = field(default_factory=dict)
+    templates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # output -> the templates it was rendered with
+    parts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # output -> the keys of its parts (Output.parts)
+    written: dict[str, Stamp] = field(default_factory=dict)  # output file -> its stamp after writing
+    warnings: tuple[Diagnostic, ...] = ()
+    note_count: int = 0
+    git_head: str | None = None  # the commit the notes' dates came from
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # note page -> where its body is in it
+    search_keys: tuple[str, ...] = ()  # each search document's key, in the index's order
+    records: str = ""  # the generation of the emitters' records saved with this state (see `quick`)
+    serial: str = ""  # names the saved state that changes saved beside it apply to (see BuildCache.save_changes)
+
+
+def stamp(path: Path | str) -> Stamp | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+class BuildCache:
+    """The cache of one site; any unreadable or foreign cache counts as empty, since it only ever saves work."""
+
+    def __init__(self, root: Path, settings: tuple, memory: CacheMemory | None = None) -> None:
+        self.folder = root / CACHE_DIR
+        self.settings = settings
+        self.started_ns = time.time_ns()
+        self.memory = memory
+        self.inputs: dict[str, tuple[Stamp | None, str]] = {}
+        if memory is not None and memory.holds(self):
+            memory.lend(self)
+            return
+        self.previous = self._load("state", BuildState) or BuildState()
+        if self.previous.code != code_digest() or self.previous.settings != settings:
+            self.previous = BuildState()
+        saved = self._load("state-changes", tuple)
+        self._changes: dict[str, Any] | None = None  # what the builds since the state was saved whole changed
+        if self.previous.serial and saved and saved[0] == self.previous.serial:
+            self._changes = saved[1]
+            _apply(self.previous, saved[1])
+        self.parsed_notes = Store(self, "parsed")  # parser options and source path -> the note parsed from it
+        self.search_entries = Store(self, "search")  # digest of a document's inputs -> its search index entry
+
+    def file_digest(self, path: Path | str, name: str, current: Stamp | None = None) -> str:
+        """The digest of an input file; one whose stamp (`current`, else read now) is as the last build recorded it
+        is not read again."""
+        current = current or stamp(path)
+        known = self.previous.inputs.get(name)
+        if current is not None and known is not None and known[0] == current:
+            self.inputs[name] = known
+            return known[1]
+        try:
+            with open(path, "rb") as file:
+                data = file.read()
+        except OSError:
+            data = b""
+        value = content_digest(data)
+        trusted = current if current is not None and self.started_ns - current[0] > RACY_NS else None
+        self.inputs[name] = (trusted, value)
+        return value
+
+    def parsed(self, key: str, note_digest: str) -> ParsedNote | None:
+        """The note parsed from these exact bytes (and parser options, in `key`) last time, if the cache has it."""
+        found = self.parsed_notes.get(key)
+        return found if isinstance(found, ParsedNote) and found.note.digest == note_digest else None
+
+    def save(self, state: BuildState) -> None:
+        """Write the new state, and the stores if they changed since they were saved."""
+        self.save_quietly(self.parsed_notes.save)
+        self.save_quietly(self.search_entries.save)
+        state.serial = secrets.token_hex(8)
+        self.save_quietly(lambda: self._dump("state", state))
+        self.save_quietly(lambda: (self.folder / "state-changes.pickle").unlink(missing_ok=True))
+        self._changes = None
+        if self.memory is not None:
+            self.memory.keep(self, state)
+
+    def save_changes(self, state: BuildState) -> None:
+        """Save `state`, which differs from the previous one in a few entries, as those changes beside the saved
+        state: writing 10,000 notes' state again would take a tenth of a one-note edit's build."""
+        if not self.previous.serial:
+            self.save(state)
+            return
+        changes = _changes(self.previous, state)
+        self._changes = changes if self._changes is None else _merged(self._changes, changes)
+        if sum(len(self._changes[name][0]) for name in _ENTRIES) > MOST_CHANGED_ENTRIES:
+            self.save(state)
+            return
+        state.serial = self.previous.serial
+        self.save_quietly(lambda: self._dump("state-changes", (state.serial, self._changes)))
+        if self.memory is not None:
+            self.memory.keep(self, state)
+
+    def save_quietly(self, write: Callable[[], None]) -> None:
+        """A cache that cannot be written costs the next build time, never correctness."""
+        try:
+            self.folder.mkdir(exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# The build cache of llmnotes; safe to delete.\n*\n")
+            write()
+        except OSError:
+            pass
+
+    def kept(self, name: str, kind: type) -> Any:
+        """What `keep` saved under `name` (None when it is missing, damaged, or not a `kind`)."""
+        return self._load(name, kind)
+
+    def keep(self, name: str, value: object) -> None:
+        """Save a value, which must hold no shared parts or cycles, for the next build to take up with `kept`."""
+        self.save_quietly(lambda: self._dump(name, value, unshared=True))
+
+    def _load(self, name: str, kind: type[Loaded]) -> Loaded | None:
+        try:
+            with open(self.folder / f"{name}.pickle", "rb") as file:
+                header = pickle.load(file)
+                if header != (FORMAT, code_digest()):
+                    return None
+                value = pickle.load(file)
+        except Exception:  # a missing, truncated or foreign cache file: start afresh
+            return None
+        return value if isinstance(value, kind) else None
+
+    def _dump(self, name: str, value: object, unshared: bool = False) -> None:
+        handle, temporary = tempfile.mkstemp(prefix=f".{name}-", dir=self.folder)
+        try:
+            with os.fdopen(handle, "wb") as file:
+                pickle.dump((FORMAT, code_digest()), file, protocol=pickle.HIGHEST_PROTOCOL)
+                pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
+                # Without the memo of every object written (tens of MB for an index's postings), for a value
+                # whose parts are not shared and hold no cycles: written at the build's peak of memory.
+                pickler.fast = unshared
+                pickler.dump(value)
+            os.replace(temporary, self.folder / f"{name}.pickle")
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+class CacheMemory:
+    """What a long-running process (`serve`) keeps of the cache between its builds: the state the last build saved
+    and the stores as loaded, so that the next build need not read them again. Used only while the state files on
+    disk are the ones that build wrote: another process that builds the same site makes it read them afresh."""
+
+    def __init__(self) -> None:
+        self._cache: BuildCache | None = None
+        self._state: BuildState | None = None
+        self._files: tuple[Stamp | None, ...] = ()
+
+    def keep(self, cache: BuildCache, state: BuildState) -> None:
+        self._cache, self._state, self._files = cache, state, self._stamps(cache.folder)
+
+    def holds(self, cache: BuildCache) -> bool:
+        """Whether the kept state is what `cache` would read from disk."""
+        kept = self._cache
+        return (
+            kept is not None
+            and self._state is not None
+            and kept.folder == cache.folder
+            and kept.settings == cache.settings
+            and self._state.code == code_digest()
+            and self._stamps(cache.folder) == self._files
+        )
+
+    def lend(self, cache: BuildCache) -> None:
+        """Give `cache` the kept state and stores."""
+        kept, state = self._cache, self._state
+        assert kept is not None and state is not None
+        cache.previous, cache._changes = state, kept._changes
+        cache.parsed_notes, cache.search_entries = kept.parsed_notes, kept.search_entries
+        cache.parsed_notes.cache = cache.search_entries.cache = cache
+
+    @staticmethod
+    def _stamps(folder: Path) -> tuple[Stamp | None, ...]:
+        return tuple(stamp(folder / f"{name}.pickle") for name in ("state", "state-changes"))
+
+
+MOST_CHANGED_ENTRIES = 512  # changed since the state was saved whole, beyond which it is saved whole again
+# the state's dicts, whose changes are their changed entries
+_ENTRIES = ("inputs", "outputs", "templates", "parts", "written", "spans")
+
+
+def _changes(old: BuildState, new: BuildState) -> dict[str, Any]:
+    """What `_apply` needs to make `new` of `old`: the changed entries of its dicts and search keys, and any
+    other field that changed."""
+    changes: dict[str, Any] = {}
+    for name in _ENTRIES:
+        before, after = getattr(old, name), getattr(new, name)
+        changed = {key: value for key, value in after.items() if before.get(key, _MISSING) != value}
+        changes[name] = (changed, {key for key in before if key not in after})
+    if len(old.search_keys) == len(new.search_keys):
+        pairs = enumerate(zip(old.search_keys, new.search_keys, strict=True))
+        changes["search_keys"] = {number: after for number, (before, after) in pairs if before != after}
+    else:
+        changes["search_keys"] = new.search_keys
+    for item in fields(BuildState):
+        if item.name not in changes and getattr(old, item.name) != getattr(new, item.name):
+            changes[item.name] = getattr(new, item.name)
+    return changes
+
+
+def _apply(state: BuildState, changes: dict[str, Any]) -> None:
+    for name, value in changes.items():
+        if name in _ENTRIES:
+            entries = getattr(state, name)
+            changed, removed = value
+            for key in removed:
+                entries.pop(key, None)
+            entries.update(changed)
+        elif name == "search_keys" and isinstance(value, dict):
+            keys = list(state.search_keys)
+            for number, key in value.items():
+                keys[number] = key
+            state.search_keys = tuple(keys)
+        else:
+            setattr(state, name, value)
+
+
+def _merged(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """The changes of `first` then `second`, as one."""
+    merged = {**first, **second}
+    for name in _ENTRIES:
+        (changed, removed), (more, gone) = first[name], second[name]
+        merged[name] = ({**{k: v for k, v in changed.items() if k not in gone}, **more}, (removed | gone) - more.keys())
+    keys, more_keys = first["search_keys"], second["search_keys"]
+    if isinstance(more_keys, dict):  # positions changed: of the first's keys when it replaced them all
+        if isinstance(keys, dict):
+            merged["search_keys"] = {**keys, **more_keys}
+        else:
+            merged["search_keys"] = tuple(more_keys.get(number, key) for number, key in enumerate(keys))
+    return merged
+
+
+_MISSING = object()
+
+
+class Store:
+    """A dict the cache keeps between builds: a base file, and a small file with what changed since, so that
+    one edited note does not rewrite the whole store; the two are merged when the second grows."""
+
+    def __init__(self, cache: BuildCache, name: str) -> None:
+        self.cache = cache
+        self.name = name
+        self._values: dict[str, Any] | None = None
+        self._base_size = 0
+        self._changes: dict[str, Any] = {}
+        self._overlay: dict[str, Any] = {}
+        self._used: set[str] = set()  # what this build asked for or put: all that a new base file keeps
+
+    def get(self, key: str) -> Any:
+        self._used.add(key)
+        return self._loaded().get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        self._used.add(key)
+        self._loaded()[key] = value
+        self._changes[key] = value
+
+    def _loaded(self) -> dict[str, Any]:
+        if self._values is None:
+            # Values are keyed by digests of what they came from, so they hold whatever the last build's options or
+            # outcome; _load checks that this llmnotes wrote them.
+            base = self.cache._load(self.name, dict)
+            overlay = self.cache._load(f"{self.name}-changes", dict) if base is not None else None
+            self._base_size = len(base or {})
+            self._overlay = overlay if isinstance(overlay, dict) else {}
+            self._values = {**(base or {}), **self._overlay}
+        return self._values
+
+    def save(self) -> None:
+        """Write what changed: to the small file when it stays small, else a new base file of what was used.
+
+        A build saves a store as soon as it is complete, while the process is small, and again only if it changed.
+        """
+        if not self._changes:
+            return
+        values = self._loaded()
+        overlay = {**self._overlay, **self._changes}
+        self.cache.folder.mkdir(exist_ok=True)
+        if self._base_size and len(overlay) <= max(64, self._base_size // 10):
+            self.cache._dump(f"{self.name}-changes", overlay)
+            self._overlay = overlay
+        else:
+            kept = {key: value for key, value in values.items() if key in self._used}
+            self.cache._dump(self.name, kept)
+            (self.cache.folder / f"{self.name}-changes.pickle").unlink(missing_ok=True)
+            self._base_size, self._overlay = len(kept), {}
+        self._changes = {}
+
+
+def ensure_cache_folder(root: Path) -> Path:
+    """The project's cache folder, made if need be with the .gitignore that keeps it out of the notes' repository."""
+    folder = root / CACHE_DIR
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# The build cache of llmnotes; safe to delete.\n*\n")
+    return folder

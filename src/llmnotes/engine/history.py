@@ -1,0 +1,137 @@
+"""When each note was first written and last changed: from git history (one `git log` for the whole tree,
+following renames), or from the file system outside a git work tree."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..model import Diagnostic
+
+Dates = tuple[dt.date, dt.date]  # (created, updated)
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+SHALLOW_RULE = "shallow-clone"
+
+
+@dataclass(frozen=True, slots=True)
+class Repository:
+    """What the build needs to know of the git work tree holding a site."""
+
+    folder: str  # the site's folder inside the work tree: "" at its top, else e.g. "sites/notes/"
+    shallow: bool  # a clone with part of the history (`git clone --depth`): the dates it gives are wrong
+    first_commit: str | None  # where the history begins, following first parents; None before the first commit
+
+
+def repository(root: Path) -> Repository | None:
+    """The git work tree holding `root`, or None outside one (or without git)."""
+    facts = _git(root, "rev-parse", "--show-prefix", "--is-shallow-repository")
+    if facts is None:
+        return None
+    lines = facts.split("\n")
+    if len(lines) < 2:
+        return None
+    first = _git(root, "rev-list", "--first-parent", "--max-parents=0", "HEAD")
+    first_commit = first.split()[0] if first and first.split() else None
+    return Repository(folder=lines[0].strip(), shallow=lines[1].strip() == "true", first_commit=first_commit)
+
+
+def shallow_clone_warning(found: Repository | None) -> list[Diagnostic]:
+    """One warning for the whole build when the history is shallow, with the fix."""
+    if found is None or not found.shallow:
+        return []
+    return [
+        Diagnostic(
+            "llmnotes",
+            "this git clone is shallow, so the notes' dates come from the few commits it holds "
+            "(a clone of depth 1 gives every note the date of the last commit)",
+            severity="warning",
+            hint="fetch the whole history: `git fetch --unshallow`; in GitHub Actions, give actions/checkout "
+            "`fetch-depth: 0`",
+            rule=SHALLOW_RULE,
+        )
+    ]
+
+
+def git_head(root: Path) -> str | None:
+    """The commit checked out in the work tree holding `root`, and whether the clone is shallow (deepening it
+    changes the dates without a new commit); None outside a work tree (or without git)."""
+    output = _git(root, "rev-parse", "HEAD", "--is-shallow-repository")
+    return " ".join(output.split()) if output else None
+
+
+def file_dates(root: Path, sources: list[str]) -> dict[str, Dates]:
+    """(created, updated) of each source path (relative to `root`): the earliest and latest author dates of the
+    commits that touched it, renames followed; a file git does not know yet, or every file outside a work tree,
+    gets its modification date for both."""
+    history = _git_history(root)
+    dates = {}
+    for source in sources:
+        if source in history:
+            dates[source] = history[source]
+        else:
+            try:
+                day = dt.datetime.fromtimestamp(os.stat(root / source).st_mtime, dt.UTC).date()
+            except OSError:
+                continue
+            dates[source] = (day, day)
+    return dates
+
+
+def _git_history(root: Path) -> dict[str, Dates]:
+    """Walk the log newest first; a rename sends the older history of its old path to the current path.
+
+    Author dates, as Hugo's enableGitInfo has them: a rebase or an amended commit keeps them, while committer
+    dates would all become the day of the rebase. With -z every path comes verbatim, NUL-terminated (no quoting
+    of tabs, quotes, backslashes or non-ASCII), and each commit is its date then its (status, path…) fields:
+    `2024-01-05\\0\\nM\\0notes/a.md\\0R100\\0old.md\\0new.md\\0\\0 2024-01-01…`.
+    """
+    output = _git(root, "log", "-z", "--relative", "-M", "--name-status", "--format=%as", "--", ".")
+    if not output:
+        return {}
+    current_name: dict[str, str] = {}  # a path in older commits -> the path it has now
+    dates: dict[str, list[dt.date]] = {}
+    fields = output.split("\0")
+    day: dt.date | None = None
+    at = 0
+    while at < len(fields):
+        field = fields[at].lstrip("\n")
+        at += 1
+        if not field:
+            continue
+        if _DAY.fullmatch(field):
+            day = dt.date.fromisoformat(field)
+            continue
+        if field[0] in "RC":  # a rename or a copy: the old path, then the new one
+            old, new = fields[at : at + 2]
+            at += 2
+            now = current_name.get(new, new)
+            if field[0] == "R":
+                current_name[old] = now
+        else:
+            now = current_name.get(fields[at], fields[at]) if at < len(fields) else ""
+            at += 1
+        if day is None or not now:
+            continue
+        seen = dates.setdefault(now, [day, day])
+        seen[0], seen[1] = min(seen[0], day), max(seen[1], day)
+    return {path: (created, updated) for path, (created, updated) in dates.items()}
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "-c", "core.quotePath=false", "-C", str(root), *args],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="surrogateescape",
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+            check=False,
+        )
+    except OSError:  # git is not installed
+        return None
+    return done.stdout if done.returncode == 0 else None

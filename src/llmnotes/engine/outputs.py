@@ -1,0 +1,142 @@
+"""Render the outputs whose inputs changed (in workers), or let them update themselves, and write the site."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..emit import PageContext, all_outputs
+from ..features.search import ROOT
+from ..model import Output, Page
+from .cache import BuildCache, BuildState, Stamp, content_digest, output_key, templates_digest
+from .parallel import run_all
+from .progress import Progress
+from .write import SiteWriter
+
+if TYPE_CHECKING:
+    pass
+
+
+def render_and_write(
+    context: PageContext,
+    state: BuildState,
+    previous: BuildState,
+    intact: dict[str, Stamp],
+    output: Path,
+    in_place: bool,
+    report: Progress,
+) -> tuple[int, int]:
+    """Render the outputs whose inputs changed and write the files whose bytes changed; fills `state`."""
+    outputs = all_outputs(context)
+    old_files = {path: file_digest for _, files in previous.outputs.values() for path, file_digest in files}
+    todo: list[Output] = []
+    updatable: dict[str, tuple[str, ...]] = {}  # output -> its parts' keys at the last build
+    theme = context.theme
+    for item in outputs:
+        old = previous.outputs.get(item.name)
+        templates = previous.templates.get(item.name, ())
+        key = None if item.key is None else output_key(state.site_key, item.key, templates_digest(theme, templates))
+        if item.name == ROOT:
+            state.search_keys = item.key or ()
+        if item.parts:
+            state.parts[item.name] = item.parts
+        if in_place and key is not None and old is not None and old[0] == key and all(p in intact for p, _ in old[1]):
+            state.outputs[item.name] = old
+            if templates:
+                state.templates[item.name] = templates
+            state.spans.update((path, previous.spans[path]) for path, _ in old[1] if path in previous.spans)
+        else:
+            todo.append(item)
+            old_parts = previous.parts.get(item.name)
+            if in_place and item.update and old_parts and old is not None and all(p in intact for p, _ in old[1]):
+                updatable[item.name] = old_parts  # its files are as the last build wrote them, part by part
+
+    todo.sort(key=lambda job: job.alone)  # stable: the large jobs last, in their order
+    writer = SiteWriter(output, replace_all=not in_place)
+    on_disk = {path: file_digest for path, file_digest in old_files.items() if path in intact} if in_place else {}
+    render = RenderJob(context, outputs, on_disk, writer, updatable)
+    alone = sum(item.alone for item in todo)
+    staged: list[str] = []
+    try:
+        results = run_all(render, [item.name for item in todo], alone=alone)
+        for done, (item, (files, templates)) in enumerate(zip(todo, results, strict=True), 1):
+            staged.extend(path for path, _, wrote, _ in files if wrote)
+            key = None if item.key is None else output_key(state.site_key, item.key, templates_digest(theme, templates))
+            if templates:
+                state.templates[item.name] = templates
+            state.outputs[item.name] = (key, tuple((path, file_digest) for path, file_digest, _, _ in files))
+            state.spans.update((path, span) for path, _, _, span in files if span)
+            report("render", done, len(todo))
+        produced = {path for _, files in state.outputs.values() for path, _ in files}
+        stamps = writer.commit(staged, stale=[path for path in previous.written if path not in produced])
+    except BaseException:
+        writer.abort()
+        raise
+    state.written.update({path: intact[path] for path in produced if path in intact and path not in stamps})
+    state.written.update(stamps)
+    return len(todo), len(stamps)
+
+
+class RenderJob:
+    """Render an output by name, and stage each file unless the site already holds its bytes: (path, digest, staged,
+    body span) per file. Runs in worker processes; the bytes never travel back to the main one.
+
+    Outputs render through closures over the page context, which do not pickle: a worker that is not forked
+    receives the context (the site, and the keys and cards worked out so far) and makes the outputs again, once.
+    """
+
+    def __init__(
+        self,
+        context: PageContext,
+        outputs: list[Output],
+        on_disk: dict[str, str],
+        writer: SiteWriter,
+        updatable: dict[str, tuple[str, ...]],
+    ) -> None:
+        self.context = context
+        self.outputs: dict[str, Output] | None = {item.name: item for item in outputs}
+        self.on_disk = on_disk  # path -> digest of the files the output already holds, as the last build wrote them
+        self.writer = writer
+        self.updatable = updatable  # output -> its parts' keys in the files on disk (see Output.update)
+
+    def __getstate__(self) -> tuple:
+        # the cache stays here
+        return (replace(self.context, search_entries=None), self.on_disk, self.writer, self.updatable)
+
+    def __setstate__(self, state: tuple) -> None:
+        self.context, self.on_disk, self.writer, self.updatable = state
+        self.outputs = None
+
+    def __call__(self, name: str) -> tuple[list[tuple[str, str, bool, tuple[int, int] | None]], tuple[str, ...]]:
+        """The output's files, and the templates they were rendered with."""
+        if self.outputs is None:
+            self.outputs = {item.name: item for item in all_outputs(self.context)}
+        renderer = self.context.renderer
+        renderer.take_used()
+        item = self.outputs[name]
+        pages = None
+        if item.update is not None and name in self.updatable:
+            pages = item.update(self.writer.read_kept, self.updatable[name])
+        files = _stage(pages if pages is not None else item.render(), self.on_disk, self.writer)
+        return files, renderer.take_used()
+
+
+def _stage(
+    pages: list[Page], on_disk: dict[str, str], writer: SiteWriter
+) -> list[tuple[str, str, bool, tuple[int, int] | None]]:
+    files = []
+    for page in pages:
+        file_digest = content_digest(page.content)
+        stage = on_disk.get(page.path) != file_digest
+        if stage:
+            writer.write(page.path, page.content)
+        files.append((page.path, file_digest, stage, page.body_span))
+    return files
+
+
+def save_records(context: PageContext, cache: BuildCache) -> str:
+    """Keep what the next build needs to take an edit of notes' bodies alone the quick way (see `quick`)."""
+    from .body_edits import make_records, save_records
+
+    return save_records(cache, make_records(context))

@@ -1,0 +1,136 @@
+"""Spread independent pieces of work over worker processes, one per core, keeping results in order."""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import pickle
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from ..model import UsageError
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+# Below this many items a pool's start-up costs more than it saves.
+MIN_ITEMS = 64
+START_METHOD_SETTING = "LLMNOTES_START_METHOD"
+START_METHODS = ("fork", "spawn", "forkserver")
+# What a forkserver loads once, so that each worker it forks starts with llmnotes imported.
+PRELOAD = ["llmnotes.content.compile", "llmnotes.engine.outputs"]
+THREADS_GONE_CHECKS = 50  # a millisecond apart
+_work: tuple[Callable[[Any], Any], Sequence[Any]] | None = None  # the function and items of this worker
+
+
+def worker_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def start_method() -> str:
+    """How worker processes start: LLMNOTES_START_METHOD when set, else `fork` where it is safe, else the platform's
+    own choice (`spawn` on macOS and Windows, `forkserver` on Linux in a process with threads).
+
+    `fork` is safe on Linux only, and only while this process runs no other thread (`llmnotes serve` runs two): a
+    thread holding a lock when the process forks leaves that lock held forever in the child. So even when the
+    setting asks for `fork`, a process with threads starts its workers from a forkserver (or spawns them).
+    """
+    available = multiprocessing.get_all_start_methods()
+    chosen = os.environ.get(START_METHOD_SETTING, "").strip()
+    if chosen and chosen not in START_METHODS:
+        raise UsageError(
+            f"{START_METHOD_SETTING}={chosen!r} is not a way to start worker processes"
+            f" (set it to one of {', '.join(START_METHODS)}, or unset it for the default)"
+        )
+    if chosen and chosen not in available:
+        raise UsageError(
+            f"{START_METHOD_SETTING}={chosen}: this system cannot start processes that way"
+            f" (it can: {', '.join(method for method in START_METHODS if method in available)})"
+        )
+    if not chosen:
+        chosen = "fork" if sys.platform.startswith("linux") else "spawn"
+    if chosen == "fork" and _has_other_threads():
+        return "forkserver" if "forkserver" in available else "spawn"
+    return chosen
+
+
+def _has_other_threads() -> bool:
+    """Whether this process runs threads besides the main one, Python's or others (a file watcher's, a library's:
+    the kernel knows those)."""
+    if threading.active_count() > 1:
+        return True
+    # A thread Python has joined (a finished pool's) may stay in the kernel's list a moment longer.
+    for _ in range(THREADS_GONE_CHECKS):
+        try:
+            if len(os.listdir("/proc/self/task")) <= 1:
+                return False
+        except OSError:  # not Linux: Python's own count is all there is
+            return False
+        time.sleep(0.001)
+    return True
+
+
+def run_all(
+    function: Callable[[Item], Result], items: Sequence[Item], alone: int = 0, chunk: int = 32
+) -> Iterator[Result]:
+    """`function` over `items`, results in order; in worker processes when there are enough items and cores.
+
+    The last `alone` items run in this process once the workers are done: they may use workers of their own.
+    Forked workers see `function`, `items` and everything they refer to without pickling. Workers started any
+    other way (spawn, forkserver) receive `function` and `items` pickled once, together, so that what the items
+    share with the function (the site's notes) travels once; a function whose state cannot be pickled (a parser,
+    templates) must rebuild it in the worker, once. Only results travel back.
+    """
+    global _work
+    method = start_method()
+    shared = len(items) - alone
+    workers = min(worker_count(), shared // MIN_ITEMS)
+    in_worker = multiprocessing.current_process().daemon  # a worker cannot have workers of its own
+    if workers < 2 or in_worker:
+        yield from map(function, items)
+        return
+    context = multiprocessing.get_context(method)
+    if method == "fork":
+        _work = (function, items)
+        start: Callable[..., None] = _start_forked
+        start_arguments: tuple = ()
+    else:
+        if method == "forkserver":
+            context.set_forkserver_preload(PRELOAD)
+        start = _start_unpickling
+        start_arguments = (pickle.dumps((function, items[:shared]), protocol=pickle.HIGHEST_PROTOCOL),)
+    try:
+        with context.Pool(workers, initializer=start, initargs=start_arguments) as pool:
+            batches = [range(begin, min(begin + chunk, shared)) for begin in range(0, shared, chunk)]
+            for results in pool.imap(_run_batch, batches):
+                yield from results
+    finally:
+        _work = None
+    yield from map(function, items[shared:])
+
+
+def _start_forked() -> None:
+    # What the worker inherited is never garbage: set it aside, and collect only what the worker makes
+    # (rendering templates leaves reference cycles behind).
+    gc.freeze()
+    gc.enable()
+
+
+def _start_unpickling(payload: bytes) -> None:
+    global _work
+    gc.disable()  # unpickling the site makes a great many objects, none of them garbage
+    _work = pickle.loads(payload)
+    _start_forked()
+
+
+def _run_batch(indices: range) -> list[Any]:
+    assert _work is not None
+    function, items = _work
+    return [function(items[index]) for index in indices]
