@@ -6,7 +6,7 @@ import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from ..config import Config
 from ..content.link import body_html, link_html
@@ -17,7 +17,9 @@ from ..features.citations import cite_keys, is_paper
 from ..features.search import section_path
 from ..model import Output, Page, ParsedNote, Site
 from ..paths import fold, href, tag_path
-from .render import Renderer
+
+if TYPE_CHECKING:  # Jinja is loaded by whoever makes the renderer, not by an edit that renders no template
+    from .render import Renderer
 
 Remembered = TypeVar("Remembered")
 
