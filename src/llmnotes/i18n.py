@@ -5,12 +5,12 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from .config import Config, builtin_theme
 from .content.load import YAML_LOADER
+from .content.load import shown as value_shown
 from .model import Diagnostic, UserError
 
 FALLBACK = "en"  # every key has its English words, which a language without its own shows
@@ -119,19 +119,20 @@ def _read(path: Path, shown: str) -> tuple[dict[str, str], dict[str, int], list[
     if data is None:
         return {}, {}, []
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        message = f"expected one `key: text` line per string, e.g. `search_notes: Find a note`, got {_kind(data)}"
+        message = f"expected one `key: text` line per string, e.g. `search_notes: Find a note`, got {value_shown(data)}"
         return {}, {}, [Diagnostic(shown, message, 1, hint=f"see the keys of {builtin_theme() / FOLDER / 'en.yaml'}")]
     strings: dict[str, str] = {}
     lines: dict[str, int] = {}
     problems: list[Diagnostic] = []
     for key, line in keys:
         if not isinstance(key, str):
-            problems.append(Diagnostic(shown, f"a key must be a name such as search_notes, got {_kind(key)}", line))
+            message = f"a key must be a name such as search_notes, got {value_shown(key)}"
+            problems.append(Diagnostic(shown, message, line))
             continue
         value = data[key]
         if not isinstance(value, str):
             hint = f'write it as one line of text, quoted if need be: {key}: "…"'
-            problems.append(Diagnostic(shown, f"{key}: expected text, got {_kind(value)}", line, hint=hint))
+            problems.append(Diagnostic(shown, f"{key}: expected text, got {value_shown(value)}", line, hint=hint))
             continue
         strings[key], lines[key] = value, line
     return strings, lines, problems
@@ -164,11 +165,3 @@ def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
-def _kind(value: Any) -> str:
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "nothing" if value is None else repr(value)

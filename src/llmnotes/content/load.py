@@ -209,14 +209,14 @@ def _build_note(
         if isinstance(fields["draft"], bool):
             values["draft"] = fields["draft"]
         else:
-            fail("draft", f"expected true or false, got {_show(fields['draft'])}")
+            fail("draft", f"expected true or false, got {shown(fields['draft'])}")
     citation_key = values.get("citation_key")
     if citation_key is not None and not _CITATION_KEY.match(citation_key):
-        message = f"a BibTeX key has no spaces, commas, braces, quotes, # or %, got {_show(citation_key)}"
+        message = f"a BibTeX key has no spaces, commas, braces, quotes, # or %, got {shown(citation_key)}"
         fail("citation_key", message)
     slug = values.pop("slug", None)
     if slug is not None and not _SLUG_CHARS.match(slug):
-        fail("slug", f"may hold only letters, digits, - and _, got {_show(slug)}", hint="e.g. slug: my-note")
+        fail("slug", f"may hold only letters, digits, - and _, got {shown(slug)}", hint="e.g. slug: my-note")
     if problems:
         return None, sorted(problems, key=Diagnostic.sort_key)
     slug = slugify(slug or (_default_name(path) if kind == "note" else path.stem))
@@ -250,14 +250,15 @@ def _default_name(path: Path) -> str:
     return path.parent.name if path.name.lower() in SECTION_FILES else path.stem
 
 
-def _show(value: Any) -> str:
+def shown(value: Any) -> str:
+    """A YAML value as a message about it names it: quoted text, "a list", "a mapping", "nothing" or the value."""
     if isinstance(value, str):
         return f'"{value}"'
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return repr(value)
+    return "nothing" if value is None else repr(value)
 
 
 def _text(key: str, value: Any, fail: Any) -> str | None:
@@ -272,7 +273,7 @@ def _text(key: str, value: Any, fail: Any) -> str | None:
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
-    fail(key, f"expected text, got {_show(value)}")
+    fail(key, f"expected text, got {shown(value)}")
     return None
 
 
@@ -280,7 +281,7 @@ def _text_list(key: str, value: Any, fail: Any) -> list[str]:
     if isinstance(value, str):
         return [_printable(key, value.strip(), fail)]
     if not isinstance(value, list):
-        fail(key, f"expected a list of text, got {_show(value)}", hint=f"e.g. {key}: [a, b]")
+        fail(key, f"expected a list of text, got {shown(value)}", hint=f"e.g. {key}: [a, b]")
         return []
     items: list[str] = []
     for item in value:
@@ -289,7 +290,7 @@ def _text_list(key: str, value: Any, fail: Any) -> list[str]:
         elif isinstance(item, int | float) and not isinstance(item, bool):
             items.append(str(item))
         else:
-            fail(key, f"expected a list of text, but one item is {_show(item)}")
+            fail(key, f"expected a list of text, but one item is {shown(item)}")
     return items
 
 
@@ -312,7 +313,7 @@ def _date(key: str, value: Any, fail: Any) -> dt.date | None:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    fail(key, f"expected a date like 2023-05-18, got {_show(value)}")
+    fail(key, f"expected a date like 2023-05-18, got {shown(value)}")
     return None
 
 
@@ -321,7 +322,7 @@ def _year(value: Any, fail: Any, key: str = "year") -> int | None:
         return value
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
-    fail(key, f"expected a whole number, got {_show(value)}")
+    fail(key, f"expected a whole number, got {shown(value)}")
     return None
 
 
@@ -331,14 +332,14 @@ def _month(value: Any, fail: Any) -> int | None:
         number = int(number)
     if isinstance(number, int) and not isinstance(number, bool) and 1 <= number <= 12:
         return number
-    fail("month", f"expected a month number from 1 to 12, got {_show(value)}", hint="e.g. month: 5 for May")
+    fail("month", f"expected a month number from 1 to 12, got {shown(value)}", hint="e.g. month: 5 for May")
     return None
 
 
 def _paper_type(value: Any, fail: Any) -> str | None:
     if isinstance(value, str) and value.strip().lower() in PAPER_TYPES:
         return value.strip().lower()
-    fail("type", f"expected one of {', '.join(PAPER_TYPES)}, got {_show(value)}")
+    fail("type", f"expected one of {', '.join(PAPER_TYPES)}, got {shown(value)}")
     return None
 
 
