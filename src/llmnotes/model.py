@@ -301,7 +301,7 @@ class Page:
 
     path: str  # POSIX, relative to the output root, e.g. "notes/t5.html"
     content: bytes
-    body_span: tuple[int, int] | None = None  # where the note's body is in `content`, for `quick` to replace it
+    body_span: tuple[int, int] | None = None  # where the note's body is in `content`, for `body_edits` to replace
 
 
 @dataclass(frozen=True, slots=True)

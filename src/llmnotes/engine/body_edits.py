@@ -1,10 +1,10 @@
 """Take edits of notes' bodies alone into the site in place, through the note and search emitters' own updates.
 
-An edit that leaves a note's face unchanged (see `pages.face_of`: what other pages show of it) changes two outputs
+An edit that leaves a note's face unchanged (see `emit.face_of`: what other pages show of it) changes two outputs
 only: the note's own page and the search index. Finding that out the usual way loads every parsed note, links the
 whole site and works out every output's key, all in proportion to the number of notes. Instead, the engine keeps
-the records those two emitters made of each note at the last full build (`pages.note.record`,
-`pages.search_index.records`), and asks them for their cheaper update (`updated_page`, `updated_index`). The result
+the records those two emitters made of each note at the last full build (`emit.note.record`,
+`emit.search_index.records`), and asks them for their cheaper update (`updated_page`, `updated_index`). The result
 is byte for byte what a full build makes (tests/test_incremental.py compares them); anything the records cannot
 vouch for sends the build the full way.
 """

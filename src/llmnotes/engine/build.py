@@ -15,7 +15,7 @@ from .history import git_head
 from .progress import Progress, silent
 from .write import MARKER, check_output_dir
 
-# Why a site without a base URL has no sitemap.xml (see pages.sitemap): the protocol takes absolute URLs only.
+# Why a site without a base URL has no sitemap.xml (see emit.sitemap): the protocol takes absolute URLs only.
 NO_SITEMAP = (
     "no sitemap.xml: a sitemap needs absolute URLs; set base_url under [tool.llmnotes] or pass --base-url to make one"
 )
@@ -30,7 +30,7 @@ class BuildResult:
     seconds: float
     rendered: int = 0  # outputs rendered this time; the others were unchanged
     written: int = 0  # files written this time
-    quick: bool = False  # only notes' bodies changed, and went straight into their pages (see `quick`)
+    quick: bool = False  # only notes' bodies changed, and went straight into their pages (see `body_edits`)
     changed: tuple[str, ...] = ()  # the site's files written or removed this time, relative to the output folder
     notices: tuple[str, ...] = ()  # what the site leaves out and why, one line each (not problems with the notes)
 

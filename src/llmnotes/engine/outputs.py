@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..emit import PageContext, all_outputs
 from ..features.search import ROOT
@@ -13,9 +12,6 @@ from .cache import BuildCache, BuildState, Stamp, content_digest, output_key, te
 from .parallel import run_all
 from .progress import Progress
 from .write import SiteWriter
-
-if TYPE_CHECKING:
-    pass
 
 
 def render_and_write(
@@ -49,7 +45,8 @@ def render_and_write(
         else:
             todo.append(item)
             old_parts = previous.parts.get(item.name)
-            if in_place and item.update and old_parts and old is not None and all(p in intact for p, _ in old[1]):
+            same_site = previous.site_key == state.site_key  # parts' keys hold only what is their own
+            if in_place and same_site and item.update and old_parts and old and all(p in intact for p, _ in old[1]):
                 updatable[item.name] = old_parts  # its files are as the last build wrote them, part by part
 
     todo.sort(key=lambda job: job.alone)  # stable: the large jobs last, in their order
@@ -136,7 +133,7 @@ def _stage(
 
 
 def save_records(context: PageContext, cache: BuildCache) -> str:
-    """Keep what the next build needs to take an edit of notes' bodies alone the quick way (see `quick`)."""
+    """Keep what the next build needs to take an edit of notes' bodies alone the quick way (see `body_edits`)."""
     from .body_edits import make_records, save_records
 
     return save_records(cache, make_records(context))

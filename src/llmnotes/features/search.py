@@ -211,7 +211,7 @@ class Entry:
 
 
 def document_key(body_key: tuple, card_key: str) -> str:
-    """What a document's index entry is made from, by which the cache keeps it (see pages.PageContext)."""
+    """What a document's index entry is made from, by which the cache keeps it (see emit.PageContext)."""
     return content_digest(repr((body_key, card_key)).encode())
 
 
