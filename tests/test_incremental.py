@@ -17,7 +17,7 @@ import pytest
 
 from llmnotes.engine.build import build
 from llmnotes.engine.cache import CACHE_DIR
-from llmnotes.model import UserError
+from llmnotes.model import ParsedNote, UserError
 from sites import run_cli, write_site
 
 REPO = Path(__file__).resolve().parents[1]
@@ -783,7 +783,9 @@ def test_a_title_edit_makes_again_only_its_own_entries_of_the_bibliography(
     """references.bib and references.json list every paper: an edit of one paper's title takes its entries into the
     files the last build wrote, instead of making every paper's entries again."""
     from llmnotes.emit import bibliography
+    from llmnotes.engine import parallel
 
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 10**9)  # rendered in this process, where the calls are counted
     root = make_site(tmp_path)
     build(root)
     papers = page(root / OUTPUT, "references.bib").count("\n@")
@@ -798,6 +800,34 @@ def test_a_title_edit_makes_again_only_its_own_entries_of_the_bibliography(
     assert '"GPT-3: Language Models' in page(root / OUTPUT, "references.json")
     assert papers >= 5 and made.count("csl_item") == 1 and made.count("bibtex_entry") == 2  # and notes/gpt-3.bib
     assert_equals_clean(root, tmp_path)
+
+
+def test_a_full_build_keeps_the_records_of_notes_it_did_not_render_and_body_edits_after_it_stay_quick(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The records a body edit needs are made again only for the notes whose page or search entry changed."""
+    from llmnotes.engine import body_edits
+
+    root = make_site(tmp_path)
+    build(root)
+    notes = len(list((root / OUTPUT / "notes").glob("*.html")))
+    made: list[str] = []
+    record = body_edits.record
+
+    def counted(context: object, parsed: ParsedNote) -> object:
+        made.append(parsed.note.slug)
+        return record(context, parsed)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(body_edits, "record", counted)
+    let_the_clock_tick()
+    edit(root, "notes/t5.md", "tags: [", "tags: [新标签, ")  # a change other pages show: the full way
+    assert not build(root).quick
+    assert "t5" in made and len(made) < notes, made  # the others kept their records
+    for note in ("lima", "t5", "bert"):
+        let_the_clock_tick()
+        append(root, f"notes/{note}.md", "\n又一句。\n")
+        assert build(root).quick, note
+        assert_equals_clean(root, tmp_path)
 
 
 def test_two_successive_edits_equal_a_clean_build(tmp_path: Path) -> None:

@@ -38,41 +38,58 @@ RECORDS = "records.sqlite"
 Record = tuple[NoteRecord, SearchRecord]  # a note's, as its page's and the search index's emitters keep it
 
 
-def make_records(context: PageContext) -> dict[str, Record]:
-    """source -> the records of every note in the site; none when the templates may show the body other than as
-    itself (its page is then rendered on every edit)."""
-    if not context.renderer.passes_through("note.html", "body"):
-        return {}
-    in_index = records(context)
-    return {p.note.source: (record(context, p), in_index[p.note.slug]) for p in context.site.notes}
+def save_records(context: PageContext, cache: BuildCache, previous: BuildState, state: BuildState) -> str:
+    """Store what the note and search emitters made each note's outputs from, for the next build: their generation,
+    which the build state names, or "" when none (the next edit then takes the full way: like the rest of the
+    cache, records only ever save work). None when the templates may show the body other than as itself (its page
+    is then rendered on every edit).
 
-
-def save_records(cache: BuildCache, kept: dict[str, Record]) -> str:
-    """Store the records for the next build; their generation, which the build state names, or "" when none (the
-    next edit then takes the full way: like the rest of the cache, records only ever save work)."""
+    A note's record changes only with its page's key, and its place in the index only with the index's document
+    keys: the records of notes whose page was kept and whose document kept its key are left as they were."""
     path = cache.folder / RECORDS
     for _ in range(2):  # a damaged file is deleted and made afresh
         try:
-            if not kept:
+            if not context.renderer.passes_through("note.html", "body"):
                 path.unlink(missing_ok=True)
                 return ""
             cache.folder.mkdir(exist_ok=True)
-            return _write_records(path, kept)
+            return _write_records(path, context, previous, state)
         except (OSError, sqlite3.Error):
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
     return ""
 
 
-def _write_records(path: Path, kept: dict[str, Record]) -> str:
-    generation = secrets.token_hex(8)
+def _write_records(path: Path, context: PageContext, previous: BuildState, state: BuildState) -> str:
+    site = context.site
+    in_index = records(context)
     with contextlib.closing(sqlite3.connect(path)) as db, db:  # one transaction
         db.execute("CREATE TABLE IF NOT EXISTS record (source TEXT PRIMARY KEY, data BLOB)")
         db.execute("CREATE TABLE IF NOT EXISTS meta (generation TEXT)")
-        db.execute("DELETE FROM record")
+        known = db.execute("SELECT generation FROM meta").fetchall() == [(previous.records,)] and previous.records
+        old_keys, new_keys = previous.search_keys, state.search_keys
+        same_index = len(old_keys) == len(new_keys)
+        if not known:
+            db.execute("DELETE FROM record")
+        kept = {row[0] for row in db.execute("SELECT source FROM record")} if known else set()
+        rows = []
+        for parsed in site.notes:
+            source, slug = parsed.note.source, parsed.note.slug
+            page = site.paths[slug]
+            number = in_index[slug].document
+            unchanged = (
+                source in kept
+                and previous.outputs.get(page) == state.outputs.get(page)
+                and same_index
+                and old_keys[number] == new_keys[number]
+            )
+            kept.discard(source)
+            if not unchanged:
+                rows.append((source, pickle.dumps((record(context, parsed), in_index[slug]), pickle.HIGHEST_PROTOCOL)))
+        db.executemany("INSERT OR REPLACE INTO record VALUES (?, ?)", rows)
+        db.executemany("DELETE FROM record WHERE source = ?", ((source,) for source in kept))  # notes gone
+        generation = secrets.token_hex(8)
         db.execute("DELETE FROM meta")
-        rows = ((source, pickle.dumps(pair, pickle.HIGHEST_PROTOCOL)) for source, pair in kept.items())
-        db.executemany("INSERT INTO record VALUES (?, ?)", rows)
         db.execute("INSERT INTO meta VALUES (?)", (generation,))
     return generation
 

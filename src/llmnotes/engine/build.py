@@ -165,7 +165,7 @@ def _build(
     state.warnings, state.note_count = warnings, note_count
     state.git_head = head
     rendered, written = render_and_write(context, state, previous, intact, output, in_place, report)
-    state.records = save_records(context, cache)
+    state.records = save_records(context, cache, previous, state)
     cache.save(state)
     seconds = time.perf_counter() - started
     files_changed = _changed_files(previous, state)

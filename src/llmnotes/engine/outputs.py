@@ -132,8 +132,8 @@ def _stage(
     return files
 
 
-def save_records(context: PageContext, cache: BuildCache) -> str:
+def save_records(context: PageContext, cache: BuildCache, previous: BuildState, state: BuildState) -> str:
     """Keep what the next build needs to take an edit of notes' bodies alone the quick way (see `body_edits`)."""
-    from .body_edits import make_records, save_records
+    from .body_edits import save_records
 
-    return save_records(cache, make_records(context))
+    return save_records(context, cache, previous, state)
