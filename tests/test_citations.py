@@ -217,7 +217,7 @@ def test_a_bibliography_with_bad_syntax_is_named_with_the_line_and_the_build_goe
     (root / "references.bib").write_text('[{"id": "x",}]', encoding="utf-8")  # CSL-JSON, broken
     code, _, err = run_cli(root, capsys=capsys)
     assert code != 0
-    assert "references.bib:1:13: not valid JSON" in err
+    assert re.search(r"references\.bib:1:1[23]: not valid JSON", err)  # the comma, or the brace after it (3.13)
     assert "Traceback" not in err
 
     (root / "references.bib").unlink()
