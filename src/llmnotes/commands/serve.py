@@ -237,6 +237,7 @@ def serve(
     options = {"output": site_dir, "strict": strict, "drafts": drafts, "base_url": base_url, "memory": CacheMemory()}
     rebuild = partial(_rebuild, root=config.root, options=options, live=live, say=say, quiet=quiet, verbose=verbose)
     rebuild()
+    threading.Thread(target=_load_the_rebuilds_modules, daemon=True).start()
     site_dir.mkdir(parents=True, exist_ok=True)
     handler = type("SiteHandler", (Handler,), {"live": live, "site_dir": site_dir})
     server = ThreadingHTTPServer((host, port), partial(handler, directory=str(site_dir)))
@@ -262,6 +263,13 @@ def serve(
         server.shutdown()
         server.server_close()
         say("stopped")
+
+
+def _load_the_rebuilds_modules() -> None:
+    """Import now, while the reader looks at the site, what the first rebuild after a save would otherwise import
+    then (when the first build found nothing to do): the Markdown stack for a body edit, the pipeline for the rest."""
+    from ..content import compile  # noqa: F401
+    from ..engine import body_edits, outputs  # noqa: F401
 
 
 def _rebuild(

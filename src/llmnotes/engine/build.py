@@ -121,27 +121,20 @@ def _build(
     if foreign:
         previous = BuildState()
     in_place = (bool(previous.code) and ours) or foreign
-    intact = _intact_files(previous, output) if in_place else {}
     head = git_head(config.root)  # a new commit can change the notes' dates without changing a file
     same_site = previous.site_key == inputs.site_key and previous.git_head == head
-    untouched = in_place and len(intact) == len(previous.written)  # nobody touched the site
-    if untouched and same_site and _digests(previous.inputs) == _digests(cache.inputs):
-        if previous.inputs != cache.inputs:  # files touched but not changed: remember their new stamps
-            cache.save_changes(replace(previous, inputs=cache.inputs))
-        seconds = time.perf_counter() - started
-        return BuildResult(
-            previous.note_count, len(previous.written), output, previous.warnings, seconds, notices=notices
-        )
-    if untouched and same_site and previous.inputs.keys() == cache.inputs.keys():
+    changed = None  # the notes whose bytes changed, when the site's files and the set of inputs are as last time
+    if in_place and same_site and previous.inputs.keys() == cache.inputs.keys():
+        changed = [name for name, (_, digest) in cache.inputs.items() if previous.inputs[name][1] != digest]
+    if changed:
         from .body_edits import quick_rebuild  # here, not at the top: nor does a build with nothing to do load Markdown
 
-        changed = [name for name, (_, digest) in cache.inputs.items() if previous.inputs[name][1] != digest]
+        # It checks the files it reads and writes itself: looking at every file of the site would take longer.
         quick = quick_rebuild(config, inputs, cache, previous, output, changed)
         if quick is not None:
-            state, rendered, written = quick
+            state, rendered, written_files = quick
             cache.save_changes(state)
             seconds = time.perf_counter() - started
-            files_changed = _changed_files(previous, state)
             return BuildResult(
                 state.note_count,
                 len(state.written),
@@ -149,11 +142,21 @@ def _build(
                 state.warnings,
                 seconds,
                 rendered,
-                written,
+                len(written_files),
                 quick=True,
-                changed=files_changed,
+                changed=written_files,
                 notices=notices,
             )
+    intact = _intact_files(previous, output) if in_place else {}
+    if changed == [] and len(intact) == len(previous.written):  # nothing changed, and nobody touched the site
+        if previous.inputs != cache.inputs:  # files touched but not changed: remember their new stamps
+            cache.save_changes(replace(previous, inputs=cache.inputs))
+        elif memory is not None:  # the server's next build starts from this state without reading it again
+            memory.keep(cache, previous)
+        seconds = time.perf_counter() - started
+        return BuildResult(
+            previous.note_count, len(previous.written), output, previous.warnings, seconds, notices=notices
+        )
     from ..content.compile import compile_site  # nor Jinja
     from .outputs import render_and_write, save_records
 
