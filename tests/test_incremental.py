@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from llmnotes.engine.build import build
-from llmnotes.engine.cache import CACHE_DIR
+from llmnotes.engine.cache import CACHE_DIR, BuildCache, BuildState, CacheMemory
 from llmnotes.model import ParsedNote, UserError
 from sites import run_cli, write_site
 
@@ -1016,3 +1016,20 @@ def test_an_index_file_damaged_behind_the_builds_back_sends_the_edit_the_full_wa
     append(root, "notes/lima.md", "\n新加的一句话。\n")
     assert not build(root).quick
     assert_equals_clean(root, tmp_path)
+
+
+def test_the_state_a_body_edit_saves_is_the_state_it_built(tmp_path: Path) -> None:
+    # A body edit saves only the entries it knows it changed; read back from disk, the state must be the one the
+    # build ended with (the server keeps that one in memory), or the next build would trust stale entries.
+    root = make_site(tmp_path)
+    memory = CacheMemory()
+    build(root, memory=memory)
+    for number in range(3):
+        let_the_clock_tick()
+        append(root, "notes/lima.md", f"\n第 {number} 句补充。\n")
+        assert build(root, memory=memory).quick
+        in_memory = memory._state
+        from_disk = BuildCache(root, in_memory.settings).previous
+        assert {name: getattr(from_disk, name) for name in BuildState.__dataclass_fields__} == {
+            name: getattr(in_memory, name) for name in BuildState.__dataclass_fields__
+        }

@@ -16,7 +16,7 @@ import os
 import pickle
 import secrets
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -117,9 +117,10 @@ def _load_records(folder: Path, generation: str, sources: Iterable[str]) -> dict
 
 def quick_rebuild(
     config: Config, inputs: Inputs, cache: BuildCache, previous: BuildState, output: Path, changed: list[str]
-) -> tuple[BuildState, int, tuple[str, ...]] | None:
-    """The new state, outputs rendered and files written, after taking the `changed` notes' new bodies into the
-    site in place; None, having changed nothing, when some edit is more than a body's (see the module)."""
+) -> tuple[BuildState, int, tuple[str, ...], dict[str, Collection[str]]] | None:
+    """The new state, outputs rendered, files written and the state's entries it may have changed, after taking
+    the `changed` notes' new bodies into the site in place; None, having changed nothing, when some edit is more
+    than a body's (see the module)."""
     documents = {document.source: document for document in inputs.documents}
     if not changed or len(changed) > MOST_NOTES or any(name not in documents for name in changed):
         return None
@@ -153,7 +154,11 @@ def quick_rebuild(
     old_digests = dict(previous.outputs[ROOT][1])
     for path in update.outputs:
         old_digests.update(previous.outputs[path][1])
-    return state, len(changed) + 1, _write(output, update.files, old_digests, state)
+    written = _write(output, update.files, old_digests, state)
+    # The entries of the state this update can have changed, besides the inputs' stamps (see save_changes).
+    pages = list(update.outputs)
+    touched = {"outputs": [*pages, ROOT], "written": written, "spans": pages, "templates": (), "parts": ()}
+    return state, len(changed) + 1, written, touched
 
 
 class _Update:

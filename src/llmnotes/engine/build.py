@@ -132,8 +132,8 @@ def _build(
         # It checks the files it reads and writes itself: looking at every file of the site would take longer.
         quick = quick_rebuild(config, inputs, cache, previous, output, changed)
         if quick is not None:
-            state, rendered, written_files = quick
-            cache.save_changes(state)
+            state, rendered, written_files, touched = quick
+            cache.save_changes(state, touched)
             seconds = time.perf_counter() - started
             return BuildResult(
                 state.note_count,

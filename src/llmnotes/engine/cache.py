@@ -8,7 +8,7 @@ import pickle
 import secrets
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
@@ -140,13 +140,14 @@ class BuildCache:
         if self.memory is not None:
             self.memory.keep(self, state)
 
-    def save_changes(self, state: BuildState) -> None:
+    def save_changes(self, state: BuildState, touched: dict[str, Collection[str]] | None = None) -> None:
         """Save `state`, which differs from the previous one in a few entries, as those changes beside the saved
-        state: writing 10,000 notes' state again would take a tenth of a one-note edit's build."""
+        state: writing 10,000 notes' state again would take a tenth of a one-note edit's build. `touched` names,
+        for some of the state's dicts, the only keys whose entries may differ (the others are compared whole)."""
         if not self.previous.serial:
             self.save(state)
             return
-        changes = _changes(self.previous, state)
+        changes = _changes(self.previous, state, touched or {})
         self._changes = changes if self._changes is None else _merged(self._changes, changes)
         if sum(len(self._changes[name][0]) for name in _ENTRIES) > MOST_CHANGED_ENTRIES:
             self.save(state)
@@ -277,16 +278,22 @@ def _output_change(before: Any, after: tuple[str | None, tuple[tuple[str, str], 
     return delta if delta.applied(before[1]) == after else after  # else the files' order changed too
 
 
-def _changes(old: BuildState, new: BuildState) -> dict[str, Any]:
+def _changes(old: BuildState, new: BuildState, touched: dict[str, Collection[str]]) -> dict[str, Any]:
     """What `_apply` needs to make `new` of `old`: the changed entries of its dicts and search keys, and any
-    other field that changed."""
+    other field that changed; only the `touched` keys of the dicts it names are looked at."""
     changes: dict[str, Any] = {}
     for name in _ENTRIES:
         before, after = getattr(old, name), getattr(new, name)
-        changed = {key: value for key, value in after.items() if before.get(key, _MISSING) != value}
+        if name in touched:
+            keys = touched[name]
+            changed = {key: after[key] for key in keys if key in after and before.get(key, _MISSING) != after[key]}
+            removed = {key for key in keys if key in before and key not in after}
+        else:
+            changed = {key: value for key, value in after.items() if before.get(key, _MISSING) != value}
+            removed = {key for key in before if key not in after}
         if name == "outputs":
             changed = {key: _output_change(before.get(key, _MISSING), value) for key, value in changed.items()}
-        changes[name] = (changed, {key for key in before if key not in after})
+        changes[name] = (changed, removed)
     if len(old.search_keys) == len(new.search_keys):
         pairs = enumerate(zip(old.search_keys, new.search_keys, strict=True))
         changes["search_keys"] = {number: after for number, (before, after) in pairs if before != after}
