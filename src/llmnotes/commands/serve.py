@@ -7,7 +7,7 @@ import os
 import re
 import threading
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -253,8 +253,10 @@ def serve(
         only_sources = partial(
             _is_source, ignored=_ignored(config, site_dir), root=str(config.root), default=watchfiles.DefaultFilter()
         )
-        for _ in watchfiles.watch(*watched, watch_filter=only_sources, debounce=DEBOUNCE_MS, stop_event=stop):
-            rebuild()
+        for changes in watchfiles.watch(*watched, watch_filter=only_sources, debounce=DEBOUNCE_MS, stop_event=stop):
+            # Files only modified, as a save is, need no look at the other inputs (see scan.rescan_notes).
+            only_modified = all(change == watchfiles.Change.modified for change, _ in changes)
+            rebuild(modified=sorted({path for _, path in changes}) if only_modified else ())
     except KeyboardInterrupt:
         pass
     finally:
@@ -273,12 +275,18 @@ def _load_the_rebuilds_modules() -> None:
 
 
 def _rebuild(
-    root: Path, options: dict[str, Any], live: LiveSite, say: Callable[[str], None], quiet: bool, verbose: bool
+    root: Path,
+    options: dict[str, Any],
+    live: LiveSite,
+    say: Callable[[str], None],
+    quiet: bool,
+    verbose: bool,
+    modified: Collection[str] = (),
 ) -> None:
     """Build through the incremental engine; errors go to the terminal and to the open pages."""
     try:
         with live.building:
-            result = build(root, **options)
+            result = build(root, **options, modified=modified)
     except UserError as error:
         if isinstance(error, UsageError) and live.generation == 0:
             raise  # the first build: e.g. an --out that would overwrite the notes stops before the server starts

@@ -92,6 +92,7 @@ class BuildCache:
         self.started_ns = time.time_ns()
         self.memory = memory
         self.inputs: dict[str, tuple[Stamp | None, str]] = {}
+        self.scanned: Any = None  # the build's content.scan.Inputs, which a server keeps with the state
         if memory is not None and memory.holds(self):
             memory.lend(self)
             return
@@ -235,6 +236,14 @@ class CacheMemory:
         cache.previous, cache._changes = state, kept._changes
         cache.parsed_notes, cache.search_entries = kept.parsed_notes, kept.search_entries
         cache.parsed_notes.cache = cache.search_entries.cache = cache
+
+    def state(self) -> BuildState | None:
+        """The state kept last (a build given this memory starts from it while `holds` says so)."""
+        return self._state
+
+    def scanned(self) -> Any:
+        """The inputs the kept state's build found (a content.scan.Inputs), for a build that `holds` it."""
+        return None if self._cache is None else self._cache.scanned
 
     @staticmethod
     def _stamps(folder: Path) -> tuple[Stamp | None, ...]:
