@@ -8,16 +8,20 @@ import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import MutableMapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from latex2mathml.converter import Converter
-from latex2mathml.symbols_parser import SYMBOLS
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from .scroll_regions import ENGLISH, focusable
+
+if TYPE_CHECKING:
+    from latex2mathml.converter import Converter
+
+# latex2mathml loads with the first formula converted (its import takes importlib.metadata, e-mail and URL modules
+# along, a tenth of a one-note edit): a note without formulas, or whose formulas are known, never needs it.
 
 Reason = tuple[str, str]
 """(what cannot be shown, how to fix it)."""
@@ -29,7 +33,7 @@ def _words(text: str) -> frozenset[str]:
 
 # ---- TeX that latex2mathml turns into correct MathML Core (each converted and looked at in Chromium) -----------
 
-SUPPORTED = _words(
+_SUPPORTED_WORDS = _words(
     """frac dfrac tfrac cfrac binom dbinom tbinom over choose atop sqrt
     hat widehat bar overline underline tilde widetilde vec dot ddot check breve acute grave mathring
     overrightarrow overleftarrow overbrace underbrace overset underset stackrel xrightarrow xleftarrow
@@ -41,7 +45,14 @@ SUPPORTED = _words(
     quad qquad enspace thinspace hspace displaystyle textstyle scriptstyle scriptscriptstyle
     color textcolor phantom hphantom vphantom begin end
     rm bf it cal sf tt dag ddag substack boxed"""
-) | {name[1:] for name in SYMBOLS if re.fullmatch(r"\\[A-Za-z]+", name)}  # \alpha, \le, \infty, … (one character)
+)
+
+
+@functools.cache
+def supported() -> frozenset[str]:
+    """The commands the converter turns into correct MathML Core: the words above and latex2mathml's one-character
+    symbols (\\alpha, \\le, \\infty, …)."""
+    return _SUPPORTED_WORDS | symbol_chars().keys()
 ESCAPES = frozenset(",:;!> {}|\\$%#&_\n\t")
 ENVIRONMENTS = _words("matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix smallmatrix array cases split")
 ENVIRONMENTS |= _words("aligned align align* equation equation*")
@@ -161,11 +172,24 @@ def styled(text: str, variant: str) -> str:
 
 # ---- TeX in the older or looser forms KaTeX and MathJax accept, rewritten into what the converter knows ------------
 
-SYMBOL_CHARS = {name[1:]: chr(int(code, 16)) for name, code in SYMBOLS.items() if re.fullmatch(r"\\[A-Za-z]+", name)}
-SYMBOL_CHARS["sim"] = "∼"  # latex2mathml's \sim is "~", which has no negated form
-COMMAND_FOR: dict[str, str] = {}
-for _name, _char in sorted(SYMBOL_CHARS.items(), key=lambda item: (len(item[0]), item[0])):
-    COMMAND_FOR.setdefault(_char, _name)
+@functools.cache
+def symbol_chars() -> dict[str, str]:
+    """latex2mathml's one-character commands and their characters: `alpha` → α."""
+    from latex2mathml.symbols_parser import SYMBOLS
+
+    chars = {name[1:]: chr(int(code, 16)) for name, code in SYMBOLS.items() if re.fullmatch(r"\\[A-Za-z]+", name)}
+    chars["sim"] = "∼"  # latex2mathml's \sim is "~", which has no negated form
+    return chars
+
+
+@functools.cache
+def command_for() -> dict[str, str]:
+    """The shortest command for each symbol character."""
+    commands: dict[str, str] = {}
+    for name, char in sorted(symbol_chars().items(), key=lambda item: (len(item[0]), item[0])):
+        commands.setdefault(char, name)
+    return commands
+
 NOT = re.compile(r"\\not(?![A-Za-z])\s*(\\[A-Za-z]+|[^\\\s{}])")
 LEGACY = {"dag": "dagger", "ddag": "ddagger"}
 OPERATOR_NAME = r"(?:[A-Za-z ]|\\[,:; ])+"
@@ -187,11 +211,12 @@ GATHERED_BLOCK = re.compile(
 def _negated(match: re.Match[str]) -> str:
     r"""`\not=` as `\ne`, `\not\in` as `\nin`: the relation with a slash through it, when Unicode has one."""
     target = match.group(1)
-    char = SYMBOL_CHARS.get(target[1:]) if target.startswith("\\") else target
+    char = symbol_chars().get(target[1:]) if target.startswith("\\") else target
     negated = unicodedata.normalize("NFC", (char or "") + "\u0338")
     if char is None or len(negated) != 1:
         return match.group(0)  # left for check_source to report
-    return f"\\{COMMAND_FOR[negated]} " if negated in COMMAND_FOR else negated
+    commands = command_for()
+    return f"\\{commands[negated]} " if negated in commands else negated
 
 
 def resolve_legacy(tex: str) -> str:
@@ -285,7 +310,7 @@ def lost_backslashes(tex: str) -> list[Reason]:
         guesses = [ESCAPE_LETTERS.get(char, "") + letters[:end] for end in range(len(letters), 0, -1)]
         # After a tab or a line break only a long enough word: a new line may well start with `in` or `u_t`.
         shortest = 3 if match.group(1) else 4
-        guess = next((name for name in guesses if name in SUPPORTED and len(name) >= shortest), None)
+        guess = next((name for name in guesses if name in supported() and len(name) >= shortest), None)
         code = f"U+{ord(char):04X}"
         if guess:
             reasons.append((f'looks like a backslash was lost: \\{guess}? ({code} before "{letters}")', fix))
@@ -313,7 +338,7 @@ def check_source(tex: str) -> list[Reason]:
             reasons.append((f"\\{name}", UNSUPPORTED[name]))
         elif name in "'`^\"~=.":
             reasons.append((f"\\{name}", "text accents are not supported; type the accented letter"))
-        elif name not in SUPPORTED and name not in ESCAPES:
+        elif name not in supported() and name not in ESCAPES:
             reasons.append((f"unknown command \\{name}", f"rewrite without \\{name}"))
     for environment in re.findall(r"\\begin\s*\{([^}]*)\}", tex):
         if environment not in ENVIRONMENTS:
@@ -408,6 +433,8 @@ def _tree(tex: str, display: bool) -> ET.Element:
     """latex2mathml's element tree as reading its string output back gives it (the converter writes `&#x3B1;` into
     the tree's text for α), without writing and reading that string: it is written and read only for a formula
     whose text holds more than references, where the parser's reading decides. ET.ParseError when it is not XML."""
+    from latex2mathml.converter import Converter
+
     converter = Converter(display="block" if display else "inline")
     root = converter.convert_to_element(tex)
     del root.attrib["xmlns"]  # the string's namespace declaration, which the parser takes off
