@@ -432,6 +432,11 @@ CHANGES = {
         shows=(("notes/lima.html", "其一。"), ("notes/t5.html", "其二。")),
         quick=True,
     ),
+    "first paragraph edited": Change(  # what lists show of the note (its excerpt) changes, not what they list
+        lambda root: edit(root, "notes/lima.md", "只用 1000 条样本", "只用 1000 条精选样本"),
+        reaches=("notes/lima.html", "notes/instructgpt.html"),  # its backlink quotes the sentence
+        shows=(("notes/instructgpt.html", "只用 1000 条精选样本"),),
+    ),
     "body edit that adds a heading": Change(
         lambda root: append(root, "notes/bert.md", "\n## 讨论\n\n一段话。\n"),
         reaches=("notes/bert.html",),
@@ -799,6 +804,72 @@ def test_a_title_edit_makes_again_only_its_own_entries_of_the_bibliography(
     assert "{GPT-3}: Language Models" in page(root / OUTPUT, "references.bib")
     assert '"GPT-3: Language Models' in page(root / OUTPUT, "references.json")
     assert papers >= 5 and made.count("csl_item") == 1 and made.count("bibtex_entry") == 2  # and notes/gpt-3.bib
+    assert_equals_clean(root, tmp_path)
+
+
+def test_the_pages_that_list_every_note_render_only_when_what_they_show_of_the_notes_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The timeline, the lineage and the tag index show each note's card: an edit of a note's first paragraph
+    (its excerpt, shown on other pages) leaves them alone; a title edit renders them."""
+    from llmnotes.emit import lineage, tags, timeline
+    from llmnotes.engine import parallel
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 10**9)  # rendered in this process, where the calls are counted
+    rendered: list[str] = []
+    for module, name in ((timeline, "_render"), (lineage, "_render"), (tags, "_render_index")):
+        function = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, f=function, n=module.__name__: rendered.append(n) or f(*a))
+    root = make_site(tmp_path)
+    build(root)
+    assert len(rendered) == 3
+    rendered.clear()
+    let_the_clock_tick()
+    CHANGES["first paragraph edited"].apply(root)
+    assert not build(root).quick
+    assert rendered == []
+    assert_equals_clean(root, tmp_path)  # (builds a clean copy, rendering them)
+    rendered.clear()
+    let_the_clock_tick()
+    edit(root, "notes/lima.md", 'title: "LIMA: Less', 'title: "LIMA: Much Less')
+    build(root)
+    assert sorted(rendered) == ["llmnotes.emit.lineage", "llmnotes.emit.tags", "llmnotes.emit.timeline"]
+    assert "LIMA: Much Less" in page(root / OUTPUT, "timeline.html")
+    assert_equals_clean(root, tmp_path)
+
+
+def test_a_large_sites_home_page_renders_only_when_a_note_it_lists_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond LIST_ALL_UP_TO notes the home page lists the recent ones and counts the years: a title edit of an
+    old note renders its year's page, not the home page; one of a recent note renders both."""
+    from llmnotes.emit import home
+    from llmnotes.engine import parallel
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 10**9)
+    rendered: list[str] = []
+    render = home._render
+    monkeypatch.setattr(home, "_render", lambda *a: rendered.append("home") or render(*a))
+    count = home.LIST_ALL_UP_TO + 1
+    notes = {
+        f"notes/n{number:03}.md": f'---\ntitle: "Note {number}"\nyear: {1900 + number}\n---\n\nText {number}.\n'
+        for number in range(count)
+    }
+    root = write_site(tmp_path / "project", {"pyproject.toml": '[tool.llmnotes]\ntitle = "Many"\n', **notes})
+    build(root)
+    assert rendered == ["home"]
+    let_the_clock_tick()
+    edit(root, "notes/n000.md", '"Note 0"', '"Oldest note"')  # the oldest: not among the recent ones
+    build(root)
+    assert rendered == ["home"]
+    assert "Oldest note" in page(root / OUTPUT, "years/1900.html")
+    assert_equals_clean(root, tmp_path)  # (builds a clean copy, rendering it)
+    rendered.clear()
+    let_the_clock_tick()
+    edit(root, "notes/n100.md", '"Note 100"', '"Newest note"')
+    build(root)
+    assert rendered == ["home"]
+    assert "Newest note" in page(root / OUTPUT, "index.html")
     assert_equals_clean(root, tmp_path)
 
 

@@ -122,6 +122,19 @@ class PageContext:
     def _notes_key(self) -> str:
         return short_digest(" ".join(self.card_key(p.note.slug) for p in self.site.notes))
 
+    def listing_key(self) -> str:
+        """What the pages that list every note (timeline, lineage, tag index) show: each note's card, month and the
+        notes it builds on, in the site's order, and each tag's name, page and count. Narrower than `notes_key`: an
+        edit of a note's first paragraph, dates or other facts leaves those pages alone."""
+        return self.remember("listing", "", self._listing_key)
+
+    def _listing_key(self) -> str:
+        site = self.site
+        parents = site.lineage.parents
+        notes = [(self.card(p.note.slug), p.note.month, parents.get(p.note.slug)) for p in site.notes]
+        tags = [(tag.name, tag.slug, len(tag.note_slugs)) for tag in site.tags]
+        return short_digest(repr((notes, tags)))
+
     def cite_keys(self) -> dict[str, str]:
         """slug → citation key, for the notes about papers (see `is_paper`)."""
         return self.remember("cite_keys", "", lambda: cite_keys(p.note for p in self.site.notes if is_paper(p.note)))

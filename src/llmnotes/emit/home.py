@@ -23,7 +23,7 @@ def emit(context: PageContext) -> Iterator[Output]:
     site = context.site
     home = next((p for p in site.pages if site.paths[p.note.slug] == HOME_PATH), None)
     sections = top_sections(context)
-    key = (context.body_key(home) if home else None, context.notes_key(), sections_key(context, sections))
+    key = (context.body_key(home) if home else None, notes_key(context, home), sections_key(context, sections))
     yield one_page(HOME_PATH, key, partial(_render, context, home, sections))
     if len(site.notes) > LIST_ALL_UP_TO:
         for year, group in groupby(site.notes, key=lambda p: p.note.year):
@@ -52,6 +52,20 @@ def top_sections(context: PageContext) -> list[tuple[str, int]]:
     tops = [s for s in site.sections if s not in page_slugs and site.section_of.get(s) in page_slugs | {None}]
     tops.sort(key=lambda s: PurePosixPath(site.by_slug[s].note.relative).parts)
     return [(slug, counts.get(slug, 0)) for slug in tops]
+
+
+def notes_key(context: PageContext, home: ParsedNote | None) -> str:
+    """What the home page shows of the notes: all of them on a small site; on a large one the recent notes, each
+    year's count and the reading order, so that an edit of another note leaves it alone."""
+    site = context.site
+    if len(site.notes) <= LIST_ALL_UP_TO:
+        return context.notes_key()
+    counts = [(year, sum(1 for _ in group)) for year, group in groupby(site.notes, key=lambda p: p.note.year)]
+    order = home.note.extra.get("reading_order") if home else None
+    shown = [p.note.slug for p in recent_notes(context)]
+    if isinstance(order, list):
+        shown += [slug for slug in order if isinstance(slug, str) and slug in site.by_slug]
+    return short_digest(repr((counts, [context.card_key(slug) for slug in shown])))
 
 
 def sections_key(context: PageContext, sections: list[tuple[str, int]]) -> str:

@@ -18,6 +18,21 @@ LIMIT = 5
 MAX_FANOUT = 200
 TAGS_NEEDED = math.ceil(MIN_SCORE / TAG_WEIGHT)
 
+# Relations are bits of one int per pair while ranking (sets per pair cost a third of a large site's linking):
+# each set of bits has its score and its relations, in WEIGHTS' order, worked out once.
+_BIT = {kind: 1 << i for i, kind in enumerate(WEIGHTS)}
+_LINEAGE_BITS = _BIT["builds_on"] | _BIT["built_on_by"]
+
+
+def _shown(bits: int) -> tuple[float, tuple[str, ...]]:
+    if bits & _LINEAGE_BITS:  # a parent or child is not also a sibling
+        bits &= ~_BIT["sibling"]
+    kinds = tuple(kind for kind in WEIGHTS if bits & _BIT[kind])
+    return sum(WEIGHTS[kind] for kind in kinds), kinds
+
+
+_SHOWN = [_shown(bits) for bits in range(1 << len(WEIGHTS))]
+
 
 def related_notes(
     slugs: Sequence[str],
@@ -41,48 +56,56 @@ def related_notes(
     linked_from: dict[str, set[str]] = {}
     links_to: dict[str, set[str]] = {}
     for source, resolved in links.items():
+        if source not in order:
+            continue
         for link in resolved:
-            if link.target_slug and link.target_slug != source and link.target_slug in order and source in order:
-                links_to.setdefault(source, set()).add(link.target_slug)
-                linked_from.setdefault(link.target_slug, set()).add(source)
+            target = link.target_slug
+            if target and target != source and target in order:
+                links_to.setdefault(source, set()).add(target)
+                linked_from.setdefault(target, set()).add(source)
+    parents_of, children_of = lineage.parents, lineage.children
+    builds_on, built_on_by, sibling = _BIT["builds_on"], _BIT["built_on_by"], _BIT["sibling"]
+    links_to_bit, linked_from_bit = _BIT["links_to"], _BIT["linked_from"]
+    nothing: tuple[str, ...] = ()
     result: dict[str, tuple[Related, ...]] = {}
     for slug in slugs:
-        relations: dict[str, set[str]] = {}
-
-        def add(other: str, relation: str, slug: str = slug, relations: dict[str, set[str]] = relations) -> None:
-            if other != slug and other in order:
-                relations.setdefault(other, set()).add(relation)
-
-        for parent in lineage.parents.get(slug, ()):
-            add(parent, "builds_on")
-            siblings = lineage.children.get(parent, ())
+        relations: dict[str, int] = {}
+        for parent in parents_of.get(slug, nothing):
+            relations[parent] = relations.get(parent, 0) | builds_on
+            siblings = children_of.get(parent, nothing)
             if len(siblings) <= MAX_FANOUT:
-                for sibling in siblings:
-                    add(sibling, "sibling")
-        for child in lineage.children.get(slug, ()):
-            add(child, "built_on_by")
-        for other in links_to.get(slug, ()):
-            add(other, "links_to")
-        for other in linked_from.get(slug, ()):
-            add(other, "linked_from")
+                for other in siblings:
+                    relations[other] = relations.get(other, 0) | sibling
+        for other in children_of.get(slug, nothing):
+            relations[other] = relations.get(other, 0) | built_on_by
+        for other in links_to.get(slug, nothing):
+            relations[other] = relations.get(other, 0) | links_to_bit
+        for other in linked_from.get(slug, nothing):
+            relations[other] = relations.get(other, 0) | linked_from_bit
         own_tags = tags_of.get(slug, [])
+        own = [(name, members[name]) for name in own_tags]
         # Tags alone reach MIN_SCORE only from TAGS_NEEDED shared tags: intersect the notes of each such set of
         # tags (in C) rather than meeting every note of every tag.
-        by_tags: set[str] = set()
+        candidates = set(relations)
         for group in combinations(own_tags, TAGS_NEEDED):
-            by_tags |= frozenset.intersection(*(members[name] for name in group))
-        candidates = []
-        for other in (set(relations) | by_tags) - {slug}:
-            if other not in order:
+            candidates |= frozenset.intersection(*(members[name] for name in group))
+        candidates.discard(slug)
+        shared_count: dict[str, int] = {}  # the candidates' shared tags, counted in C through set intersections
+        for _, notes in own:
+            for other in candidates & notes:
+                shared_count[other] = shared_count.get(other, 0) + 1
+        ranked = []
+        for other in candidates:
+            position = order.get(other)
+            if position is None:
                 continue
-            shared = tuple(name for name in own_tags if other in members[name])
-            kinds = relations.get(other, set())
-            if "builds_on" in kinds or "built_on_by" in kinds:
-                kinds = kinds - {"sibling"}
-            score = sum(WEIGHTS[k] for k in kinds) + TAG_WEIGHT * len(shared)
+            score = _SHOWN[relations.get(other, 0)][0] + TAG_WEIGHT * shared_count.get(other, 0)
             if score >= MIN_SCORE:
-                ordered_kinds = tuple(k for k in WEIGHTS if k in kinds)
-                candidates.append(Related(other, score, ordered_kinds, shared))
-        candidates.sort(key=lambda r: (-r.score, order[r.slug]))
-        result[slug] = tuple(candidates[:limit])
+                ranked.append((-score, position, other))
+        ranked.sort()
+        best = []
+        for score, _, other in ranked[:limit]:
+            shared = tuple(name for name, notes in own if other in notes)
+            best.append(Related(other, -score, _SHOWN[relations.get(other, 0)][1], shared))
+        result[slug] = tuple(best)
     return result
