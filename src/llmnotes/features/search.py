@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from itertools import chain, repeat
-from operator import add, and_, itemgetter
+from operator import add, and_, itemgetter, lshift, ne, or_, rshift, sub
+from typing import NamedTuple
 
 from ..content.link import link_html
 from ..engine.cache import content_digest
@@ -35,6 +36,7 @@ _JOINED = re.compile(rf"(?<![^\W_{CJK}])[^\W_{CJK}]++(?:[-_\u2010][^\W_{CJK}]++)
 _TRIGRAM = re.compile(rf"(?=([{CJK}]{{3}}))")  # overlapping: every three CJK characters in a row
 _WITHOUT_CONNECTORS = str.maketrans("", "", "-_\u2010")
 _TAIL = itemgetter(slice(1, None))
+_AFTER_TWO = itemgetter(slice(2, None))
 _LAST = itemgetter(-1)
 
 # A posting's value: the fields besides the body that hold the token (bits), and how often the body does (0-15).
@@ -51,9 +53,23 @@ ROOT = "static/search/"
 VERSION = 2
 
 
+# Full-width punctuation common in CJK text, each with what NFKC makes of it: its full decomposition, one character.
+_WIDE = tuple((wide, unicodedata.normalize("NFKD", wide)) for wide in "，（）：；！？％＋－／＝［］＜＞\u3000")
+
+
 def fold(text: str) -> str:
-    """NFKC, then case folding: the form both the index and queries are tokenized in."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    """NFKC, then case folding: the form both the index and queries are tokenized in.
+
+    A text holding full-width punctuation fails NFKC's quick check and would be normalised whole (0.3 ms for a
+    note's body). Replacing each such character by its full decomposition first changes no text's NFKC, since
+    NFKC composes the full decomposition of the text, which the replacement leaves as it was; a text holding no
+    other compatibility character then passes the quick check."""
+    if not unicodedata.is_normalized("NFKC", text):
+        for wide, narrow in _WIDE:
+            if wide in text:
+                text = text.replace(wide, narrow)
+        text = unicodedata.normalize("NFKC", text)
+    return text.casefold()
 
 
 def tokenize(text: str, every_char: bool = True) -> list[str]:
@@ -88,13 +104,20 @@ def token_counts(folded: str, every_char: bool) -> Counter[str]:
     """How often each token stands in a folded text: `Counter(_tokens(text, every_char))`, with no Python loop over
     the text's pieces (a body holds thousands): words and hyphenated words by a regular expression each over the
     whole text, and the bigrams of every CJK run at once (`map(add, run, run[1:])` for each run, in C)."""
+    return _counts_and_trigrams(folded, every_char)[0]
+
+
+def _counts_and_trigrams(folded: str, every_char: bool) -> tuple[Counter[str], set[str]]:
+    """`token_counts`, and the text's distinct CJK trigrams (`_TRIGRAM`), each made by adding a run's next character
+    to one of its bigrams, in C."""
     counts = Counter(_PART.findall(folded))
     if "-" in folded or "_" in folded or "\u2010" in folded:
         counts.update(map(str.translate, _JOINED.findall(folded), repeat(_WITHOUT_CONNECTORS)))
     runs = _RUN.findall(folded)
     counts.update("".join(runs) if every_char else map(_LAST, runs))
-    counts.update(chain.from_iterable(map(map, repeat(add), runs, map(_TAIL, runs))))
-    return counts
+    bigrams = list(map(list, map(map, repeat(add), runs, map(_TAIL, runs))))  # each run's
+    counts.update(chain.from_iterable(bigrams))
+    return counts, set(chain.from_iterable(map(map, repeat(add), bigrams, map(_AFTER_TWO, runs))))
 
 
 def parse_query(text: str) -> list[list[tuple[str, bool]]]:
@@ -198,16 +221,16 @@ SECTION = 7  # the place of the sections in a display record
 IndexEntry = bytes  # what the index needs of a document (see `Entry`), pickled and compressed
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """What the index takes from one document."""
+class Entry(NamedTuple):
+    """What the index takes from one document: a few strings and byte strings, not an object per token, so that
+    the main process unpickles it quickly and appends its postings without a Python loop."""
 
     record: list[str]  # its display record
-    once: str  # the tokens its body holds once and no other field does, joined by spaces (no token holds one)
-    others: tuple[tuple[str, int], ...]  # every other token and its posting value
+    tokens: str  # its tokens, joined by spaces (no token holds one)
+    values: bytes  # the posting value of each token, in the same order
     level: int  # its body's length in tokens, as `length_level`
     listing: bool
-    grams: tuple[int, ...]  # the buckets of its CJK trigrams, ascending
+    grams: bytes  # the buckets of its CJK trigrams, ascending, as array("H") bytes
 
 
 def document_key(body_key: tuple, card_key: str) -> str:
@@ -227,25 +250,35 @@ def index_entry(parsed: ParsedNote, site: Site) -> IndexEntry:
 def entry_of(doc: SearchDoc) -> IndexEntry:
     """A document's entry, compressed, since 10,000 of them would take hundreds of MB."""
     values, length, grams = document_tokens(doc)
-    once = " ".join([token for token, value in values.items() if value == ONCE_IN_BODY])
-    others = tuple((token, value) for token, value in values.items() if value != ONCE_IN_BODY)
-    entry = Entry(display_record(doc), once, others, length_level(length), doc.listing, grams)
+    entry = (
+        display_record(doc),
+        " ".join(values),
+        bytes(values.values()),
+        length_level(length),
+        doc.listing,
+        array("H", grams).tobytes(),
+    )
     return zlib.compress(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def unpack(entry: IndexEntry) -> Entry:
-    unpacked: Entry = pickle.loads(zlib.decompress(entry))
-    return unpacked
+    return Entry(*pickle.loads(zlib.decompress(entry)))
+
+
+def entry_tokens(entry: Entry) -> list[str]:
+    return entry.tokens.split(" ") if entry.tokens else []
+
+
+def entry_grams(entry: Entry) -> array[int]:
+    return array("H", entry.grams)
 
 
 def document_tokens(doc: SearchDoc) -> tuple[dict[str, int], int, tuple[int, ...]]:
     """Each token's posting value (field bits << TF_BITS | how often the body holds it, at most MAX_TF), the number
     of tokens in the body, which ranking normalises the body's term frequencies by, and the buckets of the
     document's CJK trigrams (see `gram_buckets`). Every field is folded once, for its tokens and trigrams both."""
-    body = fold(doc.text)
-    counts = token_counts(body, every_char=False)
+    counts, grams = _counts_and_trigrams(fold(doc.text), every_char=False)
     values = dict(zip(counts, map(min, counts.values(), repeat(MAX_TF)), strict=True))
-    grams = set(_TRIGRAM.findall(body))
     fields = ((TITLE, doc.names), (META, doc.facets), (HEADING, doc.headings), (SUMMARY, (doc.summary,)))
     for bit, texts in fields:
         tokens: set[str] = set()
@@ -322,14 +355,20 @@ def encode_postings(entries: Sequence[int]) -> str:
     """Postings (document number << VALUE_BITS | value, ascending) as, for each, (document-number gap minus one)
     << 1 | 1 followed by its value, or << 1 alone when the value is ONCE_IN_BODY."""
     small, suffixes = _small_varints(), _value_suffixes()
-    docs = [entry >> VALUE_BITS for entry in entries]
-    values = [entry & 255 for entry in entries]
-    codes = [
-        (doc - previous - 1) << 1 | (value != ONCE_IN_BODY)
-        for previous, doc, value in zip((-1, *docs), docs, values, strict=False)
-    ]
-    numbers = map(small.__getitem__, codes) if docs[-1] < _SMALL // 2 else (_number(code, small) for code in codes)
-    return "".join(map(add, numbers, map(suffixes.__getitem__, values)))  # map, not a loop: millions of postings
+    if len(entries) == 1:  # most tokens (nine in ten of a real corpus's)
+        doc, value = entries[0] >> VALUE_BITS, entries[0] & 255
+        return _number(doc << 1 | (value != ONCE_IN_BODY), small) + suffixes[value]
+    # map, not a loop: millions of postings
+    docs = list(map(rshift, entries, repeat(VALUE_BITS)))
+    values = list(map(and_, entries, repeat(255)))
+    codes = map(or_, map(lshift, _gaps(docs), repeat(1)), map(ne, values, repeat(ONCE_IN_BODY)))
+    numbers = map(small.__getitem__, codes) if docs[-1] < _SMALL // 2 else map(_number, codes, repeat(small))
+    return "".join(map(add, numbers, map(suffixes.__getitem__, values)))
+
+
+def _gaps(docs: Sequence[int]) -> map[int]:
+    """Each of ascending numbers minus the one before it, minus one (the first: itself)."""
+    return map(sub, docs, chain((0,), map(add, docs, repeat(1))))
 
 
 @cache
@@ -342,7 +381,9 @@ def _value_suffixes() -> list[str]:
 def encode_documents(docs: Sequence[int]) -> str:
     """Ascending document numbers as the first, then gaps minus one."""
     small = _small_varints()
-    return "".join(_number(doc - previous - 1, small) for previous, doc in zip((-1, *docs), docs, strict=False))
+    if docs and docs[-1] < _SMALL:  # every gap is smaller than the last number
+        return "".join(map(small.__getitem__, _gaps(docs)))
+    return "".join(map(_number, _gaps(docs), repeat(small)))
 
 
 def utf16_key(token: str) -> bytes:
@@ -399,12 +440,9 @@ def index_state(keys: list[str], entries: Iterable[IndexEntry]) -> IndexState:
         state.records.append(entry.record)
         state.levels.append(entry.level)
         state.listings.append(entry.listing)
-        posting = number << VALUE_BITS | ONCE_IN_BODY
-        tokens = entry.once.split(" ") if entry.once else ()
-        deque(map(array.append, map(postings.__getitem__, tokens), repeat(posting)), maxlen=0)  # C-speed appends
-        for token, value in entry.others:
-            postings[token].append(number << VALUE_BITS | value)
-        deque(map(array.append, map(grams.__getitem__, entry.grams), repeat(number)), maxlen=0)
+        numbered = map(or_, repeat(number << VALUE_BITS), entry.values)
+        deque(map(array.append, map(postings.__getitem__, entry_tokens(entry)), numbered), maxlen=0)  # in C
+        deque(map(array.append, map(grams.__getitem__, entry_grams(entry)), repeat(number)), maxlen=0)
     state.postings, state.grams = dict(postings), dict(grams)
     state.encoded = {token: encode_postings(numbers) for token, numbers in postings.items()}
     state.encoded_grams = {bucket: encode_documents(docs) for bucket, docs in grams.items()}
@@ -432,14 +470,14 @@ def update_state(state: IndexState, keys: list[str], entry_of: Callable[[str], I
         for token, posting in _postings(number, before).items():
             state.postings[token].remove(posting)
             touched.add(token)
-        for bucket in before.grams:
+        for bucket in entry_grams(before):
             state.grams[bucket].remove(number)
             touched_grams.add(bucket)
         state.records[number], state.levels[number], state.listings[number] = after.record, after.level, after.listing
         for token, posting in _postings(number, after).items():
             insort(state.postings.setdefault(token, array("i")), posting)
             touched.add(token)
-        for bucket in after.grams:
+        for bucket in entry_grams(after):
             insort(state.grams.setdefault(bucket, array("i")), number)
             touched_grams.add(bucket)
     for token in touched:
@@ -458,9 +496,7 @@ def update_state(state: IndexState, keys: list[str], entry_of: Callable[[str], I
 
 def _postings(number: int, entry: Entry) -> dict[str, int]:
     """token -> the posting document `number` has for it."""
-    postings = dict.fromkeys(entry.once.split(" ") if entry.once else (), number << VALUE_BITS | ONCE_IN_BODY)
-    postings.update((token, number << VALUE_BITS | value) for token, value in entry.others)
-    return postings
+    return dict(zip(entry_tokens(entry), map(or_, repeat(number << VALUE_BITS), entry.values), strict=True))
 
 
 def starts_shard(token: str, postings: str) -> bool:
