@@ -14,8 +14,8 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
-from itertools import chain, repeat
-from operator import add, and_, itemgetter, lshift, ne, or_, rshift, sub
+from itertools import chain, compress, islice, repeat
+from operator import add, and_, eq, getitem, itemgetter, lshift, lt, mul, ne, or_, rshift, sub
 from typing import NamedTuple
 
 from ..content.link import link_html
@@ -392,18 +392,23 @@ def utf16_key(token: str) -> bytes:
 
 
 def front_coded(tokens: list[str]) -> str:
-    """Tokens joined by spaces, each as the length (0-9) of the prefix it shares with the previous one + the rest."""
-    out: list[str] = []
-    previous = ""
-    for token in tokens:
-        shared = 0
-        for mine, theirs in zip(token[:9], previous[:9], strict=False):
-            if mine != theirs:
-                break
-            shared += 1
-        out.append(f"{shared}{token[shared:]}")
-        previous = token
-    return " ".join(out)
+    """Tokens joined by spaces, each as the length (0-9) of the prefix it shares with the previous one + the rest.
+
+    Tokens are distinct, so a token shares k characters or more with the one before exactly when their first k
+    characters are equal. The shared lengths are counted a character at a time over the tokens still sharing every
+    character so far (few after two or three), in C."""
+    shared = [0] * len(tokens)
+    before = ["", *tokens].__getitem__  # the token before token i is before(i)
+    sharing = range(1, len(tokens))  # the tokens sharing their first `length - 1` characters with the one before
+    for length in range(1, 10):
+        cut = itemgetter(slice(length))
+        same = map(eq, map(cut, map(tokens.__getitem__, sharing)), map(cut, map(before, sharing)))
+        sharing = list(compress(sharing, same))
+        if not sharing:
+            break
+        deque(map(shared.__setitem__, sharing, repeat(length)), maxlen=0)
+    rests = map(getitem, tokens, map(slice, shared, repeat(None)))
+    return " ".join(map(add, map(str, shared), rests))
 
 
 def script(shard_id: str, data: object) -> bytes:
@@ -509,22 +514,18 @@ def starts_shard(token: str, postings: str) -> bool:
 
 def token_shards(encoded: dict[str, str]) -> tuple[list[str], dict[str, bytes]]:
     """Token shards over the sorted vocabulary, and the first token of each; see `starts_shard`."""
-    firsts: list[str] = []
+    tokens = sorted(encoded, key=utf16_key)
+    postings = list(map(encoded.__getitem__, tokens))
+    # `starts_shard` of every token, in C; the first token begins the first shard whatever it says
+    utf8 = list(map(str.encode, tokens))
+    weights = map(add, map(add, map(len, utf8), map(len, postings)), repeat(6))
+    starts = map(lt, map(mul, map(zlib.crc32, utf8), repeat(CHUNK_BYTES)), map(lshift, weights, repeat(32)))
+    begins = [0, *compress(range(1, len(tokens)), islice(starts, 1, None))] if tokens else []
     files: dict[str, bytes] = {}
-    chunk: list[str] = []
-
-    def flush() -> None:
-        firsts.append(chunk[0])
-        files[token_shard_path(len(firsts) - 1)] = token_shard(len(firsts) - 1, chunk, encoded)
-        chunk.clear()
-
-    for token in sorted(encoded, key=utf16_key):
-        if chunk and starts_shard(token, encoded[token]):
-            flush()
-        chunk.append(token)
-    if chunk:
-        flush()
-    return firsts, files
+    for number, (begin, end) in enumerate(zip(begins, [*begins[1:], len(tokens)], strict=True)):
+        data = [front_coded(tokens[begin:end]), " ".join(postings[begin:end])]
+        files[token_shard_path(number)] = script(f"t/{number}", data)
+    return [tokens[begin] for begin in begins], files
 
 
 def token_shard_path(number: int) -> str:
@@ -569,6 +570,9 @@ def record_bytes(record: list[str]) -> int:
     return len(json.dumps(record, ensure_ascii=False).encode())
 
 
+_compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # as `script` writes data
+
+
 def docs_per_shard(total_bytes: int, documents: int) -> int:
     """How many documents share a display-data shard: about DOC_SHARD_BYTES each, at most 16 documents."""
     return max(1, min(16, round(DOC_SHARD_BYTES * documents / total_bytes))) if total_bytes else 1
@@ -590,11 +594,14 @@ def index_files(state: IndexState) -> dict[str, bytes]:
     """The index files; a document's number is its position, which is also the ranking's last tie-break."""
     records = state.records
     firsts, files = token_shards(state.encoded)
-    total = sum(map(record_bytes, records))
+    # Each record as JSON once, for its size and its shard: what `record_bytes` and `script` would write of it.
+    written = list(map(_compact_json, records))
+    total = sum(map(len, map(str.encode, written))) + sum(map(len, records)) - len(records)  # ", " between items
     per_shard = docs_per_shard(total, len(records))
     for start in range(0, len(records), per_shard):
         shard_id = f"d/{start // per_shard}"
-        files[f"{ROOT}{shard_id}.js"] = script(shard_id, records[start : start + per_shard])
+        payload = f"[{','.join(written[start : start + per_shard])}]"
+        files[f"{ROOT}{shard_id}.js"] = f'window.__llmnotesSearch.add("{shard_id}",{payload});\n'.encode()
     grams = gram_files(len(records))
     for number in range(grams):
         files[gram_file_path(number)] = gram_file(number, GRAM_BUCKETS // grams, state.encoded_grams)
