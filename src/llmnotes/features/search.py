@@ -14,7 +14,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
-from itertools import chain, compress, islice, repeat
+from itertools import chain, compress, filterfalse, islice, repeat
 from operator import add, and_, eq, getitem, itemgetter, lshift, lt, mul, ne, or_, rshift, sub
 from typing import NamedTuple
 
@@ -30,11 +30,8 @@ _PIECE = re.compile(rf"([{CJK}]+)|([^\W_{CJK}]+(?:[-_\u2010][^\W_{CJK}]+)*)")
 _CONNECTOR = re.compile("[-_\u2010]")
 # The same tokens as `_PIECE` and `_tokens` make, each kind found over a whole text at once (see `token_counts`).
 _RUN = re.compile(rf"[{CJK}]+")
-_PART = re.compile(rf"[^\W_{CJK}]+")  # a word, or a part of a hyphenated one
-# A hyphenated word (starting where a word starts, never inside one), joined without its hyphens.
-_JOINED = re.compile(rf"(?<![^\W_{CJK}])[^\W_{CJK}]++(?:[-_\u2010][^\W_{CJK}]++)+")
+_WORD = re.compile(rf"[^\W_{CJK}]+(?:[-_\u2010][^\W_{CJK}]+)*")  # a word, hyphenated or not (as `_PIECE`)
 _TRIGRAM = re.compile(rf"(?=([{CJK}]{{3}}))")  # overlapping: every three CJK characters in a row
-_WITHOUT_CONNECTORS = str.maketrans("", "", "-_\u2010")
 _TAIL = itemgetter(slice(1, None))
 _AFTER_TWO = itemgetter(slice(2, None))
 _LAST = itemgetter(-1)
@@ -102,17 +99,22 @@ def _folded_tokens(folded: str, every_char: bool) -> list[str]:
 
 def token_counts(folded: str, every_char: bool) -> Counter[str]:
     """How often each token stands in a folded text: `Counter(_tokens(text, every_char))`, with no Python loop over
-    the text's pieces (a body holds thousands): words and hyphenated words by a regular expression each over the
-    whole text, and the bigrams of every CJK run at once (`map(add, run, run[1:])` for each run, in C)."""
+    the text's pieces (a body holds thousands): words by one regular expression over the whole text, and the bigrams
+    of every CJK run at once (`map(add, run, run[1:])` for each run, in C)."""
     return _counts_and_trigrams(folded, every_char)[0]
 
 
 def _counts_and_trigrams(folded: str, every_char: bool) -> tuple[Counter[str], set[str]]:
     """`token_counts`, and the text's distinct CJK trigrams (`_TRIGRAM`), each made by adding a run's next character
     to one of its bigrams, in C."""
-    counts = Counter(_PART.findall(folded))
-    if "-" in folded or "_" in folded or "\u2010" in folded:
-        counts.update(map(str.translate, _JOINED.findall(folded), repeat(_WITHOUT_CONNECTORS)))
+    counts = Counter(_WORD.findall(folded))
+    # Word characters are alphanumeric (`\w` less "_"), so a word that is not holds a connector: its parts and its
+    # joined form stand for it, as often. Few words are hyphenated; the others are counted in C.
+    for word in list(filterfalse(str.isalnum, counts)):
+        times = counts.pop(word)
+        parts = _CONNECTOR.split(word)
+        for token in (*parts, "".join(parts)):
+            counts[token] += times
     runs = _RUN.findall(folded)
     counts.update("".join(runs) if every_char else map(_LAST, runs))
     bigrams = list(map(list, map(map, repeat(add), runs, map(_TAIL, runs))))  # each run's
@@ -170,14 +172,23 @@ _TAG = re.compile(r"<[^>]+>")
 _HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.DOTALL | re.IGNORECASE)
 _LINK = re.compile(r"<a\b[^>]*>(.*?)</a>", re.DOTALL | re.IGNORECASE)
 LISTING_LINKS = 3  # a page whose text is mostly the text of this many links or more lists notes
-_SPACE = re.compile(r"\s+")
 
 
 def plain_text(body_html: str) -> str:
     """Visible text of a note body: no diagram SVGs or heading anchors, code kept, whitespace collapsed."""
     text = _ANCHOR.sub("", _SVG.sub(" ", body_html))
     text = _TAG.sub("", _BLOCK.sub(" ", text))
-    return _SPACE.sub(" ", html.unescape(text)).strip()
+    return " ".join(html.unescape(text).split())  # whitespace as `\s` knows it, collapsed
+
+
+def _mostly_links(body_html: str, length: int) -> bool:
+    """Whether a body of `length` characters of text has LISTING_LINKS links or more, whose text makes half of it.
+    A link's text is never longer than its HTML (`plain_text` only takes away, and an entity's character is
+    shorter than its reference), so most bodies are answered without making their links' text."""
+    inners = _LINK.findall(_ANCHOR.sub("", body_html)) if "<a" in body_html or "<A" in body_html else []
+    if len(inners) < LISTING_LINKS or 2 * sum(map(len, inners)) < length:
+        return False
+    return 2 * sum(len(plain_text(inner)) for inner in inners) >= length
 
 
 def section_path(site: Site, slug: str) -> str:
@@ -195,8 +206,7 @@ def search_doc(note: Note, path: str, body_html: str, section: str = "") -> Sear
     names = tuple(dict.fromkeys(n for n in (note.title, note.short_title, *note.aliases) if n))
     facets = (*note.tags, *note.authors, note.venue or "", note.org or "", str(note.year or ""))
     text = plain_text(body_html)
-    linked = [plain_text(inner) for inner in _LINK.findall(_ANCHOR.sub("", body_html))]
-    listing = note.is_section or (len(linked) >= LISTING_LINKS and 2 * sum(map(len, linked)) >= len(text))
+    listing = note.is_section or _mostly_links(body_html, len(text))
     return SearchDoc(
         path=path,
         label=note.label,
@@ -281,13 +291,12 @@ def document_tokens(doc: SearchDoc) -> tuple[dict[str, int], int, tuple[int, ...
     values = dict(zip(counts, map(min, counts.values(), repeat(MAX_TF)), strict=True))
     fields = ((TITLE, doc.names), (META, doc.facets), (HEADING, doc.headings), (SUMMARY, (doc.summary,)))
     for bit, texts in fields:
-        tokens: set[str] = set()
-        for text in texts:
-            folded = fold(text)
-            tokens.update(_folded_tokens(folded, every_char=True))  # short texts: quicker piece by piece
-            grams.update(_TRIGRAM.findall(folded))
-        for token in sorted(tokens):  # sorted: the same entry bytes in every process
-            values[token] = values.get(token, 0) | bit << TF_BITS
+        # A field's texts folded and tokenized as one, a line each: no token, trigram or NFKC composition spans a
+        # line break, so the tokens and trigrams are those of the texts one by one.
+        folded = fold("\n".join(texts))
+        tokens = sorted(set(_folded_tokens(folded, every_char=True)))  # sorted: the same entry bytes in every process
+        grams.update(_TRIGRAM.findall(folded))
+        values.update(zip(tokens, map(or_, map(values.get, tokens, repeat(0)), repeat(bit << TF_BITS)), strict=True))
     # `gram_bucket` of each distinct trigram (GRAM_BUCKETS is a power of two), in C rather than a Python loop
     buckets = set(map(and_, map(zlib.crc32, map(str.encode, grams)), repeat(GRAM_BUCKETS - 1)))
     return values, counts.total(), tuple(sorted(buckets))
