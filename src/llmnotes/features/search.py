@@ -14,9 +14,9 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
-from itertools import chain, compress, filterfalse, islice, repeat
+from itertools import accumulate, chain, compress, filterfalse, islice, repeat
 from operator import add, and_, eq, getitem, itemgetter, lshift, lt, mul, ne, or_, rshift, sub
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from ..content.link import link_html
 from ..engine.cache import content_digest
@@ -375,6 +375,24 @@ def encode_postings(entries: Sequence[int]) -> str:
     return "".join(map(add, numbers, map(suffixes.__getitem__, values)))
 
 
+def _encoded(postings: dict[str, array]) -> dict[str, str]:
+    """`encode_postings` of every token's postings. Most tokens have one posting: theirs are encoded all at once,
+    in C, and only the others one token at a time."""
+    small, suffixes = _small_varints(), _value_suffixes()
+    tokens, lists = list(postings), list(postings.values())
+    alone = list(map((1).__eq__, map(len, lists)))
+    firsts = list(map(itemgetter(0), compress(lists, alone)))
+    values = list(map(and_, firsts, repeat(255)))
+    codes = map(
+        or_, map(lshift, map(rshift, firsts, repeat(VALUE_BITS)), repeat(1)), map(ne, values, repeat(ONCE_IN_BODY))
+    )
+    few = max(firsts, default=0) >> VALUE_BITS < _SMALL // 2  # every code is below _SMALL
+    numbers = map(small.__getitem__, codes) if few else map(_number, codes, repeat(small))
+    encoded = dict(zip(compress(tokens, alone), map(add, numbers, map(suffixes.__getitem__, values)), strict=True))
+    encoded.update((token, encode_postings(postings[token])) for token in filterfalse(encoded.__contains__, tokens))
+    return dict(zip(tokens, map(encoded.__getitem__, tokens), strict=True))  # in the postings' order
+
+
 def _gaps(docs: Sequence[int]) -> map[int]:
     """Each of ascending numbers minus the one before it, minus one (the first: itself)."""
     return map(sub, docs, chain((0,), map(add, docs, repeat(1))))
@@ -439,6 +457,40 @@ class IndexState:
     grams: dict[int, array] = field(default_factory=dict)  # trigram bucket -> document numbers, ascending
     encoded_grams: dict[int, str] = field(default_factory=dict)
 
+    def __reduce__(self) -> tuple:
+        """Pickled with the postings (and the buckets' documents) as one array and the lengths of its parts: a few
+        objects to write and read, not an array per token (a sixth of the time)."""
+        fields = (self.keys, _joined(self.postings), self.encoded, self.records, self.levels, self.listings)
+        return _restored_state, (*fields, _joined(self.grams), self.encoded_grams)
+
+
+Key = TypeVar("Key")
+
+
+def _joined(lists: dict[Key, array]) -> tuple[list[Key], array, array]:
+    """The keys, the lengths of their arrays, and the arrays one after another."""
+    joined = array("i")
+    deque(map(joined.extend, lists.values()), maxlen=0)
+    return list(lists), array("i", map(len, lists.values())), joined
+
+
+def _split(keys: list[Key], lengths: array, joined: array) -> dict[Key, array]:
+    ends = list(accumulate(lengths))
+    return dict(zip(keys, map(joined.__getitem__, map(slice, [0, *ends[:-1]], ends)), strict=True))
+
+
+def _restored_state(
+    keys: list[str],
+    postings: tuple[list[str], array, array],
+    encoded: dict[str, str],
+    records: list[list[str]],
+    levels: list[int],
+    listings: list[bool],
+    grams: tuple[list[int], array, array],
+    encoded_grams: dict[int, str],
+) -> IndexState:
+    return IndexState(keys, _split(*postings), encoded, records, levels, listings, _split(*grams), encoded_grams)
+
 
 MAX_UPDATES = 64  # documents changed since the last index beyond which rebuilding it is as quick
 
@@ -458,7 +510,7 @@ def index_state(keys: list[str], entries: Iterable[IndexEntry]) -> IndexState:
         deque(map(array.append, map(postings.__getitem__, entry_tokens(entry)), numbered), maxlen=0)  # in C
         deque(map(array.append, map(grams.__getitem__, entry_grams(entry)), repeat(number)), maxlen=0)
     state.postings, state.grams = dict(postings), dict(grams)
-    state.encoded = {token: encode_postings(numbers) for token, numbers in postings.items()}
+    state.encoded = _encoded(state.postings)
     state.encoded_grams = {bucket: encode_documents(docs) for bucket, docs in grams.items()}
     return state
 
