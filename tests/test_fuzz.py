@@ -100,7 +100,7 @@ def test_the_index_counts_the_tokens_the_tokenizer_gives(text: str) -> None:
 
 # Full-width punctuation (replaced before NFKC), beside characters NFKC composes with what comes before them.
 WIDE_PUNCTUATION = "，（）：；！？％＋－／＝［］＜＞\u3000"
-FOLD_CHARS = st.sampled_from(list(WIDE_PUNCTUATION + "ａＡ中e\u0301\u0308\u3099か̸=ℒ𝐱ﬁ")) | st.characters()
+FOLD_CHARS = st.sampled_from(list(WIDE_PUNCTUATION + "ａＡ中e\u0301\u0308\u3099か̸=ℒ𝐱ℝϵϒ\u0301℀ﬁ")) | st.characters()
 
 
 @FUZZ

@@ -52,6 +52,8 @@ VERSION = 2
 
 # Full-width punctuation common in CJK text, each with what NFKC makes of it: its full decomposition, one character.
 _WIDE = tuple((wide, unicodedata.normalize("NFKD", wide)) for wide in "，（）：；！？％＋－／＝［］＜＞\u3000")
+# Letter-like symbols, Greek symbol forms and mathematical letters, which formulas' MathML holds (ℒ, ℝ, ϵ, 𝐱).
+_MATH_LETTER = re.compile("[\u03d0-\u03f6\u2100-\u214f\U0001d400-\U0001d7ff]")
 
 
 def fold(text: str) -> str:
@@ -60,13 +62,18 @@ def fold(text: str) -> str:
     A text holding full-width punctuation fails NFKC's quick check and would be normalised whole (0.3 ms for a
     note's body). Replacing each such character by its full decomposition first changes no text's NFKC, since
     NFKC composes the full decomposition of the text, which the replacement leaves as it was; a text holding no
-    other compatibility character then passes the quick check."""
+    other compatibility character then passes the quick check. Formulas' letters are replaced the same way."""
     if not unicodedata.is_normalized("NFKC", text):
         for wide, narrow in _WIDE:
             if wide in text:
                 text = text.replace(wide, narrow)
-        text = unicodedata.normalize("NFKC", text)
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", _MATH_LETTER.sub(_decomposed, text))
     return text.casefold()
+
+
+def _decomposed(match: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKD", match[0])
 
 
 def tokenize(text: str, every_char: bool = True) -> list[str]:
