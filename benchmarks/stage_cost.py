@@ -1,7 +1,8 @@
-"""CPU per note of two stages alone, in one process: parsing, and rendering note pages (issue 17).
+"""CPU per note of three stages alone, in one process: parsing, note pages and the search index (issue 17).
 
     .venv/bin/python benchmarks/stage_cost.py parse ROOT [--notes N] [--repeat K] [--skip S]
     .venv/bin/python benchmarks/stage_cost.py pages ROOT [--repeat K]
+    .venv/bin/python benchmarks/stage_cost.py search ROOT [--notes N] [--repeat K] [--site FILE]
 
 `parse` loads the first N notes of the site at ROOT (sorted by path, after skipping S) and parses each, K times,
 with the formula and code-block memos emptied before each round: the minimum CPU time per note, which other work
@@ -9,6 +10,12 @@ on a shared machine inflates least. `pages` builds ROOT cold (its .llmnotes-cach
 scratch folder, worker processes off and broken links allowed, then renders every note page again K times from
 the same site: the minimum CPU time per page. The rounds reuse the preview cards made during the build, as the
 pages of one folder share them in a build.
+
+`search` compiles ROOT cold (parsed and linked, no output written; or reads the site pickled in FILE by an earlier
+run, so that two versions of llmnotes are timed on the same site), then times two parts of the search index: a
+document's entry (`index_entry`, what the worker processes do) over the first N documents, and what the main
+process does with every document's entry (the postings, the index files, and pickling the postings the cache
+keeps): the least CPU time of K rounds of each.
 
 Under `valgrind --tool=callgrind`, the difference of the instruction counts of two runs with different --notes
 (e.g. 1 and 101) gives the instructions per note, which do not depend on the machine's load.
@@ -79,17 +86,65 @@ def pages_cost(root: Path, repeat: int) -> str:
     return f"{len(calls)} note pages, least of {repeat} rounds: {best / max(len(calls), 1) * 1000:.3f} ms CPU a page"
 
 
+def search_cost(root: Path, notes_wanted: int, repeat: int, site_file: Path | None) -> str:
+    import pickle
+    import sys
+
+    from llmnotes.features import search
+
+    sys.setrecursionlimit(100_000)  # a site's notes refer to one another
+    if site_file is not None and site_file.exists():
+        site = pickle.loads(site_file.read_bytes())
+    else:
+        from llmnotes.content.compile import compile_site
+        from llmnotes.engine.build import open_project
+
+        shutil.rmtree(root / ".llmnotes-cache", ignore_errors=True)
+        with tempfile.TemporaryDirectory(prefix="llmnotes-stage-cost-") as scratch:
+            site = compile_site(open_project(root, Path(scratch) / "site", strict=False))[0].site
+        shutil.rmtree(root / ".llmnotes-cache", ignore_errors=True)
+        if site_file is not None:
+            site_file.write_bytes(pickle.dumps(site, protocol=pickle.HIGHEST_PROTOCOL))
+    documents = search.site_documents_in_order(site)
+    some = documents[:notes_wanted]
+    gc.disable()
+    entry = float("inf")
+    for _ in range(repeat):
+        started = time.process_time()
+        for document in some:
+            search.index_entry(document, site)
+        entry = min(entry, time.process_time() - started)
+    entries = [search.index_entry(document, site) for document in documents]
+    together = float("inf")
+    for _ in range(repeat):
+        started = time.process_time()
+        state = search.index_state([], iter(entries))
+        search.index_files(state)
+        pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        together = min(together, time.process_time() - started)
+        del state
+        gc.collect()
+    return (
+        f"{len(some)} entries, least of {repeat} rounds: {entry / max(len(some), 1) * 1000:.3f} ms CPU a document;"
+        f" the main process's part for all {len(documents)}: {together:.2f} s"
+        f" ({together / max(len(documents), 1) * 1000:.3f} ms a document)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("stage", choices=("parse", "pages"))
+    parser.add_argument("stage", choices=("parse", "pages", "search"))
     parser.add_argument("root", type=Path, help="the site's folder (as for llmnotes build --root)")
-    parser.add_argument("--notes", type=int, default=1000, help="parse: how many notes (default 1000)")
+    parser.add_argument("--notes", type=int, default=1000, help="parse, search: how many notes (default 1000)")
     parser.add_argument("--skip", type=int, default=0, help="parse: notes to skip first (default 0)")
     parser.add_argument("--repeat", type=int, default=3, help="rounds; the least is shown (default 3)")
+    parser.add_argument("--site", type=Path, help="search: the compiled site, pickled (written when missing)")
     args = parser.parse_args()
     root = args.root.resolve()
     if args.stage == "parse":
         print(parse_cost(root, args.notes, args.repeat, args.skip))
+    elif args.stage == "search":
+        print(search_cost(root, args.notes, args.repeat, args.site))
     else:
         print(pages_cost(root, args.repeat))
 

@@ -14,8 +14,9 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
-from itertools import chain, repeat
-from operator import add, and_, itemgetter
+from itertools import accumulate, chain, compress, filterfalse, islice, repeat
+from operator import add, and_, eq, getitem, itemgetter, lshift, lt, mul, ne, or_, rshift, sub
+from typing import NamedTuple, TypeVar
 
 from ..content.link import link_html
 from ..engine.cache import content_digest
@@ -29,12 +30,10 @@ _PIECE = re.compile(rf"([{CJK}]+)|([^\W_{CJK}]+(?:[-_\u2010][^\W_{CJK}]+)*)")
 _CONNECTOR = re.compile("[-_\u2010]")
 # The same tokens as `_PIECE` and `_tokens` make, each kind found over a whole text at once (see `token_counts`).
 _RUN = re.compile(rf"[{CJK}]+")
-_PART = re.compile(rf"[^\W_{CJK}]+")  # a word, or a part of a hyphenated one
-# A hyphenated word (starting where a word starts, never inside one), joined without its hyphens.
-_JOINED = re.compile(rf"(?<![^\W_{CJK}])[^\W_{CJK}]++(?:[-_\u2010][^\W_{CJK}]++)+")
+_WORD = re.compile(rf"[^\W_{CJK}]+(?:[-_\u2010][^\W_{CJK}]+)*")  # a word, hyphenated or not (as `_PIECE`)
 _TRIGRAM = re.compile(rf"(?=([{CJK}]{{3}}))")  # overlapping: every three CJK characters in a row
-_WITHOUT_CONNECTORS = str.maketrans("", "", "-_\u2010")
 _TAIL = itemgetter(slice(1, None))
+_AFTER_TWO = itemgetter(slice(2, None))
 _LAST = itemgetter(-1)
 
 # A posting's value: the fields besides the body that hold the token (bits), and how often the body does (0-15).
@@ -51,9 +50,30 @@ ROOT = "static/search/"
 VERSION = 2
 
 
+# Full-width punctuation common in CJK text, each with what NFKC makes of it: its full decomposition, one character.
+_WIDE = tuple((wide, unicodedata.normalize("NFKD", wide)) for wide in "，（）：；！？％＋－／＝［］＜＞\u3000")
+# Letter-like symbols, Greek symbol forms and mathematical letters, which formulas' MathML holds (ℒ, ℝ, ϵ, 𝐱).
+_MATH_LETTER = re.compile("[\u03d0-\u03f6\u2100-\u214f\U0001d400-\U0001d7ff]")
+
+
 def fold(text: str) -> str:
-    """NFKC, then case folding: the form both the index and queries are tokenized in."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    """NFKC, then case folding: the form both the index and queries are tokenized in.
+
+    A text holding full-width punctuation fails NFKC's quick check and would be normalised whole (0.3 ms for a
+    note's body). Replacing each such character by its full decomposition first changes no text's NFKC, since
+    NFKC composes the full decomposition of the text, which the replacement leaves as it was; a text holding no
+    other compatibility character then passes the quick check. Formulas' letters are replaced the same way."""
+    if not unicodedata.is_normalized("NFKC", text):
+        for wide, narrow in _WIDE:
+            if wide in text:
+                text = text.replace(wide, narrow)
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", _MATH_LETTER.sub(_decomposed, text))
+    return text.casefold()
+
+
+def _decomposed(match: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKD", match[0])
 
 
 def tokenize(text: str, every_char: bool = True) -> list[str]:
@@ -86,15 +106,27 @@ def _folded_tokens(folded: str, every_char: bool) -> list[str]:
 
 def token_counts(folded: str, every_char: bool) -> Counter[str]:
     """How often each token stands in a folded text: `Counter(_tokens(text, every_char))`, with no Python loop over
-    the text's pieces (a body holds thousands): words and hyphenated words by a regular expression each over the
-    whole text, and the bigrams of every CJK run at once (`map(add, run, run[1:])` for each run, in C)."""
-    counts = Counter(_PART.findall(folded))
-    if "-" in folded or "_" in folded or "\u2010" in folded:
-        counts.update(map(str.translate, _JOINED.findall(folded), repeat(_WITHOUT_CONNECTORS)))
+    the text's pieces (a body holds thousands): words by one regular expression over the whole text, and the bigrams
+    of every CJK run at once (`map(add, run, run[1:])` for each run, in C)."""
+    return _counts_and_trigrams(folded, every_char)[0]
+
+
+def _counts_and_trigrams(folded: str, every_char: bool) -> tuple[Counter[str], set[str]]:
+    """`token_counts`, and the text's distinct CJK trigrams (`_TRIGRAM`), each made by adding a run's next character
+    to one of its bigrams, in C."""
+    counts = Counter(_WORD.findall(folded))
+    # Word characters are alphanumeric (`\w` less "_"), so a word that is not holds a connector: its parts and its
+    # joined form stand for it, as often. Few words are hyphenated; the others are counted in C.
+    for word in list(filterfalse(str.isalnum, counts)):
+        times = counts.pop(word)
+        parts = _CONNECTOR.split(word)
+        for token in (*parts, "".join(parts)):
+            counts[token] += times
     runs = _RUN.findall(folded)
     counts.update("".join(runs) if every_char else map(_LAST, runs))
-    counts.update(chain.from_iterable(map(map, repeat(add), runs, map(_TAIL, runs))))
-    return counts
+    bigrams = list(map(list, map(map, repeat(add), runs, map(_TAIL, runs))))  # each run's
+    counts.update(chain.from_iterable(bigrams))
+    return counts, set(chain.from_iterable(map(map, repeat(add), bigrams, map(_AFTER_TWO, runs))))
 
 
 def parse_query(text: str) -> list[list[tuple[str, bool]]]:
@@ -147,14 +179,23 @@ _TAG = re.compile(r"<[^>]+>")
 _HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.DOTALL | re.IGNORECASE)
 _LINK = re.compile(r"<a\b[^>]*>(.*?)</a>", re.DOTALL | re.IGNORECASE)
 LISTING_LINKS = 3  # a page whose text is mostly the text of this many links or more lists notes
-_SPACE = re.compile(r"\s+")
 
 
 def plain_text(body_html: str) -> str:
     """Visible text of a note body: no diagram SVGs or heading anchors, code kept, whitespace collapsed."""
     text = _ANCHOR.sub("", _SVG.sub(" ", body_html))
     text = _TAG.sub("", _BLOCK.sub(" ", text))
-    return _SPACE.sub(" ", html.unescape(text)).strip()
+    return " ".join(html.unescape(text).split())  # whitespace as `\s` knows it, collapsed
+
+
+def _mostly_links(body_html: str, length: int) -> bool:
+    """Whether a body of `length` characters of text has LISTING_LINKS links or more, whose text makes half of it.
+    A link's text is never longer than its HTML (`plain_text` only takes away, and an entity's character is
+    shorter than its reference), so most bodies are answered without making their links' text."""
+    inners = _LINK.findall(_ANCHOR.sub("", body_html)) if "<a" in body_html or "<A" in body_html else []
+    if len(inners) < LISTING_LINKS or 2 * sum(map(len, inners)) < length:
+        return False
+    return 2 * sum(len(plain_text(inner)) for inner in inners) >= length
 
 
 def section_path(site: Site, slug: str) -> str:
@@ -172,8 +213,7 @@ def search_doc(note: Note, path: str, body_html: str, section: str = "") -> Sear
     names = tuple(dict.fromkeys(n for n in (note.title, note.short_title, *note.aliases) if n))
     facets = (*note.tags, *note.authors, note.venue or "", note.org or "", str(note.year or ""))
     text = plain_text(body_html)
-    linked = [plain_text(inner) for inner in _LINK.findall(_ANCHOR.sub("", body_html))]
-    listing = note.is_section or (len(linked) >= LISTING_LINKS and 2 * sum(map(len, linked)) >= len(text))
+    listing = note.is_section or _mostly_links(body_html, len(text))
     return SearchDoc(
         path=path,
         label=note.label,
@@ -198,16 +238,16 @@ SECTION = 7  # the place of the sections in a display record
 IndexEntry = bytes  # what the index needs of a document (see `Entry`), pickled and compressed
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """What the index takes from one document."""
+class Entry(NamedTuple):
+    """What the index takes from one document: a few strings and byte strings, not an object per token, so that
+    the main process unpickles it quickly and appends its postings without a Python loop."""
 
     record: list[str]  # its display record
-    once: str  # the tokens its body holds once and no other field does, joined by spaces (no token holds one)
-    others: tuple[tuple[str, int], ...]  # every other token and its posting value
+    tokens: str  # its tokens, joined by spaces (no token holds one)
+    values: bytes  # the posting value of each token, in the same order
     level: int  # its body's length in tokens, as `length_level`
     listing: bool
-    grams: tuple[int, ...]  # the buckets of its CJK trigrams, ascending
+    grams: bytes  # the buckets of its CJK trigrams, ascending, as array("H") bytes
 
 
 def document_key(body_key: tuple, card_key: str) -> str:
@@ -227,34 +267,43 @@ def index_entry(parsed: ParsedNote, site: Site) -> IndexEntry:
 def entry_of(doc: SearchDoc) -> IndexEntry:
     """A document's entry, compressed, since 10,000 of them would take hundreds of MB."""
     values, length, grams = document_tokens(doc)
-    once = " ".join([token for token, value in values.items() if value == ONCE_IN_BODY])
-    others = tuple((token, value) for token, value in values.items() if value != ONCE_IN_BODY)
-    entry = Entry(display_record(doc), once, others, length_level(length), doc.listing, grams)
+    entry = (
+        display_record(doc),
+        " ".join(values),
+        bytes(values.values()),
+        length_level(length),
+        doc.listing,
+        array("H", grams).tobytes(),
+    )
     return zlib.compress(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def unpack(entry: IndexEntry) -> Entry:
-    unpacked: Entry = pickle.loads(zlib.decompress(entry))
-    return unpacked
+    return Entry(*pickle.loads(zlib.decompress(entry)))
+
+
+def entry_tokens(entry: Entry) -> list[str]:
+    return entry.tokens.split(" ") if entry.tokens else []
+
+
+def entry_grams(entry: Entry) -> array[int]:
+    return array("H", entry.grams)
 
 
 def document_tokens(doc: SearchDoc) -> tuple[dict[str, int], int, tuple[int, ...]]:
     """Each token's posting value (field bits << TF_BITS | how often the body holds it, at most MAX_TF), the number
     of tokens in the body, which ranking normalises the body's term frequencies by, and the buckets of the
     document's CJK trigrams (see `gram_buckets`). Every field is folded once, for its tokens and trigrams both."""
-    body = fold(doc.text)
-    counts = token_counts(body, every_char=False)
+    counts, grams = _counts_and_trigrams(fold(doc.text), every_char=False)
     values = dict(zip(counts, map(min, counts.values(), repeat(MAX_TF)), strict=True))
-    grams = set(_TRIGRAM.findall(body))
     fields = ((TITLE, doc.names), (META, doc.facets), (HEADING, doc.headings), (SUMMARY, (doc.summary,)))
     for bit, texts in fields:
-        tokens: set[str] = set()
-        for text in texts:
-            folded = fold(text)
-            tokens.update(_folded_tokens(folded, every_char=True))  # short texts: quicker piece by piece
-            grams.update(_TRIGRAM.findall(folded))
-        for token in sorted(tokens):  # sorted: the same entry bytes in every process
-            values[token] = values.get(token, 0) | bit << TF_BITS
+        # A field's texts folded and tokenized as one, a line each: no token, trigram or NFKC composition spans a
+        # line break, so the tokens and trigrams are those of the texts one by one.
+        folded = fold("\n".join(texts))
+        tokens = sorted(set(_folded_tokens(folded, every_char=True)))  # sorted: the same entry bytes in every process
+        grams.update(_TRIGRAM.findall(folded))
+        values.update(zip(tokens, map(or_, map(values.get, tokens, repeat(0)), repeat(bit << TF_BITS)), strict=True))
     # `gram_bucket` of each distinct trigram (GRAM_BUCKETS is a power of two), in C rather than a Python loop
     buckets = set(map(and_, map(zlib.crc32, map(str.encode, grams)), repeat(GRAM_BUCKETS - 1)))
     return values, counts.total(), tuple(sorted(buckets))
@@ -322,14 +371,38 @@ def encode_postings(entries: Sequence[int]) -> str:
     """Postings (document number << VALUE_BITS | value, ascending) as, for each, (document-number gap minus one)
     << 1 | 1 followed by its value, or << 1 alone when the value is ONCE_IN_BODY."""
     small, suffixes = _small_varints(), _value_suffixes()
-    docs = [entry >> VALUE_BITS for entry in entries]
-    values = [entry & 255 for entry in entries]
-    codes = [
-        (doc - previous - 1) << 1 | (value != ONCE_IN_BODY)
-        for previous, doc, value in zip((-1, *docs), docs, values, strict=False)
-    ]
-    numbers = map(small.__getitem__, codes) if docs[-1] < _SMALL // 2 else (_number(code, small) for code in codes)
-    return "".join(map(add, numbers, map(suffixes.__getitem__, values)))  # map, not a loop: millions of postings
+    if len(entries) == 1:  # most tokens (nine in ten of a real corpus's)
+        doc, value = entries[0] >> VALUE_BITS, entries[0] & 255
+        return _number(doc << 1 | (value != ONCE_IN_BODY), small) + suffixes[value]
+    # map, not a loop: millions of postings
+    docs = list(map(rshift, entries, repeat(VALUE_BITS)))
+    values = list(map(and_, entries, repeat(255)))
+    codes = map(or_, map(lshift, _gaps(docs), repeat(1)), map(ne, values, repeat(ONCE_IN_BODY)))
+    numbers = map(small.__getitem__, codes) if docs[-1] < _SMALL // 2 else map(_number, codes, repeat(small))
+    return "".join(map(add, numbers, map(suffixes.__getitem__, values)))
+
+
+def _encoded(postings: dict[str, array]) -> dict[str, str]:
+    """`encode_postings` of every token's postings. Most tokens have one posting: theirs are encoded all at once,
+    in C, and only the others one token at a time."""
+    small, suffixes = _small_varints(), _value_suffixes()
+    tokens, lists = list(postings), list(postings.values())
+    alone = list(map((1).__eq__, map(len, lists)))
+    firsts = list(map(itemgetter(0), compress(lists, alone)))
+    values = list(map(and_, firsts, repeat(255)))
+    codes = map(
+        or_, map(lshift, map(rshift, firsts, repeat(VALUE_BITS)), repeat(1)), map(ne, values, repeat(ONCE_IN_BODY))
+    )
+    few = max(firsts, default=0) >> VALUE_BITS < _SMALL // 2  # every code is below _SMALL
+    numbers = map(small.__getitem__, codes) if few else map(_number, codes, repeat(small))
+    encoded = dict(zip(compress(tokens, alone), map(add, numbers, map(suffixes.__getitem__, values)), strict=True))
+    encoded.update((token, encode_postings(postings[token])) for token in filterfalse(encoded.__contains__, tokens))
+    return dict(zip(tokens, map(encoded.__getitem__, tokens), strict=True))  # in the postings' order
+
+
+def _gaps(docs: Sequence[int]) -> map[int]:
+    """Each of ascending numbers minus the one before it, minus one (the first: itself)."""
+    return map(sub, docs, chain((0,), map(add, docs, repeat(1))))
 
 
 @cache
@@ -342,7 +415,9 @@ def _value_suffixes() -> list[str]:
 def encode_documents(docs: Sequence[int]) -> str:
     """Ascending document numbers as the first, then gaps minus one."""
     small = _small_varints()
-    return "".join(_number(doc - previous - 1, small) for previous, doc in zip((-1, *docs), docs, strict=False))
+    if docs and docs[-1] < _SMALL:  # every gap is smaller than the last number
+        return "".join(map(small.__getitem__, _gaps(docs)))
+    return "".join(map(_number, _gaps(docs), repeat(small)))
 
 
 def utf16_key(token: str) -> bytes:
@@ -351,18 +426,23 @@ def utf16_key(token: str) -> bytes:
 
 
 def front_coded(tokens: list[str]) -> str:
-    """Tokens joined by spaces, each as the length (0-9) of the prefix it shares with the previous one + the rest."""
-    out: list[str] = []
-    previous = ""
-    for token in tokens:
-        shared = 0
-        for mine, theirs in zip(token[:9], previous[:9], strict=False):
-            if mine != theirs:
-                break
-            shared += 1
-        out.append(f"{shared}{token[shared:]}")
-        previous = token
-    return " ".join(out)
+    """Tokens joined by spaces, each as the length (0-9) of the prefix it shares with the previous one + the rest.
+
+    Tokens are distinct, so a token shares k characters or more with the one before exactly when their first k
+    characters are equal. The shared lengths are counted a character at a time over the tokens still sharing every
+    character so far (few after two or three), in C."""
+    shared = [0] * len(tokens)
+    before = ["", *tokens].__getitem__  # the token before token i is before(i)
+    sharing = range(1, len(tokens))  # the tokens sharing their first `length - 1` characters with the one before
+    for length in range(1, 10):
+        cut = itemgetter(slice(length))
+        same = map(eq, map(cut, map(tokens.__getitem__, sharing)), map(cut, map(before, sharing)))
+        sharing = list(compress(sharing, same))
+        if not sharing:
+            break
+        deque(map(shared.__setitem__, sharing, repeat(length)), maxlen=0)
+    rests = map(getitem, tokens, map(slice, shared, repeat(None)))
+    return " ".join(map(add, map(str, shared), rests))
 
 
 def script(shard_id: str, data: object) -> bytes:
@@ -384,6 +464,40 @@ class IndexState:
     grams: dict[int, array] = field(default_factory=dict)  # trigram bucket -> document numbers, ascending
     encoded_grams: dict[int, str] = field(default_factory=dict)
 
+    def __reduce__(self) -> tuple:
+        """Pickled with the postings (and the buckets' documents) as one array and the lengths of its parts: a few
+        objects to write and read, not an array per token (a sixth of the time)."""
+        fields = (self.keys, _joined(self.postings), self.encoded, self.records, self.levels, self.listings)
+        return _restored_state, (*fields, _joined(self.grams), self.encoded_grams)
+
+
+Key = TypeVar("Key")
+
+
+def _joined(lists: dict[Key, array]) -> tuple[list[Key], array, array]:
+    """The keys, the lengths of their arrays, and the arrays one after another."""
+    joined = array("i")
+    deque(map(joined.extend, lists.values()), maxlen=0)
+    return list(lists), array("i", map(len, lists.values())), joined
+
+
+def _split(keys: list[Key], lengths: array, joined: array) -> dict[Key, array]:
+    ends = list(accumulate(lengths))
+    return dict(zip(keys, map(joined.__getitem__, map(slice, [0, *ends[:-1]], ends)), strict=True))
+
+
+def _restored_state(
+    keys: list[str],
+    postings: tuple[list[str], array, array],
+    encoded: dict[str, str],
+    records: list[list[str]],
+    levels: list[int],
+    listings: list[bool],
+    grams: tuple[list[int], array, array],
+    encoded_grams: dict[int, str],
+) -> IndexState:
+    return IndexState(keys, _split(*postings), encoded, records, levels, listings, _split(*grams), encoded_grams)
+
 
 MAX_UPDATES = 64  # documents changed since the last index beyond which rebuilding it is as quick
 
@@ -399,14 +513,11 @@ def index_state(keys: list[str], entries: Iterable[IndexEntry]) -> IndexState:
         state.records.append(entry.record)
         state.levels.append(entry.level)
         state.listings.append(entry.listing)
-        posting = number << VALUE_BITS | ONCE_IN_BODY
-        tokens = entry.once.split(" ") if entry.once else ()
-        deque(map(array.append, map(postings.__getitem__, tokens), repeat(posting)), maxlen=0)  # C-speed appends
-        for token, value in entry.others:
-            postings[token].append(number << VALUE_BITS | value)
-        deque(map(array.append, map(grams.__getitem__, entry.grams), repeat(number)), maxlen=0)
+        numbered = map(or_, repeat(number << VALUE_BITS), entry.values)
+        deque(map(array.append, map(postings.__getitem__, entry_tokens(entry)), numbered), maxlen=0)  # in C
+        deque(map(array.append, map(grams.__getitem__, entry_grams(entry)), repeat(number)), maxlen=0)
     state.postings, state.grams = dict(postings), dict(grams)
-    state.encoded = {token: encode_postings(numbers) for token, numbers in postings.items()}
+    state.encoded = _encoded(state.postings)
     state.encoded_grams = {bucket: encode_documents(docs) for bucket, docs in grams.items()}
     return state
 
@@ -432,14 +543,14 @@ def update_state(state: IndexState, keys: list[str], entry_of: Callable[[str], I
         for token, posting in _postings(number, before).items():
             state.postings[token].remove(posting)
             touched.add(token)
-        for bucket in before.grams:
+        for bucket in entry_grams(before):
             state.grams[bucket].remove(number)
             touched_grams.add(bucket)
         state.records[number], state.levels[number], state.listings[number] = after.record, after.level, after.listing
         for token, posting in _postings(number, after).items():
             insort(state.postings.setdefault(token, array("i")), posting)
             touched.add(token)
-        for bucket in after.grams:
+        for bucket in entry_grams(after):
             insort(state.grams.setdefault(bucket, array("i")), number)
             touched_grams.add(bucket)
     for token in touched:
@@ -458,9 +569,7 @@ def update_state(state: IndexState, keys: list[str], entry_of: Callable[[str], I
 
 def _postings(number: int, entry: Entry) -> dict[str, int]:
     """token -> the posting document `number` has for it."""
-    postings = dict.fromkeys(entry.once.split(" ") if entry.once else (), number << VALUE_BITS | ONCE_IN_BODY)
-    postings.update((token, number << VALUE_BITS | value) for token, value in entry.others)
-    return postings
+    return dict(zip(entry_tokens(entry), map(or_, repeat(number << VALUE_BITS), entry.values), strict=True))
 
 
 def starts_shard(token: str, postings: str) -> bool:
@@ -473,22 +582,18 @@ def starts_shard(token: str, postings: str) -> bool:
 
 def token_shards(encoded: dict[str, str]) -> tuple[list[str], dict[str, bytes]]:
     """Token shards over the sorted vocabulary, and the first token of each; see `starts_shard`."""
-    firsts: list[str] = []
+    tokens = sorted(encoded, key=utf16_key)
+    postings = list(map(encoded.__getitem__, tokens))
+    # `starts_shard` of every token, in C; the first token begins the first shard whatever it says
+    utf8 = list(map(str.encode, tokens))
+    weights = map(add, map(add, map(len, utf8), map(len, postings)), repeat(6))
+    starts = map(lt, map(mul, map(zlib.crc32, utf8), repeat(CHUNK_BYTES)), map(lshift, weights, repeat(32)))
+    begins = [0, *compress(range(1, len(tokens)), islice(starts, 1, None))] if tokens else []
     files: dict[str, bytes] = {}
-    chunk: list[str] = []
-
-    def flush() -> None:
-        firsts.append(chunk[0])
-        files[token_shard_path(len(firsts) - 1)] = token_shard(len(firsts) - 1, chunk, encoded)
-        chunk.clear()
-
-    for token in sorted(encoded, key=utf16_key):
-        if chunk and starts_shard(token, encoded[token]):
-            flush()
-        chunk.append(token)
-    if chunk:
-        flush()
-    return firsts, files
+    for number, (begin, end) in enumerate(zip(begins, [*begins[1:], len(tokens)], strict=True)):
+        data = [front_coded(tokens[begin:end]), " ".join(postings[begin:end])]
+        files[token_shard_path(number)] = script(f"t/{number}", data)
+    return [tokens[begin] for begin in begins], files
 
 
 def token_shard_path(number: int) -> str:
@@ -533,6 +638,9 @@ def record_bytes(record: list[str]) -> int:
     return len(json.dumps(record, ensure_ascii=False).encode())
 
 
+_compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # as `script` writes data
+
+
 def docs_per_shard(total_bytes: int, documents: int) -> int:
     """How many documents share a display-data shard: about DOC_SHARD_BYTES each, at most 16 documents."""
     return max(1, min(16, round(DOC_SHARD_BYTES * documents / total_bytes))) if total_bytes else 1
@@ -554,11 +662,14 @@ def index_files(state: IndexState) -> dict[str, bytes]:
     """The index files; a document's number is its position, which is also the ranking's last tie-break."""
     records = state.records
     firsts, files = token_shards(state.encoded)
-    total = sum(map(record_bytes, records))
+    # Each record as JSON once, for its size and its shard: what `record_bytes` and `script` would write of it.
+    written = list(map(_compact_json, records))
+    total = sum(map(len, map(str.encode, written))) + sum(map(len, records)) - len(records)  # ", " between items
     per_shard = docs_per_shard(total, len(records))
     for start in range(0, len(records), per_shard):
         shard_id = f"d/{start // per_shard}"
-        files[f"{ROOT}{shard_id}.js"] = script(shard_id, records[start : start + per_shard])
+        payload = f"[{','.join(written[start : start + per_shard])}]"
+        files[f"{ROOT}{shard_id}.js"] = f'window.__llmnotesSearch.add("{shard_id}",{payload});\n'.encode()
     grams = gram_files(len(records))
     for number in range(grams):
         files[gram_file_path(number)] = gram_file(number, GRAM_BUCKETS // grams, state.encoded_grams)
