@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from llmnotes.content.load import load_note
 from llmnotes.content.parse import parse_note
-from llmnotes.features.search import _tokens, fold, parse_query, token_counts, tokenize
+from llmnotes.features.search_tokens import _tokens, fold, parse_query, token_counts, tokenize
 from llmnotes.markdown import create_parser
 from llmnotes.paths import MAX_SLUG_LENGTH, href, note_path, slugify, tag_path
 

@@ -15,6 +15,21 @@ from llmnotes.content.assemble import assemble_site
 from llmnotes.content.link import LinkIndex, resolve_links
 from llmnotes.content.parse import parse_note
 from llmnotes.features.search import (
+    SearchDoc,
+    build_index,
+    build_search_index,
+    entry_of,
+    gram_bucket,
+    gram_buckets,
+    index_entry,
+    index_files,
+    index_state,
+    plain_text,
+    search_doc,
+    site_documents_in_order,
+    update_state,
+)
+from llmnotes.features.search_format import (
     DIGITS,
     GRAM_BUCKETS,
     HEADING,
@@ -23,31 +38,14 @@ from llmnotes.features.search import (
     SUMMARY,
     TITLE,
     VALUE_BITS,
-    SearchDoc,
-    _tokens,
-    build_index,
-    build_search_index,
     decode_postings,
     encode_postings,
-    entry_of,
-    fold,
     front_coded,
     front_decoded,
-    gram_bucket,
-    gram_buckets,
-    index_entry,
-    index_files,
-    index_state,
-    parse_query,
-    patch_index,
-    plain_text,
-    search_doc,
-    site_documents_in_order,
-    token_counts,
-    tokenize,
-    update_state,
     varint,
 )
+from llmnotes.features.search_patch import patch_index
+from llmnotes.features.search_tokens import _tokens, fold, parse_query, token_counts, tokenize
 from llmnotes.markdown import create_parser
 from llmnotes.model import Note, ParsedNote, Site
 from sites import load_site

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from browsing import screenshot
 
-from llmnotes.features.search import parse_query, tokenize
+from llmnotes.features.search_tokens import parse_query, tokenize
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 

@@ -8,21 +8,20 @@ from dataclasses import dataclass
 from functools import partial
 
 from ..engine.cache import Store
-from ..engine.parallel import run_all
 from ..features.search import (
-    ROOT,
     IndexState,
     build_search_index,
     document_key,
     index_entry,
     index_files,
     index_state,
-    patch_index,
     search_doc,
     site_documents_in_order,
     updatable,
     update_state,
 )
+from ..features.search_format import ROOT
+from ..features.search_patch import patch_index
 from ..model import Note, Output, Page, ParsedNote, pickled_by_constructor
 from . import PageContext
 
@@ -42,6 +41,8 @@ def _files(context: PageContext, documents: list[ParsedNote], keys: list[str]) -
     if store is None:
         return [Page(path, content) for path, content in build_search_index(context.site).items()]
     missing = [number for number, key in enumerate(keys) if store.get(key) is None]
+    from ..engine.parallel import run_all  # here: a body edit, which patches the index, starts no workers
+
     fresh = run_all(partial(index_entry, site=context.site), [documents[number] for number in missing])
     state = store.cache.kept(STATE, IndexState)
     if state is not None and updatable(state, keys):

@@ -27,7 +27,7 @@ from ..content.scan import Document, Inputs
 from ..emit import PageContext, face_of
 from ..emit.note import NoteRecord, record, updated_page
 from ..emit.search_index import SearchRecord, records, updated_index
-from ..features.search import ROOT
+from ..features.search_format import ROOT
 from ..i18n import interface_strings
 from ..markdown import create_parser
 from .cache import BuildCache, BuildState, Stamp, content_digest, output_key, templates_digest

@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..emit import PageContext, all_outputs
-from ..features.search import ROOT
+from ..features.search_format import ROOT
 from ..model import Output, Page
 from .cache import BuildCache, BuildState, Stamp, content_digest, output_key, templates_digest
 from .parallel import run_all

@@ -1,0 +1,271 @@
+"""The search index's file format: posting values, base-32 varints, front-coded tokens, shards and their scripts."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from array import array
+from collections import deque
+from collections.abc import Sequence
+from functools import cache
+from itertools import chain, compress, filterfalse, islice, repeat
+from operator import add, and_, eq, getitem, itemgetter, lshift, lt, mul, ne, or_, rshift, sub
+
+# A posting's value: the fields besides the body that hold the token (bits), and how often the body does (0-15).
+TITLE, META, HEADING, SUMMARY = 1, 2, 4, 8  # title and aliases; tags, authors, venue; headings; summary
+TF_BITS = 4
+MAX_TF = (1 << TF_BITS) - 1
+ONCE_IN_BODY = 1  # the commonest value, which the postings do not write
+VALUE_BITS = 8  # a posting is document number << VALUE_BITS | value
+GRAM_BUCKETS = 1 << 16  # CJK trigrams are hashed into this many buckets (the phrase index; see `gram_bucket`)
+DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"  # 32 "more" + 32 "last" digits
+CHUNK_BYTES = 32_000  # target size of one token shard
+DOC_SHARD_BYTES = 8_000  # target size of one display-data shard
+ROOT = "static/search/"
+VERSION = 2
+
+
+def gram_files(documents: int) -> int:
+    """How many files the trigram buckets are spread over: about one per two documents, 16 to 4,096, so that a
+    file holds a few KB at any size. A power of two, fixed by the number of documents, which edits keep."""
+    files = 16
+    while files < documents // 2 and files < 4096:
+        files *= 2
+    return files
+
+
+def varint(value: int) -> str:
+    """A number as base-32 digits, most significant first; the last digit comes from the other half of DIGITS."""
+    digits = [DIGITS[32 + (value & 31)]]
+    value >>= 5
+    while value:
+        digits.append(DIGITS[value & 31])
+        value >>= 5
+    return "".join(reversed(digits))
+
+
+_SMALL = 1 << 15
+
+
+@cache
+def _small_varints() -> list[str]:
+    """`varint` of the numbers below _SMALL; made on first use, not at import."""
+    more, last = DIGITS[:32], DIGITS[32:]
+    return [
+        *last,
+        *(a + z for a in more[1:] for z in last),
+        *(a + b + z for a in more[1:] for b in more for z in last),
+    ]
+
+
+def _number(value: int, small: list[str]) -> str:
+    return small[value] if value < _SMALL else varint(value)
+
+
+def encode_postings(entries: Sequence[int]) -> str:
+    """Postings (document number << VALUE_BITS | value, ascending) as, for each, (document-number gap minus one)
+    << 1 | 1 followed by its value, or << 1 alone when the value is ONCE_IN_BODY."""
+    small, suffixes = _small_varints(), _value_suffixes()
+    if len(entries) == 1:  # most tokens (nine in ten of a real corpus's)
+        doc, value = entries[0] >> VALUE_BITS, entries[0] & 255
+        return _number(doc << 1 | (value != ONCE_IN_BODY), small) + suffixes[value]
+    # map, not a loop: millions of postings
+    docs = list(map(rshift, entries, repeat(VALUE_BITS)))
+    values = list(map(and_, entries, repeat(255)))
+    codes = map(or_, map(lshift, _gaps(docs), repeat(1)), map(ne, values, repeat(ONCE_IN_BODY)))
+    numbers = map(small.__getitem__, codes) if docs[-1] < _SMALL // 2 else map(_number, codes, repeat(small))
+    return "".join(map(add, numbers, map(suffixes.__getitem__, values)))
+
+
+def encode_all(postings: dict[str, array]) -> dict[str, str]:
+    """`encode_postings` of every token's postings. Most tokens have one posting: theirs are encoded all at once,
+    in C, and only the others one token at a time."""
+    small, suffixes = _small_varints(), _value_suffixes()
+    tokens, lists = list(postings), list(postings.values())
+    alone = list(map((1).__eq__, map(len, lists)))
+    firsts = list(map(itemgetter(0), compress(lists, alone)))
+    values = list(map(and_, firsts, repeat(255)))
+    codes = map(
+        or_, map(lshift, map(rshift, firsts, repeat(VALUE_BITS)), repeat(1)), map(ne, values, repeat(ONCE_IN_BODY))
+    )
+    few = max(firsts, default=0) >> VALUE_BITS < _SMALL // 2  # every code is below _SMALL
+    numbers = map(small.__getitem__, codes) if few else map(_number, codes, repeat(small))
+    encoded = dict(zip(compress(tokens, alone), map(add, numbers, map(suffixes.__getitem__, values)), strict=True))
+    encoded.update((token, encode_postings(postings[token])) for token in filterfalse(encoded.__contains__, tokens))
+    return dict(zip(tokens, map(encoded.__getitem__, tokens), strict=True))  # in the postings' order
+
+
+def _gaps(docs: Sequence[int]) -> map[int]:
+    """Each of ascending numbers minus the one before it, minus one (the first: itself)."""
+    return map(sub, docs, chain((0,), map(add, docs, repeat(1))))
+
+
+@cache
+def _value_suffixes() -> list[str]:
+    """What follows a posting's gap for each value: nothing for ONCE_IN_BODY, else the value."""
+    small = _small_varints()
+    return ["" if value == ONCE_IN_BODY else small[value] for value in range(256)]
+
+
+def encode_documents(docs: Sequence[int]) -> str:
+    """Ascending document numbers as the first, then gaps minus one."""
+    small = _small_varints()
+    if docs and docs[-1] < _SMALL:  # every gap is smaller than the last number
+        return "".join(map(small.__getitem__, _gaps(docs)))
+    return "".join(map(_number, _gaps(docs), repeat(small)))
+
+
+def utf16_key(token: str) -> bytes:
+    """Sort order of JavaScript's string comparison (UTF-16 code units), which the client's lookups rely on."""
+    return token.encode("utf-16-be")
+
+
+def front_coded(tokens: list[str]) -> str:
+    """Tokens joined by spaces, each as the length (0-9) of the prefix it shares with the previous one + the rest.
+
+    Tokens are distinct, so a token shares k characters or more with the one before exactly when their first k
+    characters are equal. The shared lengths are counted a character at a time over the tokens still sharing every
+    character so far (few after two or three), in C."""
+    shared = [0] * len(tokens)
+    before = ["", *tokens].__getitem__  # the token before token i is before(i)
+    # the tokens sharing their first `length - 1` characters with the one before
+    sharing: Sequence[int] = range(1, len(tokens))
+    for length in range(1, 10):
+        cut = itemgetter(slice(length))
+        same = map(eq, map(cut, map(tokens.__getitem__, sharing)), map(cut, map(before, sharing)))
+        sharing = list(compress(sharing, same))
+        if not sharing:
+            break
+        deque(map(shared.__setitem__, sharing, repeat(length)), maxlen=0)
+    rests = map(getitem, tokens, map(slice, shared, repeat(None)))
+    return " ".join(map(add, map(str, shared), rests))
+
+
+def script(shard_id: str, data: object) -> bytes:
+    """An index file: a script that hands its data to the client, so it loads from file:// without fetch."""
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return f'window.__llmnotesSearch.add("{shard_id}",{payload});\n'.encode()
+
+
+def starts_shard(token: str, postings: str) -> bool:
+    """Whether a token begins a token shard: by a hash of the token, with a chance of its share of CHUNK_BYTES, so
+    that shards hold about CHUNK_BYTES (one token larger than that begins its own) and where they begin depends on
+    no token but that one: an edit rewrites only the shards holding the tokens it changed."""
+    weight = len(token.encode()) + len(postings) + 6
+    return zlib.crc32(token.encode()) * CHUNK_BYTES < weight << 32
+
+
+def token_shards(encoded: dict[str, str]) -> tuple[list[str], dict[str, bytes]]:
+    """Token shards over the sorted vocabulary, and the first token of each; see `starts_shard`."""
+    tokens = sorted(encoded, key=utf16_key)
+    postings = list(map(encoded.__getitem__, tokens))
+    # `starts_shard` of every token, in C; the first token begins the first shard whatever it says
+    utf8 = list(map(str.encode, tokens))
+    weights = map(add, map(add, map(len, utf8), map(len, postings)), repeat(6))
+    starts = map(lt, map(mul, map(zlib.crc32, utf8), repeat(CHUNK_BYTES)), map(lshift, weights, repeat(32)))
+    begins = [0, *compress(range(1, len(tokens)), islice(starts, 1, None))] if tokens else []
+    files: dict[str, bytes] = {}
+    for number, (begin, end) in enumerate(zip(begins, [*begins[1:], len(tokens)], strict=True)):
+        data = [front_coded(tokens[begin:end]), " ".join(postings[begin:end])]
+        files[token_shard_path(number)] = script(f"t/{number}", data)
+    return [tokens[begin] for begin in begins], files
+
+
+def token_shard_path(number: int) -> str:
+    return f"{ROOT}t/{number}.js"
+
+
+def token_shard(number: int, tokens: list[str], encoded: dict[str, str]) -> bytes:
+    return script(f"t/{number}", [front_coded(tokens), " ".join(encoded[token] for token in tokens)])
+
+
+def gram_file_path(number: int) -> str:
+    return f"{ROOT}g/{number}.js"
+
+
+def gram_file(number: int, per_file: int, encoded: dict[int, str]) -> bytes:
+    """The trigram buckets number * per_file onwards that hold a document: their offsets in the file (as
+    `encode_documents`), and their postings joined by spaces."""
+    first = number * per_file
+    buckets = [bucket for bucket in range(first, first + per_file) if bucket in encoded]
+    offsets = encode_documents([bucket - first for bucket in buckets])
+    return script(f"g/{number}", [offsets, " ".join(encoded[bucket] for bucket in buckets)])
+
+
+def read_gram_file(content: bytes, number: int, per_file: int) -> dict[int, str]:
+    """Bucket -> postings, of a file `gram_file` wrote."""
+    data = read_script(content)
+    if not isinstance(data, list) or len(data) != 2:
+        raise TypeError(f"{gram_file_path(number)} holds no trigram buckets")
+    offsets = decode_documents(data[0])
+    lists = data[1].split(" ") if offsets else []
+    return {number * per_file + offset: text for offset, text in zip(offsets, lists, strict=True)}
+
+
+def record_bytes(record: list[str]) -> int:
+    return len(json.dumps(record, ensure_ascii=False).encode())
+
+
+compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # as `script` writes data
+
+
+def docs_per_shard(total_bytes: int, documents: int) -> int:
+    """How many documents share a display-data shard: about DOC_SHARD_BYTES each, at most 16 documents."""
+    return max(1, min(16, round(DOC_SHARD_BYTES * documents / total_bytes))) if total_bytes else 1
+
+
+MANIFEST = f"{ROOT}manifest.js"
+_DIGIT_VALUE = {digit: value for value, digit in enumerate(DIGITS)}
+
+
+def read_script(content: bytes) -> object:
+    """The data of an index file (see `script`)."""
+    text = content.decode()
+    return json.loads(text[text.index(",") + 1 : text.rindex(")")])
+
+
+def front_decoded(text: str) -> list[str]:
+    """The tokens `front_coded` wrote."""
+    tokens: list[str] = []
+    previous = ""
+    for item in text.split(" "):
+        previous = previous[: int(item[0])] + item[1:]
+        tokens.append(previous)
+    return tokens
+
+
+def _varints(text: str) -> list[int]:
+    values, value = [], 0
+    for digit in text:
+        number = _DIGIT_VALUE[digit]
+        if number < 32:
+            value = value * 32 + number
+        else:
+            values.append(value * 32 + number - 32)
+            value = 0
+    return values
+
+
+def decode_postings(text: str) -> list[int]:
+    """The postings `encode_postings` wrote."""
+    values = _varints(text)
+    postings, doc, index = [], -1, 0
+    while index < len(values):
+        code = values[index]
+        doc += (code >> 1) + 1
+        value = ONCE_IN_BODY
+        if code & 1:
+            index += 1
+            value = values[index]
+        postings.append(doc << VALUE_BITS | value)
+        index += 1
+    return postings
+
+
+def decode_documents(text: str) -> list[int]:
+    """The document numbers `encode_documents` wrote."""
+    docs, doc = [], -1
+    for gap in _varints(text):
+        doc += gap + 1
+        docs.append(doc)
+    return docs
