@@ -24,6 +24,19 @@ if TYPE_CHECKING:  # Jinja is loaded by whoever makes the renderer, not by an ed
 Remembered = TypeVar("Remembered")
 
 
+_DICT_NAMES = frozenset(dir(dict))
+
+
+class Fields(dict):
+    """A dict whose keys are attributes too. Jinja reads `card.label` as an attribute first and, for a plain dict,
+    finds the item only after a failed lookup and its exception: a fifth of a note page's rendering went to those.
+    Keys named like dict methods (`items`, `get`) stay methods, as for a plain dict. Not to be changed once made."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.__dict__.update((key, value) for key, value in self.items() if key not in _DICT_NAMES)
+
+
 class TagRef(TypedDict):
     """A tag as a note's card shows it: its name and its page. Not its count: a note added to a tag would change
     the card of every note that has the tag, and every page that shows one (the tag lists show counts)."""
@@ -143,16 +156,16 @@ def short_digest(text: str) -> str:
 def note_card(parsed: ParsedNote, site: Site) -> Card:
     """What a list entry shows of a note: label, title, year, venue, summary and tags, with output paths."""
     note = parsed.note
-    return {
-        "slug": note.slug,
-        "path": site.paths[note.slug],
-        "label": note.label,
-        "title": note.title,
-        "year": note.year,
-        "venue": note.venue,
-        "summary": note.summary,
-        "tags": [tag_ref(name, site) for name in note.tags],
-    }
+    return Fields(  # type: ignore[return-value]
+        slug=note.slug,
+        path=site.paths[note.slug],
+        label=note.label,
+        title=note.title,
+        year=note.year,
+        venue=note.venue,
+        summary=note.summary,
+        tags=[tag_ref(name, site) for name in note.tags],
+    )
 
 
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
@@ -197,7 +210,7 @@ def linked_body(parsed: ParsedNote, site: Site, page_path: str) -> str:
 
 def tag_ref(name: str, site: Site) -> TagRef:
     tag = site.tag_of[fold(name)]
-    return {"name": tag.name, "path": tag_path(tag.slug)}
+    return Fields(name=tag.name, path=tag_path(tag.slug))  # type: ignore[return-value]
 
 
 def one_page(path: str, key: tuple | None, render: Callable[[], bytes]) -> Output:

@@ -12,7 +12,7 @@ from ..content.parse import HASHTAG
 from ..features.citations import bibtex_entry, highwire_tags, paper_type
 from ..model import Output, Page, ParsedNote, ResolvedLink, pickled_by_constructor
 from ..paths import fold, note_path
-from . import PageContext, PreviewCard, face_of, linked_body, preview_card, short_digest
+from . import Fields, PageContext, PreviewCard, face_of, linked_body, preview_card, short_digest
 from .bibliography import note_bib_path
 from .nav import nearby, nearby_key
 
@@ -153,7 +153,7 @@ def _render(
         is_paper=bool(cite_key),
         section=context.card(site.section_of[parsed.note.slug]) if parsed.note.slug in site.section_of else None,
         section_contents=[
-            {**context.card(s), "excerpt": context.excerpt(s)} for s in site.sections.get(parsed.note.slug, ())
+            Fields(context.card(s), excerpt=context.excerpt(s)) for s in site.sections.get(parsed.note.slug, ())
         ],
         nav=nearby(context, path),
         edit_url=context.config.edit_url + quote(parsed.note.relative) if context.config.edit_url else None,
@@ -164,7 +164,7 @@ def _render(
 
 def _backlinks(parsed: ParsedNote, context: PageContext) -> list[dict]:
     return [
-        {**context.card(b.source_slug), "context": b.context} for b in context.site.backlinks.get(parsed.note.slug, ())
+        Fields(context.card(b.source_slug), context=b.context) for b in context.site.backlinks.get(parsed.note.slug, ())
     ]
 
 
@@ -172,15 +172,15 @@ def _lineage(parsed: ParsedNote, context: PageContext) -> dict:
     """The note's ancestors and descendants in the `builds_on` graph, oldest first."""
     slug = parsed.note.slug
     lineage = context.site.lineage
-    return {
-        "ancestors": [context.card(s) for s in lineage.ancestors.get(slug, ())],
-        "descendants": [context.card(s) for s in lineage.descendants.get(slug, ())],
-    }
+    return Fields(
+        ancestors=[context.card(s) for s in lineage.ancestors.get(slug, ())],
+        descendants=[context.card(s) for s in lineage.descendants.get(slug, ())],
+    )
 
 
 def _related(parsed: ParsedNote, context: PageContext) -> list[dict]:
     return [
-        {**context.card(r.slug), "relations": r.relations, "shared_tags": r.shared_tags}
+        Fields(context.card(r.slug), relations=r.relations, shared_tags=r.shared_tags)
         for r in context.site.related.get(parsed.note.slug, ())
     ]
 
@@ -190,16 +190,16 @@ def paper_links(parsed: ParsedNote) -> list[dict]:
     note = parsed.note
     links = []
     if note.arxiv:
-        links.append({"label": "arXiv", "url": f"https://arxiv.org/abs/{note.arxiv}"})
-        links.append({"label": "PDF", "url": f"https://arxiv.org/pdf/{note.arxiv}"})
+        links.append(Fields(label="arXiv", url=f"https://arxiv.org/abs/{note.arxiv}"))
+        links.append(Fields(label="PDF", url=f"https://arxiv.org/pdf/{note.arxiv}"))
     elif note.pdf:
-        links.append({"label": "PDF", "url": note.pdf})
+        links.append(Fields(label="PDF", url=note.pdf))
     if note.code:
-        links.append({"label": "Code", "url": note.code})
+        links.append(Fields(label="Code", url=note.code))
     if note.doi:
-        links.append({"label": "DOI", "url": f"https://doi.org/{note.doi}"})
+        links.append(Fields(label="DOI", url=f"https://doi.org/{note.doi}"))
     if note.url:
-        links.append({"label": "Web", "url": note.url})
+        links.append(Fields(label="Web", url=note.url))
     return links
 
 

@@ -14,6 +14,7 @@ from ..config import Config, builtin_theme
 from ..i18n import interface_strings
 from ..model import Diagnostic, UserError
 from ..paths import href
+from . import Fields
 
 
 class Renderer:
@@ -33,7 +34,7 @@ class Renderer:
             auto_reload=False,  # a renderer lives for one build: no stat of every template a page uses, per page
         )
         self.strings = interface_strings(config.language, config)  # the interface's words: `t` in templates
-        self.env.globals.update(config=config, data=data or {}, t=self.strings)
+        self.env.globals.update(config=config, data=data or {}, t=Fields(self.strings))
         self._used: set[str] = set()  # the templates rendered since `take_used`
         self._closures: dict[str, tuple[str, ...]] = {}
         self._interned: dict[tuple[str, ...], tuple[str, ...]] = {}

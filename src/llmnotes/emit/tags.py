@@ -7,7 +7,7 @@ from functools import partial
 
 from ..model import Output, Tag
 from ..paths import tag_path
-from . import PageContext, one_page
+from . import Fields, PageContext, one_page
 
 
 def emit(context: PageContext) -> Iterator[Output]:
@@ -22,12 +22,12 @@ def emit(context: PageContext) -> Iterator[Output]:
 
 def _render_index(context: PageContext, path: str) -> bytes:
     tags = [
-        {
-            "name": t.name,
-            "path": tag_path(t.slug),
-            "count": len(t.note_slugs),
-            "notes": [context.card(slug) for slug in t.note_slugs],
-        }
+        Fields(
+            name=t.name,
+            path=tag_path(t.slug),
+            count=len(t.note_slugs),
+            notes=[context.card(slug) for slug in t.note_slugs],
+        )
         for t in context.site.tags
     ]
     return context.renderer.render("tags.html", path, tags=tags)
