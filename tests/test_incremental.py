@@ -999,3 +999,25 @@ def test_an_index_file_damaged_behind_the_builds_back_sends_the_edit_the_full_wa
     append(root, "notes/lima.md", "\n新加的一句话。\n")
     assert not build(root).quick
     assert_equals_clean(root, tmp_path)
+
+
+@pytest.mark.parametrize("partial", ["_card.html", "_note_link.html", "_note_item.html"])
+def test_a_partial_rendered_once_per_note_is_part_of_every_page_that_shows_it(partial: str, tmp_path: Path) -> None:
+    """Lists show a note through a partial rendered once per note and folder, not once per page: an edit of the
+    partial still reaches every page that shows it, and only those, as a clean build makes them."""
+    root = make_site(tmp_path)
+    shutil.copytree(REPO / "templates", root / "templates", dirs_exist_ok=True)
+    build(root)
+    site = root / OUTPUT
+    before, stats = read_tree(site), stat_tree(site)
+    let_the_clock_tick()
+    edited = root / "templates" / partial
+    edited.write_text("<!-- 本站改过 -->" + edited.read_text(encoding="utf-8"), encoding="utf-8")
+    build(root)
+    after, stats_after = read_tree(site), stat_tree(site)
+    showing = sorted(name for name in after if "<!-- 本站改过 -->".encode() in after[name])
+    changed = sorted(name for name in after if after[name] != before.get(name))
+    assert showing and changed == showing
+    assert sorted(name for name in after if stats_after[name] != stats[name]) == showing
+    assert len(showing) < len([name for name in after if name.endswith(".html")])
+    assert_equals_clean(root, tmp_path)

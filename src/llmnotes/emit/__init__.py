@@ -19,6 +19,8 @@ from ..model import Output, Page, ParsedNote, Site
 from ..paths import fold, href, tag_path
 
 if TYPE_CHECKING:  # Jinja is loaded by whoever makes the renderer, not by an edit that renders no template
+    from markupsafe import Markup
+
     from .render import Renderer
 
 Remembered = TypeVar("Remembered")
@@ -90,6 +92,18 @@ class PageContext:
     def card(self, slug: str) -> Card:
         """`note_card` of a note."""
         return self.remember("card", slug, lambda: note_card(self.site.by_slug[slug], self.site))
+
+    def card_link(self, slug: str, page_path: str) -> Markup:
+        """A link to the note as the page's lists show it: the partial _note_link.html, once per note and folder."""
+        return self.renderer.fragment("_note_link.html", page_path, slug, card=self.card(slug))
+
+    def card_entry(self, slug: str, page_path: str) -> Markup:
+        """The note as the page's lists show it, link and year: the partial _card.html, once per note and folder."""
+        return self.renderer.fragment("_card.html", page_path, slug, card=self.card(slug))
+
+    def note_item(self, slug: str, page_path: str) -> Markup:
+        """The note as tag, year and home pages list it: the partial _note_item.html, once per note and folder."""
+        return self.renderer.fragment("_note_item.html", page_path, slug, card=self.card(slug))
 
     def excerpt(self, slug: str) -> str:
         return self.remember("excerpt", slug, lambda: _excerpt(self.site.by_slug[slug], self.site))

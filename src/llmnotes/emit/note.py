@@ -138,8 +138,10 @@ def _render(
         toc=[h for h in parsed.headings if h.level in (2, 3)] if len(parsed.headings) >= TOC_MIN_HEADINGS else [],
         previews=_previews(parsed, context, path, [n["slug"] for n in neighbours.values() if n]),
         tags=context.card(parsed.note.slug)["tags"],
-        builds_on=[context.card(s) for s in parsed.note.builds_on if s in site.by_slug],
-        backlinks=_backlinks(parsed, context),
+        builds_on=[
+            Fields(context.card(s), link=context.card_link(s, path)) for s in parsed.note.builds_on if s in site.by_slug
+        ],
+        backlinks=_backlinks(parsed, context, path),
         links_out=paper_links(parsed),
         citation_meta=highwire_tags(parsed.note) if cite_key else [],
         paper_type=paper_type(parsed.note),
@@ -147,13 +149,14 @@ def _render(
         bib_path=note_bib_path(parsed.note.slug),
         cite_key=cite_key,
         canonical_url=context.config.base_url + quote(path) if context.config.base_url else None,
-        lineage=_lineage(parsed, context),
-        related=_related(parsed, context),
+        lineage=_lineage(parsed, context, path),
+        related=_related(parsed, context, path),
         dates=site.dates.get(parsed.note.slug),
         is_paper=bool(cite_key),
         section=context.card(site.section_of[parsed.note.slug]) if parsed.note.slug in site.section_of else None,
         section_contents=[
-            Fields(context.card(s), excerpt=context.excerpt(s)) for s in site.sections.get(parsed.note.slug, ())
+            Fields(context.card(s), excerpt=context.excerpt(s), entry=context.card_entry(s, path))
+            for s in site.sections.get(parsed.note.slug, ())
         ],
         nav=nearby(context, path),
         edit_url=context.config.edit_url + quote(parsed.note.relative) if context.config.edit_url else None,
@@ -162,25 +165,29 @@ def _render(
     return content, body
 
 
-def _backlinks(parsed: ParsedNote, context: PageContext) -> list[dict]:
+def _backlinks(parsed: ParsedNote, context: PageContext, path: str) -> list[dict]:
     return [
-        Fields(context.card(b.source_slug), context=b.context) for b in context.site.backlinks.get(parsed.note.slug, ())
+        Fields(context.card(b.source_slug), context=b.context, link=context.card_link(b.source_slug, path))
+        for b in context.site.backlinks.get(parsed.note.slug, ())
     ]
 
 
-def _lineage(parsed: ParsedNote, context: PageContext) -> dict:
+def _lineage(parsed: ParsedNote, context: PageContext, path: str) -> dict:
     """The note's ancestors and descendants in the `builds_on` graph, oldest first."""
     slug = parsed.note.slug
     lineage = context.site.lineage
     return Fields(
-        ancestors=[context.card(s) for s in lineage.ancestors.get(slug, ())],
-        descendants=[context.card(s) for s in lineage.descendants.get(slug, ())],
+        ancestors=[Fields(context.card(s), entry=context.card_entry(s, path)) for s in lineage.ancestors.get(slug, ())],
+        descendants=[
+            Fields(context.card(s), entry=context.card_entry(s, path)) for s in lineage.descendants.get(slug, ())
+        ],
     )
 
 
-def _related(parsed: ParsedNote, context: PageContext) -> list[dict]:
+def _related(parsed: ParsedNote, context: PageContext, path: str) -> list[dict]:
+    card, entry = context.card, context.card_entry
     return [
-        Fields(context.card(r.slug), relations=r.relations, shared_tags=r.shared_tags)
+        Fields(card(r.slug), relations=r.relations, shared_tags=r.shared_tags, entry=entry(r.slug, path))
         for r in context.site.related.get(parsed.note.slug, ())
     ]
 

@@ -26,7 +26,7 @@ def _render_index(context: PageContext, path: str) -> bytes:
             name=t.name,
             path=tag_path(t.slug),
             count=len(t.note_slugs),
-            notes=[context.card(slug) for slug in t.note_slugs],
+            notes=[Fields(context.card(slug), entry=context.card_entry(slug, path)) for slug in t.note_slugs],
         )
         for t in context.site.tags
     ]
@@ -34,5 +34,5 @@ def _render_index(context: PageContext, path: str) -> bytes:
 
 
 def _render_tag(context: PageContext, tag: Tag, path: str) -> bytes:
-    notes = [context.card(slug) for slug in tag.note_slugs]
+    notes = [Fields(context.card(slug), item=context.note_item(slug, path)) for slug in tag.note_slugs]
     return context.renderer.render("tag.html", path, tag=tag, notes=notes)
