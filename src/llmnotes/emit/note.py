@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import partial
 from urllib.parse import quote
 
+from markupsafe import Markup
+
 from ..content.link import body_html, mark_external
 from ..content.parse import HASHTAG
 from ..features.citations import bibtex_entry, highwire_tags, paper_type
@@ -130,13 +132,15 @@ def _render(
         "previous": context.card(previous.note.slug) if previous else None,
         "next": context.card(following.note.slug) if following else None,
     }
+    previews, previews_json = _previews(parsed, context, path, [n["slug"] for n in neighbours.values() if n])
     content = context.renderer.render(
         "note.html",
         path,
         note=parsed.note,
         body=body,
         toc=[h for h in parsed.headings if h.level in (2, 3)] if len(parsed.headings) >= TOC_MIN_HEADINGS else [],
-        previews=_previews(parsed, context, path, [n["slug"] for n in neighbours.values() if n]),
+        previews=previews,
+        previews_json=Markup(previews_json),
         tags=context.card(parsed.note.slug)["tags"],
         builds_on=[
             Fields(context.card(s), link=context.card_link(s, path)) for s in parsed.note.builds_on if s in site.by_slug
@@ -210,15 +214,21 @@ def paper_links(parsed: ParsedNote) -> list[dict]:
     return links
 
 
-def _previews(parsed: ParsedNote, context: PageContext, path: str, also: list[str]) -> list[PreviewCard]:
-    """Preview data for every other note this page links to, so hovering works offline."""
+def _previews(parsed: ParsedNote, context: PageContext, path: str, also: list[str]) -> tuple[list[PreviewCard], str]:
+    """Preview data for every other note this page links to, so hovering works offline; and the same as JSON."""
     site = context.site
     slugs = {r.target_slug for r in site.links.get(parsed.note.slug, ()) if r.target_slug} | set(also)
     slugs |= set(parsed.note.builds_on) | {b.source_slug for b in site.backlinks.get(parsed.note.slug, ())}
     slugs.discard(parsed.note.slug)
     folder = path.rpartition("/")[0]  # a card's URL is relative to the page's folder: pages in one folder share it
-    return [
-        context.remember("preview", f"{folder}/{slug}", partial(preview_card, site.by_slug[slug], context, path))
-        for slug in sorted(slugs)
-        if slug in site.by_slug
+    names = [f"{folder}/{slug}" for slug in sorted(slugs) if slug in site.by_slug]
+    cards = [
+        context.remember("preview", name, partial(preview_card, site.by_slug[name[len(folder) + 1 :]], context, path))
+        for name in names
     ]
+    as_json = context.renderer.to_json
+    # as `tojson` writes the list: its items' JSON, each made once per folder, between brackets
+    items = [
+        context.remember("preview json", name, partial(as_json, card)) for name, card in zip(names, cards, strict=True)
+    ]
+    return cards, "[" + ", ".join(items) + "]"

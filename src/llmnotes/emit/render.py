@@ -9,6 +9,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from ..config import Config, builtin_theme
@@ -63,6 +64,11 @@ class Renderer:
             text = self._text(template_name, f"{folder}/" if folder else "", context)
             found = self._fragments[key] = Markup(text)
         return found
+
+    def to_json(self, value: Any) -> str:
+        """`value` as the `tojson` filter writes it: JSON safe to put in a page's <script>."""
+        policies = self.env.policies
+        return htmlsafe_json_dumps(value, dumps=policies["json.dumps_function"], **policies["json.dumps_kwargs"])
 
     def _text(self, template_name: str, page_path: str, context: dict[str, Any]) -> str:
         try:
