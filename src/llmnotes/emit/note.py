@@ -149,7 +149,7 @@ def _render(
         links_out=paper_links(parsed),
         citation_meta=highwire_tags(parsed.note) if cite_key else [],
         paper_type=paper_type(parsed.note),
-        bibtex=bibtex_entry(parsed.note, cite_key) if cite_key else "",
+        bibtex=bibtex_entry(parsed.note, cite_key, parsed.bibtex) if cite_key else "",
         bib_path=note_bib_path(parsed.note.slug),
         cite_key=cite_key,
         canonical_url=context.config.base_url + quote(path) if context.config.base_url else None,
