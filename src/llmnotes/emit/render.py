@@ -65,6 +65,10 @@ class Renderer:
             found = self._fragments[key] = Markup(text)
         return found
 
+    def _shared(self, page_path: str, template_name: str) -> Markup:
+        """`shared("_site_header.html")` in templates: the partial once per folder (see `fragment`)."""
+        return self.fragment(template_name, page_path, "")
+
     def to_json(self, value: Any) -> str:
         """`value` as the `tojson` filter writes it: JSON safe to put in a page's <script>."""
         policies = self.env.policies
@@ -74,7 +78,10 @@ class Renderer:
         try:
             template = self.env.get_template(template_name)
             root = "../" * page_path.count("/")
-            return template.render(page_path=page_path, root=root, url=partial(href, page_path), **context)
+            shared = partial(self._shared, page_path)
+            return template.render(
+                page_path=page_path, root=root, url=partial(href, page_path), shared=shared, **context
+            )
         except jinja2.TemplateSyntaxError as error:
             raise UserError(_template_problem(error, error.lineno, error.message or str(error))) from None
         except jinja2.TemplateNotFound as error:
