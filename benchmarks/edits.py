@@ -141,7 +141,7 @@ def _served(project: Path, edit: Callable[[], None], page: str, shows: str) -> f
         port = probe.getsockname()[1]
     command = [sys.executable, "-m", "llmnotes", "serve", "--root", str(project), "--port", str(port), "-q"]
     server = subprocess.Popen(
-        command, env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, stdout=subprocess.PIPE, text=True
+        command, env=_environment(), stdout=subprocess.PIPE, text=True
     )
     try:
         assert server.stdout is not None
@@ -165,7 +165,7 @@ def _served(project: Path, edit: Callable[[], None], page: str, shows: str) -> f
 
 def _build(project: Path, output: Path, extra: list[str] | None = None) -> tuple[float, str]:
     command = [sys.executable, "-m", "llmnotes", "build", "--root", str(project), "--out", str(output)]
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = _environment()
     started = time.perf_counter()
     done = subprocess.run(command + (extra or []), capture_output=True, text=True, env=env, check=False)
     seconds = time.perf_counter() - started
@@ -173,6 +173,14 @@ def _build(project: Path, output: Path, extra: list[str] | None = None) -> tuple
         sys.exit(f"build failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     lines = [line for line in (done.stdout + done.stderr).splitlines() if not line.startswith("no sitemap")]
     return seconds, lines[-1] if lines else ""
+
+
+def _environment() -> dict[str, str]:
+    """This checkout's llmnotes, run as a user's install runs: with its bytecode written and reused (a shell that
+    sets PYTHONDONTWRITEBYTECODE, as this machine's does, would compile every module again in every process)."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    return environment
 
 
 def _same_tree(left: Path, right: Path) -> bool:

@@ -241,3 +241,61 @@ def test_a_note_added_to_a_crowded_tag_renders_a_few_outputs_not_every_note_with
     result = build(root)
     assert "Added" in (root / "site/tags/shared.html").read_text(encoding="utf-8")
     assert result.rendered < 20, f"{result.rendered} outputs rendered for one note added"
+
+
+def test_edits_to_an_output_of_many_files_save_the_files_that_changed_not_all_of_them(tmp_path: Path) -> None:
+    # The search index is one output of thousands of files; each body edit patches a few of them.
+    settings = ("settings",)
+    files = tuple((f"static/search/t/{number}.js", f"digest-{number}") for number in range(500))
+    state = BuildState(code=code_digest(), settings=settings, outputs={"static/search/": ("key-0", files)})
+    BuildCache(tmp_path, settings).save(state)
+    expected = dict(files)
+    for edit in range(1, 4):
+        cache = BuildCache(tmp_path, settings)
+        current = dict(cache.previous.outputs["static/search/"][1])
+        current[f"static/search/t/{edit}.js"] = f"edited-{edit}"  # a shard patched
+        current.pop(f"static/search/t/{100 + edit}.js")  # a shard emptied
+        current[f"static/search/t/new-{edit}.js"] = "added"  # a shard split off
+        expected = current
+        new = BuildState(
+            **{**vars_of(cache.previous), "outputs": {"static/search/": (f"key-{edit}", tuple(current.items()))}}
+        )
+        cache.save_changes(new)
+        saved = (tmp_path / CACHE_DIR / "state-changes.pickle").stat().st_size
+        assert saved < 2_000  # the whole output's list of files pickles to over 15 kB
+    loaded = BuildCache(tmp_path, settings).previous.outputs["static/search/"]
+    assert loaded == ("key-3", tuple(expected.items()))
+
+
+def vars_of(state: BuildState) -> dict:
+    return {name: getattr(state, name) for name in BuildState.__dataclass_fields__}
+
+
+def test_a_server_told_which_notes_a_save_modified_looks_at_those_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve` passes what its watcher saw: a note modified needs no look at every other input; a note added (or
+    anything but a note the last build read) takes the full look."""
+    import llmnotes.engine.build as engine
+
+    root = small_site(tmp_path / "site")
+    memory = CacheMemory()
+    build(root, memory=memory)
+    full_scans: list[int] = []
+    scan = engine.scan_inputs
+    monkeypatch.setattr(engine, "scan_inputs", lambda *args: full_scans.append(1) or scan(*args))
+    note = root / "notes/b.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("Beta body.", "Beta body, edited."), encoding="utf-8")
+    build(root, memory=memory, modified=[str(note)])
+    assert full_scans == [] and "Beta body, edited." in (root / "site/notes/b.html").read_text(encoding="utf-8")
+    note.write_text(note.read_text(encoding="utf-8").replace("title: Beta", "title: Beta renamed"), encoding="utf-8")
+    build(root, memory=memory, modified=[str(note)])
+    assert full_scans == [] and "Beta renamed</a>" in (root / "site/notes/a.html").read_text(encoding="utf-8")
+    added = root / "notes/d.md"
+    added.write_text("---\ntitle: Delta\nyear: 2023\n---\nDelta links to [[a]].\n", encoding="utf-8")
+    build(root, memory=memory, modified=[str(added)])
+    assert full_scans == [1] and (root / "site/notes/d.html").is_file()
+    clean = tmp_path / "clean"
+    build(root, output=clean)
+    for page in ("notes/a.html", "notes/b.html", "notes/d.html", "index.html"):
+        assert (root / "site" / page).read_bytes() == (clean / page).read_bytes()

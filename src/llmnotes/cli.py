@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
-from .commands.check import as_json, check
-from .commands.new import new_note
 from .commands.report import describe
 from .config import load_config
 from .engine.build import build
@@ -185,6 +183,8 @@ def _say(text: str) -> None:
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:
+    from .commands.check import as_json, check  # each command's modules load only for it: a build starts sooner
+
     try:
         found = check(root, strict=args.strict, drafts=args.drafts)
     except UsageError as error:
@@ -206,6 +206,8 @@ def _check(root: Path, args: argparse.Namespace) -> int:
 
 
 def _new(root: Path, args: argparse.Namespace) -> int:
+    from .commands.new import new_note  # with the network client
+
     try:
         made = new_note(
             load_config(root), args.title, args.arxiv, _list(args.tags), _list(args.builds_on), doi=args.doi

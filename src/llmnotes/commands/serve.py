@@ -7,7 +7,7 @@ import os
 import re
 import threading
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -237,6 +237,7 @@ def serve(
     options = {"output": site_dir, "strict": strict, "drafts": drafts, "base_url": base_url, "memory": CacheMemory()}
     rebuild = partial(_rebuild, root=config.root, options=options, live=live, say=say, quiet=quiet, verbose=verbose)
     rebuild()
+    threading.Thread(target=_load_the_rebuilds_modules, daemon=True).start()
     site_dir.mkdir(parents=True, exist_ok=True)
     handler = type("SiteHandler", (Handler,), {"live": live, "site_dir": site_dir})
     server = ThreadingHTTPServer((host, port), partial(handler, directory=str(site_dir)))
@@ -252,8 +253,10 @@ def serve(
         only_sources = partial(
             _is_source, ignored=_ignored(config, site_dir), root=str(config.root), default=watchfiles.DefaultFilter()
         )
-        for _ in watchfiles.watch(*watched, watch_filter=only_sources, debounce=DEBOUNCE_MS, stop_event=stop):
-            rebuild()
+        for changes in watchfiles.watch(*watched, watch_filter=only_sources, debounce=DEBOUNCE_MS, stop_event=stop):
+            # Files only modified, as a save is, need no look at the other inputs (see scan.rescan_notes).
+            only_modified = all(change == watchfiles.Change.modified for change, _ in changes)
+            rebuild(modified=sorted({path for _, path in changes}) if only_modified else ())
     except KeyboardInterrupt:
         pass
     finally:
@@ -264,13 +267,26 @@ def serve(
         say("stopped")
 
 
+def _load_the_rebuilds_modules() -> None:
+    """Import now, while the reader looks at the site, what the first rebuild after a save would otherwise import
+    then (when the first build found nothing to do): the Markdown stack for a body edit, the pipeline for the rest."""
+    from ..content import compile  # noqa: F401
+    from ..engine import body_edits, outputs  # noqa: F401
+
+
 def _rebuild(
-    root: Path, options: dict[str, Any], live: LiveSite, say: Callable[[str], None], quiet: bool, verbose: bool
+    root: Path,
+    options: dict[str, Any],
+    live: LiveSite,
+    say: Callable[[str], None],
+    quiet: bool,
+    verbose: bool,
+    modified: Collection[str] = (),
 ) -> None:
     """Build through the incremental engine; errors go to the terminal and to the open pages."""
     try:
         with live.building:
-            result = build(root, **options)
+            result = build(root, **options, modified=modified)
     except UserError as error:
         if isinstance(error, UsageError) and live.generation == 0:
             raise  # the first build: e.g. an --out that would overwrite the notes stops before the server starts

@@ -12,10 +12,11 @@ vouch for sends the build the full way.
 from __future__ import annotations
 
 import contextlib
+import os
 import pickle
 import secrets
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -116,9 +117,10 @@ def _load_records(folder: Path, generation: str, sources: Iterable[str]) -> dict
 
 def quick_rebuild(
     config: Config, inputs: Inputs, cache: BuildCache, previous: BuildState, output: Path, changed: list[str]
-) -> tuple[BuildState, int, int] | None:
-    """The new state, outputs rendered and files written, after taking the `changed` notes' new bodies into the
-    site in place; None, having changed nothing, when some edit is more than a body's (see the module)."""
+) -> tuple[BuildState, int, tuple[str, ...], dict[str, Collection[str]]] | None:
+    """The new state, outputs rendered, files written and the state's entries it may have changed, after taking
+    the `changed` notes' new bodies into the site in place; None, having changed nothing, when some edit is more
+    than a body's (see the module)."""
     documents = {document.source: document for document in inputs.documents}
     if not changed or len(changed) > MOST_NOTES or any(name not in documents for name in changed):
         return None
@@ -152,7 +154,12 @@ def quick_rebuild(
     old_digests = dict(previous.outputs[ROOT][1])
     for path in update.outputs:
         old_digests.update(previous.outputs[path][1])
-    return state, len(changed) + 1, _write(output, update.files, old_digests, state)
+    written = _write(output, update.files, old_digests, state)
+    # The entries of the state this update can have changed, besides the inputs' stamps (see save_changes).
+    pages = list(update.outputs)
+    touched: dict[str, Collection[str]] = {"outputs": [*pages, ROOT], "written": written, "spans": pages}
+    touched.update(templates=(), parts=())
+    return state, len(changed) + 1, written, touched
 
 
 class _Update:
@@ -169,7 +176,15 @@ class _Update:
         self.search_keys = list(previous.search_keys)
 
     def read(self, path: str) -> bytes:
-        return self.files[path] if path in self.files else (self.output / path).read_bytes()
+        """The bytes of an output file as this update left it, or as the last build did: raises ValueError for a
+        file someone changed or removed since (the full build then writes it again)."""
+        if path in self.files:
+            return self.files[path]
+        with open(self.output / path, "rb") as file:
+            info = os.fstat(file.fileno())
+            if (info.st_mtime_ns, info.st_size, info.st_ino) != self.previous.written.get(path):
+                raise ValueError(f"{path} is not as the last build wrote it")
+            return file.read()
 
     def note(self, document: Document, page: NoteRecord, in_index: SearchRecord) -> bool:
         """Take one note's new body into its page and the search index; False when the edit is not a body's."""
@@ -201,8 +216,8 @@ class _Update:
         return True
 
 
-def _write(output: Path, files: dict[str, bytes], old_digests: dict[str, str], state: BuildState) -> int:
-    """Write the files whose bytes changed, as a build does (see write.SiteWriter); how many."""
+def _write(output: Path, files: dict[str, bytes], old_digests: dict[str, str], state: BuildState) -> tuple[str, ...]:
+    """Write the files whose bytes changed, as a build does (see write.SiteWriter); which, in order."""
     writer = SiteWriter(output, replace_all=False)
     staged = []
     try:
@@ -215,4 +230,4 @@ def _write(output: Path, files: dict[str, bytes], old_digests: dict[str, str], s
         writer.abort()
         raise
     state.written.update(stamps)
-    return len(stamps)
+    return tuple(sorted(stamps))

@@ -8,7 +8,7 @@ import pickle
 import secrets
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
@@ -92,6 +92,7 @@ class BuildCache:
         self.started_ns = time.time_ns()
         self.memory = memory
         self.inputs: dict[str, tuple[Stamp | None, str]] = {}
+        self.scanned: Any = None  # the build's content.scan.Inputs, which a server keeps with the state
         if memory is not None and memory.holds(self):
             memory.lend(self)
             return
@@ -140,13 +141,14 @@ class BuildCache:
         if self.memory is not None:
             self.memory.keep(self, state)
 
-    def save_changes(self, state: BuildState) -> None:
+    def save_changes(self, state: BuildState, touched: dict[str, Collection[str]] | None = None) -> None:
         """Save `state`, which differs from the previous one in a few entries, as those changes beside the saved
-        state: writing 10,000 notes' state again would take a tenth of a one-note edit's build."""
+        state: writing 10,000 notes' state again would take a tenth of a one-note edit's build. `touched` names,
+        for some of the state's dicts, the only keys whose entries may differ (the others are compared whole)."""
         if not self.previous.serial:
             self.save(state)
             return
-        changes = _changes(self.previous, state)
+        changes = _changes(self.previous, state, touched or {})
         self._changes = changes if self._changes is None else _merged(self._changes, changes)
         if sum(len(self._changes[name][0]) for name in _ENTRIES) > MOST_CHANGED_ENTRIES:
             self.save(state)
@@ -235,6 +237,14 @@ class CacheMemory:
         cache.parsed_notes, cache.search_entries = kept.parsed_notes, kept.search_entries
         cache.parsed_notes.cache = cache.search_entries.cache = cache
 
+    def state(self) -> BuildState | None:
+        """The state kept last (a build given this memory starts from it while `holds` says so)."""
+        return self._state
+
+    def scanned(self) -> Any:
+        """The inputs the kept state's build found (a content.scan.Inputs), for a build that `holds` it."""
+        return None if self._cache is None else self._cache.scanned
+
     @staticmethod
     def _stamps(folder: Path) -> tuple[Stamp | None, ...]:
         return tuple(stamp(folder / f"{name}.pickle") for name in ("state", "state-changes"))
@@ -245,14 +255,54 @@ MOST_CHANGED_ENTRIES = 512  # changed since the state was saved whole, beyond wh
 _ENTRIES = ("inputs", "outputs", "templates", "parts", "written", "spans")
 
 
-def _changes(old: BuildState, new: BuildState) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class _FilesDelta:
+    """A change to an output of many files (the search index's thousands of shards) as its new key and the files
+    that changed, not every file again: an edit that patches two shards then saves bytes, not half a megabyte."""
+
+    key: str | None
+    changed: tuple[tuple[str, str], ...]
+    removed: frozenset[str]
+
+    def applied(self, files: tuple[tuple[str, str], ...]) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+        merged = {path: digest for path, digest in files if path not in self.removed}
+        merged.update(self.changed)
+        return self.key, tuple(merged.items())
+
+    def then(self, later: _FilesDelta) -> _FilesDelta:
+        changed = {path: digest for path, digest in self.changed if path not in later.removed}
+        changed.update(later.changed)
+        return _FilesDelta(later.key, tuple(changed.items()), (self.removed | later.removed) - changed.keys())
+
+
+MANY_FILES = 64  # an output's change is saved as a _FilesDelta beyond this many files
+
+
+def _output_change(before: Any, after: tuple[str | None, tuple[tuple[str, str], ...]]) -> Any:
+    if before is _MISSING or len(after[1]) <= MANY_FILES:
+        return after
+    old_files, new_files = dict(before[1]), dict(after[1])
+    changed = tuple((path, digest) for path, digest in after[1] if old_files.get(path) != digest)
+    delta = _FilesDelta(after[0], changed, frozenset(old_files.keys() - new_files.keys()))
+    return delta if delta.applied(before[1]) == after else after  # else the files' order changed too
+
+
+def _changes(old: BuildState, new: BuildState, touched: dict[str, Collection[str]]) -> dict[str, Any]:
     """What `_apply` needs to make `new` of `old`: the changed entries of its dicts and search keys, and any
-    other field that changed."""
+    other field that changed; only the `touched` keys of the dicts it names are looked at."""
     changes: dict[str, Any] = {}
     for name in _ENTRIES:
         before, after = getattr(old, name), getattr(new, name)
-        changed = {key: value for key, value in after.items() if before.get(key, _MISSING) != value}
-        changes[name] = (changed, {key for key in before if key not in after})
+        if name in touched:
+            keys = touched[name]
+            changed = {key: after[key] for key in keys if key in after and before.get(key, _MISSING) != after[key]}
+            removed = {key for key in keys if key in before and key not in after}
+        else:
+            changed = {key: value for key, value in after.items() if before.get(key, _MISSING) != value}
+            removed = {key for key in before if key not in after}
+        if name == "outputs":
+            changed = {key: _output_change(before.get(key, _MISSING), value) for key, value in changed.items()}
+        changes[name] = (changed, removed)
     if len(old.search_keys) == len(new.search_keys):
         pairs = enumerate(zip(old.search_keys, new.search_keys, strict=True))
         changes["search_keys"] = {number: after for number, (before, after) in pairs if before != after}
@@ -271,7 +321,8 @@ def _apply(state: BuildState, changes: dict[str, Any]) -> None:
             changed, removed = value
             for key in removed:
                 entries.pop(key, None)
-            entries.update(changed)
+            for key, entry in changed.items():
+                entries[key] = entry.applied(entries[key][1]) if isinstance(entry, _FilesDelta) else entry
         elif name == "search_keys" and isinstance(value, dict):
             keys = list(state.search_keys)
             for number, key in value.items():
@@ -286,7 +337,15 @@ def _merged(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
     merged = {**first, **second}
     for name in _ENTRIES:
         (changed, removed), (more, gone) = first[name], second[name]
-        merged[name] = ({**{k: v for k, v in changed.items() if k not in gone}, **more}, (removed | gone) - more.keys())
+        kept = {key: value for key, value in changed.items() if key not in gone}
+        for key, value in more.items():
+            earlier = kept.get(key)
+            if isinstance(value, _FilesDelta) and isinstance(earlier, _FilesDelta):
+                value = earlier.then(value)
+            elif isinstance(value, _FilesDelta) and earlier is not None:
+                value = value.applied(earlier[1])
+            kept[key] = value
+        merged[name] = (kept, (removed | gone) - more.keys())
     keys, more_keys = first["search_keys"], second["search_keys"]
     if isinstance(more_keys, dict):  # positions changed: of the first's keys when it replaced them all
         if isinstance(keys, dict):

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 from markdown_it.common.utils import escapeHtml
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
 
 from .scroll_regions import ENGLISH, RegionLabels, focusable
 
-_FORMATTER = HtmlFormatter(nowrap=True)
+if TYPE_CHECKING:
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexer import Lexer
+
+# Pygments loads on the first block with a language: a one-note edit of a note without code need not import it.
+
+
+@cache
+def _formatter() -> HtmlFormatter:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(nowrap=True)
 
 
 @lru_cache(maxsize=256)
 def _lexer(language: str) -> Lexer | None:
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         return get_lexer_by_name(language, stripnl=False, ensurenl=False)
     except ClassNotFound:
@@ -34,13 +44,20 @@ def highlight_code(code: str, language: str, _attrs: str, labels: RegionLabels =
 def _highlighted(code: str, language: str, labels: RegionLabels) -> str:
     """highlight_code, once per block, language and labels in a process: notes repeat their code."""
     lexer = _lexer(language.lower()) if language else None
-    body = highlight(code, lexer, _FORMATTER) if lexer else escapeHtml(code)
+    if lexer:
+        from pygments import highlight
+
+        body = highlight(code, lexer, _formatter())
+    else:
+        body = escapeHtml(code)
     language_class = f' class="language-{escapeHtml(language)}"' if language else ""
     return f'<pre class="highlight"{focusable(labels.for_code(language))}><code{language_class}>{body}</code></pre>'
 
 
 def stylesheet(light_style: str = "default", dark_style: str = "github-dark") -> str:
     """CSS for both themes: light by default, dark under `[data-theme=dark]` or the system preference."""
+    from pygments.formatters import HtmlFormatter
+
     light = HtmlFormatter(style=light_style).get_style_defs(".highlight")
     dark_rules = HtmlFormatter(style=dark_style).get_style_defs(":root[data-theme=dark] .highlight")
     system_dark = HtmlFormatter(style=dark_style).get_style_defs(":root:not([data-theme=light]) .highlight")
