@@ -126,10 +126,10 @@ def test_a_language_the_theme_lacks_takes_the_sites_file_over_english(tmp_path: 
 
 
 def test_a_site_may_add_words_for_its_own_templates(tmp_path: Path) -> None:
-    base = (builtin_theme() / "base.html").read_text(encoding="utf-8")
-    assert base.count("{{ t.built_with }}") == 1
+    footer = (builtin_theme() / "_site_footer.html").read_text(encoding="utf-8")  # the footer base.html shows
+    assert footer.count("{{ t.built_with }}") == 1
     own = {
-        "templates/base.html": base.replace("{{ t.built_with }}", "{{ t.colophon }}"),
+        "templates/_site_footer.html": footer.replace("{{ t.built_with }}", "{{ t.colophon }}"),
         "templates/i18n/en.yaml": "colophon: Notes kept by hand\n",
     }
     root = site(tmp_path, "en", {})

@@ -797,7 +797,7 @@ def test_a_title_edit_makes_again_only_its_own_entries_of_the_bibliography(
     made: list[str] = []
     for name in ("bibtex_entry", "csl_item"):
         function = getattr(bibliography, name)
-        monkeypatch.setattr(bibliography, name, lambda note, key, f=function, n=name: made.append(n) or f(note, key))
+        monkeypatch.setattr(bibliography, name, lambda *args, f=function, n=name: made.append(n) or f(*args))
     let_the_clock_tick()
     CHANGES["title of a linked note"].apply(root)
     build(root)
@@ -1086,6 +1086,32 @@ def test_an_index_file_damaged_behind_the_builds_back_sends_the_edit_the_full_wa
     let_the_clock_tick()
     append(root, "notes/lima.md", "\n新加的一句话。\n")
     assert not build(root).quick
+    assert_equals_clean(root, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "partial", ["_card.html", "_note_link.html", "_note_item.html", "_site_head.html", "_site_header.html"]
+)
+def test_a_partial_rendered_once_per_folder_is_part_of_every_page_that_shows_it(partial: str, tmp_path: Path) -> None:
+    """Lists show a note through a partial rendered once per note and folder, and every page its site header
+    through one rendered once per folder, not once per page: an edit of the partial still reaches every page that
+    shows it, and only those, as a clean build makes them."""
+    root = make_site(tmp_path)
+    shutil.copytree(REPO / "templates", root / "templates", dirs_exist_ok=True)
+    build(root)
+    site = root / OUTPUT
+    before, stats = read_tree(site), stat_tree(site)
+    let_the_clock_tick()
+    edited = root / "templates" / partial
+    edited.write_text("<!-- 本站改过 -->" + edited.read_text(encoding="utf-8"), encoding="utf-8")
+    build(root)
+    after, stats_after = read_tree(site), stat_tree(site)
+    showing = sorted(name for name in after if "<!-- 本站改过 -->".encode() in after[name])
+    changed = sorted(name for name in after if after[name] != before.get(name))
+    assert showing and changed == showing
+    assert sorted(name for name in after if stats_after[name] != stats[name]) == showing
+    pages = [name for name in after if name.endswith(".html")]
+    assert showing == pages if partial.startswith("_site") else len(showing) < len(pages)
     assert_equals_clean(root, tmp_path)
 
 

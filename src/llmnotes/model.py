@@ -214,6 +214,7 @@ class ParsedNote:
     assets: tuple[tuple[str, int], ...] = ()  # files the body embeds or links to: (path inside notes/, line)
     embeds: tuple[tuple[str, int], ...] = ()  # Obsidian's ![[file]] embeds as written, found by the link stage
     citations: tuple[Citation, ...] = ()  # `[@key]` and `@key`, in order; each holds the place of its placeholder
+    bibtex: tuple[str, str] | None = None  # a paper's BibTeX entry but its key (citations.bibtex_fields)
 
 
 @pickled_by_constructor

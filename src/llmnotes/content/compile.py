@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from ..engine.cache import BuildCache
 from ..engine.history import file_dates, repository, shallow_clone_warning
 from ..engine.parallel import run_all
 from ..engine.progress import Progress, silent
+from ..features.citations import bibtex_fields, is_paper
 from ..features.references import load_bibliography, resolve_citations
 from ..i18n import interface_strings
 from ..markdown import create_parser
@@ -78,7 +80,12 @@ def _load_and_parse(
     if note is not None and note.digest != document.digest:
         problems.append(Diagnostic(document.source, "the file changed while the build read it", hint="build again"))
         return None, problems
-    return (parse_note(note, _parser(raw_html, strings)) if note is not None else None), problems
+    if note is None:
+        return None, problems
+    parsed = parse_note(note, _parser(raw_html, strings))
+    if is_paper(note):  # its page, its .bib file and references.bib show the entry: made once, here in a worker
+        parsed = replace(parsed, bibtex=bibtex_fields(note))
+    return parsed, problems
 
 
 @cache

@@ -337,4 +337,6 @@ def mark_external(html_text: str) -> str:
             return f'<a{attributes} rel="noopener">'
         return f'<a class="external"{attributes} rel="noopener">'
 
+    if ' href="http' not in html_text:  # no link leaves the site: nothing to look at
+        return html_text
     return _ANCHOR.sub(mark, html_text)

@@ -19,9 +19,24 @@ from ..model import Output, Page, ParsedNote, Site
 from ..paths import fold, href, tag_path
 
 if TYPE_CHECKING:  # Jinja is loaded by whoever makes the renderer, not by an edit that renders no template
+    from markupsafe import Markup
+
     from .render import Renderer
 
 Remembered = TypeVar("Remembered")
+
+
+_DICT_NAMES = frozenset(dir(dict))
+
+
+class Fields(dict):
+    """A dict whose keys are attributes too. Jinja reads `card.label` as an attribute first and, for a plain dict,
+    finds the item only after a failed lookup and its exception: a fifth of a note page's rendering went to those.
+    Keys named like dict methods (`items`, `get`) stay methods, as for a plain dict. Not to be changed once made."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.__dict__.update((key, value) for key, value in self.items() if key not in _DICT_NAMES)
 
 
 class TagRef(TypedDict):
@@ -77,6 +92,18 @@ class PageContext:
     def card(self, slug: str) -> Card:
         """`note_card` of a note."""
         return self.remember("card", slug, lambda: note_card(self.site.by_slug[slug], self.site))
+
+    def card_link(self, slug: str, page_path: str) -> Markup:
+        """A link to the note as the page's lists show it: the partial _note_link.html, once per note and folder."""
+        return self.renderer.fragment("_note_link.html", page_path, slug, card=self.card(slug))
+
+    def card_entry(self, slug: str, page_path: str) -> Markup:
+        """The note as the page's lists show it, link and year: the partial _card.html, once per note and folder."""
+        return self.renderer.fragment("_card.html", page_path, slug, card=self.card(slug))
+
+    def note_item(self, slug: str, page_path: str) -> Markup:
+        """The note as tag, year and home pages list it: the partial _note_item.html, once per note and folder."""
+        return self.renderer.fragment("_note_item.html", page_path, slug, card=self.card(slug))
 
     def excerpt(self, slug: str) -> str:
         return self.remember("excerpt", slug, lambda: _excerpt(self.site.by_slug[slug], self.site))
@@ -156,16 +183,16 @@ def short_digest(text: str) -> str:
 def note_card(parsed: ParsedNote, site: Site) -> Card:
     """What a list entry shows of a note: label, title, year, venue, summary and tags, with output paths."""
     note = parsed.note
-    return {
-        "slug": note.slug,
-        "path": site.paths[note.slug],
-        "label": note.label,
-        "title": note.title,
-        "year": note.year,
-        "venue": note.venue,
-        "summary": note.summary,
-        "tags": [tag_ref(name, site) for name in note.tags],
-    }
+    return Fields(  # type: ignore[return-value]
+        slug=note.slug,
+        path=site.paths[note.slug],
+        label=note.label,
+        title=note.title,
+        year=note.year,
+        venue=note.venue,
+        summary=note.summary,
+        tags=[tag_ref(name, site) for name in note.tags],
+    )
 
 
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
@@ -210,7 +237,7 @@ def linked_body(parsed: ParsedNote, site: Site, page_path: str) -> str:
 
 def tag_ref(name: str, site: Site) -> TagRef:
     tag = site.tag_of[fold(name)]
-    return {"name": tag.name, "path": tag_path(tag.slug)}
+    return Fields(name=tag.name, path=tag_path(tag.slug))  # type: ignore[return-value]
 
 
 def one_page(path: str, key: tuple | None, render: Callable[[], bytes]) -> Output:

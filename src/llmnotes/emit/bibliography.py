@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 
 from ..features.citations import bibtex_entry, csl_item, is_paper
-from ..model import Note, Output, Page
+from ..model import Output, Page, ParsedNote
 from . import PageContext, one_page
 
 BIB_PATH = "references.bib"
@@ -24,7 +24,7 @@ def emit(context: PageContext) -> Iterator[Output]:
     ordered = sorted(papers, key=lambda p: keys[p.note.slug])  # as both files list them
     # an entry is made of its note's front matter and its key
     parts = tuple(f"{keys[p.note.slug]} {p.facts}" for p in ordered)
-    entries = [(p.note, keys[p.note.slug]) for p in ordered]
+    entries = [(p, keys[p.note.slug]) for p in ordered]
     files = ((BIB_PATH, _bibtex_entry, _bib_entries, _bib_file), (CSL_PATH, _csl_entry, _csl_entries, _csl_file))
     for path, make, split, join in files:
         yield Output(
@@ -37,21 +37,21 @@ def emit(context: PageContext) -> Iterator[Output]:
     for parsed in sorted(papers, key=lambda p: p.note.slug):
         note = parsed.note
         key = (parsed.facts, keys[note.slug])
-        yield one_page(note_bib_path(note.slug), key, partial(_bibtex, note, keys[note.slug]))
+        yield one_page(note_bib_path(note.slug), key, partial(_bibtex, parsed, keys[note.slug]))
 
 
-Entry = tuple[Note, str]  # a paper's note and its citation key
+Entry = tuple[ParsedNote, str]  # a paper's note and its citation key
 
 
 def _whole(
-    path: str, make: Callable[[Note, str], str], entries: list[Entry], join: Callable[[list[str]], str]
+    path: str, make: Callable[[ParsedNote, str], str], entries: list[Entry], join: Callable[[list[str]], str]
 ) -> list[Page]:
     return [Page(path, join([make(*entry) for entry in entries]).encode("utf-8"))]
 
 
 def _updated(
     path: str,
-    make: Callable[[Note, str], str],
+    make: Callable[[ParsedNote, str], str],
     entries: list[Entry],
     parts: tuple[str, ...],
     split: Callable[[str], list[str] | None],
@@ -68,8 +68,8 @@ def _updated(
     return [Page(path, join(texts).encode("utf-8"))]
 
 
-def _bibtex_entry(note: Note, key: str) -> str:
-    return bibtex_entry(note, key)
+def _bibtex_entry(parsed: ParsedNote, key: str) -> str:
+    return bibtex_entry(parsed.note, key, parsed.bibtex)
 
 
 def _bib_file(entries: list[str]) -> str:
@@ -87,9 +87,10 @@ def _bib_entries(text: str) -> list[str] | None:
 _ITEM_BREAK = "\n  },\n  {\n"  # between two items of the top-level list: nested ones are indented further
 
 
-def _csl_entry(note: Note, key: str) -> str:
+def _csl_entry(parsed: ParsedNote, key: str) -> str:
     """A CSL-JSON item as the file shows it, indented one level."""
-    return "\n".join("  " + line for line in json.dumps(csl_item(note, key), ensure_ascii=False, indent=2).split("\n"))
+    item = json.dumps(csl_item(parsed.note, key), ensure_ascii=False, indent=2)
+    return "\n".join("  " + line for line in item.split("\n"))
 
 
 def _csl_file(entries: list[str]) -> str:
@@ -103,5 +104,5 @@ def _csl_entries(text: str) -> list[str] | None:
     return ["  {\n" + piece + "\n  }" for piece in pieces]
 
 
-def _bibtex(note: Note, key: str) -> bytes:
-    return bibtex_entry(note, key).encode("utf-8")
+def _bibtex(parsed: ParsedNote, key: str) -> bytes:
+    return bibtex_entry(parsed.note, key, parsed.bibtex).encode("utf-8")

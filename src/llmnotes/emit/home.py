@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from ..content.assemble import HOME_PATH
 from ..model import Output, ParsedNote
-from . import PageContext, linked_body, one_page, short_digest
+from . import Fields, PageContext, linked_body, one_page, short_digest
 
 LIST_ALL_UP_TO = 100  # notes a home page lists in full, by year; beyond, recent ones and a page per year
 RECENT = 30
@@ -76,12 +76,12 @@ def _render(context: PageContext, home: ParsedNote | None, sections: list[tuple[
     site = context.site
     full = len(site.notes) <= LIST_ALL_UP_TO
     years = [
-        {
-            "year": year,
-            "path": year_path(year),
-            "count": len(notes := list(group)),
-            "notes": [context.card(p.note.slug) for p in notes] if full else [],
-        }
+        Fields(
+            year=year,
+            path=year_path(year),
+            count=len(notes := list(group)),
+            notes=[context.card(p.note.slug) for p in notes] if full else [],
+        )
         for year, group in groupby(site.notes, key=lambda p: p.note.year)
     ]
     order = home.note.extra.get("reading_order", []) if home else []
@@ -91,7 +91,7 @@ def _render(context: PageContext, home: ParsedNote | None, sections: list[tuple[
         intro=files_from_site_root(linked_body(home, site, HOME_PATH), home) if home else None,
         intro_title=_title(home),
         reading_order=[context.card(slug) for slug in order],
-        sections=[{**context.card(slug), "count": count} for slug, count in sections],
+        sections=[Fields(context.card(slug), count=count) for slug, count in sections],
         recent=[] if full else [context.card(p.note.slug) for p in recent_notes(context)],
         years=years,
         note_count=len(site.notes),

@@ -8,7 +8,7 @@ from ..features.lineage import chronological
 from ..features.lineage_svg import render_svg
 from ..model import Output
 from ..paths import href
-from . import PageContext, one_page
+from . import Fields, PageContext, one_page
 
 LINEAGE_PATH = "lineage.html"
 
@@ -29,10 +29,7 @@ def _render(context: PageContext) -> bytes:
         year_label=lambda year: str(year) if year else t["undated"],
     )
     rows = [
-        {
-            **context.card(note.slug),
-            "parents": [context.card(s) for s in site.lineage.parents.get(note.slug, ())],
-        }
+        Fields(context.card(note.slug), parents=[context.card(s) for s in site.lineage.parents.get(note.slug, ())])
         for note in sorted(notes, key=chronological)
     ]
     return context.renderer.render("lineage.html", LINEAGE_PATH, svg=svg, rows=rows)

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from functools import partial
 from urllib.parse import quote
 
+from markupsafe import Markup
+
 from ..content.link import body_html, mark_external
 from ..content.parse import HASHTAG
 from ..features.citations import bibtex_entry, highwire_tags, paper_type
 from ..model import Output, Page, ParsedNote, ResolvedLink, pickled_by_constructor
 from ..paths import fold, note_path
-from . import PageContext, PreviewCard, face_of, linked_body, preview_card, short_digest
+from . import Fields, PageContext, PreviewCard, face_of, linked_body, preview_card, short_digest
 from .bibliography import note_bib_path
 from .nav import nearby, nearby_key
 
@@ -130,30 +132,35 @@ def _render(
         "previous": context.card(previous.note.slug) if previous else None,
         "next": context.card(following.note.slug) if following else None,
     }
+    previews, previews_json = _previews(parsed, context, path, [n["slug"] for n in neighbours.values() if n])
     content = context.renderer.render(
         "note.html",
         path,
         note=parsed.note,
         body=body,
         toc=[h for h in parsed.headings if h.level in (2, 3)] if len(parsed.headings) >= TOC_MIN_HEADINGS else [],
-        previews=_previews(parsed, context, path, [n["slug"] for n in neighbours.values() if n]),
+        previews=previews,
+        previews_json=Markup(previews_json),
         tags=context.card(parsed.note.slug)["tags"],
-        builds_on=[context.card(s) for s in parsed.note.builds_on if s in site.by_slug],
-        backlinks=_backlinks(parsed, context),
+        builds_on=[
+            Fields(context.card(s), link=context.card_link(s, path)) for s in parsed.note.builds_on if s in site.by_slug
+        ],
+        backlinks=_backlinks(parsed, context, path),
         links_out=paper_links(parsed),
         citation_meta=highwire_tags(parsed.note) if cite_key else [],
         paper_type=paper_type(parsed.note),
-        bibtex=bibtex_entry(parsed.note, cite_key) if cite_key else "",
+        bibtex=bibtex_entry(parsed.note, cite_key, parsed.bibtex) if cite_key else "",
         bib_path=note_bib_path(parsed.note.slug),
         cite_key=cite_key,
         canonical_url=context.config.base_url + quote(path) if context.config.base_url else None,
-        lineage=_lineage(parsed, context),
-        related=_related(parsed, context),
+        lineage=_lineage(parsed, context, path),
+        related=_related(parsed, context, path),
         dates=site.dates.get(parsed.note.slug),
         is_paper=bool(cite_key),
         section=context.card(site.section_of[parsed.note.slug]) if parsed.note.slug in site.section_of else None,
         section_contents=[
-            {**context.card(s), "excerpt": context.excerpt(s)} for s in site.sections.get(parsed.note.slug, ())
+            Fields(context.card(s), excerpt=context.excerpt(s), entry=context.card_entry(s, path))
+            for s in site.sections.get(parsed.note.slug, ())
         ],
         nav=nearby(context, path),
         edit_url=context.config.edit_url + quote(parsed.note.relative) if context.config.edit_url else None,
@@ -162,25 +169,29 @@ def _render(
     return content, body
 
 
-def _backlinks(parsed: ParsedNote, context: PageContext) -> list[dict]:
+def _backlinks(parsed: ParsedNote, context: PageContext, path: str) -> list[dict]:
     return [
-        {**context.card(b.source_slug), "context": b.context} for b in context.site.backlinks.get(parsed.note.slug, ())
+        Fields(context.card(b.source_slug), context=b.context, link=context.card_link(b.source_slug, path))
+        for b in context.site.backlinks.get(parsed.note.slug, ())
     ]
 
 
-def _lineage(parsed: ParsedNote, context: PageContext) -> dict:
+def _lineage(parsed: ParsedNote, context: PageContext, path: str) -> dict:
     """The note's ancestors and descendants in the `builds_on` graph, oldest first."""
     slug = parsed.note.slug
     lineage = context.site.lineage
-    return {
-        "ancestors": [context.card(s) for s in lineage.ancestors.get(slug, ())],
-        "descendants": [context.card(s) for s in lineage.descendants.get(slug, ())],
-    }
+    return Fields(
+        ancestors=[Fields(context.card(s), entry=context.card_entry(s, path)) for s in lineage.ancestors.get(slug, ())],
+        descendants=[
+            Fields(context.card(s), entry=context.card_entry(s, path)) for s in lineage.descendants.get(slug, ())
+        ],
+    )
 
 
-def _related(parsed: ParsedNote, context: PageContext) -> list[dict]:
+def _related(parsed: ParsedNote, context: PageContext, path: str) -> list[dict]:
+    card, entry = context.card, context.card_entry
     return [
-        {**context.card(r.slug), "relations": r.relations, "shared_tags": r.shared_tags}
+        Fields(card(r.slug), relations=r.relations, shared_tags=r.shared_tags, entry=entry(r.slug, path))
         for r in context.site.related.get(parsed.note.slug, ())
     ]
 
@@ -190,28 +201,34 @@ def paper_links(parsed: ParsedNote) -> list[dict]:
     note = parsed.note
     links = []
     if note.arxiv:
-        links.append({"label": "arXiv", "url": f"https://arxiv.org/abs/{note.arxiv}"})
-        links.append({"label": "PDF", "url": f"https://arxiv.org/pdf/{note.arxiv}"})
+        links.append(Fields(label="arXiv", url=f"https://arxiv.org/abs/{note.arxiv}"))
+        links.append(Fields(label="PDF", url=f"https://arxiv.org/pdf/{note.arxiv}"))
     elif note.pdf:
-        links.append({"label": "PDF", "url": note.pdf})
+        links.append(Fields(label="PDF", url=note.pdf))
     if note.code:
-        links.append({"label": "Code", "url": note.code})
+        links.append(Fields(label="Code", url=note.code))
     if note.doi:
-        links.append({"label": "DOI", "url": f"https://doi.org/{note.doi}"})
+        links.append(Fields(label="DOI", url=f"https://doi.org/{note.doi}"))
     if note.url:
-        links.append({"label": "Web", "url": note.url})
+        links.append(Fields(label="Web", url=note.url))
     return links
 
 
-def _previews(parsed: ParsedNote, context: PageContext, path: str, also: list[str]) -> list[PreviewCard]:
-    """Preview data for every other note this page links to, so hovering works offline."""
+def _previews(parsed: ParsedNote, context: PageContext, path: str, also: list[str]) -> tuple[list[PreviewCard], str]:
+    """Preview data for every other note this page links to, so hovering works offline; and the same as JSON."""
     site = context.site
     slugs = {r.target_slug for r in site.links.get(parsed.note.slug, ()) if r.target_slug} | set(also)
     slugs |= set(parsed.note.builds_on) | {b.source_slug for b in site.backlinks.get(parsed.note.slug, ())}
     slugs.discard(parsed.note.slug)
     folder = path.rpartition("/")[0]  # a card's URL is relative to the page's folder: pages in one folder share it
-    return [
-        context.remember("preview", f"{folder}/{slug}", partial(preview_card, site.by_slug[slug], context, path))
-        for slug in sorted(slugs)
-        if slug in site.by_slug
+    names = [f"{folder}/{slug}" for slug in sorted(slugs) if slug in site.by_slug]
+    cards = [
+        context.remember("preview", name, partial(preview_card, site.by_slug[name[len(folder) + 1 :]], context, path))
+        for name in names
     ]
+    as_json = context.renderer.to_json
+    # as `tojson` writes the list: its items' JSON, each made once per folder, between brackets
+    items = [
+        context.remember("preview json", name, partial(as_json, card)) for name, card in zip(names, cards, strict=True)
+    ]
+    return cards, "[" + ", ".join(items) + "]"

@@ -9,11 +9,14 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 from ..config import Config, builtin_theme
 from ..i18n import interface_strings
 from ..model import Diagnostic, UserError
 from ..paths import href
+from . import Fields
 
 
 class Renderer:
@@ -33,10 +36,11 @@ class Renderer:
             auto_reload=False,  # a renderer lives for one build: no stat of every template a page uses, per page
         )
         self.strings = interface_strings(config.language, config)  # the interface's words: `t` in templates
-        self.env.globals.update(config=config, data=data or {}, t=self.strings)
+        self.env.globals.update(config=config, data=data or {}, t=Fields(self.strings))
         self._used: set[str] = set()  # the templates rendered since `take_used`
         self._closures: dict[str, tuple[str, ...]] = {}
         self._interned: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._fragments: dict[tuple[str, str, str], Markup] = {}  # see `fragment`
 
     def __reduce__(self) -> tuple:
         # A worker process that is not forked makes its own environment (and compiles the templates it uses once):
@@ -45,10 +49,39 @@ class Renderer:
 
     def render(self, template_name: str, page_path: str, **context: Any) -> bytes:
         self._used.add(template_name)
+        return self._text(template_name, page_path, context).encode("utf-8")
+
+    def fragment(self, template_name: str, page_path: str, name: str, **context: Any) -> Markup:
+        """The partial `template_name` rendered with `context` once per build for `name` (a note's slug) and the
+        folder of `page_path`, as Markup for every page of that folder that shows it; each such page counts the
+        partial among its templates (`take_used`). The partial's `url` and `root` are the folder's; its `page_path`
+        is the folder's path with a trailing slash, as it is shared by the pages in it."""
+        self._used.add(template_name)
+        folder = page_path.rpartition("/")[0]
+        key = (template_name, folder, name)
+        found = self._fragments.get(key)
+        if found is None:
+            text = self._text(template_name, f"{folder}/" if folder else "", context)
+            found = self._fragments[key] = Markup(text)
+        return found
+
+    def _shared(self, page_path: str, template_name: str) -> Markup:
+        """`shared("_site_header.html")` in templates: the partial once per folder (see `fragment`)."""
+        return self.fragment(template_name, page_path, "")
+
+    def to_json(self, value: Any) -> str:
+        """`value` as the `tojson` filter writes it: JSON safe to put in a page's <script>."""
+        policies = self.env.policies
+        return htmlsafe_json_dumps(value, dumps=policies["json.dumps_function"], **policies["json.dumps_kwargs"])
+
+    def _text(self, template_name: str, page_path: str, context: dict[str, Any]) -> str:
         try:
             template = self.env.get_template(template_name)
             root = "../" * page_path.count("/")
-            text = template.render(page_path=page_path, root=root, url=partial(href, page_path), **context)
+            shared = partial(self._shared, page_path)
+            return template.render(
+                page_path=page_path, root=root, url=partial(href, page_path), shared=shared, **context
+            )
         except jinja2.TemplateSyntaxError as error:
             raise UserError(_template_problem(error, error.lineno, error.message or str(error))) from None
         except jinja2.TemplateNotFound as error:
@@ -59,7 +92,6 @@ class Renderer:
             if not self._from_own_templates(error):
                 raise  # a bug in llmnotes or its built-in theme: the command reports it with the traceback
             raise UserError(f"template {template_name} failed while rendering {page_path}: {error}") from None
-        return text.encode("utf-8")
 
     def take_used(self) -> tuple[str, ...]:
         """The theme files the templates rendered since the last call are made of (each with those it extends,

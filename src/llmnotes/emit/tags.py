@@ -7,7 +7,7 @@ from functools import partial
 
 from ..model import Output, Tag
 from ..paths import tag_path
-from . import PageContext, one_page
+from . import Fields, PageContext, one_page
 
 
 def emit(context: PageContext) -> Iterator[Output]:
@@ -22,17 +22,17 @@ def emit(context: PageContext) -> Iterator[Output]:
 
 def _render_index(context: PageContext, path: str) -> bytes:
     tags = [
-        {
-            "name": t.name,
-            "path": tag_path(t.slug),
-            "count": len(t.note_slugs),
-            "notes": [context.card(slug) for slug in t.note_slugs],
-        }
+        Fields(
+            name=t.name,
+            path=tag_path(t.slug),
+            count=len(t.note_slugs),
+            notes=[Fields(context.card(slug), entry=context.card_entry(slug, path)) for slug in t.note_slugs],
+        )
         for t in context.site.tags
     ]
     return context.renderer.render("tags.html", path, tags=tags)
 
 
 def _render_tag(context: PageContext, tag: Tag, path: str) -> bytes:
-    notes = [context.card(slug) for slug in tag.note_slugs]
+    notes = [Fields(context.card(slug), item=context.note_item(slug, path)) for slug in tag.note_slugs]
     return context.renderer.render("tag.html", path, tag=tag, notes=notes)

@@ -8,7 +8,7 @@ from itertools import groupby
 from ..features.lineage import chronological
 from ..model import Output
 from ..paths import fold
-from . import PageContext, one_page
+from . import Fields, PageContext, one_page
 
 TIMELINE_PATH = "timeline.html"
 
@@ -21,18 +21,18 @@ def _render(context: PageContext) -> bytes:
     site = context.site
     notes = sorted((parsed.note for parsed in site.notes), key=chronological)
     years = [
-        {
-            "year": year,
-            "entries": [
-                {
-                    **context.card(note.slug),
-                    "month": note.month,
-                    "tag_slugs": " ".join(dict.fromkeys(site.tag_of[fold(name)].slug for name in note.tags)),
-                }
+        Fields(
+            year=year,
+            entries=[
+                Fields(
+                    context.card(note.slug),
+                    month=note.month,
+                    tag_slugs=" ".join(dict.fromkeys(site.tag_of[fold(name)].slug for name in note.tags)),
+                )
                 for note in group
             ],
-        }
+        )
         for year, group in groupby(notes, key=lambda n: n.year)
     ]
-    tags = [{"name": tag.name, "slug": tag.slug, "count": len(tag.note_slugs)} for tag in site.tags]
+    tags = [Fields(name=tag.name, slug=tag.slug, count=len(tag.note_slugs)) for tag in site.tags]
     return context.renderer.render("timeline.html", TIMELINE_PATH, years=years, tags=tags)

@@ -29,10 +29,18 @@ def render_and_write(
     todo: list[Output] = []
     updatable: dict[str, tuple[str, ...]] = {}  # output -> its parts' keys at the last build
     theme = context.theme
+    digests: dict[tuple[str, ...], str] = {}  # pages of a kind share their templates: one digest per set
+
+    def templates_of(names: tuple[str, ...]) -> str:
+        found = digests.get(names)
+        if found is None:
+            found = digests[names] = templates_digest(theme, names)
+        return found
+
     for item in outputs:
         old = previous.outputs.get(item.name)
         templates = previous.templates.get(item.name, ())
-        key = None if item.key is None else output_key(state.site_key, item.key, templates_digest(theme, templates))
+        key = None if item.key is None else output_key(state.site_key, item.key, templates_of(templates))
         if item.name == ROOT:
             state.search_keys = item.key or ()
         if item.parts:
@@ -59,7 +67,7 @@ def render_and_write(
         results = run_all(render, [item.name for item in todo], alone=alone)
         for done, (item, (files, templates)) in enumerate(zip(todo, results, strict=True), 1):
             staged.extend(path for path, _, wrote, _ in files if wrote)
-            key = None if item.key is None else output_key(state.site_key, item.key, templates_digest(theme, templates))
+            key = None if item.key is None else output_key(state.site_key, item.key, templates_of(templates))
             if templates:
                 state.templates[item.name] = templates
             state.outputs[item.name] = (key, tuple((path, file_digest) for path, file_digest, _, _ in files))

@@ -317,8 +317,15 @@ def bibtex_name(name: str) -> str:
     return ", ".join(pieces)
 
 
-def bibtex_entry(note: Note, key: str) -> str:
-    """One BibTeX entry: @inproceedings, @article, @techreport or @misc, with arXiv `eprint` fields and DOI."""
+def bibtex_entry(note: Note, key: str, fields: tuple[str, str] | None = None) -> str:
+    """One BibTeX entry: @inproceedings, @article, @techreport or @misc, with arXiv `eprint` fields and DOI; from
+    the note's `bibtex_fields` when given (the build makes them once, with the note's parse)."""
+    entry_type, rest = fields or bibtex_fields(note)
+    return f"@{entry_type}{{{key}{rest}"
+
+
+def bibtex_fields(note: Note) -> tuple[str, str]:
+    """A paper's BibTeX entry but its key, which depends on the other papers: its type, and what follows the key."""
     kind = paper_type(note)
     entry_type = {"conference": "inproceedings", "journal": "article", "report": "techreport", "preprint": "misc"}[kind]
     fields: list[tuple[str, str]] = []
@@ -364,7 +371,7 @@ def bibtex_entry(note: Note, key: str) -> str:
     add_verbatim("url", url)
     width = max(len(name) for name, _ in fields)
     body = ",\n".join(f"  {name.ljust(width)} = {value}" for name, value in fields)
-    return f"@{entry_type}{{{key},\n{body}\n}}\n"
+    return entry_type, f",\n{body}\n}}\n"
 
 
 # ----- CSL-JSON -----
