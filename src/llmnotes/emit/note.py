@@ -196,10 +196,10 @@ def _related(parsed: ParsedNote, context: PageContext, path: str) -> list[dict]:
     ]
 
 
-def paper_links(parsed: ParsedNote) -> list[dict]:
+def paper_links(parsed: ParsedNote) -> list[Fields]:
     """The paper's own places on the web: arXiv abstract and PDF, PDF, code, DOI, homepage."""
     note = parsed.note
-    links = []
+    links: list[Fields] = []
     if note.arxiv:
         links.append(Fields(label="arXiv", url=f"https://arxiv.org/abs/{note.arxiv}"))
         links.append(Fields(label="PDF", url=f"https://arxiv.org/pdf/{note.arxiv}"))
