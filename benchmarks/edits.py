@@ -55,7 +55,8 @@ def main() -> None:
         generate.generate(args.size, generate.DEFAULT_OUT)
     project = args.work / "project"
     shutil.rmtree(args.work, ignore_errors=True)
-    shutil.copytree(corpus, project)
+    # Not the cache or site a run.py run leaves in the corpus: the first build here must be cold.
+    shutil.copytree(corpus, project, ignore=shutil.ignore_patterns(".llmnotes-cache", "site", "OUT*"))
     shutil.copytree(ROOT / "templates", project / "templates")
     notes = project / "notes"
     middle = notes / f"{generate.slug_of(max(1, args.size // 2))}.md"
