@@ -205,10 +205,6 @@ def _changed_files(previous: BuildState, state: BuildState) -> tuple[str, ...]:
     return tuple(sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path)))
 
 
-def _digests(inputs: dict[str, tuple[Stamp | None, str]]) -> dict[str, str]:
-    return {name: digest for name, (_, digest) in inputs.items()}
-
-
 def _intact_files(previous: BuildState, output: Path) -> dict[str, Stamp]:
     """The files the last build wrote that are still as it left them."""
     folder = f"{output}/"
