@@ -157,8 +157,13 @@ def quick_rebuild(
     written = _write(output, update.files, old_digests, state)
     # The entries of the state this update can have changed, besides the inputs' stamps (see save_changes).
     pages = list(update.outputs)
-    touched: dict[str, Collection[str]] = {"outputs": [*pages, ROOT], "written": written, "spans": pages}
-    touched.update(templates=(), parts=())
+    touched: dict[str, Collection[str]] = {
+        "outputs": [*pages, ROOT],
+        "written": written,
+        "spans": pages,
+        "templates": (),
+        "parts": (),
+    }
     return state, len(changed) + 1, written, touched
 
 

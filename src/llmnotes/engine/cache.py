@@ -12,10 +12,13 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import __version__
 from ..model import Diagnostic, ParsedNote
+
+if TYPE_CHECKING:
+    from ..content.scan import Inputs
 
 CACHE_DIR = ".llmnotes-cache"
 FORMAT = 1
@@ -92,7 +95,7 @@ class BuildCache:
         self.started_ns = time.time_ns()
         self.memory = memory
         self.inputs: dict[str, tuple[Stamp | None, str]] = {}
-        self.scanned: Any = None  # the build's content.scan.Inputs, which a server keeps with the state
+        self.scanned: Inputs | None = None  # what the build's first step found, which a server keeps with the state
         if memory is not None and memory.holds(self):
             memory.lend(self)
             return
@@ -241,8 +244,8 @@ class CacheMemory:
         """The state kept last (a build given this memory starts from it while `holds` says so)."""
         return self._state
 
-    def scanned(self) -> Any:
-        """The inputs the kept state's build found (a content.scan.Inputs), for a build that `holds` it."""
+    def scanned(self) -> Inputs | None:
+        """The inputs the kept state's build found, for a build that `holds` it."""
         return None if self._cache is None else self._cache.scanned
 
     @staticmethod
