@@ -14,6 +14,7 @@ import pytest
 from llmnotes.content.assemble import assemble_site
 from llmnotes.content.link import LinkIndex, resolve_links
 from llmnotes.content.parse import parse_note
+from llmnotes.features import search
 from llmnotes.features.search import (
     SearchDoc,
     build_index,
@@ -415,6 +416,23 @@ def test_an_index_updated_for_edited_documents_is_the_index_built_afresh() -> No
     assert update_state(state, keys, by_key.get)
     assert index_files(state) == build_index(edited)
     assert not update_state(state, keys[:-1], by_key.get)  # a document fewer: rebuilt, not patched
+
+
+def test_an_update_encodes_again_only_the_postings_that_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    site = repo_site()
+    entries = [index_entry(parsed, site) for parsed in site_documents_in_order(site)]
+    state = index_state([f"v1-{number}" for number in range(len(entries))], entries)
+    by_key = {f"v1-{number}": entry for number, entry in enumerate(entries)}
+    # Document 2's inputs changed (its key did) but not a token of it, as when a note it links to is renamed and
+    # its link shows the label, not the title.
+    keys = list(state.keys)
+    keys[2] = "v2-2"
+    by_key["v2-2"] = entries[2]
+    encoded: list[int] = []
+    monkeypatch.setattr(search, "encode_postings", lambda postings: encoded.append(len(postings)) or "")
+    assert update_state(state, keys, by_key.get)
+    assert encoded == []  # with thousands of documents, re-encoding every token of it took seconds
+    assert state.keys == keys
 
 
 def test_postings_and_tokens_read_back_as_written() -> None:

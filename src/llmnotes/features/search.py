@@ -7,7 +7,7 @@ import pickle
 import re
 import zlib
 from array import array
-from bisect import insort
+from bisect import bisect_left, insort
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -303,8 +303,10 @@ def updatable(state: IndexState, keys: list[str]) -> bool:
 
 
 def update_state(state: IndexState, keys: list[str], entry_of: Callable[[str], IndexEntry | None]) -> bool:
-    """Bring `state` to `keys` in place by taking out and putting back the documents whose entries changed;
-    False, leaving it unusable, when the documents changed in number or many changed (rebuild it then)."""
+    """Bring `state` to `keys` in place by taking out and putting back the postings that changed in the documents
+    whose entries changed; False, leaving it unusable, when the documents changed in number or many changed
+    (rebuild it then). Only the tokens whose postings changed are encoded again: a renamed note changes a few of
+    its tokens, not the thousands of postings of every common word it holds."""
     if not updatable(state, keys):
         return False
     changed = [number for number, (old, new) in enumerate(zip(state.keys, keys, strict=True)) if old != new]
@@ -315,19 +317,22 @@ def update_state(state: IndexState, keys: list[str], entry_of: Callable[[str], I
         if old is None or new is None:
             return False
         before, after = unpack(old), unpack(new)
-        for token, posting in _postings(number, before).items():
-            state.postings[token].remove(posting)
-            touched.add(token)
-        for bucket in entry_grams(before):
-            state.grams[bucket].remove(number)
-            touched_grams.add(bucket)
-        state.records[number], state.levels[number], state.listings[number] = after.record, after.level, after.listing
-        for token, posting in _postings(number, after).items():
-            insort(state.postings.setdefault(token, array("i")), posting)
-            touched.add(token)
-        for bucket in entry_grams(after):
+        old_postings, new_postings = _postings(number, before), _postings(number, after)
+        for token, posting in old_postings.items():
+            if new_postings.get(token) != posting:
+                _remove(state.postings[token], posting)
+                touched.add(token)
+        for token, posting in new_postings.items():
+            if old_postings.get(token) != posting:
+                insort(state.postings.setdefault(token, array("i")), posting)
+                touched.add(token)
+        old_grams, new_grams = set(entry_grams(before)), set(entry_grams(after))
+        for bucket in old_grams - new_grams:
+            _remove(state.grams[bucket], number)
+        for bucket in new_grams - old_grams:
             insort(state.grams.setdefault(bucket, array("i")), number)
-            touched_grams.add(bucket)
+        touched_grams |= old_grams ^ new_grams
+        state.records[number], state.levels[number], state.listings[number] = after.record, after.level, after.listing
     for token in touched:
         if state.postings[token]:
             state.encoded[token] = encode_postings(state.postings[token])
@@ -340,6 +345,15 @@ def update_state(state: IndexState, keys: list[str], entry_of: Callable[[str], I
             del state.grams[bucket], state.encoded_grams[bucket]
     state.keys = list(keys)
     return True
+
+
+def _remove(ascending: array, value: int) -> None:
+    """Take `value` out of an ascending array, found by bisection (`array.remove` compares every item before it).
+    Raises ValueError when it is not there."""
+    place = bisect_left(ascending, value)
+    if place == len(ascending) or ascending[place] != value:
+        raise ValueError(f"{value} is not among the postings")
+    del ascending[place]
 
 
 def _postings(number: int, entry: Entry) -> dict[str, int]:
