@@ -299,3 +299,14 @@ def test_a_server_told_which_notes_a_save_modified_looks_at_those_alone(
     build(root, output=clean)
     for page in ("notes/a.html", "notes/b.html", "notes/d.html", "index.html"):
         assert (root / "site" / page).read_bytes() == (clean / page).read_bytes()
+
+
+def test_a_build_deletes_what_earlier_versions_kept_in_the_cache_and_this_one_does_not_read(tmp_path: Path) -> None:
+    root = small_site(tmp_path)
+    build(root)
+    retired = root / CACHE_DIR / "search-postings.pickle"  # 55 MB at 10,000 notes, left by an older llmnotes
+    retired.write_bytes(b"postings an older llmnotes kept")
+    (root / "notes" / "d.md").write_text("---\ntitle: Delta\nyear: 2023\n---\nDelta.\n", encoding="utf-8")
+    build(root)
+    assert not retired.exists()
+    assert (root / CACHE_DIR / "state.pickle").is_file()

@@ -7,6 +7,7 @@ import json
 import random
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from llmnotes.content.assemble import assemble_site
 from llmnotes.content.link import LinkIndex, resolve_links
 from llmnotes.content.parse import parse_note
-from llmnotes.features import search
+from llmnotes.features import search_patch
 from llmnotes.features.search import (
     SearchDoc,
     build_index,
@@ -22,13 +23,10 @@ from llmnotes.features.search import (
     entry_of,
     gram_bucket,
     gram_buckets,
-    index_entry,
-    index_files,
-    index_state,
     plain_text,
     search_doc,
     site_documents_in_order,
-    update_state,
+    unpack,
 )
 from llmnotes.features.search_format import (
     DIGITS,
@@ -45,7 +43,7 @@ from llmnotes.features.search_format import (
     front_decoded,
     varint,
 )
-from llmnotes.features.search_patch import patch_index
+from llmnotes.features.search_patch import patch_bodies, patch_index
 from llmnotes.features.search_tokens import _tokens, fold, parse_query, token_counts, tokenize
 from llmnotes.markdown import create_parser
 from llmnotes.model import Note, ParsedNote, Site
@@ -403,38 +401,6 @@ def test_ten_thousand_notes_give_a_small_manifest_and_an_index_smaller_than_twic
     assert max(docs) < 40_000
 
 
-def test_an_index_updated_for_edited_documents_is_the_index_built_afresh() -> None:
-    site = repo_site()
-    entries = [index_entry(parsed, site) for parsed in site_documents_in_order(site)]
-    by_key = {f"v1-{number}": entry for number, entry in enumerate(entries)}
-    state = index_state(list(by_key), entries)
-    # Two documents "edited": each takes another's text, so tokens appear, vanish and change field bits.
-    edited = list(entries)
-    edited[1], edited[4] = entries[7], entries[0]
-    keys = [f"v2-{number}" if number in (1, 4) else f"v1-{number}" for number in range(len(entries))]
-    by_key.update({keys[1]: edited[1], keys[4]: edited[4]})
-    assert update_state(state, keys, by_key.get)
-    assert index_files(state) == build_index(edited)
-    assert not update_state(state, keys[:-1], by_key.get)  # a document fewer: rebuilt, not patched
-
-
-def test_an_update_encodes_again_only_the_postings_that_changed(monkeypatch: pytest.MonkeyPatch) -> None:
-    site = repo_site()
-    entries = [index_entry(parsed, site) for parsed in site_documents_in_order(site)]
-    state = index_state([f"v1-{number}" for number in range(len(entries))], entries)
-    by_key = {f"v1-{number}": entry for number, entry in enumerate(entries)}
-    # Document 2's inputs changed (its key did) but not a token of it, as when a note it links to is renamed and
-    # its link shows the label, not the title.
-    keys = list(state.keys)
-    keys[2] = "v2-2"
-    by_key["v2-2"] = entries[2]
-    encoded: list[int] = []
-    monkeypatch.setattr(search, "encode_postings", lambda postings: encoded.append(len(postings)) or "")
-    assert update_state(state, keys, by_key.get)
-    assert encoded == []  # with thousands of documents, re-encoding every token of it took seconds
-    assert state.keys == keys
-
-
 def test_postings_and_tokens_read_back_as_written() -> None:
     rng = random.Random(5)
     for size in (1, 2, 50, 3000):
@@ -489,10 +455,61 @@ def test_an_index_patched_for_an_edited_body_is_the_index_built_afresh() -> None
         new = SearchDoc(old.path, old.label, old.title, old.meta, old.names, old.facets, old.summary, text)
         docs[number] = new
         fresh = build_index(entry_of(doc) for doc in docs)
-        changes = patch_index(files.__getitem__, number, old, new)
+        changes = patch_bodies(files.__getitem__, number, old, new)
         if changes is not None:
             patched += 1
             assert {path: fresh[path] for path in changes} == changes
             assert {path for path in fresh if fresh[path] != files.get(path)} <= set(changes)
         files = fresh
     assert patched >= 34  # the patch steps aside only when a shard would begin elsewhere: rarely
+
+
+def test_an_index_patched_for_renamed_retagged_and_relinked_documents_is_the_index_built_afresh() -> None:
+    """A few documents edited at once, as a rename, a new tag or a changed link makes them (their titles, facets
+    and the text of links to them): every patched file is the fresh index's, and no other file changed."""
+    docs = _docs(150, seed=13)
+    files = build_index(entry_of(doc) for doc in docs)
+    rng = random.Random(3)
+    patched = 0
+    for _ in range(30):
+        numbers = rng.sample(range(len(docs)), rng.randint(1, 4))
+        changes = []
+        for number in numbers:
+            old = docs[number]
+            word = rng.choice(["Renamed", "排序实验", "Transformer", "注意力机制", "zeta"])
+            new = rng.choice(
+                [
+                    replace(old, title=f"{word} {old.title}", names=(f"{word} {old.title}",)),
+                    replace(old, facets=(*old.facets, word)),
+                    replace(old, text=old.text.replace(old.text[:12], word, 1)),
+                ]
+            )
+            docs[number] = new
+            changes.append((number, unpack(entry_of(old)), unpack(entry_of(new))))
+        fresh = build_index(entry_of(doc) for doc in docs)
+        made = patch_index(files.__getitem__, changes)
+        if made is not None:
+            patched += 1
+            assert {path: fresh[path] for path in made} == made
+            assert {path for path in fresh if fresh[path] != files.get(path)} <= set(made)
+        files = fresh
+    assert patched >= 25  # the patch steps aside only when a shard would begin elsewhere: rarely
+
+
+def test_a_patch_encodes_again_only_the_postings_that_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = _docs(60, seed=5)
+    files = build_index(entry_of(doc) for doc in docs)
+    old = docs[7]
+    new = replace(old, names=(*old.names, "zzqx"))  # an alias added: one token more, every other one as it was
+    encoded: list[int] = []
+    encode = search_patch.encode_postings
+    monkeypatch.setattr(search_patch, "encode_postings", lambda postings: encoded.append(1) or encode(postings))
+    made = patch_index(files.__getitem__, [(7, unpack(entry_of(old)), unpack(entry_of(new)))])
+    assert made is not None
+    # Encoding again every token of the document took seconds for a few documents of 10,000 (the common words'
+    # postings are thousands long).
+    assert len(encoded) == 1
+    docs[7] = new
+    assert made == {
+        path: content for path, content in build_index(entry_of(doc) for doc in docs).items() if path in made
+    }

@@ -312,9 +312,10 @@ class Output:
     `key` names every input the bytes depend on beyond the site-wide ones (templates, configuration, data,
     llmnotes itself); when it is the same as last build's, the files on disk are kept. None: render every build.
 
-    An output made of many parts (a bibliography's entries) may name the key of each part and offer `update`: given
-    the files the last build wrote (a reader of them) and the last build's part keys, it makes the new files from
-    the old ones, redoing only the parts whose keys changed; None when it cannot, and the output is rendered.
+    An output made of many parts (a bibliography's entries, the search index's documents) may name the key of each
+    part and offer `update`: given the files the last build wrote (a reader of them) and the last build's part keys,
+    it makes the new files from the old ones, redoing only the parts whose keys changed; None when it cannot, and
+    the output is rendered. The files it leaves out stay as the last build wrote them.
     """
 
     name: str  # unique among outputs; the path when it is one file

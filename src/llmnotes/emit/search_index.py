@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 
 from ..engine.cache import Store
 from ..features.search import (
-    IndexState,
     build_search_index,
     document_key,
     index_entry,
@@ -17,26 +15,29 @@ from ..features.search import (
     index_state,
     search_doc,
     site_documents_in_order,
-    updatable,
-    update_state,
+    unpack,
 )
 from ..features.search_format import ROOT
-from ..features.search_patch import patch_index
+from ..features.search_patch import MAX_PATCHED, patch_bodies, patch_index
 from ..model import Note, Output, Page, ParsedNote, pickled_by_constructor
 from . import PageContext
-
-STATE = "search-postings"  # the cache file of the postings the last index was made from
 
 
 def emit(context: PageContext) -> Iterator[Output]:
     documents = site_documents_in_order(context.site)
-    keys = [document_key(context.body_key(p), context.card_key(p.note.slug)) for p in documents]
-    yield Output(ROOT, tuple(keys), partial(_files, context, documents, keys), alone=True)
+    keys = tuple(document_key(context.body_key(p), context.card_key(p.note.slug)) for p in documents)
+    yield Output(
+        ROOT,
+        keys,
+        partial(_files, context, documents, keys),
+        alone=True,
+        parts=keys,
+        update=partial(_patched, context, documents, keys),
+    )
 
 
-def _files(context: PageContext, documents: list[ParsedNote], keys: list[str]) -> list[Page]:
-    """The index from every document's entry: the cache's where the document's inputs are unchanged, and the last
-    build's postings updated where only a few documents changed."""
+def _files(context: PageContext, documents: list[ParsedNote], keys: tuple[str, ...]) -> list[Page]:
+    """The index from every document's entry: the cache's where the document's inputs are unchanged."""
     store = context.search_entries
     if store is None:
         return [Page(path, content) for path, content in build_search_index(context.site).items()]
@@ -44,23 +45,46 @@ def _files(context: PageContext, documents: list[ParsedNote], keys: list[str]) -
     from ..engine.parallel import run_all  # here: a body edit, which patches the index, starts no workers
 
     fresh = run_all(partial(index_entry, site=context.site), [documents[number] for number in missing])
-    state = store.cache.kept(STATE, IndexState)
-    if state is not None and updatable(state, keys):
-        deque(_entries(store, keys, missing, fresh), maxlen=0)
-        if not _updated(state, keys, store.get):
-            state = None
-    else:
-        state = None
-    if state is None:
-        # The postings grow here as the workers hand over each document's entry, not after the last one.
-        state = index_state(keys, _entries(store, keys, missing, fresh))
+    # The postings grow here as the workers hand over each document's entry, not after the last one.
+    state = index_state(_entries(store, keys, missing, fresh))
     store.cache.save_quietly(store.save)
-    store.cache.keep(STATE, state)
-    state.postings.clear()  # kept for the next build; the files need only their encoded form (peak memory)
     return [Page(path, content) for path, content in index_files(state).items()]
 
 
-def _entries(store: Store, keys: list[str], missing: list[int], fresh: Iterator[bytes]) -> Iterator[bytes]:
+def _patched(
+    context: PageContext,
+    documents: list[ParsedNote],
+    keys: tuple[str, ...],
+    read: Callable[[str], bytes],
+    old_keys: tuple[str, ...],
+) -> list[Page] | None:
+    """The index files that changed since the last build's, patched on disk when the documents are the same in
+    number and few changed (see `patch_index`); the other files stay as they are. None: make the index afresh."""
+    store = context.search_entries
+    if store is None or len(old_keys) != len(keys):
+        return None
+    changed = [number for number, (old, new) in enumerate(zip(old_keys, keys, strict=True)) if old != new]
+    if len(changed) > MAX_PATCHED:
+        return None
+    changes = []
+    for number in changed:
+        old = store.get(old_keys[number])
+        if old is None:
+            return None
+        new = store.get(keys[number])
+        if new is None:
+            new = index_entry(documents[number], context.site)
+            store.put(keys[number], new)
+        changes.append((number, unpack(old), unpack(new)))
+    try:
+        files = patch_index(read, changes)
+    except (OSError, ValueError, KeyError, IndexError, TypeError):  # files not as the last build wrote them
+        return None
+    store.cache.save_quietly(store.save)
+    return None if files is None else [Page(path, content) for path, content in files.items()]
+
+
+def _entries(store: Store, keys: tuple[str, ...], missing: list[int], fresh: Iterator[bytes]) -> Iterator[bytes]:
     """Every document's entry in order: the cache's, or the next of `fresh` (the missing ones', in order), which
     the cache keeps from now on."""
     made = zip(missing, fresh, strict=True)
@@ -75,13 +99,6 @@ def _entries(store: Store, keys: list[str], missing: list[int], fresh: Iterator[
         yield entry
     for _ in made:  # none left; ends the workers' iterator
         pass
-
-
-def _updated(state: IndexState, keys: list[str], entry_of: Callable[[str], bytes | None]) -> bool:
-    try:
-        return update_state(state, keys, entry_of)
-    except (KeyError, ValueError):  # a cache file that does not match its entries: rebuild, never fail
-        return False
 
 
 @pickled_by_constructor
@@ -114,7 +131,7 @@ def updated_index(
     (old_body, new_body), (old_key, new_key) = bodies, body_keys
     if keys[record.document] != document_key(old_key, record.card_key):
         return None
-    patched = patch_index(read, record.document, search_doc(note, path, old_body), search_doc(note, path, new_body))
+    patched = patch_bodies(read, record.document, search_doc(note, path, old_body), search_doc(note, path, new_body))
     if patched is not None:
         keys[record.document] = document_key(new_key, record.card_key)
     return patched

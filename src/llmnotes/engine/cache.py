@@ -139,7 +139,8 @@ class BuildCache:
         self.save_quietly(self.search_entries.save)
         state.serial = secrets.token_hex(8)
         self.save_quietly(lambda: self._dump("state", state))
-        self.save_quietly(lambda: (self.folder / "state-changes.pickle").unlink(missing_ok=True))
+        for name in ("state-changes.pickle", *RETIRED):
+            self.save_quietly(lambda name=name: (self.folder / name).unlink(missing_ok=True))
         self._changes = None
         if self.memory is not None:
             self.memory.keep(self, state)
@@ -172,14 +173,6 @@ class BuildCache:
         except OSError:
             pass
 
-    def kept(self, name: str, kind: type) -> Any:
-        """What `keep` saved under `name` (None when it is missing, damaged, or not a `kind`)."""
-        return self._load(name, kind)
-
-    def keep(self, name: str, value: object) -> None:
-        """Save a value, which must hold no shared parts or cycles, for the next build to take up with `kept`."""
-        self.save_quietly(lambda: self._dump(name, value, unshared=True))
-
     def _load(self, name: str, kind: type[Loaded]) -> Loaded | None:
         try:
             with open(self.folder / f"{name}.pickle", "rb") as file:
@@ -191,16 +184,12 @@ class BuildCache:
             return None
         return value if isinstance(value, kind) else None
 
-    def _dump(self, name: str, value: object, unshared: bool = False) -> None:
+    def _dump(self, name: str, value: object) -> None:
         handle, temporary = tempfile.mkstemp(prefix=f".{name}-", dir=self.folder)
         try:
             with os.fdopen(handle, "wb") as file:
                 pickle.dump((FORMAT, code_digest()), file, protocol=pickle.HIGHEST_PROTOCOL)
-                pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
-                # Without the memo of every object written (tens of MB for an index's postings), for a value
-                # whose parts are not shared and hold no cycles: written at the build's peak of memory.
-                pickler.fast = unshared
-                pickler.dump(value)
+                pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.folder / f"{name}.pickle")
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
@@ -253,6 +242,8 @@ class CacheMemory:
         return tuple(stamp(folder / f"{name}.pickle") for name in ("state", "state-changes"))
 
 
+# What earlier versions of llmnotes kept in the cache folder and this one does not read: deleted on a full save.
+RETIRED = ("search-postings.pickle",)
 MOST_CHANGED_ENTRIES = 512  # changed since the state was saved whole, beyond which it is saved whole again
 # the state's dicts, whose changes are their changed entries
 _ENTRIES = ("inputs", "outputs", "templates", "parts", "written", "spans")

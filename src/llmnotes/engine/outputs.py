@@ -27,7 +27,7 @@ def render_and_write(
     outputs = all_outputs(context)
     old_files = {path: file_digest for _, files in previous.outputs.values() for path, file_digest in files}
     todo: list[Output] = []
-    updatable: dict[str, tuple[str, ...]] = {}  # output -> its parts' keys at the last build
+    updatable: dict[str, Kept] = {}  # output -> its parts' keys and its files at the last build
     theme = context.theme
     digests: dict[tuple[str, ...], str] = {}  # pages of a kind share their templates: one digest per set
 
@@ -55,7 +55,7 @@ def render_and_write(
             old_parts = previous.parts.get(item.name)
             same_site = previous.site_key == state.site_key  # parts' keys hold only what is their own
             if in_place and same_site and item.update and old_parts and old and all(p in intact for p, _ in old[1]):
-                updatable[item.name] = old_parts  # its files are as the last build wrote them, part by part
+                updatable[item.name] = (old_parts, old[1])  # its files are as the last build wrote them
 
     todo.sort(key=lambda job: job.alone)  # stable: the large jobs last, in their order
     writer = SiteWriter(output, replace_all=not in_place)
@@ -97,13 +97,13 @@ class RenderJob:
         outputs: list[Output],
         on_disk: dict[str, str],
         writer: SiteWriter,
-        updatable: dict[str, tuple[str, ...]],
+        updatable: dict[str, Kept],
     ) -> None:
         self.context = context
         self.outputs: dict[str, Output] | None = {item.name: item for item in outputs}
         self.on_disk = on_disk  # path -> digest of the files the output already holds, as the last build wrote them
         self.writer = writer
-        self.updatable = updatable  # output -> its parts' keys in the files on disk (see Output.update)
+        self.updatable = updatable  # output -> its parts' keys and files on disk (see Output.update)
 
     def __getstate__(self) -> tuple:
         # the cache stays here
@@ -113,23 +113,29 @@ class RenderJob:
         self.context, self.on_disk, self.writer, self.updatable = state
         self.outputs = None
 
-    def __call__(self, name: str) -> tuple[list[tuple[str, str, bool, tuple[int, int] | None]], tuple[str, ...]]:
+    def __call__(self, name: str) -> tuple[list[Staged], tuple[str, ...]]:
         """The output's files, and the templates they were rendered with."""
         if self.outputs is None:
             self.outputs = {item.name: item for item in all_outputs(self.context)}
         renderer = self.context.renderer
         renderer.take_used()
         item = self.outputs[name]
-        pages = None
         if item.update is not None and name in self.updatable:
-            pages = item.update(self.writer.read_kept, self.updatable[name])
-        files = _stage(pages if pages is not None else item.render(), self.on_disk, self.writer)
-        return files, renderer.take_used()
+            old_parts, old_files = self.updatable[name]
+            pages = item.update(self.writer.read_kept, old_parts)
+            if pages is not None:
+                made = {file[0]: file for file in _stage(pages, self.on_disk, self.writer)}
+                # The files it did not make again are as the last build wrote them, in their order.
+                kept = [made.pop(path, (path, file_digest, False, None)) for path, file_digest in old_files]
+                return [*kept, *made.values()], renderer.take_used()
+        return _stage(item.render(), self.on_disk, self.writer), renderer.take_used()
 
 
-def _stage(
-    pages: list[Page], on_disk: dict[str, str], writer: SiteWriter
-) -> list[tuple[str, str, bool, tuple[int, int] | None]]:
+Kept = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]  # an output's parts' keys, and its (path, digest) files
+Staged = tuple[str, str, bool, tuple[int, int] | None]  # a file's path, digest, whether written, body span
+
+
+def _stage(pages: list[Page], on_disk: dict[str, str], writer: SiteWriter) -> list[Staged]:
     files = []
     for page in pages:
         file_digest = content_digest(page.content)

@@ -7,14 +7,13 @@ import pickle
 import re
 import zlib
 from array import array
-from bisect import bisect_left, insort
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import partial
-from itertools import accumulate, repeat
+from itertools import repeat
 from operator import and_, or_
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 from ..content.link import link_html
 from ..engine.cache import content_digest
@@ -37,7 +36,6 @@ from .search_format import (
     docs_per_shard,
     encode_all,
     encode_documents,
-    encode_postings,
     gram_file,
     gram_file_path,
     gram_files,
@@ -228,61 +226,21 @@ def gram_buckets(doc: SearchDoc) -> tuple[int, ...]:
 
 @dataclass(slots=True)
 class IndexState:
-    """The postings an index was made from, which the cache keeps so that an edit updates them, not rebuilds them."""
+    """Every document's postings, encoded, and what else the index files show of it."""
 
-    keys: list[str]  # the entry key of each document, in document order
-    postings: dict[str, array]  # token -> (document number << VALUE_BITS | value), ascending
     encoded: dict[str, str]  # token -> its postings as encode_postings writes them
     records: list[list[str]]  # each document's display record
-    levels: list[int] = field(default_factory=list)  # each document's body length level
-    listings: list[bool] = field(default_factory=list)
-    grams: dict[int, array] = field(default_factory=dict)  # trigram bucket -> document numbers, ascending
-    encoded_grams: dict[int, str] = field(default_factory=dict)
-
-    def __reduce__(self) -> tuple:
-        """Pickled with the postings (and the buckets' documents) as one array and the lengths of its parts: a few
-        objects to write and read, not an array per token (a sixth of the time)."""
-        fields = (self.keys, _joined(self.postings), self.encoded, self.records, self.levels, self.listings)
-        return _restored_state, (*fields, _joined(self.grams), self.encoded_grams)
+    levels: list[int]  # each document's body length level
+    listings: list[bool]
+    encoded_grams: dict[int, str]  # trigram bucket -> the documents holding it, as encode_documents writes them
 
 
-Key = TypeVar("Key")
-
-
-def _joined(lists: dict[Key, array]) -> tuple[list[Key], array, array]:
-    """The keys, the lengths of their arrays, and the arrays one after another."""
-    joined = array("i")
-    deque(map(joined.extend, lists.values()), maxlen=0)
-    return list(lists), array("i", map(len, lists.values())), joined
-
-
-def _split(keys: list[Key], lengths: array, joined: array) -> dict[Key, array]:
-    ends = list(accumulate(lengths))
-    return dict(zip(keys, map(joined.__getitem__, map(slice, [0, *ends[:-1]], ends)), strict=True))
-
-
-def _restored_state(
-    keys: list[str],
-    postings: tuple[list[str], array, array],
-    encoded: dict[str, str],
-    records: list[list[str]],
-    levels: list[int],
-    listings: list[bool],
-    grams: tuple[list[int], array, array],
-    encoded_grams: dict[int, str],
-) -> IndexState:
-    return IndexState(keys, _split(*postings), encoded, records, levels, listings, _split(*grams), encoded_grams)
-
-
-MAX_UPDATES = 64  # documents changed since the last index beyond which rebuilding it is as quick
-
-
-def index_state(keys: list[str], entries: Iterable[IndexEntry]) -> IndexState:
+def index_state(entries: Iterable[IndexEntry]) -> IndexState:
     """The postings of every document, taking the entries one at a time and keeping only their display records."""
     # Millions of postings: arrays of machine integers take a seventh of the memory of lists of int objects.
     postings: defaultdict[str, array[int]] = defaultdict(partial(array, "i"))
     grams: defaultdict[int, array[int]] = defaultdict(partial(array, "i"))
-    state = IndexState(keys, {}, {}, [])
+    state = IndexState({}, [], [], [], {})
     for number, packed in enumerate(entries):
         entry = unpack(packed)
         state.records.append(entry.record)
@@ -291,74 +249,9 @@ def index_state(keys: list[str], entries: Iterable[IndexEntry]) -> IndexState:
         numbered = map(or_, repeat(number << VALUE_BITS), entry.values)
         deque(map(array.append, map(postings.__getitem__, entry_tokens(entry)), numbered), maxlen=0)  # in C
         deque(map(array.append, map(grams.__getitem__, entry_grams(entry)), repeat(number)), maxlen=0)
-    state.postings, state.grams = dict(postings), dict(grams)
-    state.encoded = encode_all(state.postings)
+    state.encoded = encode_all(postings)
     state.encoded_grams = {bucket: encode_documents(docs) for bucket, docs in grams.items()}
     return state
-
-
-def updatable(state: IndexState, keys: list[str]) -> bool:
-    """Whether `update_state` can bring `state` to `keys`: the same number of documents, and few changed."""
-    return len(keys) == len(state.keys) and sum(map(str.__ne__, state.keys, keys)) <= MAX_UPDATES
-
-
-def update_state(state: IndexState, keys: list[str], entry_of: Callable[[str], IndexEntry | None]) -> bool:
-    """Bring `state` to `keys` in place by taking out and putting back the postings that changed in the documents
-    whose entries changed; False, leaving it unusable, when the documents changed in number or many changed
-    (rebuild it then). Only the tokens whose postings changed are encoded again: a renamed note changes a few of
-    its tokens, not the thousands of postings of every common word it holds."""
-    if not updatable(state, keys):
-        return False
-    changed = [number for number, (old, new) in enumerate(zip(state.keys, keys, strict=True)) if old != new]
-    touched: set[str] = set()
-    touched_grams: set[int] = set()
-    for number in changed:
-        old, new = entry_of(state.keys[number]), entry_of(keys[number])
-        if old is None or new is None:
-            return False
-        before, after = unpack(old), unpack(new)
-        old_postings, new_postings = _postings(number, before), _postings(number, after)
-        for token, posting in old_postings.items():
-            if new_postings.get(token) != posting:
-                _remove(state.postings[token], posting)
-                touched.add(token)
-        for token, posting in new_postings.items():
-            if old_postings.get(token) != posting:
-                insort(state.postings.setdefault(token, array("i")), posting)
-                touched.add(token)
-        old_grams, new_grams = set(entry_grams(before)), set(entry_grams(after))
-        for bucket in old_grams - new_grams:
-            _remove(state.grams[bucket], number)
-        for bucket in new_grams - old_grams:
-            insort(state.grams.setdefault(bucket, array("i")), number)
-        touched_grams |= old_grams ^ new_grams
-        state.records[number], state.levels[number], state.listings[number] = after.record, after.level, after.listing
-    for token in touched:
-        if state.postings[token]:
-            state.encoded[token] = encode_postings(state.postings[token])
-        else:
-            del state.postings[token], state.encoded[token]
-    for bucket in touched_grams:
-        if state.grams[bucket]:
-            state.encoded_grams[bucket] = encode_documents(state.grams[bucket])
-        else:
-            del state.grams[bucket], state.encoded_grams[bucket]
-    state.keys = list(keys)
-    return True
-
-
-def _remove(ascending: array, value: int) -> None:
-    """Take `value` out of an ascending array, found by bisection (`array.remove` compares every item before it).
-    Raises ValueError when it is not there."""
-    place = bisect_left(ascending, value)
-    if place == len(ascending) or ascending[place] != value:
-        raise ValueError(f"{value} is not among the postings")
-    del ascending[place]
-
-
-def _postings(number: int, entry: Entry) -> dict[str, int]:
-    """token -> the posting document `number` has for it."""
-    return dict(zip(entry_tokens(entry), map(or_, repeat(number << VALUE_BITS), entry.values), strict=True))
 
 
 def display_record(doc: SearchDoc) -> list[str]:
@@ -379,7 +272,7 @@ def build_search_index(site: Site) -> dict[str, bytes]:
 
 def build_index(entries: Iterable[IndexEntry]) -> dict[str, bytes]:
     """The index files of these entries, in document order."""
-    return index_files(index_state([], entries))
+    return index_files(index_state(entries))
 
 
 def index_files(state: IndexState) -> dict[str, bytes]:

@@ -1,13 +1,15 @@
-"""Patch the search index's files in place for a few documents whose bodies changed, instead of making it again."""
+"""Patch the search index's files in place for a few documents whose entries changed, instead of making it again."""
 
 from __future__ import annotations
 
-from bisect import bisect_right, insort
+from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from itertools import repeat
+from operator import or_
 
-from .search import SECTION, SearchDoc, display_record, gram_buckets, length_level, posting_values
+from .search import SECTION, Entry, SearchDoc, entry_grams, entry_of, entry_tokens, unpack
 from .search_format import (
     DIGITS,
     GRAM_BUCKETS,
@@ -33,71 +35,107 @@ from .search_format import (
     utf16_key,
 )
 
-
-def postings_of(doc: SearchDoc, number: int) -> dict[str, int]:
-    values, _ = posting_values(doc)
-    return {token: number << VALUE_BITS | value for token, value in values.items()}
+MAX_PATCHED = 64  # documents changed since the last index beyond which making it afresh is as quick
 
 
-def patch_index(read: Callable[[str], bytes], number: int, old: SearchDoc, new: SearchDoc) -> dict[str, bytes] | None:
-    """The index files that change, and their bytes, when document `number` changes from `old` to `new` with the
-    same place in the order: byte for byte what `index_files` would make. None when a shard would begin elsewhere
-    or the documents per display-data shard would change (make the index afresh then). The document keeps the
-    sections its record shows (an edit to its body cannot move it).
+def patch_index(read: Callable[[str], bytes], changes: Sequence[tuple[int, Entry, Entry]]) -> dict[str, bytes] | None:
+    """The index files that change, and their bytes, when each document `number` of `changes` goes from its old
+    entry to its new one, keeping its number: byte for byte what `index_files` makes of the new entries. Only the
+    postings that differ are decoded and encoded again. None when a shard would begin elsewhere, the documents per
+    display-data shard would change, or a record on disk is not the old entry's (make the index afresh then).
 
     Raises ValueError, KeyError, IndexError or TypeError on files that are not as `index_files` wrote them."""
-    manifest = read_script(read(MANIFEST))
-    if not isinstance(manifest, dict) or manifest.get("version") != VERSION:
-        raise TypeError(f"{MANIFEST} holds no manifest of this version")
+    manifest = read_manifest(read)
     per_shard = manifest["docsPerShard"]
-    path = f"{ROOT}d/{number // per_shard}.js"
-    records = read_script(read(path))
-    if not isinstance(records, list):
-        raise TypeError(f"{path} holds no display records")
-    section = records[number % per_shard][SECTION]
-    old, new = replace(old, section=section), replace(new, section=section)
-    before, after = postings_of(old, number), postings_of(new, number)
-    changes = {token: (before.get(token), after.get(token)) for token in before.keys() | after.keys()}
-    changes = {token: change for token, change in changes.items() if change[0] != change[1]}
-    files = _patched_token_shards(read, manifest["chunks"], changes)
-    old_record, new_record = display_record(old), display_record(new)
-    total = manifest["bytes"] - record_bytes(old_record) + record_bytes(new_record)
-    if files is None or docs_per_shard(total, manifest["docs"]) != per_shard:
+    token_changes: defaultdict[str, list[tuple[int | None, int | None]]] = defaultdict(list)
+    left: defaultdict[int, set[int]] = defaultdict(set)  # trigram bucket -> documents that no longer hold it
+    joined: defaultdict[int, set[int]] = defaultdict(set)
+    shards: dict[int, list] = {}  # display-data shard -> its records
+    total = manifest["bytes"]
+    lengths = list(manifest["lengths"])
+    listings = set(manifest["listings"])
+    for number, old, new in changes:
+        before, after = _postings(number, old), _postings(number, new)
+        for token in before.keys() | after.keys():
+            gone, added = before.get(token), after.get(token)
+            if gone != added:
+                token_changes[token].append((gone, added))
+        old_grams, new_grams = set(entry_grams(old)), set(entry_grams(new))
+        for bucket in old_grams - new_grams:
+            left[bucket].add(number)
+        for bucket in new_grams - old_grams:
+            joined[bucket].add(number)
+        shard = number // per_shard
+        if shard not in shards:
+            shards[shard] = _records(read, shard)
+        if shards[shard][number % per_shard] != old.record:
+            return None
+        shards[shard][number % per_shard] = new.record
+        total += record_bytes(new.record) - record_bytes(old.record)
+        lengths[number] = DIGITS[new.level]
+        listings.discard(number)
+        if new.listing:
+            listings.add(number)
+    if docs_per_shard(total, manifest["docs"]) != per_shard:
         return None
-    if records[number % per_shard] != old_record:
+    files = _patched_token_shards(read, manifest["chunks"], token_changes)
+    if files is None:
         return None
-    records[number % per_shard] = new_record
-    files[path] = script(f"d/{number // per_shard}", records)
-    files.update(_patched_gram_files(read, manifest["grams"], number, gram_buckets(old), gram_buckets(new)))
-    manifest["bytes"] = total
-    _, length = posting_values(new)
-    lengths = manifest["lengths"]
-    manifest["lengths"] = lengths[:number] + DIGITS[length_level(length)] + lengths[number + 1 :]
-    listings = set(manifest["listings"]) - {number} | ({number} if new.listing else set())
-    manifest["listings"] = sorted(listings)
+    for shard, records in shards.items():
+        files[f"{ROOT}d/{shard}.js"] = script(f"d/{shard}", records)
+    files.update(_patched_gram_files(read, manifest["grams"], left, joined))
+    manifest.update(bytes=total, lengths="".join(lengths), listings=sorted(listings))
     files[MANIFEST] = script("manifest", manifest)
     return files
 
 
+def patch_bodies(read: Callable[[str], bytes], number: int, old: SearchDoc, new: SearchDoc) -> dict[str, bytes] | None:
+    """`patch_index` for document `number`'s body edited from `old` to `new`: it keeps the sections its record
+    shows (an edit to a body cannot move its note)."""
+    per_shard = read_manifest(read)["docsPerShard"]
+    section = _records(read, number // per_shard)[number % per_shard][SECTION]
+    old, new = replace(old, section=section), replace(new, section=section)
+    return patch_index(read, [(number, unpack(entry_of(old)), unpack(entry_of(new)))])
+
+
+def read_manifest(read: Callable[[str], bytes]) -> dict:
+    manifest = read_script(read(MANIFEST))
+    if not isinstance(manifest, dict) or manifest.get("version") != VERSION:
+        raise TypeError(f"{MANIFEST} holds no manifest of this version")
+    return manifest
+
+
+def _records(read: Callable[[str], bytes], shard: int) -> list:
+    path = f"{ROOT}d/{shard}.js"
+    records = read_script(read(path))
+    if not isinstance(records, list):
+        raise TypeError(f"{path} holds no display records")
+    return records
+
+
+def _postings(number: int, entry: Entry) -> dict[str, int]:
+    """token -> the posting document `number` has for it."""
+    return dict(zip(entry_tokens(entry), map(or_, repeat(number << VALUE_BITS), entry.values), strict=True))
+
+
 def _patched_gram_files(
-    read: Callable[[str], bytes], grams: int, number: int, old: tuple[int, ...], new: tuple[int, ...]
+    read: Callable[[str], bytes], grams: int, left: dict[int, set[int]], joined: dict[int, set[int]]
 ) -> dict[str, bytes]:
-    """The trigram files holding the buckets document `number` left or joined, patched."""
+    """The trigram files holding the buckets documents left or joined, patched."""
     per_file = GRAM_BUCKETS // grams
-    changed = set(old) ^ set(new)
     files = {}
+    changed = left.keys() | joined.keys()
     for file in sorted({bucket // per_file for bucket in changed}):
         encoded = read_gram_file(read(gram_file_path(file)), file, per_file)
         for bucket in changed:
             if bucket // per_file != file:
                 continue
-            docs = decode_documents(encoded.get(bucket, ""))
-            if bucket in old:
-                docs.remove(number)
-            else:
-                insort(docs, number)
+            docs = set(decode_documents(encoded.get(bucket, "")))
+            if not left.get(bucket, set()) <= docs:
+                raise ValueError(f"{gram_file_path(file)} is not the index's")
+            docs = docs - left.get(bucket, set()) | joined.get(bucket, set())
             if docs:
-                encoded[bucket] = encode_documents(docs)
+                encoded[bucket] = encode_documents(sorted(docs))
             else:
                 del encoded[bucket]
         files[gram_file_path(file)] = gram_file(file, per_file, encoded)
@@ -105,7 +143,7 @@ def _patched_gram_files(
 
 
 def _patched_token_shards(
-    read: Callable[[str], bytes], firsts: list[str], changes: dict[str, tuple[int | None, int | None]]
+    read: Callable[[str], bytes], firsts: list[str], changes: dict[str, list[tuple[int | None, int | None]]]
 ) -> dict[str, bytes] | None:
     """The token shards holding the changed tokens, patched; `firsts` updated. None when a shard would begin
     elsewhere (see `starts_shard`)."""
@@ -120,14 +158,15 @@ def _patched_token_shards(
             raise TypeError(f"{token_shard_path(number)} holds no token shard")
         encoded = dict(zip(front_decoded(data[0]), data[1].split(" "), strict=True))
         for token in tokens:
-            gone, added = changes[token]
             postings = decode_postings(encoded[token]) if token in encoded else []
-            if gone is not None:
-                if gone not in postings:
-                    return None
-                postings.remove(gone)
-            if added is not None:
-                insort(postings, added)
+            for gone, added in changes[token]:
+                if gone is not None:
+                    place = bisect_left(postings, gone)
+                    if place == len(postings) or postings[place] != gone:
+                        return None
+                    del postings[place]
+                if added is not None:
+                    insort(postings, added)
             if postings:
                 encoded[token] = encode_postings(postings)
             else:
