@@ -18,11 +18,14 @@ from llmnotes.content.parse import parse_note
 from llmnotes.features import search_patch
 from llmnotes.features.search import (
     SearchDoc,
+    batch_of,
     build_index,
     build_search_index,
     entry_of,
     gram_bucket,
     gram_buckets,
+    index_files,
+    index_state,
     plain_text,
     search_doc,
     site_documents_in_order,
@@ -513,3 +516,13 @@ def test_a_patch_encodes_again_only_the_postings_that_changed(monkeypatch: pytes
     assert made == {
         path: content for path, content in build_index(entry_of(doc) for doc in docs).items() if path in made
     }
+
+
+def test_an_index_put_together_from_runs_of_documents_is_the_index_of_them_all() -> None:
+    """Workers put the postings of runs of documents together; the main process joins the runs in order."""
+    entries = [entry_of(doc) for doc in _docs(130, seed=17)]
+    whole = index_files(index_state([batch_of(range(len(entries)), entries)]))
+    cuts = [0, 1, 2, 64, 100, 129, 130]
+    runs = [batch_of(range(start, end), entries[start:end]) for start, end in itertools.pairwise(cuts)]
+    assert index_files(index_state(runs)) == whole
+    assert whole == build_index(entries)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 
 from ..engine.cache import Store
 from ..features.search import (
+    Batch,
+    batch_of,
     build_search_index,
     document_key,
     index_entry,
@@ -19,7 +21,7 @@ from ..features.search import (
 )
 from ..features.search_format import ROOT
 from ..features.search_patch import MAX_PATCHED, patch_bodies, patch_index
-from ..model import Note, Output, Page, ParsedNote, pickled_by_constructor
+from ..model import Note, Output, Page, ParsedNote, Site, pickled_by_constructor
 from . import PageContext
 
 
@@ -37,18 +39,36 @@ def emit(context: PageContext) -> Iterator[Output]:
 
 
 def _files(context: PageContext, documents: list[ParsedNote], keys: tuple[str, ...]) -> list[Page]:
-    """The index from every document's entry: the cache's where the document's inputs are unchanged."""
+    """The index from every document's entry: the cache's where the document's inputs are unchanged. Workers
+    make the missing entries and put the postings of runs of documents together."""
     store = context.search_entries
     if store is None:
         return [Page(path, content) for path, content in build_search_index(context.site).items()]
-    missing = [number for number, key in enumerate(keys) if store.get(key) is None]
     from ..engine.parallel import run_all  # here: a body edit, which patches the index, starts no workers
 
-    fresh = run_all(partial(index_entry, site=context.site), [documents[number] for number in missing])
-    # The postings grow here as the workers hand over each document's entry, not after the last one.
-    state = index_state(_entries(store, keys, missing, fresh))
+    cached = [store.get(key) for key in keys]
+    runs = [range(start, min(start + BATCH, len(keys))) for start in range(0, len(keys), BATCH)]
+    work = partial(_batch, documents=documents, cached=cached, site=context.site)
+    state = index_state(_kept(store, keys, run_all(work, runs, chunk=1, weight=BATCH)))
     store.cache.save_quietly(store.save)
     return [Page(path, content) for path, content in index_files(state).items()]
+
+
+BATCH = 64  # documents whose postings a worker puts together at a time
+
+
+def _batch(numbers: range, documents: list[ParsedNote], cached: list[bytes | None], site: Site) -> Batch:
+    """The postings of the documents numbered `numbers`, with the entries the cache did not hold made here."""
+    made = {n: index_entry(documents[n], site) for n in numbers if cached[n] is None}
+    return batch_of(numbers, [cached[n] or made[n] for n in numbers], made)
+
+
+def _kept(store: Store, keys: tuple[str, ...], batches: Iterable[Batch]) -> Iterator[Batch]:
+    """The batches, as they come, with the entries they made kept by the cache from now on."""
+    for batch in batches:
+        for number, entry in batch.made.items():
+            store.put(keys[number], entry)
+        yield batch
 
 
 def _patched(
@@ -82,23 +102,6 @@ def _patched(
         return None
     store.cache.save_quietly(store.save)
     return None if files is None else [Page(path, content) for path, content in files.items()]
-
-
-def _entries(store: Store, keys: tuple[str, ...], missing: list[int], fresh: Iterator[bytes]) -> Iterator[bytes]:
-    """Every document's entry in order: the cache's, or the next of `fresh` (the missing ones', in order), which
-    the cache keeps from now on."""
-    made = zip(missing, fresh, strict=True)
-    upcoming = next(made, None)
-    for number, key in enumerate(keys):
-        if upcoming is not None and upcoming[0] == number:
-            entry = upcoming[1]
-            store.put(key, entry)
-            upcoming = next(made, None)
-        else:
-            entry = store.get(key)
-        yield entry
-    for _ in made:  # none left; ends the workers' iterator
-        pass
 
 
 @pickled_by_constructor

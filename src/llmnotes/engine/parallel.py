@@ -78,9 +78,10 @@ def _has_other_threads() -> bool:
 
 
 def run_all(
-    function: Callable[[Item], Result], items: Sequence[Item], alone: int = 0, chunk: int = 32
+    function: Callable[[Item], Result], items: Sequence[Item], alone: int = 0, chunk: int = 32, weight: int = 1
 ) -> Iterator[Result]:
-    """`function` over `items`, results in order; in worker processes when there are enough items and cores.
+    """`function` over `items`, results in order; in worker processes when there are enough items and cores. An
+    item of `weight` counts as that many (a run of documents).
 
     The last `alone` items run in this process once the workers are done: they may use workers of their own.
     Forked workers see `function`, `items` and everything they refer to without pickling. Workers started any
@@ -91,7 +92,7 @@ def run_all(
     global _work
     method = start_method()
     shared = len(items) - alone
-    workers = min(worker_count(), shared // MIN_ITEMS)
+    workers = min(worker_count(), shared * weight // MIN_ITEMS)
     in_worker = multiprocessing.current_process().daemon  # a worker cannot have workers of its own
     if workers < 2 or in_worker:
         yield from map(function, items)

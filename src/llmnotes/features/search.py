@@ -11,7 +11,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
-from itertools import repeat
+from itertools import accumulate, repeat
 from operator import and_, or_
 from typing import NamedTuple
 
@@ -235,23 +235,63 @@ class IndexState:
     encoded_grams: dict[int, str]  # trigram bucket -> the documents holding it, as encode_documents writes them
 
 
-def index_state(entries: Iterable[IndexEntry]) -> IndexState:
-    """The postings of every document, taking the entries one at a time and keeping only their display records."""
+class Batch(NamedTuple):
+    """The postings of a run of documents, put together in a worker: the main process takes each token's in one
+    call, not one call per posting (3.4 million postings at 10,000 notes)."""
+
+    made: dict[int, IndexEntry]  # the entries made here (the cache held none), by document number
+    records: list[list[str]]
+    levels: list[int]
+    listings: list[bool]
+    tokens: list[str]
+    postings: tuple[array, array]  # each token's postings (document number << VALUE_BITS | value), and their counts
+    buckets: list[int]
+    documents: tuple[array, array]  # the numbers of the documents holding each trigram bucket, and their counts
+
+
+def batch_of(numbers: range, entries: Iterable[IndexEntry], made: dict[int, IndexEntry] | None = None) -> Batch:
+    """The postings of the documents numbered `numbers`, from their entries."""
     # Millions of postings: arrays of machine integers take a seventh of the memory of lists of int objects.
     postings: defaultdict[str, array[int]] = defaultdict(partial(array, "i"))
     grams: defaultdict[int, array[int]] = defaultdict(partial(array, "i"))
-    state = IndexState({}, [], [], [], {})
-    for number, packed in enumerate(entries):
+    batch = Batch(made or {}, [], [], [], [], (array("i"), array("i")), [], (array("i"), array("i")))
+    for number, packed in zip(numbers, entries, strict=True):
         entry = unpack(packed)
-        state.records.append(entry.record)
-        state.levels.append(entry.level)
-        state.listings.append(entry.listing)
+        batch.records.append(entry.record)
+        batch.levels.append(entry.level)
+        batch.listings.append(entry.listing)
         numbered = map(or_, repeat(number << VALUE_BITS), entry.values)
         deque(map(array.append, map(postings.__getitem__, entry_tokens(entry)), numbered), maxlen=0)  # in C
         deque(map(array.append, map(grams.__getitem__, entry_grams(entry)), repeat(number)), maxlen=0)
+    batch.tokens.extend(postings)
+    batch.buckets.extend(grams)
+    for lists, (joined, counts) in ((postings, batch.postings), (grams, batch.documents)):
+        deque(map(joined.extend, lists.values()), maxlen=0)
+        counts.extend(map(len, lists.values()))
+    return batch
+
+
+def index_state(batches: Iterable[Batch]) -> IndexState:
+    """The postings of every document from the batches of its documents, in order, keeping their display records."""
+    postings: defaultdict[str, array[int]] = defaultdict(partial(array, "i"))
+    grams: defaultdict[int, array[int]] = defaultdict(partial(array, "i"))
+    state = IndexState({}, [], [], [], {})
+    for batch in batches:
+        state.records.extend(batch.records)
+        state.levels.extend(batch.levels)
+        state.listings.extend(batch.listings)
+        # Each batch's documents come after the last one's: its postings of a token follow the ones before. In C.
+        deque(map(array.extend, map(postings.__getitem__, batch.tokens), _pieces(*batch.postings)), maxlen=0)
+        deque(map(array.extend, map(grams.__getitem__, batch.buckets), _pieces(*batch.documents)), maxlen=0)
     state.encoded = encode_all(postings)
     state.encoded_grams = {bucket: encode_documents(docs) for bucket, docs in grams.items()}
     return state
+
+
+def _pieces(joined: array, counts: array) -> map[array]:
+    """`joined` cut into runs of `counts` items."""
+    ends = list(accumulate(counts))
+    return map(joined.__getitem__, map(slice, [0, *ends[:-1]], ends))
 
 
 def display_record(doc: SearchDoc) -> list[str]:
@@ -272,7 +312,8 @@ def build_search_index(site: Site) -> dict[str, bytes]:
 
 def build_index(entries: Iterable[IndexEntry]) -> dict[str, bytes]:
     """The index files of these entries, in document order."""
-    return index_files(index_state(entries))
+    listed = list(entries)
+    return index_files(index_state([batch_of(range(len(listed)), listed)]))
 
 
 def index_files(state: IndexState) -> dict[str, bytes]:
