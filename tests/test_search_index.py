@@ -26,6 +26,7 @@ from llmnotes.features.search import (
     gram_buckets,
     index_files,
     index_state,
+    indexed_documents,
     plain_text,
     search_doc,
     site_documents_in_order,
@@ -308,7 +309,8 @@ def test_repository_index_finds_the_notes_by_their_words(repo_index: dict[str, b
 
 def test_repository_index_layout(repo_index: dict[str, bytes]) -> None:
     manifest, _, records = read_index(repo_index)
-    assert set(manifest) == {"bytes", "chunks", "docs", "docsPerShard", "grams", "lengths", "listings", "version"}
+    fields = {"bytes", "chunks", "docs", "docsPerShard", "grams", "lengths", "listings", "order", "version"}
+    assert set(manifest) == fields
     assert len(manifest["lengths"]) == manifest["docs"] and manifest["listings"] == []
     chunks = manifest["chunks"]
     assert chunks == sorted(chunks, key=lambda t: t.encode("utf-16-be")) and len(set(chunks)) == len(chunks)
@@ -324,6 +326,21 @@ def test_repository_index_layout(repo_index: dict[str, bytes]) -> None:
     ]
     assert "思维链" in cot[5] and "思维链提示" in cot[6] and "<输入, 思维链, 输出>" in cot[6]  # code is kept
     assert not re.search(r"</?[a-z]+[ >]", cot[6]) and "diagram-svg" not in cot[6]
+
+
+def test_documents_are_numbered_by_path_and_the_manifest_holds_the_site_order(repo_index: dict[str, bytes]) -> None:
+    """A number no front matter moves (a title edit then patches the index), and the newest-first order, which
+    the ranking's last tie-break follows, beside it."""
+    manifest, _, records = read_index(repo_index)
+    paths = [record[0] for record in records]
+    assert paths == sorted(paths)
+    places = read_varints(manifest["order"])
+    assert sorted(places) == list(range(len(paths)))
+    site = repo_site()
+    in_site_order = [site.paths[parsed.note.slug] for parsed in site_documents_in_order(site)]
+    assert in_site_order != paths
+    assert [paths[number] for number in sorted(range(len(paths)), key=places.__getitem__)] == in_site_order
+    assert indexed_documents(site)[1] == places
 
 
 def test_repository_index_is_small(repo_index: dict[str, bytes]) -> None:
@@ -469,12 +486,18 @@ def test_an_index_patched_for_an_edited_body_is_the_index_built_afresh() -> None
 
 def test_an_index_patched_for_renamed_retagged_and_relinked_documents_is_the_index_built_afresh() -> None:
     """A few documents edited at once, as a rename, a new tag or a changed link makes them (their titles, facets
-    and the text of links to them): every patched file is the fresh index's, and no other file changed."""
+    and the text of links to them), a rename or a new date moving one in the site's order: every patched file is
+    the fresh index's, and no other file changed."""
     docs = _docs(150, seed=13)
-    files = build_index(entry_of(doc) for doc in docs)
     rng = random.Random(3)
+    order = rng.sample(range(len(docs)), len(docs))
+    files = build_index((entry_of(doc) for doc in docs), order)
     patched = 0
     for _ in range(30):
+        moved = rng.randrange(len(docs))  # from its place to another: the places between shift by one
+        place, to = order[moved], rng.randrange(len(docs))
+        order = [p - (place < p <= to) + (to <= p < place) for p in order]
+        order[moved] = to
         numbers = rng.sample(range(len(docs)), rng.randint(1, 4))
         changes = []
         for number in numbers:
@@ -489,8 +512,8 @@ def test_an_index_patched_for_renamed_retagged_and_relinked_documents_is_the_ind
             )
             docs[number] = new
             changes.append((number, unpack(entry_of(old)), unpack(entry_of(new))))
-        fresh = build_index(entry_of(doc) for doc in docs)
-        made = patch_index(files.__getitem__, changes)
+        fresh = build_index((entry_of(doc) for doc in docs), order)
+        made = patch_index(files.__getitem__, changes, order)
         if made is not None:
             patched += 1
             assert {path: fresh[path] for path in made} == made

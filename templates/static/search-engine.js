@@ -192,8 +192,9 @@
         lengths.push(length);
         total += length;
       }
+      // Documents are numbered by path; "order" holds each one's place in the site's order (newest first).
       statsCache = { lengths: lengths, average: Math.max(1, total / Math.max(1, lengths.length)),
-        listings: new Set(manifest.listings) };
+        listings: new Set(manifest.listings), places: varints(manifest.order) };
     }
     return statsCache;
   }
@@ -264,7 +265,7 @@
   // Documents matching every segment, best first: by summed score, listing pages scaled down, then site order
   // (newest first), the last tie-break.
   function rank(manifest, segments) {
-    var scores = null, listings = stats(manifest).listings;
+    var scores = null, listings = stats(manifest).listings, places = stats(manifest).places;
     segments.forEach(function (segment) {
       var found = segment.cjk ? runScores(manifest, segment) : wordScores(manifest, segment), next = new Map();
       found.forEach(function (score, doc) {
@@ -277,7 +278,7 @@
     (scores || new Map()).forEach(function (score, doc) {
       results.push([doc, listings.has(doc) ? score * LISTING_FACTOR : score]);
     });
-    results.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+    results.sort(function (a, b) { return b[1] - a[1] || places[a[0]] - places[b[0]]; });
     return results.map(function (r) { return r[0]; });
   }
   function search(query) {

@@ -59,9 +59,10 @@ def corpus() -> dict[str, str]:
             + "\n\n## 结构\n\n用 transformer 替换 U-Net 来做扩散模型，transformer 的规模越大扩散模型越好。",
             year="2023",
         ),
-        # Two notes alike but for their dates: the newer first.
-        "notes/twin-old.md": note("Twin A", "zebrafish 在这里出现一次。", year="2019"),
-        "notes/twin-new.md": note("Twin B", "zebrafish 在这里出现一次。", year="2023"),
+        # Two notes alike but for their dates: the newer first, though its path comes second (documents are
+        # numbered by path; the tie-break follows the site's order).
+        "notes/twin-a.md": note("Twin A", "zebrafish 在这里出现一次。", year="2019"),
+        "notes/twin-b.md": note("Twin B", "zebrafish 在这里出现一次。", year="2023"),
         # A section whose page lists titles of notes (the lists of generated section indexes).
         "notes/generative/index.md": note(
             "生成模型", "本节收录：\n\n- 扩散模型入门\n- 扩散模型加速\n- 扩散模型综述\n- 扩散模型与视频\n- 条件扩散模型"

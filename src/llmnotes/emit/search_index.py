@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 
-from ..engine.cache import Store
+from ..engine.cache import Store, content_digest
 from ..features.search import (
     Batch,
     batch_of,
@@ -15,8 +15,8 @@ from ..features.search import (
     index_entry,
     index_files,
     index_state,
+    indexed_documents,
     search_doc,
-    site_documents_in_order,
     unpack,
 )
 from ..features.search_format import ROOT
@@ -26,19 +26,25 @@ from . import PageContext
 
 
 def emit(context: PageContext) -> Iterator[Output]:
-    documents = site_documents_in_order(context.site)
+    """The index, keyed on each document's entry key in document order (its parts), then on the site's order."""
+    documents, order = indexed_documents(context.site)
     keys = tuple(document_key(context.body_key(p), context.card_key(p.note.slug)) for p in documents)
     yield Output(
         ROOT,
-        keys,
-        partial(_files, context, documents, keys),
+        (*keys, order_key(order)),
+        partial(_files, context, documents, keys, order),
         alone=True,
         parts=keys,
-        update=partial(_patched, context, documents, keys),
+        update=partial(_patched, context, documents, keys, order),
     )
 
 
-def _files(context: PageContext, documents: list[ParsedNote], keys: tuple[str, ...]) -> list[Page]:
+def order_key(order: list[int]) -> str:
+    """The last part of the index's key: its manifest shows the site's order, which no document's key covers."""
+    return "order " + content_digest(repr(order).encode())
+
+
+def _files(context: PageContext, documents: list[ParsedNote], keys: tuple[str, ...], order: list[int]) -> list[Page]:
     """The index from every document's entry: the cache's where the document's inputs are unchanged. Workers
     make the missing entries and put the postings of runs of documents together."""
     store = context.search_entries
@@ -51,7 +57,7 @@ def _files(context: PageContext, documents: list[ParsedNote], keys: tuple[str, .
     work = partial(_batch, documents=documents, cached=cached, site=context.site)
     state = index_state(_kept(store, keys, run_all(work, runs, chunk=1, weight=BATCH)))
     store.cache.save_quietly(store.save)
-    return [Page(path, content) for path, content in index_files(state).items()]
+    return [Page(path, content) for path, content in index_files(state, order).items()]
 
 
 BATCH = 64  # documents whose postings a worker puts together at a time
@@ -75,11 +81,13 @@ def _patched(
     context: PageContext,
     documents: list[ParsedNote],
     keys: tuple[str, ...],
+    order: list[int],
     read: Callable[[str], bytes],
     old_keys: tuple[str, ...],
 ) -> list[Page] | None:
     """The index files that changed since the last build's, patched on disk when the documents are the same in
-    number and few changed (see `patch_index`); the other files stay as they are. None: make the index afresh."""
+    number and few changed (see `patch_index`), the site's order as `order`; the other files stay as they are.
+    None: make the index afresh."""
     store = context.search_entries
     if store is None or len(old_keys) != len(keys):
         return None
@@ -97,7 +105,7 @@ def _patched(
             store.put(keys[number], new)
         changes.append((number, unpack(old), unpack(new)))
     try:
-        files = patch_index(read, changes)
+        files = patch_index(read, changes, order)
     except (OSError, ValueError, KeyError, IndexError, TypeError):  # files not as the last build wrote them
         return None
     store.cache.save_quietly(store.save)
@@ -109,13 +117,13 @@ def _patched(
 class SearchRecord:
     """Where a note is in the index and what its entry was made from besides its body (see `updated_index`)."""
 
-    document: int  # its number in the index
+    document: int  # its number in the index (see `indexed_documents`)
     card_key: str
 
 
 def records(context: PageContext) -> dict[str, SearchRecord]:
     """slug -> the record of each note's document, from the values `emit` made the index with."""
-    documents = site_documents_in_order(context.site)
+    documents, _ = indexed_documents(context.site)
     return {p.note.slug: SearchRecord(n, context.card_key(p.note.slug)) for n, p in enumerate(documents)}
 
 
@@ -130,7 +138,8 @@ def updated_index(
 ) -> dict[str, bytes] | None:
     """The index files that change when a note's body changes from `bodies[0]` to `bodies[1]` (made from
     `body_keys[0]`, then `[1]`), everything else about it as `record` says, and `keys` updated to match: byte for
-    byte the index `emit` makes. None when the index on disk is not the record's, or must be made afresh."""
+    byte the index `emit` makes. None when the index on disk is not the record's, or must be made afresh. `keys`
+    ends with the site's order's key (see `emit`), which a body edit leaves as it is."""
     (old_body, new_body), (old_key, new_key) = bodies, body_keys
     if keys[record.document] != document_key(old_key, record.card_key):
         return None

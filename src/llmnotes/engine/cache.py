@@ -73,7 +73,7 @@ class BuildState:
     note_count: int = 0
     git_head: str | None = None  # the commit the notes' dates came from
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # note page -> where its body is in it
-    search_keys: tuple[str, ...] = ()  # each search document's key, in the index's order
+    search_keys: tuple[str, ...] = ()  # each search document's key, in the index's order, then the site order's
     records: str = ""  # the generation of the emitters' records saved with this state (see `body_edits`)
     serial: str = ""  # names the saved state that changes saved beside it apply to (see BuildCache.save_changes)
 

@@ -8,7 +8,7 @@ import re
 import zlib
 from array import array
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import accumulate, repeat
@@ -36,6 +36,7 @@ from .search_format import (
     docs_per_shard,
     encode_all,
     encode_documents,
+    encode_numbers,
     gram_file,
     gram_file_path,
     gram_files,
@@ -126,6 +127,20 @@ def search_doc(note: Note, path: str, body_html: str, section: str = "") -> Sear
 def site_documents_in_order(site: Site) -> list[ParsedNote]:
     """Notes in the site's order (newest first), then pages; the home page is left out."""
     return [*site.notes, *(p for p in site.pages if site.paths[p.note.slug] != "index.html")]
+
+
+def indexed_documents(site: Site) -> tuple[list[ParsedNote], list[int]]:
+    """The documents as the index numbers them, by output path (notes and pages together), and each one's place in
+    the site's order (newest first), the ranking's last tie-break.
+
+    A path changes only when the note's file or slug does, whereas the site's order follows titles, years and
+    dates: numbered in it, one title edit would renumber every document between the note's old and new places and
+    the index would be made afresh; numbered by path, the edit changes that document's entry and the manifest's
+    "order", which `search_patch.patch_index` patches."""
+    in_order = site_documents_in_order(site)
+    place = {parsed.note.slug: number for number, parsed in enumerate(in_order)}
+    documents = sorted(in_order, key=lambda parsed: site.paths[parsed.note.slug])
+    return documents, [place[parsed.note.slug] for parsed in documents]
 
 
 SECTION = 7  # the place of the sections in a display record
@@ -307,17 +322,19 @@ def build_search_index(site: Site) -> dict[str, bytes]:
     done here."""
     from ..engine.parallel import run_all  # here: a body edit, which patches the index, starts no workers
 
-    return build_index(run_all(partial(index_entry, site=site), site_documents_in_order(site)))
+    documents, order = indexed_documents(site)
+    return build_index(run_all(partial(index_entry, site=site), documents), order)
 
 
-def build_index(entries: Iterable[IndexEntry]) -> dict[str, bytes]:
-    """The index files of these entries, in document order."""
+def build_index(entries: Iterable[IndexEntry], order: Sequence[int] | None = None) -> dict[str, bytes]:
+    """The index files of these entries, in document order; `order` as `index_files` takes it."""
     listed = list(entries)
-    return index_files(index_state([batch_of(range(len(listed)), listed)]))
+    return index_files(index_state([batch_of(range(len(listed)), listed)]), order)
 
 
-def index_files(state: IndexState) -> dict[str, bytes]:
-    """The index files; a document's number is its position, which is also the ranking's last tie-break."""
+def index_files(state: IndexState, order: Sequence[int] | None = None) -> dict[str, bytes]:
+    """The index files; a document's number is its position, and `order` holds each one's place in the site's order
+    (None: the documents come in it), which the manifest keeps for the ranking's last tie-break."""
     records = state.records
     firsts, files = token_shards(state.encoded)
     # Each record as JSON once, for its size and its shard: what `record_bytes` and `script` would write of it.
@@ -339,6 +356,7 @@ def index_files(state: IndexState) -> dict[str, bytes]:
         "grams": grams,
         "lengths": "".join(DIGITS[level] for level in state.levels),
         "listings": [number for number, listing in enumerate(state.listings) if listing],
+        "order": encode_numbers(range(len(records)) if order is None else order),
         "version": VERSION,
     }
     files[MANIFEST] = script("manifest", manifest)

@@ -6,7 +6,7 @@ import json
 import zlib
 from array import array
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from itertools import chain, compress, filterfalse, islice, repeat
 from operator import add, and_, eq, getitem, itemgetter, lshift, lt, mul, ne, or_, rshift, sub
@@ -22,7 +22,7 @@ DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"  # 3
 CHUNK_BYTES = 32_000  # target size of one token shard
 DOC_SHARD_BYTES = 8_000  # target size of one display-data shard
 ROOT = "static/search/"
-VERSION = 2
+VERSION = 3  # 3: documents numbered by output path, the site's order in the manifest ("order")
 
 
 def gram_files(documents: int) -> int:
@@ -93,6 +93,12 @@ def encode_all(postings: dict[str, array]) -> dict[str, str]:
     encoded = dict(zip(compress(tokens, alone), map(add, numbers, map(suffixes.__getitem__, values)), strict=True))
     encoded.update((token, encode_postings(postings[token])) for token in filterfalse(encoded.__contains__, tokens))
     return dict(zip(tokens, map(encoded.__getitem__, tokens), strict=True))  # in the postings' order
+
+
+def encode_numbers(numbers: Iterable[int]) -> str:
+    """Numbers as varints one after another, each ended by its last digit."""
+    small = _small_varints()
+    return "".join(map(_number, numbers, repeat(small)))
 
 
 def _gaps(docs: Sequence[int]) -> map[int]:
@@ -260,6 +266,11 @@ def decode_postings(text: str) -> list[int]:
         postings.append(doc << VALUE_BITS | value)
         index += 1
     return postings
+
+
+def decode_numbers(text: str) -> list[int]:
+    """The numbers `encode_numbers` wrote."""
+    return _varints(text)
 
 
 def decode_documents(text: str) -> list[int]:

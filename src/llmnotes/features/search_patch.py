@@ -21,6 +21,7 @@ from .search_format import (
     decode_postings,
     docs_per_shard,
     encode_documents,
+    encode_numbers,
     encode_postings,
     front_decoded,
     gram_file,
@@ -38,11 +39,14 @@ from .search_format import (
 MAX_PATCHED = 64  # documents changed since the last index beyond which making it afresh is as quick
 
 
-def patch_index(read: Callable[[str], bytes], changes: Sequence[tuple[int, Entry, Entry]]) -> dict[str, bytes] | None:
+def patch_index(
+    read: Callable[[str], bytes], changes: Sequence[tuple[int, Entry, Entry]], order: list[int] | None = None
+) -> dict[str, bytes] | None:
     """The index files that change, and their bytes, when each document `number` of `changes` goes from its old
-    entry to its new one, keeping its number: byte for byte what `index_files` makes of the new entries. Only the
-    postings that differ are decoded and encoded again. None when a shard would begin elsewhere, the documents per
-    display-data shard would change, or a record on disk is not the old entry's (make the index afresh then).
+    entry to its new one, keeping its number, and the site's order becomes `order` (None: as it was): byte for
+    byte what `index_files` makes of the new entries. Only the postings that differ are decoded and encoded again.
+    None when a shard would begin elsewhere, the documents per display-data shard would change, or a record on disk
+    is not the old entry's (make the index afresh then).
 
     Raises ValueError, KeyError, IndexError or TypeError on files that are not as `index_files` wrote them."""
     manifest = read_manifest(read)
@@ -85,6 +89,8 @@ def patch_index(read: Callable[[str], bytes], changes: Sequence[tuple[int, Entry
         files[f"{ROOT}d/{shard}.js"] = script(f"d/{shard}", records)
     files.update(_patched_gram_files(read, manifest["grams"], left, joined))
     manifest.update(bytes=total, lengths="".join(lengths), listings=sorted(listings))
+    if order is not None:
+        manifest["order"] = encode_numbers(order)
     files[MANIFEST] = script("manifest", manifest)
     return files
 

@@ -1,0 +1,62 @@
+"""An edit that moves a note in the site's order (its title, year or date) patches the search index: documents are
+numbered by output path, so the other documents keep their numbers and only the files holding what changed are
+written again; the site is still a clean build's."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from llmnotes.engine.build import build
+from llmnotes.features.search_format import ROOT
+from sites import write_site
+from test_incremental import OUTPUT, assert_equals_clean, edit, let_the_clock_tick
+
+NOTES = 150
+
+
+def corpus() -> dict[str, str]:
+    """NOTES notes of one year, ordered by title as by path, each with a paragraph of English words and one of
+    Chinese (whose every three characters in a row the phrase index holds)."""
+    rng = random.Random(16)
+    words = [f"w{''.join(rng.choices('abcdefghijklmnopqrstuvwxyz', k=rng.randint(3, 8)))}" for _ in range(2000)]
+    chars = [chr(0x4E00 + number) for number in range(2000)]
+    files = {"pyproject.toml": '[tool.llmnotes]\ntitle = "Numbering"\n'}
+    for number in range(NOTES):
+        english = " ".join(rng.choices(words, k=60))
+        chinese = "".join(rng.choices(chars, k=40))
+        files[f"notes/n{number:03}.md"] = (
+            f'---\ntitle: "Note {number:03}"\nyear: 2020\ntags: [t{number % 7}]\n---\n\n{english}\n\n{chinese}。\n'
+        )
+    return files
+
+
+def index_files_written(root: Path, relative: str, old: str, new: str) -> tuple[list[str], int]:
+    """The search index's files the build after the edit writes, and how many the index has."""
+    let_the_clock_tick()
+    edit(root, relative, old, new)
+    result = build(root)
+    assert not result.quick  # a front-matter edit takes the full incremental way
+    index = [path for path in (root / OUTPUT / ROOT).rglob("*") if path.is_file()]
+    return sorted(path for path in result.changed if path.startswith(ROOT)), len(index)
+
+
+@pytest.mark.parametrize(
+    ("relative", "old", "new"),
+    [
+        ("notes/n149.md", '"Note 149"', '"A note renamed"'),  # from last in the site's order to first
+        ("notes/n100.md", "year: 2020", "year: 2024"),  # from the 101st to the first
+    ],
+)
+def test_an_edit_that_moves_a_note_in_the_site_order_rewrites_a_few_index_files(
+    relative: str, old: str, new: str, tmp_path: Path
+) -> None:
+    root = write_site(tmp_path / "project", corpus())
+    build(root)
+    written, total = index_files_written(root, relative, old, new)
+    assert total > 100  # token shards, display data, phrase files: numbering them afresh would rewrite most
+    assert len(written) <= 8, written  # the manifest, the note's display data, the shards of the words it changed
+    assert f"{ROOT}manifest.js" in written
+    assert_equals_clean(root, tmp_path)
