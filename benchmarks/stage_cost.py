@@ -105,7 +105,7 @@ def search_cost(root: Path, notes_wanted: int, repeat: int, site_file: Path | No
         shutil.rmtree(root / ".llmnotes-cache", ignore_errors=True)
         if site_file is not None:
             site_file.write_bytes(pickle.dumps(site, protocol=pickle.HIGHEST_PROTOCOL))
-    documents = search.site_documents_in_order(site)
+    documents, order = search.indexed_documents(site)
     some = documents[:notes_wanted]
     gc.disable()
     entry = float("inf")
@@ -118,7 +118,7 @@ def search_cost(root: Path, notes_wanted: int, repeat: int, site_file: Path | No
     together = float("inf")
     for _ in range(repeat):
         started = time.process_time()
-        state = search.index_state([], iter(entries))
+        state = search.index_state([], iter(entries), order)
         search.index_files(state)
         pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
         together = min(together, time.process_time() - started)
