@@ -118,8 +118,8 @@ def search_cost(root: Path, notes_wanted: int, repeat: int, site_file: Path | No
     together = float("inf")
     for _ in range(repeat):
         started = time.process_time()
-        state = search.index_state([], iter(entries), order)
-        search.index_files(state)
+        state = search.index_state([search.batch_of(range(len(entries)), entries)])
+        search.index_files(state, order)
         pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
         together = min(together, time.process_time() - started)
         del state
