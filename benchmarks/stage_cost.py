@@ -36,6 +36,7 @@ def parse_cost(root: Path, notes_wanted: int, repeat: int, skip: int) -> str:
     from llmnotes.content.compile import _parser
     from llmnotes.content.load import load_note
     from llmnotes.content.parse import parse_note
+    from llmnotes.i18n import interface_strings
     from llmnotes.markdown import highlight, math
 
     config = load_config(root)
@@ -43,7 +44,7 @@ def parse_cost(root: Path, notes_wanted: int, repeat: int, skip: int) -> str:
     paths = sorted(folder.rglob("*.md"))[skip : skip + notes_wanted]
     loaded = (load_note(path, root, "note", path.relative_to(folder).as_posix())[0] for path in paths)
     notes = [note for note in loaded if note is not None]
-    md = _parser(config.raw_html, config.language)
+    md = _parser(config.raw_html, tuple(interface_strings(config.language, config).items()))
     gc.disable()
     best = float("inf")
     for _ in range(repeat):
