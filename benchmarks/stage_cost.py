@@ -1,15 +1,21 @@
-"""CPU per note of three stages alone, in one process: parsing, note pages and the search index (issue 17).
+"""CPU per note of three stages alone: parsing, note pages and the search index (issue 17).
 
     .venv/bin/python benchmarks/stage_cost.py parse ROOT [--notes N] [--repeat K] [--skip S]
+    .venv/bin/python benchmarks/stage_cost.py parse-stage ROOT [--notes N] [--serial]
     .venv/bin/python benchmarks/stage_cost.py pages ROOT [--repeat K]
     .venv/bin/python benchmarks/stage_cost.py search ROOT [--notes N] [--repeat K] [--site FILE]
 
 `parse` loads the first N notes of the site at ROOT (sorted by path, after skipping S) and parses each, K times,
 with the formula and code-block memos emptied before each round: the minimum CPU time per note, which other work
-on a shared machine inflates least. `pages` builds ROOT cold (its .llmnotes-cache removed before and after) into a
-scratch folder, worker processes off and broken links allowed, then renders every note page again K times from
-the same site: the minimum CPU time per page. The rounds reuse the preview cards made during the build, as the
-pages of one folder share them in a build.
+on a shared machine inflates least. `parse-stage` runs the parse stage once as a cold build does (its
+.llmnotes-cache removed first; nothing saved): the first N documents loaded and parsed in worker processes (or, with
+--serial, in this one), and shows the CPU of the workers and of this process, per note. A least of several rounds
+and warm memos make `parse` lower than one pass of the stage: compare it with `parse --repeat 1`.
+
+`pages` builds ROOT cold (its .llmnotes-cache removed before and after) into a scratch folder, worker processes
+off and broken links allowed, then renders every note page again K times from the same site: the minimum CPU time
+per page. The rounds reuse the preview cards made during the build, as the pages of one folder share them in a
+build.
 
 `search` compiles ROOT cold (parsed and linked, no output written; or reads the site pickled in FILE by an earlier
 run, so that two versions of llmnotes are timed on the same site), then times two parts of the search index: a
@@ -36,6 +42,7 @@ def parse_cost(root: Path, notes_wanted: int, repeat: int, skip: int) -> str:
     from llmnotes.content.compile import _parser
     from llmnotes.content.load import load_note
     from llmnotes.content.parse import parse_note
+    from llmnotes.i18n import interface_strings
     from llmnotes.markdown import highlight, math
 
     config = load_config(root)
@@ -43,7 +50,7 @@ def parse_cost(root: Path, notes_wanted: int, repeat: int, skip: int) -> str:
     paths = sorted(folder.rglob("*.md"))[skip : skip + notes_wanted]
     loaded = (load_note(path, root, "note", path.relative_to(folder).as_posix())[0] for path in paths)
     notes = [note for note in loaded if note is not None]
-    md = _parser(config.raw_html, config.language)
+    md = _parser(config.raw_html, tuple(interface_strings(config.language, config).items()))
     gc.disable()
     best = float("inf")
     for _ in range(repeat):
@@ -131,18 +138,50 @@ def search_cost(root: Path, notes_wanted: int, repeat: int, site_file: Path | No
     )
 
 
+def parse_stage_cost(root: Path, notes_wanted: int, serial: bool) -> str:
+    import resource
+    from dataclasses import replace
+
+    from llmnotes.content.compile import parse_all
+    from llmnotes.engine import parallel
+    from llmnotes.engine.build import open_project
+    from llmnotes.engine.cache import CACHE_DIR
+
+    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+    if serial:
+        parallel.MIN_ITEMS = 1 << 62
+    gc.disable()  # as a build does
+    project = open_project(root)
+    inputs = replace(project.inputs, documents=project.inputs.documents[:notes_wanted])
+    count = len(inputs.documents)
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    parse_all(project.config, inputs, project.cache, lambda stage, done, total: None)
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    main_cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    workers_cpu = workers.ru_utime + workers.ru_stime
+    return (
+        f"{count} documents parsed in {'this process' if serial else 'worker processes'}: the workers"
+        f" {workers_cpu * 1000 / max(count, 1):.3f} ms CPU a note (their start included), this process"
+        f" {main_cpu * 1000 / max(count, 1):.3f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("stage", choices=("parse", "pages", "search"))
+    parser.add_argument("stage", choices=("parse", "parse-stage", "pages", "search"))
     parser.add_argument("root", type=Path, help="the site's folder (as for llmnotes build --root)")
-    parser.add_argument("--notes", type=int, default=1000, help="parse, search: how many notes (default 1000)")
+    parser.add_argument("--notes", type=int, default=1000, help="parse, parse-stage, search: how many (default 1000)")
     parser.add_argument("--skip", type=int, default=0, help="parse: notes to skip first (default 0)")
     parser.add_argument("--repeat", type=int, default=3, help="rounds; the least is shown (default 3)")
+    parser.add_argument("--serial", action="store_true", help="parse-stage: in this process, no workers")
     parser.add_argument("--site", type=Path, help="search: the compiled site, pickled (written when missing)")
     args = parser.parse_args()
     root = args.root.resolve()
     if args.stage == "parse":
         print(parse_cost(root, args.notes, args.repeat, args.skip))
+    elif args.stage == "parse-stage":
+        print(parse_stage_cost(root, args.notes, args.serial))
     elif args.stage == "search":
         print(search_cost(root, args.notes, args.repeat, args.site))
     else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -86,8 +85,7 @@ def load_note(
     fields, lines, problems = _parse_yaml(front_text, source)
     if problems:
         return None, problems
-    note, problems = _build_note(source, path, fields, lines, body, body_line, kind, content_digest(raw))
-    return (replace(note, relative=relative or path.name) if note is not None else None), problems
+    return _build_note(source, path, fields, lines, body, body_line, kind, content_digest(raw), relative or path.name)
 
 
 def _likely_encoding(raw: bytes) -> str:
@@ -181,6 +179,7 @@ def _build_note(
     body_line: int,
     kind: Literal["note", "page"],
     digest: str,
+    relative: str,
 ) -> tuple[Note | None, list[Diagnostic]]:
     problems: list[Diagnostic] = []
 
@@ -239,6 +238,7 @@ def _build_note(
         extra=extra,
         field_lines=lines,
         digest=digest,
+        relative=relative,
         **typed,
     )
     return note, []

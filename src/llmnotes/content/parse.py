@@ -81,15 +81,15 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
         )
         for problem in env.get("problems", [])
     )
-    if len(tags) > len(note.tags):
-        note = replace(note, tags=tuple(tags))
+    # the HTML holds the body now (10,000 bodies are tens of megabytes); #tags in it are the note's tags too
+    bare = replace(note, body="", tags=tuple(tags)) if len(tags) > len(note.tags) else replace(note, body="")
     return ParsedNote(
-        note=replace(note, body=""),  # the HTML holds it now; 10,000 bodies are tens of megabytes
+        note=bare,
         html=html,
         headings=tuple(headings),
         links=tuple(links),
         diagnostics=problems,
-        facts=facts_digest(note),
+        facts=facts_digest(bare),  # the body is not among the facts
         assets=tuple(assets),
         embeds=tuple(embeds),
         citations=tuple(citations),
