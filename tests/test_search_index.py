@@ -475,9 +475,11 @@ def test_an_index_patched_for_an_edited_body_is_the_index_built_afresh() -> None
         new = SearchDoc(old.path, old.label, old.title, old.meta, old.names, old.facets, old.summary, text)
         docs[number] = new
         fresh = build_index(entry_of(doc) for doc in docs)
-        changes = patch_bodies(files.__getitem__, number, old, new)
-        if changes is not None:
+        made = patch_bodies(files.__getitem__, number, old, new)
+        if made is not None:
+            changes, entry = made
             patched += 1
+            assert entry == entry_of(new)  # the cache keeps it for the next edit's patch
             assert {path: fresh[path] for path in changes} == changes
             assert {path for path in fresh if fresh[path] != files.get(path)} <= set(changes)
         files = fresh

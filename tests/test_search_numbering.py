@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from llmnotes.emit import search_index
 from llmnotes.engine.build import build
 from llmnotes.features.search_format import ROOT
 from sites import write_site
@@ -59,4 +60,23 @@ def test_an_edit_that_moves_a_note_in_the_site_order_rewrites_a_few_index_files(
     assert total > 100  # token shards, display data, phrase files: numbering them afresh would rewrite most
     assert len(written) <= 8, written  # the manifest, the note's display data, the shards of the words it changed
     assert f"{ROOT}manifest.js" in written
+    assert_equals_clean(root, tmp_path)
+
+
+def test_a_rename_after_a_body_edit_patches_the_index_rather_than_making_it_afresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body edit takes the quick way (see engine.body_edits), which patches the index itself: the next edit's
+    patch must start from the entries that one left, not from those before it."""
+    root = write_site(tmp_path / "project", corpus())
+    build(root)
+    let_the_clock_tick()
+    edit(root, "notes/n040.md", "。\n", "。补充一句。\n")
+    assert build(root).quick
+    made: list[int] = []
+    whole = search_index.index_state
+    monkeypatch.setattr(search_index, "index_state", lambda batches: made.append(1) or whole(batches))
+    written, _ = index_files_written(root, "notes/n040.md", '"Note 040"', '"A note renamed"')
+    assert made == []  # made afresh, it takes every document's entry again: a second at 10,000 notes
+    assert len(written) <= 8, written
     assert_equals_clean(root, tmp_path)

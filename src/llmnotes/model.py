@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path
@@ -316,6 +316,11 @@ class Output:
     part and offer `update`: given the files the last build wrote (a reader of them) and the last build's part keys,
     it makes the new files from the old ones, redoing only the parts whose keys changed; None when it cannot, and
     the output is rendered. The files it leaves out stay as the last build wrote them.
+
+    A large output may also come in pieces, which the engine hands to the workers before the pages: `pieces()`,
+    called in the main process before the workers start, readies them and says how many; `piece(n)` makes the n-th
+    in a worker; `assemble` takes their results in order, as they come, and makes the files in the main process
+    while the workers go on with the pages. `render` makes the same files in one call.
     """
 
     name: str  # unique among outputs; the path when it is one file
@@ -324,3 +329,6 @@ class Output:
     alone: bool = False  # a large job that spreads its own work over the workers: rendered after the pages
     parts: tuple[str, ...] = ()
     update: Callable[[Callable[[str], bytes], tuple[str, ...]], list[Page] | None] | None = None
+    pieces: Callable[[], int] | None = None
+    piece: Callable[[int], Any] | None = None
+    assemble: Callable[[Iterator[Any]], list[Page]] | None = None

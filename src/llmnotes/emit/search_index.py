@@ -10,7 +10,6 @@ from ..engine.cache import Store, content_digest
 from ..features.search import (
     Batch,
     batch_of,
-    build_search_index,
     document_key,
     index_entry,
     index_files,
@@ -21,7 +20,7 @@ from ..features.search import (
 )
 from ..features.search_format import ROOT
 from ..features.search_patch import MAX_PATCHED, patch_bodies, patch_index
-from ..model import Note, Output, Page, ParsedNote, Site, pickled_by_constructor
+from ..model import Note, Output, Page, ParsedNote, pickled_by_constructor
 from . import PageContext
 
 
@@ -29,13 +28,17 @@ def emit(context: PageContext) -> Iterator[Output]:
     """The index, keyed on each document's entry key in document order (its parts), then on the site's order."""
     documents, order = indexed_documents(context.site)
     keys = tuple(document_key(context.body_key(p), context.card_key(p.note.slug)) for p in documents)
+    job = IndexJob(context, documents, keys, order)
     yield Output(
         ROOT,
         (*keys, order_key(order)),
-        partial(_files, context, documents, keys, order),
+        job.render,
         alone=True,
         parts=keys,
         update=partial(_patched, context, documents, keys, order),
+        pieces=job.pieces,
+        piece=job.piece,
+        assemble=job.assemble,
     )
 
 
@@ -44,29 +47,53 @@ def order_key(order: list[int]) -> str:
     return "order " + content_digest(repr(order).encode())
 
 
-def _files(context: PageContext, documents: list[ParsedNote], keys: tuple[str, ...], order: list[int]) -> list[Page]:
-    """The index from every document's entry: the cache's where the document's inputs are unchanged. Workers
-    make the missing entries and put the postings of runs of documents together."""
-    store = context.search_entries
-    if store is None:
-        return [Page(path, content) for path, content in build_search_index(context.site).items()]
-    from ..engine.parallel import run_all  # here: a body edit, which patches the index, starts no workers
-
-    cached = [store.get(key) for key in keys]
-    runs = [range(start, min(start + BATCH, len(keys))) for start in range(0, len(keys), BATCH)]
-    work = partial(_batch, documents=documents, cached=cached, site=context.site)
-    state = index_state(_kept(store, keys, run_all(work, runs, chunk=1, weight=BATCH)))
-    store.cache.save_quietly(store.save)
-    return [Page(path, content) for path, content in index_files(state, order).items()]
-
-
 BATCH = 64  # documents whose postings a worker puts together at a time
 
 
-def _batch(numbers: range, documents: list[ParsedNote], cached: list[bytes | None], site: Site) -> Batch:
-    """The postings of the documents numbered `numbers`, with the entries the cache did not hold made here."""
-    made = {n: index_entry(documents[n], site) for n in numbers if cached[n] is None}
-    return batch_of(numbers, [cached[n] or made[n] for n in numbers], made)
+class IndexJob:
+    """The index made in pieces: the postings of runs of BATCH documents put together in the workers, from the
+    cache's entries where a document's inputs are unchanged; then joined, encoded and written out in the main
+    process (see `Output.pieces`)."""
+
+    def __init__(
+        self, context: PageContext, documents: list[ParsedNote], keys: tuple[str, ...], order: list[int]
+    ) -> None:
+        self.context = context
+        self.documents = documents
+        self.keys = keys
+        self.order = order
+        self.runs = [range(start, min(start + BATCH, len(keys))) for start in range(0, len(keys), BATCH)]
+        self.cached: list[bytes | None] | None = None  # each document's entry in the cache, once `pieces` looked
+
+    def pieces(self) -> int:
+        """Look up the documents' entries in the cache (before the workers start: forked ones see them)."""
+        store = self.context.search_entries
+        self.cached = [store.get(key) for key in self.keys] if store is not None else [None] * len(self.keys)
+        return len(self.runs)
+
+    def piece(self, number: int) -> Batch:
+        """The postings of one run of documents, with the entries the cache did not hold made here (all of them in
+        a worker that was not forked: the cache stays in the main process)."""
+        cached = self.cached or [None] * len(self.keys)
+        numbers = self.runs[number]
+        made = {n: index_entry(self.documents[n], self.context.site) for n in numbers if cached[n] is None}
+        return batch_of(numbers, [cached[n] or made[n] for n in numbers], made)
+
+    def assemble(self, batches: Iterator[Batch]) -> list[Page]:
+        """The files from the runs' postings, taken in order as the workers hand them over; the entries made keep
+        in the cache."""
+        store = self.context.search_entries
+        state = index_state(batches if store is None else _kept(store, self.keys, batches))
+        if store is not None:
+            store.cache.save_quietly(store.save)
+        return [Page(path, content) for path, content in index_files(state, self.order).items()]
+
+    def render(self) -> list[Page]:
+        """The whole index in one call, its pieces in workers of its own."""
+        from ..engine.parallel import run_all  # here: a body edit, which patches the index, starts no workers
+
+        count = self.pieces()
+        return self.assemble(run_all(self.piece, range(count), chunk=1, weight=BATCH))
 
 
 def _kept(store: Store, keys: tuple[str, ...], batches: Iterable[Batch]) -> Iterator[Batch]:
@@ -135,15 +162,20 @@ def updated_index(
     path: str,
     bodies: tuple[str, str],
     body_keys: tuple[tuple, tuple],
+    entries: dict[str, bytes],
 ) -> dict[str, bytes] | None:
     """The index files that change when a note's body changes from `bodies[0]` to `bodies[1]` (made from
     `body_keys[0]`, then `[1]`), everything else about it as `record` says, and `keys` updated to match: byte for
     byte the index `emit` makes. None when the index on disk is not the record's, or must be made afresh. `keys`
-    ends with the site's order's key (see `emit`), which a body edit leaves as it is."""
+    ends with the site's order's key (see `emit`), which a body edit leaves as it is. The document's new entry goes
+    into `entries` by its key, for the cache: the next edit's patch takes it out of the index again."""
     (old_body, new_body), (old_key, new_key) = bodies, body_keys
     if keys[record.document] != document_key(old_key, record.card_key):
         return None
     patched = patch_bodies(read, record.document, search_doc(note, path, old_body), search_doc(note, path, new_body))
-    if patched is not None:
-        keys[record.document] = document_key(new_key, record.card_key)
-    return patched
+    if patched is None:
+        return None
+    files, entry = patched
+    keys[record.document] = document_key(new_key, record.card_key)
+    entries[keys[record.document]] = entry
+    return files

@@ -148,6 +148,9 @@ def quick_rebuild(
     if not all(path in index_files for path in update.files if path.startswith(ROOT)):
         return None
     state.search_keys = tuple(update.search_keys)
+    # The index's parts (see Output.parts) are its documents' keys, which its key starts with: the next build's
+    # patch of the index takes the old entries by them.
+    state.parts = {**previous.parts, ROOT: state.search_keys[: len(previous.parts.get(ROOT, ()))]}
     index_files.update((path, content_digest(content)) for path, content in update.files.items() if path in index_files)
     search_key = output_key(previous.site_key, state.search_keys)
     state.outputs = {**previous.outputs, **update.outputs, ROOT: (search_key, tuple(index_files.items()))}
@@ -155,6 +158,7 @@ def quick_rebuild(
     for path in update.outputs:
         old_digests.update(previous.outputs[path][1])
     written = _write(output, update.files, old_digests, state)
+    cache.search_entries.add(update.search_entries)
     # The entries of the state this update can have changed, besides the inputs' stamps (see save_changes).
     pages = list(update.outputs)
     touched: dict[str, Collection[str]] = {
@@ -162,7 +166,7 @@ def quick_rebuild(
         "written": written,
         "spans": pages,
         "templates": (),
-        "parts": (),
+        "parts": [ROOT],
     }
     return state, len(changed) + 1, written, touched
 
@@ -179,6 +183,7 @@ class _Update:
         self.files: dict[str, bytes] = {}  # output path -> new bytes
         self.outputs: dict[str, tuple[str | None, tuple[tuple[str, str], ...]]] = {}
         self.search_keys = list(previous.search_keys)
+        self.search_entries: dict[str, bytes] = {}  # the new entries of the edited documents, by key
 
     def read(self, path: str) -> bytes:
         """The bytes of an output file as this update left it, or as the last build did: raises ValueError for a
@@ -209,7 +214,14 @@ class _Update:
         new_page, body = updated_page(page, parsed, old_page, span)
         old_body = old_page[span[0] : span[1]].decode()
         patched = updated_index(
-            self.read, self.search_keys, in_index, note, path, (old_body, body), (old_key[0], new_key[0])
+            self.read,
+            self.search_keys,
+            in_index,
+            note,
+            path,
+            (old_body, body),
+            (old_key[0], new_key[0]),
+            self.search_entries,
         )
         if patched is None:
             return False

@@ -10,7 +10,7 @@ import tempfile
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -140,7 +140,7 @@ class BuildCache:
         state.serial = secrets.token_hex(8)
         self.save_quietly(lambda: self._dump("state", state))
         for name in ("state-changes.pickle", *RETIRED):
-            self.save_quietly(lambda name=name: (self.folder / name).unlink(missing_ok=True))
+            self.save_quietly(partial(Path.unlink, self.folder / name, missing_ok=True))
         self._changes = None
         if self.memory is not None:
             self.memory.keep(self, state)
@@ -373,6 +373,19 @@ class Store:
         self._used.add(key)
         self._loaded()[key] = value
         self._changes[key] = value
+
+    def add(self, entries: dict[str, Any]) -> None:
+        """Keep `entries` from now on without loading the whole store: into its small file of changes (the quick
+        way of a body edit has no use for the rest). Nothing when the store has no base file to add to."""
+        if self._values is not None:  # loaded already (a server's memory): saved as any change is
+            for key, value in entries.items():
+                self.put(key, value)
+            self.cache.save_quietly(self.save)
+            return
+        if not entries or not (self.cache.folder / f"{self.name}.pickle").is_file():
+            return
+        overlay = self.cache._load(f"{self.name}-changes", dict) or {}
+        self.cache.save_quietly(lambda: self.cache._dump(f"{self.name}-changes", {**overlay, **entries}))
 
     def _loaded(self) -> dict[str, Any]:
         if self._values is None:

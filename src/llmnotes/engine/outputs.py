@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from ..emit import PageContext, all_outputs
 from ..features.search_format import ROOT
@@ -57,22 +59,39 @@ def render_and_write(
             if in_place and same_site and item.update and old_parts and old and all(p in intact for p, _ in old[1]):
                 updatable[item.name] = (old_parts, old[1])  # its files are as the last build wrote them
 
+    # Outputs in pieces go first: their pieces to the workers, the rest in this process while the workers render
+    # the pages (see Output.pieces). An output that patches its files does that instead, alone.
+    pieced = [item for item in todo if item.pieces and item.piece and item.assemble and item.name not in updatable]
+    todo = [item for item in todo if item not in pieced]
     todo.sort(key=lambda job: job.alone)  # stable: the large jobs last, in their order
     writer = SiteWriter(output, replace_all=not in_place)
     on_disk = {path: file_digest for path, file_digest in old_files.items() if path in intact} if in_place else {}
     render = RenderJob(context, outputs, on_disk, writer, updatable)
     alone = sum(item.alone for item in todo)
     staged: list[str] = []
+    done = 0
+
+    def finish(item: Output, files: list[Staged], templates: tuple[str, ...]) -> None:
+        nonlocal done
+        staged.extend(path for path, _, wrote, _ in files if wrote)
+        key = None if item.key is None else output_key(state.site_key, item.key, templates_of(templates))
+        if templates:
+            state.templates[item.name] = templates
+        state.outputs[item.name] = (key, tuple((path, file_digest) for path, file_digest, _, _ in files))
+        state.spans.update((path, span) for path, _, _, span in files if span)
+        done += 1
+        report("render", done, len(pieced) + len(todo))
+
     try:
-        results = run_all(render, [item.name for item in todo], alone=alone)
-        for done, (item, (files, templates)) in enumerate(zip(todo, results, strict=True), 1):
-            staged.extend(path for path, _, wrote, _ in files if wrote)
-            key = None if item.key is None else output_key(state.site_key, item.key, templates_of(templates))
-            if templates:
-                state.templates[item.name] = templates
-            state.outputs[item.name] = (key, tuple((path, file_digest) for path, file_digest, _, _ in files))
-            state.spans.update((path, span) for path, _, _, span in files if span)
-            report("render", done, len(todo))
+        counts = [item.pieces() for item in pieced]  # type: ignore[misc]
+        jobs: list[Job] = [(item.name, n) for item, count in zip(pieced, counts, strict=True) for n in range(count)]
+        results = run_all(render, [*jobs, *(item.name for item in todo)], alone=alone)
+        for item, count in zip(pieced, counts, strict=True):
+            context.renderer.take_used()
+            files = _stage(item.assemble(islice(results, count)), on_disk, writer)  # type: ignore[misc]
+            finish(item, files, context.renderer.take_used())
+        for item, (files, templates) in zip(todo, results, strict=True):
+            finish(item, files, templates)
         produced = {path for _, files in state.outputs.values() for path, _ in files}
         stamps = writer.commit(staged, stale=[path for path in previous.written if path not in produced])
     except BaseException:
@@ -80,7 +99,7 @@ def render_and_write(
         raise
     state.written.update({path: intact[path] for path in produced if path in intact and path not in stamps})
     state.written.update(stamps)
-    return len(todo), len(stamps)
+    return len(pieced) + len(todo), len(stamps)
 
 
 class RenderJob:
@@ -113,15 +132,21 @@ class RenderJob:
         self.context, self.on_disk, self.writer, self.updatable = state
         self.outputs = None
 
-    def __call__(self, name: str) -> tuple[list[Staged], tuple[str, ...]]:
-        """The output's files, and the templates they were rendered with."""
+    def __call__(self, job: Job) -> Any:
+        """The output's files, and the templates they were rendered with; or, for (name, number), the result of
+        that piece of the output (see Output.pieces)."""
         if self.outputs is None:
             self.outputs = {item.name: item for item in all_outputs(self.context)}
+        if isinstance(job, tuple):
+            name, number = job
+            return self.outputs[name].piece(number)  # type: ignore[misc]
+        return self._render(self.outputs[job])
+
+    def _render(self, item: Output) -> tuple[list[Staged], tuple[str, ...]]:
         renderer = self.context.renderer
         renderer.take_used()
-        item = self.outputs[name]
-        if item.update is not None and name in self.updatable:
-            old_parts, old_files = self.updatable[name]
+        if item.update is not None and item.name in self.updatable:
+            old_parts, old_files = self.updatable[item.name]
             pages = item.update(self.writer.read_kept, old_parts)
             if pages is not None:
                 made = {file[0]: file for file in _stage(pages, self.on_disk, self.writer)}
@@ -132,6 +157,7 @@ class RenderJob:
 
 
 Kept = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]  # an output's parts' keys, and its (path, digest) files
+Job = str | tuple[str, int]  # an output to render, by name, or a piece of one
 Staged = tuple[str, str, bool, tuple[int, int] | None]  # a file's path, digest, whether written, body span
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from itertools import repeat
 from operator import or_
 
-from .search import SECTION, Entry, SearchDoc, entry_grams, entry_of, entry_tokens, unpack
+from .search import SECTION, Entry, IndexEntry, SearchDoc, entry_grams, entry_of, entry_tokens, unpack
 from .search_format import (
     DIGITS,
     GRAM_BUCKETS,
@@ -95,13 +95,16 @@ def patch_index(
     return files
 
 
-def patch_bodies(read: Callable[[str], bytes], number: int, old: SearchDoc, new: SearchDoc) -> dict[str, bytes] | None:
-    """`patch_index` for document `number`'s body edited from `old` to `new`: it keeps the sections its record
-    shows (an edit to a body cannot move its note)."""
+def patch_bodies(
+    read: Callable[[str], bytes], number: int, old: SearchDoc, new: SearchDoc
+) -> tuple[dict[str, bytes], IndexEntry] | None:
+    """`patch_index` for document `number`'s body edited from `old` to `new`, and the document's new entry: it
+    keeps the sections its record shows (an edit to a body cannot move its note)."""
     per_shard = read_manifest(read)["docsPerShard"]
     section = _records(read, number // per_shard)[number % per_shard][SECTION]
-    old, new = replace(old, section=section), replace(new, section=section)
-    return patch_index(read, [(number, unpack(entry_of(old)), unpack(entry_of(new)))])
+    entry = entry_of(replace(new, section=section))
+    files = patch_index(read, [(number, unpack(entry_of(replace(old, section=section))), unpack(entry))])
+    return None if files is None else (files, entry)
 
 
 def read_manifest(read: Callable[[str], bytes]) -> dict:
