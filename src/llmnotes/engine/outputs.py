@@ -85,7 +85,7 @@ def render_and_write(
     try:
         counts = [item.pieces() for item in pieced]  # type: ignore[misc]
         jobs: list[Job] = [(item.name, n) for item, count in zip(pieced, counts, strict=True) for n in range(count)]
-        results = run_all(render, [*jobs, *(item.name for item in todo)], alone=alone)
+        results = run_all(render, [*jobs, *(item.name for item in todo)], alone=alone, single=len(jobs))
         for item, count in zip(pieced, counts, strict=True):
             context.renderer.take_used()
             files = _stage(item.assemble(islice(results, count)), on_disk, writer)  # type: ignore[misc]

@@ -78,10 +78,17 @@ def _has_other_threads() -> bool:
 
 
 def run_all(
-    function: Callable[[Item], Result], items: Sequence[Item], alone: int = 0, chunk: int = 32, weight: int = 1
+    function: Callable[[Item], Result],
+    items: Sequence[Item],
+    alone: int = 0,
+    chunk: int = 32,
+    weight: int = 1,
+    single: int = 0,
 ) -> Iterator[Result]:
     """`function` over `items`, results in order; in worker processes when there are enough items and cores. An
-    item of `weight` counts as that many (a run of documents).
+    item of `weight` counts as that many (a run of documents). Workers take `chunk` items at a time, but the first
+    `single` one at a time: large results that this process takes up as they come (the search index's pieces),
+    not in lumps that wait for it, all in memory at once.
 
     The last `alone` items run in this process once the workers are done: they may use workers of their own.
     Forked workers see `function`, `items` and everything they refer to without pickling. Workers started any
@@ -109,7 +116,9 @@ def run_all(
         start_arguments = (pickle.dumps((function, items[:shared]), protocol=pickle.HIGHEST_PROTOCOL),)
     try:
         with context.Pool(workers, initializer=start, initargs=start_arguments) as pool:
-            batches = [range(begin, min(begin + chunk, shared)) for begin in range(0, shared, chunk)]
+            first = min(single, shared)
+            batches = [range(begin, begin + 1) for begin in range(first)]
+            batches += [range(begin, min(begin + chunk, shared)) for begin in range(first, shared, chunk)]
             for results in pool.imap(_run_batch, batches):
                 yield from results
     finally:
