@@ -218,12 +218,6 @@ def document_tokens(doc: SearchDoc) -> tuple[dict[str, int], int, tuple[int, ...
     return values, counts.total(), tuple(sorted(buckets))
 
 
-def posting_values(doc: SearchDoc) -> tuple[dict[str, int], int]:
-    """Each token's posting value and the number of tokens in the body (see `document_tokens`)."""
-    values, length, _ = document_tokens(doc)
-    return values, length
-
-
 def length_level(length: int) -> int:
     """A body length as 0-63, four steps per doubling (2 ** (level / 4) tokens), in integers only."""
     return min(63, ((length + 1) ** 4).bit_length() - 1)
