@@ -202,6 +202,13 @@ def make_site(tmp_path: Path) -> Path:
     return write_site(tmp_path / "project", SITE)
 
 
+def make_site_with_theme_copy(tmp_path: Path) -> Path:
+    """The site with a copy of the built-in theme in its templates/, as every user who customises one page starts."""
+    root = make_site(tmp_path)
+    shutil.copytree(REPO / "templates", root / "templates", dirs_exist_ok=True)
+    return root
+
+
 def output_files(site: Path) -> dict[str, Path]:
     """Every file in a built site by relative path.
 
@@ -758,8 +765,7 @@ def test_a_template_override_added_then_removed(tmp_path: Path) -> None:
 def test_a_template_edit_renders_only_the_pages_made_with_it(
     template: str, used_by: Callable[[str], bool], tmp_path: Path
 ) -> None:
-    root = make_site(tmp_path)
-    shutil.copytree(REPO / "templates", root / "templates", dirs_exist_ok=True)
+    root = make_site_with_theme_copy(tmp_path)
     build(root)
     site = root / OUTPUT
     before, stats = read_tree(site), stat_tree(site)
@@ -994,8 +1000,7 @@ def test_a_replaced_note_template_turns_body_edits_into_full_builds(tmp_path: Pa
 def test_a_project_with_its_own_copy_of_the_theme_still_splices_body_edits(tmp_path: Path) -> None:
     """Every user who customises one page starts from a copy of the theme: a template that prints the body as it is
     keeps body edits on the quick way, and the result is still what a clean build makes."""
-    root = make_site(tmp_path)
-    shutil.copytree(REPO / "templates", root / "templates", dirs_exist_ok=True)
+    root = make_site_with_theme_copy(tmp_path)
     note = (root / "templates/note.html").read_text(encoding="utf-8")
     note = note.replace("{{ body | safe }}", "<main>{{ body|safe }}</main>")
     (root / "templates/note.html").write_text(note, encoding="utf-8")
@@ -1096,8 +1101,7 @@ def test_a_partial_rendered_once_per_folder_is_part_of_every_page_that_shows_it(
     """Lists show a note through a partial rendered once per note and folder, and every page its site header
     through one rendered once per folder, not once per page: an edit of the partial still reaches every page that
     shows it, and only those, as a clean build makes them."""
-    root = make_site(tmp_path)
-    shutil.copytree(REPO / "templates", root / "templates", dirs_exist_ok=True)
+    root = make_site_with_theme_copy(tmp_path)
     build(root)
     site = root / OUTPUT
     before, stats = read_tree(site), stat_tree(site)
