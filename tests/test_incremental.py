@@ -1134,3 +1134,40 @@ def test_the_state_a_body_edit_saves_is_the_state_it_built(tmp_path: Path) -> No
         assert {name: getattr(from_disk, name) for name in BuildState.__dataclass_fields__} == {
             name: getattr(in_memory, name) for name in BuildState.__dataclass_fields__
         }
+
+
+def test_a_body_edit_takes_the_notes_code_and_formulas_from_its_last_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Highlighting a block and converting a formula cost a one-note edit more than the rest of its parse (Pygments
+    compiles the language's lexer, latex2mathml is imported): an edit of the prose around them converts nothing
+    again, and one of the code or the formula converts just what changed; each build equals a clean one."""
+    from llmnotes.markdown import highlight, math
+
+    root = make_site_with_theme_copy(tmp_path)
+    build(root)
+    converted: list[str] = []
+    highlighted, to_mathml = highlight._highlighted, math._converted
+
+    def counted(name: str, convert: Callable) -> Callable:
+        def wrapper(*arguments: object) -> object:
+            converted.append(f"{name} {arguments[0]!r}")
+            return convert.__wrapped__(*arguments)  # not the process's memo: only what the engine kept may spare it
+
+        return wrapper
+
+    monkeypatch.setattr(highlight, "_highlighted", counted("code", highlighted))
+    monkeypatch.setattr(math, "_converted", counted("formula", to_mathml))
+    for number in range(2):  # the second time, from what the first edit kept
+        let_the_clock_tick()
+        append(root, "notes/gpt-2.md", f"\n第 {number} 次补充。\n")
+        assert build(root).quick
+        assert converted == []
+        assert_equals_clean(root, tmp_path)
+        converted.clear()  # what the clean build converted
+    let_the_clock_tick()
+    edit(root, "notes/gpt-2.md", 'print("gpt-2")', 'print("GPT-2")')
+    assert build(root).quick
+    assert converted == ["code 'print(\"GPT-2\")\\n'"]
+    assert '<span class="s2">"GPT-2"</span>' in page(root / OUTPUT, "notes/gpt-2.html")
+    assert_equals_clean(root, tmp_path)

@@ -20,6 +20,7 @@ from ..features.citations import bibtex_fields, is_paper
 from ..features.references import load_bibliography, resolve_citations
 from ..i18n import interface_strings
 from ..markdown import create_parser
+from ..markdown.memo import Conversions, recording
 from ..markdown.scroll_regions import RegionLabels
 from ..model import Diagnostic, ParsedNote, Severity
 from .assemble import assemble_site, load_data
@@ -61,11 +62,12 @@ def parse_all(
             parsed[document.source] = found
     diagnostics: list[Diagnostic] = []
     work = partial(_load_and_parse, root=config.root, raw_html=config.raw_html, strings=tuple(strings.items()))
-    for done, (document, (note, problems)) in enumerate(zip(todo, run_all(work, todo), strict=True), 1):
+    for done, (document, (note, problems, conversions)) in enumerate(zip(todo, run_all(work, todo), strict=True), 1):
         diagnostics += problems
         if note is not None:
             parsed[document.source] = note
             cache.parsed_notes.put(f"{parser_options} {document.source}", note)
+            cache.conversions[document.source] = conversions
         report("parse", done, len(todo))
     ordered = [parsed[d.source] for d in inputs.documents if d.source in parsed]
     for note in ordered:
@@ -75,17 +77,20 @@ def parse_all(
 
 def _load_and_parse(
     document: Document, root: Path, raw_html: str, strings: tuple[tuple[str, str], ...]
-) -> tuple[ParsedNote | None, list[Diagnostic]]:
+) -> tuple[ParsedNote | None, list[Diagnostic], Conversions]:
+    """The note parsed, the problems found, and what the converters made of its code and formulas (which the next
+    parse of the note, after a one-note edit, takes instead of converting again: see markdown.memo)."""
     note, problems = load_note(Path(document.path), root, document.kind, document.relative)
     if note is not None and note.digest != document.digest:
         problems.append(Diagnostic(document.source, "the file changed while the build read it", hint="build again"))
-        return None, problems
+        return None, problems, {}
     if note is None:
-        return None, problems
-    parsed = parse_note(note, _parser(raw_html, strings))
+        return None, problems, {}
+    with recording() as conversions:
+        parsed = parse_note(note, _parser(raw_html, strings))
     if is_paper(note):  # its page, its .bib file and references.bib show the entry: made once, here in a worker
         parsed = replace(parsed, bibtex=bibtex_fields(note))
-    return parsed, problems
+    return parsed, problems, conversions
 
 
 @cache

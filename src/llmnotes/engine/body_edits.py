@@ -30,12 +30,14 @@ from ..emit.search_index import SearchRecord, records, updated_index
 from ..features.search_format import ROOT
 from ..i18n import interface_strings
 from ..markdown import create_parser
+from ..markdown.memo import Conversions, recording
 from .cache import BuildCache, BuildState, Stamp, content_digest, output_key, templates_digest
 from .history import file_dates
 from .write import SiteWriter
 
 MOST_NOTES = 8  # edited notes beyond which a full incremental build is as quick
 RECORDS = "records.sqlite"
+CONVERSIONS = "conversion"  # the table of what the converters made of each note's code and formulas (markdown.memo)
 Record = tuple[NoteRecord, SearchRecord]  # a note's, as its page's and the search index's emitters keep it
 
 
@@ -54,24 +56,29 @@ def save_records(context: PageContext, cache: BuildCache, previous: BuildState, 
                 path.unlink(missing_ok=True)
                 return ""
             cache.folder.mkdir(exist_ok=True)
-            return _write_records(path, context, previous, state)
+            return _write_records(path, context, previous, state, cache.conversions)
         except (OSError, sqlite3.Error):
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
     return ""
 
 
-def _write_records(path: Path, context: PageContext, previous: BuildState, state: BuildState) -> str:
+def _write_records(
+    path: Path, context: PageContext, previous: BuildState, state: BuildState, conversions: dict[str, Conversions]
+) -> str:
     site = context.site
     in_index = records(context)
     with contextlib.closing(sqlite3.connect(path)) as db, db:  # one transaction
         db.execute("CREATE TABLE IF NOT EXISTS record (source TEXT PRIMARY KEY, data BLOB)")
         db.execute("CREATE TABLE IF NOT EXISTS meta (generation TEXT)")
+        db.execute(f"CREATE TABLE IF NOT EXISTS {CONVERSIONS} (source TEXT PRIMARY KEY, data BLOB)")
         known = db.execute("SELECT generation FROM meta").fetchall() == [(previous.records,)] and previous.records
         old_keys, new_keys = previous.search_keys, state.search_keys
         same_index = len(old_keys) == len(new_keys)
         if not known:
             db.execute("DELETE FROM record")
+            db.execute(f"DELETE FROM {CONVERSIONS}")  # perhaps another llmnotes's: they are kept for speed only
+        _put_conversions(db, conversions)
         kept = {row[0] for row in db.execute("SELECT source FROM record")} if known else set()
         rows = []
         for parsed in site.notes:
@@ -89,13 +96,23 @@ def _write_records(path: Path, context: PageContext, previous: BuildState, state
                 rows.append((source, pickle.dumps((record(context, parsed), in_index[slug]), pickle.HIGHEST_PROTOCOL)))
         db.executemany("INSERT OR REPLACE INTO record VALUES (?, ?)", rows)
         db.executemany("DELETE FROM record WHERE source = ?", ((source,) for source in kept))  # notes gone
+        db.executemany(f"DELETE FROM {CONVERSIONS} WHERE source = ?", ((source,) for source in kept))
         generation = secrets.token_hex(8)
         db.execute("DELETE FROM meta")
         db.execute("INSERT INTO meta VALUES (?)", (generation,))
     return generation
 
 
-def _load_records(folder: Path, generation: str, sources: Iterable[str]) -> dict[str, Record] | None:
+def _put_conversions(db: sqlite3.Connection, conversions: dict[str, Conversions]) -> None:
+    rows = ((source, pickle.dumps(made, pickle.HIGHEST_PROTOCOL)) for source, made in conversions.items())
+    db.executemany(f"INSERT OR REPLACE INTO {CONVERSIONS} VALUES (?, ?)", rows)
+
+
+def _load_records(
+    folder: Path, generation: str, sources: Iterable[str]
+) -> tuple[dict[str, Record], dict[str, Conversions]] | None:
+    """The records of the notes `sources`, and what the converters made of each one's code and formulas the last
+    time it was parsed (empty when unknown)."""
     path = folder / RECORDS
     if not generation or not path.is_file():
         return None
@@ -103,16 +120,30 @@ def _load_records(folder: Path, generation: str, sources: Iterable[str]) -> dict
         with contextlib.closing(sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)) as db:
             if db.execute("SELECT generation FROM meta").fetchall() != [(generation,)]:
                 return None
-            found = {}
+            found, conversions = {}, {}
             for source in sources:
                 row = db.execute("SELECT data FROM record WHERE source = ?", (source,)).fetchone()
                 if row is None:
                     return None
                 found[source] = pickle.loads(row[0])
+                made = db.execute(f"SELECT data FROM {CONVERSIONS} WHERE source = ?", (source,)).fetchone()
+                conversions[source] = pickle.loads(made[0]) if made else {}
     except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
         return None
     valid = all(isinstance(n, NoteRecord) and isinstance(i, SearchRecord) for n, i in found.values())
-    return found if valid else None
+    return (found, conversions) if valid and all(isinstance(c, dict) for c in conversions.values()) else None
+
+
+def _save_conversions(folder: Path, conversions: dict[str, Conversions]) -> None:
+    """Keep what the converters made of the edited notes for their next edit; a cache, so failing costs only time."""
+    if not conversions:
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(folder / RECORDS)) as db, db:
+            db.execute("PRAGMA synchronous = OFF")  # the cache is worth no fsync: lost, it costs one conversion
+            _put_conversions(db, conversions)
+    except sqlite3.Error:
+        pass
 
 
 def quick_rebuild(
@@ -124,9 +155,10 @@ def quick_rebuild(
     documents = {document.source: document for document in inputs.documents}
     if not changed or len(changed) > MOST_NOTES or any(name not in documents for name in changed):
         return None
-    kept = _load_records(cache.folder, previous.records, changed)
-    if kept is None or ROOT not in previous.outputs or not previous.search_keys:
+    loaded = _load_records(cache.folder, previous.records, changed)
+    if loaded is None or ROOT not in previous.outputs or not previous.search_keys:
         return None
+    kept, conversions = loaded
     dates = file_dates(config.root, changed)  # one look at git's history for all of them
     if any(dates.get(source) != kept[source][0].dates for source in changed):
         return None  # the page, feed and sitemap show a note's dates
@@ -136,9 +168,11 @@ def quick_rebuild(
         output,
         replace(previous, inputs=cache.inputs, written=dict(previous.written), spans=dict(previous.spans)),
     )
+    made = {}
     for source in changed:
         try:
-            updated = update.note(documents[source], *kept[source])
+            with recording(conversions[source]) as made[source]:
+                updated = update.note(documents[source], *kept[source])
         except (OSError, ValueError, KeyError, IndexError, TypeError):  # outputs not as the last build left them
             updated = False
         if not updated:
@@ -159,6 +193,7 @@ def quick_rebuild(
         old_digests.update(previous.outputs[path][1])
     written = _write(output, update.files, old_digests, state)
     cache.search_entries.add(update.search_entries)
+    _save_conversions(cache.folder, {source: made[source] for source in changed if made[source] != conversions[source]})
     # The entries of the state this update can have changed, besides the inputs' stamps (see save_changes).
     pages = list(update.outputs)
     touched: dict[str, Collection[str]] = {

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from markdown_it.common.utils import escapeHtml
 
+from .memo import remembered
 from .scroll_regions import ENGLISH, RegionLabels, focusable
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def _lexer(language: str) -> Lexer | None:
 def highlight_code(code: str, language: str, _attrs: str, labels: RegionLabels = ENGLISH) -> str:
     """Return `<pre><code>` with Pygments spans, or plain escaped code for an unknown language; the `<pre>` can
     take focus, so a keyboard can scroll a long line into view."""
-    return _highlighted(code, language, labels)
+    return remembered("pygments", (code, language, labels), lambda: _highlighted(code, language, labels))
 
 
 @lru_cache(maxsize=1024)

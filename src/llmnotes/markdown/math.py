@@ -15,6 +15,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+from .memo import remembered
 from .scroll_regions import ENGLISH, focusable
 
 if TYPE_CHECKING:
@@ -387,7 +388,7 @@ def _hidden_markup(match: re.Match[str]) -> str:
 
 def to_mathml(tex: str, display: bool) -> tuple[str, list[Reason]]:
     """`<math>` for `tex` with the TeX kept as an annotation; or "" and why Chromium could not show it right."""
-    markup, reasons = _converted(tex, display)
+    markup, reasons = remembered("latex2mathml", (tex, display), lambda: _converted(tex, display))
     return markup, list(reasons)
 
 
