@@ -20,7 +20,7 @@ from ..features.citations import bibtex_fields, is_paper
 from ..features.references import load_bibliography, resolve_citations
 from ..i18n import interface_strings
 from ..markdown import create_parser
-from ..markdown.memo import Conversions, recording
+from ..markdown.memo import pickled, recording
 from ..markdown.scroll_regions import RegionLabels
 from ..model import Diagnostic, ParsedNote, Severity
 from .assemble import assemble_site, load_data
@@ -77,20 +77,20 @@ def parse_all(
 
 def _load_and_parse(
     document: Document, root: Path, raw_html: str, strings: tuple[tuple[str, str], ...]
-) -> tuple[ParsedNote | None, list[Diagnostic], Conversions]:
+) -> tuple[ParsedNote | None, list[Diagnostic], bytes]:
     """The note parsed, the problems found, and what the converters made of its code and formulas (which the next
     parse of the note, after a one-note edit, takes instead of converting again: see markdown.memo)."""
     note, problems = load_note(Path(document.path), root, document.kind, document.relative)
     if note is not None and note.digest != document.digest:
         problems.append(Diagnostic(document.source, "the file changed while the build read it", hint="build again"))
-        return None, problems, {}
+        return None, problems, b""
     if note is None:
-        return None, problems, {}
+        return None, problems, b""
     with recording() as conversions:
         parsed = parse_note(note, _parser(raw_html, strings))
     if is_paper(note):  # its page, its .bib file and references.bib show the entry: made once, here in a worker
         parsed = replace(parsed, bibtex=bibtex_fields(note))
-    return parsed, problems, conversions
+    return parsed, problems, pickled(conversions)  # pickled here, in a worker: the main process only stores them
 
 
 @cache

@@ -30,7 +30,7 @@ from ..emit.search_index import SearchRecord, records, updated_index
 from ..features.search_format import ROOT
 from ..i18n import interface_strings
 from ..markdown import create_parser
-from ..markdown.memo import Conversions, recording
+from ..markdown.memo import Conversions, pickled, recording
 from .cache import BuildCache, BuildState, Stamp, content_digest, output_key, templates_digest
 from .history import file_dates
 from .write import SiteWriter
@@ -64,11 +64,12 @@ def save_records(context: PageContext, cache: BuildCache, previous: BuildState, 
 
 
 def _write_records(
-    path: Path, context: PageContext, previous: BuildState, state: BuildState, conversions: dict[str, Conversions]
+    path: Path, context: PageContext, previous: BuildState, state: BuildState, conversions: dict[str, bytes]
 ) -> str:
     site = context.site
     in_index = records(context)
     with contextlib.closing(sqlite3.connect(path)) as db, db:  # one transaction
+        db.execute("PRAGMA synchronous = OFF")  # a cache: lost in a crash, it costs the next edit a full build
         db.execute("CREATE TABLE IF NOT EXISTS record (source TEXT PRIMARY KEY, data BLOB)")
         db.execute("CREATE TABLE IF NOT EXISTS meta (generation TEXT)")
         db.execute(f"CREATE TABLE IF NOT EXISTS {CONVERSIONS} (source TEXT PRIMARY KEY, data BLOB)")
@@ -103,9 +104,8 @@ def _write_records(
     return generation
 
 
-def _put_conversions(db: sqlite3.Connection, conversions: dict[str, Conversions]) -> None:
-    rows = ((source, pickle.dumps(made, pickle.HIGHEST_PROTOCOL)) for source, made in conversions.items())
-    db.executemany(f"INSERT OR REPLACE INTO {CONVERSIONS} VALUES (?, ?)", rows)
+def _put_conversions(db: sqlite3.Connection, conversions: dict[str, bytes]) -> None:
+    db.executemany(f"INSERT OR REPLACE INTO {CONVERSIONS} VALUES (?, ?)", conversions.items())
 
 
 def _load_records(
@@ -141,7 +141,7 @@ def _save_conversions(folder: Path, conversions: dict[str, Conversions]) -> None
     try:
         with contextlib.closing(sqlite3.connect(folder / RECORDS)) as db, db:
             db.execute("PRAGMA synchronous = OFF")  # the cache is worth no fsync: lost, it costs one conversion
-            _put_conversions(db, conversions)
+            _put_conversions(db, {source: pickled(made) for source, made in conversions.items()})
     except sqlite3.Error:
         pass
 

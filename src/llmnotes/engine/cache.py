@@ -19,7 +19,6 @@ from ..model import Diagnostic, ParsedNote
 
 if TYPE_CHECKING:
     from ..content.scan import Inputs
-    from ..markdown.memo import Conversions
 
 CACHE_DIR = ".llmnotes-cache"
 FORMAT = 1
@@ -97,9 +96,9 @@ class BuildCache:
         self.memory = memory
         self.inputs: dict[str, tuple[Stamp | None, str]] = {}
         self.scanned: Inputs | None = None  # what the build's first step found, which a server keeps with the state
-        # source -> what the converters made of the code and formulas of each note parsed in this build, saved with
-        # the records of body_edits for the note's next edit
-        self.conversions: dict[str, Conversions] = {}
+        # source -> what the converters made of the code and formulas of each note parsed in this build (pickled:
+        # see markdown.memo), saved with the records of body_edits for the note's next edit
+        self.conversions: dict[str, bytes] = {}
         if memory is not None and memory.holds(self):
             memory.lend(self)
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -40,6 +41,11 @@ def recording(known: Conversions | None = None) -> Iterator[Conversions]:
         yield made
     finally:
         _known, _made = saved
+
+
+def pickled(conversions: Conversions) -> bytes:
+    """How the engine keeps a note's conversions (see engine.body_edits)."""
+    return pickle.dumps(conversions, pickle.HIGHEST_PROTOCOL)
 
 
 _MISSING = object()
