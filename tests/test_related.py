@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from llmnotes.engine.build import build
 from llmnotes.features.related import related_notes
 from llmnotes.model import Lineage, Link, ResolvedLink, Tag
+from sites import write_site
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -57,3 +60,43 @@ def test_note_pages_show_related_papers_with_reasons(tmp_path: Path) -> None:
     # LIMA builds on both: each is a direct edge, and Self-Instruct also shares all three of LIMA's tags.
     assert slugs[:2] == ["self-instruct", "instructgpt"] and "lima" not in slugs and 2 <= len(slugs) <= 5
     assert '<span class="why-item">基于</span>' in section and "共同标签: " in section
+
+
+def _tied_site(root: Path, title_of_b: str) -> None:
+    """Notes a, b and c of 2020 each share two tags with `hub`, so all three tie for its related list."""
+    write_site(
+        root,
+        {
+            "pyproject.toml": '[tool.llmnotes]\ntitle = "并列"\n',
+            "notes/hub.md": "---\ntitle: Hub\nyear: 2021\ntags: [x, y]\n---\n正文。\n",
+            "notes/a.md": "---\ntitle: Zeta\nyear: 2020\ntags: [x, y]\n---\n正文。\n",
+            "notes/b.md": f"---\ntitle: {title_of_b}\nyear: 2020\ntags: [x, y]\n---\n正文。\n",
+            "notes/c.md": "---\ntitle: Alpha\nyear: 2019\ntags: [x, y]\n---\n正文。\n",
+        },
+    )
+
+
+def _related_of_hub(site: Path) -> list[str]:
+    section = (site / "notes/hub.html").read_text(encoding="utf-8").split('id="__related"')[1].split("</section>")[0]
+    return re.findall(r'<li><a href="([\w-]+)\.html"', section)
+
+
+def test_related_notes_that_tie_come_newest_first_whatever_their_titles(tmp_path: Path) -> None:
+    """Newest first, then by file name: a title edit, which moves a note in the lists, leaves every note's related
+    notes as they were, so the build takes them from the last one (see BuildCache.derived)."""
+    from llmnotes.content import assemble
+
+    root = tmp_path / "project"
+    _tied_site(root, "Beta")
+    assert _related_of_hub(build(root).output) == ["a", "b", "c"]
+    made = []
+    original = assemble.related_notes
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(assemble, "related_notes", lambda *args: made.append(1) or original(*args))
+        _tied_site(root, "Aardvark")  # first in the lists of 2020 now, but not among related notes
+        assert _related_of_hub(build(root).output) == ["a", "b", "c"]
+        assert made == []
+        edit_tags = (root / "notes/c.md").read_text(encoding="utf-8").replace("[x, y]", "[x]")
+        (root / "notes/c.md").write_text(edit_tags, encoding="utf-8")
+        assert _related_of_hub(build(root).output) == ["a", "b"]
+        assert made == [1]

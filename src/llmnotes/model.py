@@ -251,6 +251,7 @@ class Lineage:
     descendants: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
+@pickled_by_constructor  # the build cache keeps every note's (see BuildCache.derived)
 @dataclass(frozen=True, slots=True)
 class Related:
     """A note worth reading next to another one, with why: the relations and the shared tags."""

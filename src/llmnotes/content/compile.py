@@ -131,6 +131,7 @@ def link_site(
         dict(config.section_titles),
         references,
         config.language,
+        cache.derived,
     )
     diagnostics += problems
     context = PageContext(site, config, Renderer(config, site.data), cache.search_entries, inputs.theme)

@@ -99,6 +99,8 @@ class BuildCache:
         # source -> what the converters made of the code and formulas of each note parsed in this build (pickled:
         # see markdown.memo), saved with the records of body_edits for the note's next edit
         self.conversions: dict[str, bytes] = {}
+        self._derived: dict[str, tuple[str, Any]] = {}  # name -> (key, value) (see `derived`)
+        self._derived_made: set[str] = set()  # the names whose value this build made, to be saved
         if memory is not None and memory.holds(self):
             memory.lend(self)
             return
@@ -131,6 +133,23 @@ class BuildCache:
         self.inputs[name] = (trusted, value)
         return value
 
+    def derived(self, name: str, key: str, make: Callable[[], Loaded]) -> Loaded:
+        """`make()`, or what it made in an earlier build for the same `key`: for a value worked out from the whole
+        site that an edit seldom changes (the related notes of every note), kept in `<name>.pickle`, one key each."""
+        found = self._derived.get(name) or self._load(name, tuple)
+        if found is not None and len(found) == 2 and found[0] == key:
+            self._derived[name] = found
+            return found[1]  # type: ignore[no-any-return]
+        value = make()
+        self._derived[name] = (key, value)
+        self._derived_made.add(name)
+        return value
+
+    def _save_derived(self) -> None:
+        for name in sorted(self._derived_made):
+            self.save_quietly(partial(self._dump, name, self._derived[name]))
+        self._derived_made.clear()
+
     def parsed(self, key: str, note_digest: str) -> ParsedNote | None:
         """The note parsed from these exact bytes (and parser options, in `key`) last time, if the cache has it."""
         found = self.parsed_notes.get(key)
@@ -140,6 +159,7 @@ class BuildCache:
         """Write the new state, and the stores if they changed since they were saved."""
         self.save_quietly(self.parsed_notes.save)
         self.save_quietly(self.search_entries.save)
+        self._save_derived()
         state.serial = secrets.token_hex(8)
         self.save_quietly(lambda: self._dump("state", state))
         for name in ("state-changes.pickle", *RETIRED):
@@ -155,6 +175,7 @@ class BuildCache:
         if not self.previous.serial:
             self.save(state)
             return
+        self._save_derived()
         changes = _changes(self.previous, state, touched or {})
         self._changes = changes if self._changes is None else _merged(self._changes, changes)
         if sum(len(self._changes[name][0]) for name in _ENTRIES) > MOST_CHANGED_ENTRIES:
@@ -230,6 +251,7 @@ class CacheMemory:
         assert kept is not None and state is not None
         cache.previous, cache._changes = state, kept._changes
         cache.parsed_notes, cache.search_entries = kept.parsed_notes, kept.search_entries
+        cache._derived = kept._derived
         cache.parsed_notes.cache = cache.search_entries.cache = cache
 
     def state(self) -> BuildState | None:

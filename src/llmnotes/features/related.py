@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from itertools import combinations
@@ -32,6 +33,22 @@ def _shown(bits: int) -> tuple[float, tuple[str, ...]]:
 
 
 _SHOWN = [_shown(bits) for bits in range(1 << len(WEIGHTS))]
+
+
+def related_key(
+    slugs: Sequence[str], tags: Sequence[Tag], links: dict[str, tuple[ResolvedLink, ...]], lineage: Lineage
+) -> str:
+    """A digest of everything `related_notes` reads; not of the order of the notes of a tag, of the links or of a
+    note's parents and children, which it does not depend on."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update("\0".join(slugs).encode())
+    for tag in tags:
+        digest.update(("\1" + tag.name + "\0" + "\0".join(sorted(tag.note_slugs))).encode())
+    for source, resolved in sorted(links.items()):
+        digest.update(("\1" + source + "\0" + "\0".join(sorted(link.target_slug or "" for link in resolved))).encode())
+    for family in (lineage.parents, lineage.children):
+        digest.update(repr(sorted((slug, sorted(others)) for slug, others in family.items())).encode())
+    return digest.hexdigest()
 
 
 def related_notes(
