@@ -796,7 +796,7 @@ def test_a_title_edit_makes_again_only_its_own_entries_of_the_bibliography(
     from llmnotes.emit import bibliography
     from llmnotes.engine import parallel
 
-    monkeypatch.setattr(parallel, "MIN_ITEMS", 10**9)  # rendered in this process, where the calls are counted
+    monkeypatch.setattr(parallel, "worker_count", lambda: 1)  # rendered in this process, where the calls are counted
     root = make_site(tmp_path)
     build(root)
     papers = page(root / OUTPUT, "references.bib").count("\n@")
@@ -821,7 +821,7 @@ def test_the_pages_that_list_every_note_render_only_when_what_they_show_of_the_n
     from llmnotes.emit import lineage, tags, timeline
     from llmnotes.engine import parallel
 
-    monkeypatch.setattr(parallel, "MIN_ITEMS", 10**9)  # rendered in this process, where the calls are counted
+    monkeypatch.setattr(parallel, "worker_count", lambda: 1)  # rendered in this process, where the calls are counted
     rendered: list[str] = []
     for module, name in ((timeline, "_render"), (lineage, "_render"), (tags, "_render_index")):
         function = getattr(module, name)
@@ -852,7 +852,7 @@ def test_a_large_sites_home_page_renders_only_when_a_note_it_lists_changes(
     from llmnotes.emit import home
     from llmnotes.engine import parallel
 
-    monkeypatch.setattr(parallel, "MIN_ITEMS", 10**9)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 1)
     rendered: list[str] = []
     render = home._render
     monkeypatch.setattr(home, "_render", lambda *a: rendered.append("home") or render(*a))

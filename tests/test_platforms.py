@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 import shutil
 import threading
 from collections.abc import Iterator
@@ -168,3 +169,28 @@ def test_a_process_with_threads_never_forks_its_workers(monkeypatch: pytest.Monk
 def test_edit_links_use_url_slashes_for_a_windows_notes_folder() -> None:
     folder = str(PureWindowsPath("docs") / "notes")  # a notes_dir written on Windows: docs\notes
     assert edit_url_for("https://github.com/me/notes", folder) == "https://github.com/me/notes/edit/main/docs/notes/"
+
+
+@pytest.mark.skipif("fork" not in METHODS, reason="workers cannot be forked here")
+def test_a_title_edit_renders_the_pages_that_list_every_note_in_forked_workers(tmp_path: Path, capsys) -> None:
+    """A title edit renders a handful of outputs, too few for workers by count, but among them the pages that list
+    every note (the timeline, the tag index, the lineage map, the feed), which take in proportion to the site: with
+    workers forked, which start without being sent the site, those go to two workers at once."""
+    if parallel._has_other_threads():
+        pytest.skip("a process with other threads is never forked")
+    root = write_site(tmp_path / "proj", many_notes(24))
+    assert run_cli(root, capsys=capsys)[0] == 0
+    pool_sizes: list[int] = []
+    start_pool = multiprocessing.pool.Pool.__init__
+
+    def counted(self, processes=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        pool_sizes.append(processes)
+        start_pool(self, processes, *args, **kwargs)
+
+    note = root / "notes/topic-0/note-3.md"
+    note.write_text(note.read_text(encoding="utf-8").replace('title: "', 'title: "改名 ', 1), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(multiprocessing.pool.Pool, "__init__", counted)
+        assert run_cli(root, capsys=capsys)[0] == 0
+    assert pool_sizes == [2]
+    assert "改名" in (root / "site/timeline.html").read_text(encoding="utf-8")

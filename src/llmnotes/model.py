@@ -328,6 +328,7 @@ class Output:
     key: tuple | None
     render: Callable[[], list[Page]]
     alone: bool = False  # a large job that spreads its own work over the workers: rendered after the pages
+    lists_all: bool = False  # lists every note: takes in proportion to the site, worth a worker even alone
     parts: tuple[str, ...] = ()
     update: Callable[[Callable[[str], bytes], tuple[str, ...]], list[Page] | None] | None = None
     pieces: Callable[[], int] | None = None

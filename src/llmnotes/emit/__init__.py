@@ -247,9 +247,9 @@ def _tag_ref(name: str, slug: str) -> TagRef:
     return Fields(name=name, path=tag_path(slug))  # type: ignore[return-value]
 
 
-def one_page(path: str, key: tuple | None, render: Callable[[], bytes]) -> Output:
-    """An output that is a single file."""
-    return Output(path, key, lambda: [Page(path, render())])
+def one_page(path: str, key: tuple | None, render: Callable[[], bytes], lists_all: bool = False) -> Output:
+    """An output that is a single file; `lists_all` when it lists every note (see Output)."""
+    return Output(path, key, lambda: [Page(path, render())], lists_all=lists_all)
 
 
 def all_outputs(context: PageContext) -> list[Output]:

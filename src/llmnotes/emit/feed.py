@@ -42,7 +42,7 @@ def feed_ids(identity: str, slugs: list[str]) -> tuple[str, dict[str, str]]:
 
 def emit(context: PageContext) -> Iterator[Output]:
     identity = site_identity(context.config)
-    yield one_page(FEED_PATH, (context.notes_key(), identity), lambda: _render(context, identity))
+    yield one_page(FEED_PATH, (context.notes_key(), identity), lambda: _render(context, identity), lists_all=True)
 
 
 def _render(context: PageContext, identity: str) -> bytes:

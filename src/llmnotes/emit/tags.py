@@ -13,7 +13,7 @@ from . import Fields, PageContext, one_page
 def emit(context: PageContext) -> Iterator[Output]:
     site = context.site
     index_path = "tags/index.html"
-    yield one_page(index_path, (context.listing_key(),), lambda: _render_index(context, index_path))
+    yield one_page(index_path, (context.listing_key(),), lambda: _render_index(context, index_path), lists_all=True)
     for tag in site.tags:
         path = tag_path(tag.slug)
         key = (tag.name, tag.slug, tuple(context.card_key(slug) for slug in tag.note_slugs))

@@ -14,7 +14,7 @@ TIMELINE_PATH = "timeline.html"
 
 
 def emit(context: PageContext) -> Iterator[Output]:
-    yield one_page(TIMELINE_PATH, (context.listing_key(),), lambda: _render(context))
+    yield one_page(TIMELINE_PATH, (context.listing_key(),), lambda: _render(context), lists_all=True)
 
 
 def _render(context: PageContext) -> bytes:

@@ -63,7 +63,9 @@ def render_and_write(
     # the pages (see Output.pieces). An output that patches its files does that instead, alone.
     pieced = [item for item in todo if item.pieces and item.piece and item.assemble and item.name not in updatable]
     todo = [item for item in todo if item not in pieced]
-    todo.sort(key=lambda job: job.alone)  # stable: the large jobs last, in their order
+    # Stable: the large jobs last, in their order; pages that list every note first, each to a worker of its own.
+    todo.sort(key=lambda job: (job.alone, not job.lists_all))
+    heavy = sum(item.lists_all and not item.alone for item in todo)
     writer = SiteWriter(output, replace_all=not in_place)
     on_disk = {path: file_digest for path, file_digest in old_files.items() if path in intact} if in_place else {}
     render = RenderJob(context, outputs, on_disk, writer, updatable)
@@ -85,7 +87,8 @@ def render_and_write(
     try:
         counts = [item.pieces() for item in pieced]  # type: ignore[misc]
         jobs: list[Job] = [(item.name, n) for item, count in zip(pieced, counts, strict=True) for n in range(count)]
-        results = run_all(render, [*jobs, *(item.name for item in todo)], alone=alone, single=len(jobs))
+        names = [item.name for item in todo]
+        results = run_all(render, [*jobs, *names], alone=alone, single=len(jobs) + heavy, heavy=heavy)
         for item, count in zip(pieced, counts, strict=True):
             context.renderer.take_used()
             files = _stage(item.assemble(islice(results, count)), on_disk, writer)  # type: ignore[misc]

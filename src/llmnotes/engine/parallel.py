@@ -84,11 +84,14 @@ def run_all(
     chunk: int = 32,
     weight: int = 1,
     single: int = 0,
+    heavy: int = 0,
 ) -> Iterator[Result]:
     """`function` over `items`, results in order; in worker processes when there are enough items and cores. An
     item of `weight` counts as that many (a run of documents). Workers take `chunk` items at a time, but the first
     `single` one at a time: large results that this process takes up as they come (the search index's pieces),
-    not in lumps that wait for it, all in memory at once.
+    not in lumps that wait for it, all in memory at once. `heavy` items among them (pages that list every note)
+    count as MIN_ITEMS each where workers are forked, as two such pages are worth a pool then: not where workers
+    must be sent the whole site first.
 
     The last `alone` items run in this process once the workers are done: they may use workers of their own.
     Forked workers see `function`, `items` and everything they refer to without pickling. Workers started any
@@ -99,7 +102,8 @@ def run_all(
     global _work
     method = start_method()
     shared = len(items) - alone
-    workers = min(worker_count(), shared * weight // MIN_ITEMS)
+    load = shared * weight + (heavy * (MIN_ITEMS - weight) if method == "fork" else 0)
+    workers = min(worker_count(), load // MIN_ITEMS)
     in_worker = multiprocessing.current_process().daemon  # a worker cannot have workers of its own
     if workers < 2 or in_worker:
         yield from map(function, items)
