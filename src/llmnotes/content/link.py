@@ -222,10 +222,7 @@ def link_html(
         kind, number = match.group(1), int(match.group(2))
         resolved = links[number]
         if kind == LABEL:
-            name = labels.get(resolved.target_slug or "", resolved.link.target)
-            if resolved.link.fragment and resolved.anchor:
-                name = f"{name} § {resolved.link.fragment}" if resolved.link.target else resolved.link.fragment
-            return escape(name if resolved.target_slug else _written(resolved.link), quote=False)
+            return _label(resolved, labels)
         if resolved.target_slug is None:
             closers.append("</span>")
             return f'<span class="unresolved" title="{escape(_written(resolved.link))}: not found">'
@@ -234,6 +231,25 @@ def link_html(
         return f'<a class="internal" href="{escape(url)}">'
 
     return _MARKER.sub(replace, html)
+
+
+def link_labels(html: str, links: tuple[ResolvedLink, ...], labels: dict[str, str]) -> str:
+    """`link_html` without the `<a>` and `<span>` tags around the labels: for text that drops tags anyway (an
+    excerpt), and a third the cost, with no URL to work out."""
+
+    def replace(match: re.Match[str]) -> str:
+        kind = match.group(1)
+        return _label(links[int(match.group(2))], labels) if kind == LABEL else ""
+
+    return _MARKER.sub(replace, html)
+
+
+def _label(resolved: ResolvedLink, labels: dict[str, str]) -> str:
+    """What a link shows: its target's label (and heading), or what was written when it leads nowhere."""
+    name = labels.get(resolved.target_slug or "", resolved.link.target)
+    if resolved.link.fragment and resolved.anchor:
+        name = f"{name} § {resolved.link.fragment}" if resolved.link.target else resolved.link.fragment
+    return escape(name if resolved.target_slug else _written(resolved.link), quote=False)
 
 
 def check_assets(

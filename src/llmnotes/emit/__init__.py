@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from ..config import Config
-from ..content.link import body_html, link_html
+from ..content.link import body_html, link_labels
 from ..content.parse import HASHTAG
 from ..engine.cache import Store, content_digest
 from ..features.citation_style import cite_html
@@ -82,6 +82,7 @@ class PageContext:
     search_entries: Store | None = None  # kept by the cache between builds, by digest of a document's inputs
     theme: dict[str, str] = field(default_factory=dict)  # path inside the theme -> digest (see inputs.Inputs)
     memo: dict[tuple[str, str], Any] = field(default_factory=dict)
+    card_keys: dict[str, str] = field(default_factory=dict)  # slug -> `card_key`, asked for 20 times a note
 
     def remember(self, kind: str, name: str, make: Callable[[], Remembered]) -> Remembered:
         """`make()`, worked out once per build for (kind, name)."""
@@ -111,8 +112,10 @@ class PageContext:
 
     def card_key(self, slug: str) -> str:
         """What any page shows of a note besides its body: front matter, path, excerpt, its tags' names and counts."""
-        found: str | None = self.memo.get(("card_key", slug))  # asked for hundreds of thousands of times: no closure
-        return found if found is not None else self.remember("card_key", slug, lambda: self._card_key(slug))
+        found = self.card_keys.get(slug)
+        if found is None:
+            found = self.card_keys[slug] = self._card_key(slug)
+        return found
 
     def _card_key(self, slug: str) -> str:
         parsed = self.site.by_slug[slug]
@@ -220,7 +223,7 @@ def _excerpt(parsed: ParsedNote, site: Site) -> str:
     if not match:
         return ""
     path = site.paths[parsed.note.slug]
-    linked = link_html(match.group(1), site.links.get(parsed.note.slug, ()), site.labels, site.paths, path)
+    linked = link_labels(match.group(1), site.links.get(parsed.note.slug, ()), site.labels)
     linked = cite_html(linked, parsed, site, path, reference_list=False)
     excerpt = html.unescape(_TAGS.sub("", linked)).strip()
     return excerpt[: EXCERPT_LENGTH - 1] + "…" if len(excerpt) > EXCERPT_LENGTH else excerpt
