@@ -16,7 +16,6 @@ import os
 import pickle
 import secrets
 import sqlite3
-import zlib
 from collections.abc import Collection, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -31,7 +30,7 @@ from ..emit.search_index import SearchRecord, records, updated_index
 from ..features.search_format import ROOT
 from ..i18n import interface_strings
 from ..markdown import create_parser
-from ..markdown.memo import Conversions, pickled, recording, unpickled
+from ..markdown.memo import Conversions, pickled, recording
 from .cache import BuildCache, BuildState, Stamp, content_digest, output_key, templates_digest
 from .history import file_dates
 from .write import SiteWriter
@@ -128,11 +127,11 @@ def _load_records(
                     return None
                 found[source] = pickle.loads(row[0])
                 made = db.execute(f"SELECT data FROM {CONVERSIONS} WHERE source = ?", (source,)).fetchone()
-                conversions[source] = unpickled(made[0]) if made else {}
-    except (sqlite3.Error, pickle.UnpicklingError, zlib.error, EOFError, AttributeError, TypeError):
+                conversions[source] = pickle.loads(made[0]) if made else {}
+    except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
         return None
     valid = all(isinstance(n, NoteRecord) and isinstance(i, SearchRecord) for n, i in found.values())
-    return (found, conversions) if valid else None
+    return (found, conversions) if valid and all(isinstance(c, dict) for c in conversions.values()) else None
 
 
 def _save_conversions(folder: Path, conversions: dict[str, Conversions]) -> None:

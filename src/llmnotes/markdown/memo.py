@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -14,7 +13,7 @@ Conversions = dict[bytes, Any]  # digest of (converter, its arguments) -> what i
 
 # A one-note edit parses the note again: its unchanged code blocks and formulas are taken from what the last parse
 # of the same note made (kept by the engine, see engine.body_edits), so that Pygments compiles no lexer and
-# latex2mathml is not even imported: a quarter of such an edit's time at 10,000 notes. Only while `recording`.
+# latex2mathml is not even imported, a third of such an edit's time. Only while `recording`.
 _known: Conversions = {}
 _made: Conversions | None = None
 
@@ -45,16 +44,8 @@ def recording(known: Conversions | None = None) -> Iterator[Conversions]:
 
 
 def pickled(conversions: Conversions) -> bytes:
-    """How the engine keeps a note's conversions (see engine.body_edits): compressed, as the main process of a
-    cold build holds every note's until it saves them (23 MB of highlighted code and MathML at 10,000 notes, 6
-    compressed)."""
-    return zlib.compress(pickle.dumps(conversions, pickle.HIGHEST_PROTOCOL), 1)
-
-
-def unpickled(data: bytes) -> Conversions:
-    """The conversions `pickled` kept."""
-    found = pickle.loads(zlib.decompress(data))
-    return found if isinstance(found, dict) else {}
+    """How the engine keeps a note's conversions (see engine.body_edits)."""
+    return pickle.dumps(conversions, pickle.HIGHEST_PROTOCOL)
 
 
 _MISSING = object()
