@@ -1078,6 +1078,24 @@ def test_a_damaged_records_file_costs_one_full_build_and_nothing_else(tmp_path: 
     assert_equals_clean(root, tmp_path)
 
 
+def test_a_damaged_conversions_file_costs_conversions_and_is_made_afresh(tmp_path: Path) -> None:
+    """conversions.sqlite only spares a body edit its code's and formulas' conversions: damaged, the edit converts
+    them and stays quick, and the next full build writes the file anew."""
+    root = make_site(tmp_path)
+    build(root)
+    conversions = root / CACHE_DIR / "conversions.sqlite"
+    assert conversions.is_file()
+    conversions.write_bytes(b"not a database" * 100)
+    let_the_clock_tick()
+    append(root, "notes/gpt-2.md", "\n其一。\n")
+    assert build(root).quick
+    assert_equals_clean(root, tmp_path)
+    let_the_clock_tick()
+    edit(root, "notes/gpt-2.md", "tags: [", "tags: [新标签, ")
+    assert not build(root).quick
+    assert conversions.read_bytes().startswith(b"SQLite format 3")
+
+
 def test_an_index_file_damaged_behind_the_builds_back_sends_the_edit_the_full_way(tmp_path: Path) -> None:
     """A file changed with its size, time and inode kept (a restore that keeps stamps) looks intact: the quick way
     finds it unreadable and steps aside; the full build writes the index afresh."""

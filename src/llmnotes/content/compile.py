@@ -67,8 +67,9 @@ def parse_all(
         if note is not None:
             parsed[document.source] = note
             cache.parsed_notes.put(f"{parser_options} {document.source}", note)
-            cache.conversions[document.source] = conversions
+            cache.conversions.put(document.source, conversions)
         report("parse", done, len(todo))
+    cache.conversions.flush()
     ordered = [parsed[d.source] for d in inputs.documents if d.source in parsed]
     for note in ordered:
         diagnostics.extend(note.diagnostics)

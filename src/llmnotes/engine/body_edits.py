@@ -30,14 +30,13 @@ from ..emit.search_index import SearchRecord, records, updated_index
 from ..features.search_format import ROOT
 from ..i18n import interface_strings
 from ..markdown import create_parser
-from ..markdown.memo import Conversions, pickled, recording
+from ..markdown.memo import pickled, recording
 from .cache import BuildCache, BuildState, Stamp, content_digest, output_key, templates_digest
 from .history import file_dates
 from .write import SiteWriter
 
 MOST_NOTES = 8  # edited notes beyond which a full incremental build is as quick
 RECORDS = "records.sqlite"
-CONVERSIONS = "conversion"  # the table of what the converters made of each note's code and formulas (markdown.memo)
 Record = tuple[NoteRecord, SearchRecord]  # a note's, as its page's and the search index's emitters keep it
 
 
@@ -56,30 +55,26 @@ def save_records(context: PageContext, cache: BuildCache, previous: BuildState, 
                 path.unlink(missing_ok=True)
                 return ""
             cache.folder.mkdir(exist_ok=True)
-            return _write_records(path, context, previous, state, cache.conversions)
+            cache.conversions.keep_only({parsed.note.source for parsed in context.site.notes})
+            return _write_records(path, context, previous, state)
         except (OSError, sqlite3.Error):
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
     return ""
 
 
-def _write_records(
-    path: Path, context: PageContext, previous: BuildState, state: BuildState, conversions: dict[str, bytes]
-) -> str:
+def _write_records(path: Path, context: PageContext, previous: BuildState, state: BuildState) -> str:
     site = context.site
     in_index = records(context)
     with contextlib.closing(sqlite3.connect(path)) as db, db:  # one transaction
         db.execute("PRAGMA synchronous = OFF")  # a cache: lost in a crash, it costs the next edit a full build
         db.execute("CREATE TABLE IF NOT EXISTS record (source TEXT PRIMARY KEY, data BLOB)")
         db.execute("CREATE TABLE IF NOT EXISTS meta (generation TEXT)")
-        db.execute(f"CREATE TABLE IF NOT EXISTS {CONVERSIONS} (source TEXT PRIMARY KEY, data BLOB)")
         known = db.execute("SELECT generation FROM meta").fetchall() == [(previous.records,)] and previous.records
         old_keys, new_keys = previous.search_keys, state.search_keys
         same_index = len(old_keys) == len(new_keys)
         if not known:
             db.execute("DELETE FROM record")
-            db.execute(f"DELETE FROM {CONVERSIONS}")  # perhaps another llmnotes's: they are kept for speed only
-        _put_conversions(db, conversions)
         kept = {row[0] for row in db.execute("SELECT source FROM record")} if known else set()
         rows = []
         for parsed in site.notes:
@@ -97,22 +92,13 @@ def _write_records(
                 rows.append((source, pickle.dumps((record(context, parsed), in_index[slug]), pickle.HIGHEST_PROTOCOL)))
         db.executemany("INSERT OR REPLACE INTO record VALUES (?, ?)", rows)
         db.executemany("DELETE FROM record WHERE source = ?", ((source,) for source in kept))  # notes gone
-        db.executemany(f"DELETE FROM {CONVERSIONS} WHERE source = ?", ((source,) for source in kept))
         generation = secrets.token_hex(8)
         db.execute("DELETE FROM meta")
         db.execute("INSERT INTO meta VALUES (?)", (generation,))
     return generation
 
 
-def _put_conversions(db: sqlite3.Connection, conversions: dict[str, bytes]) -> None:
-    db.executemany(f"INSERT OR REPLACE INTO {CONVERSIONS} VALUES (?, ?)", conversions.items())
-
-
-def _load_records(
-    folder: Path, generation: str, sources: Iterable[str]
-) -> tuple[dict[str, Record], dict[str, Conversions]] | None:
-    """The records of the notes `sources`, and what the converters made of each one's code and formulas the last
-    time it was parsed (empty when unknown)."""
+def _load_records(folder: Path, generation: str, sources: Iterable[str]) -> dict[str, Record] | None:
     path = folder / RECORDS
     if not generation or not path.is_file():
         return None
@@ -120,30 +106,16 @@ def _load_records(
         with contextlib.closing(sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)) as db:
             if db.execute("SELECT generation FROM meta").fetchall() != [(generation,)]:
                 return None
-            found, conversions = {}, {}
+            found = {}
             for source in sources:
                 row = db.execute("SELECT data FROM record WHERE source = ?", (source,)).fetchone()
                 if row is None:
                     return None
                 found[source] = pickle.loads(row[0])
-                made = db.execute(f"SELECT data FROM {CONVERSIONS} WHERE source = ?", (source,)).fetchone()
-                conversions[source] = pickle.loads(made[0]) if made else {}
     except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
         return None
     valid = all(isinstance(n, NoteRecord) and isinstance(i, SearchRecord) for n, i in found.values())
-    return (found, conversions) if valid and all(isinstance(c, dict) for c in conversions.values()) else None
-
-
-def _save_conversions(folder: Path, conversions: dict[str, Conversions]) -> None:
-    """Keep what the converters made of the edited notes for their next edit; a cache, so failing costs only time."""
-    if not conversions:
-        return
-    try:
-        with contextlib.closing(sqlite3.connect(folder / RECORDS)) as db, db:
-            db.execute("PRAGMA synchronous = OFF")  # the cache is worth no fsync: lost, it costs one conversion
-            _put_conversions(db, {source: pickled(made) for source, made in conversions.items()})
-    except sqlite3.Error:
-        pass
+    return found if valid else None
 
 
 def quick_rebuild(
@@ -155,10 +127,10 @@ def quick_rebuild(
     documents = {document.source: document for document in inputs.documents}
     if not changed or len(changed) > MOST_NOTES or any(name not in documents for name in changed):
         return None
-    loaded = _load_records(cache.folder, previous.records, changed)
-    if loaded is None or ROOT not in previous.outputs or not previous.search_keys:
+    kept = _load_records(cache.folder, previous.records, changed)
+    if kept is None or ROOT not in previous.outputs or not previous.search_keys:
         return None
-    kept, conversions = loaded
+    conversions = {source: cache.conversions.get(source) for source in changed}
     dates = file_dates(config.root, changed)  # one look at git's history for all of them
     if any(dates.get(source) != kept[source][0].dates for source in changed):
         return None  # the page, feed and sitemap show a note's dates
@@ -193,7 +165,10 @@ def quick_rebuild(
         old_digests.update(previous.outputs[path][1])
     written = _write(output, update.files, old_digests, state)
     cache.search_entries.add(update.search_entries)
-    _save_conversions(cache.folder, {source: made[source] for source in changed if made[source] != conversions[source]})
+    for source in changed:
+        if made[source] != conversions[source]:
+            cache.conversions.put(source, pickled(made[source]))
+    cache.conversions.flush()
     # The entries of the state this update can have changed, besides the inputs' stamps (see save_changes).
     pages = list(update.outputs)
     touched: dict[str, Collection[str]] = {

@@ -96,9 +96,9 @@ class BuildCache:
         self.memory = memory
         self.inputs: dict[str, tuple[Stamp | None, str]] = {}
         self.scanned: Inputs | None = None  # what the build's first step found, which a server keeps with the state
-        # source -> what the converters made of the code and formulas of each note parsed in this build (pickled:
-        # see markdown.memo), saved with the records of body_edits for the note's next edit
-        self.conversions: dict[str, bytes] = {}
+        from .conversions import ConversionFile  # which imports this module
+
+        self.conversions = ConversionFile(root)  # what the converters made of each note's code and formulas
         self._derived: dict[str, tuple[str, Any]] = {}  # name -> (key, value) (see `derived`)
         self._derived_made: set[str] = set()  # the names whose value this build made, to be saved
         if memory is not None and memory.holds(self):
