@@ -24,7 +24,8 @@ from .report import describe
 EVENTS_PATH = "/__llmnotes/events"
 CLIENT_PATH = "/__llmnotes/reload.js"
 KEEPALIVE = 15.0  # seconds between comments that keep an idle event stream open
-DEBOUNCE_MS = 50  # saves closer together than this are one change
+QUIET_MS = 50  # saves closer together than this are one change: a build starts this long after the last one
+GROUP_MS = 1_000  # a burst of saves is grouped at most this long before a build starts anyway
 _BYTE_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
 # Injected into HTML responses by the server only; `llmnotes build` never writes it into the site.
@@ -253,7 +254,11 @@ def serve(
         only_sources = partial(
             _is_source, ignored=_ignored(config, site_dir), root=str(config.root), default=watchfiles.DefaultFilter()
         )
-        for changes in watchfiles.watch(*watched, watch_filter=only_sources, debounce=DEBOUNCE_MS, stop_event=stop):
+        # watchfiles' `debounce` is the longest it groups changes; its `step`, how long it waits for another.
+        changes_seen = watchfiles.watch(
+            *watched, watch_filter=only_sources, debounce=GROUP_MS, step=QUIET_MS, stop_event=stop
+        )
+        for changes in changes_seen:
             # Files only modified, as a save is, need no look at the other inputs (see scan.rescan_notes).
             only_modified = all(change == watchfiles.Change.modified for change, _ in changes)
             rebuild(modified=sorted({path for _, path in changes}) if only_modified else ())
