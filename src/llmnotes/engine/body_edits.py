@@ -55,7 +55,6 @@ def save_records(context: PageContext, cache: BuildCache, previous: BuildState, 
                 path.unlink(missing_ok=True)
                 return ""
             cache.folder.mkdir(exist_ok=True)
-            cache.conversions.keep_only({parsed.note.source for parsed in context.site.notes})
             return _write_records(path, context, previous, state)
         except (OSError, sqlite3.Error):
             with contextlib.suppress(OSError):

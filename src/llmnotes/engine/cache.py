@@ -10,7 +10,7 @@ import tempfile
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
-from functools import cache, partial
+from functools import cache, cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -19,6 +19,7 @@ from ..model import Diagnostic, ParsedNote
 
 if TYPE_CHECKING:
     from ..content.scan import Inputs
+    from .conversions import ConversionFile
 
 CACHE_DIR = ".llmnotes-cache"
 FORMAT = 1
@@ -96,9 +97,6 @@ class BuildCache:
         self.memory = memory
         self.inputs: dict[str, tuple[Stamp | None, str]] = {}
         self.scanned: Inputs | None = None  # what the build's first step found, which a server keeps with the state
-        from .conversions import ConversionFile  # which imports this module
-
-        self.conversions = ConversionFile(root)  # what the converters made of each note's code and formulas
         self._derived: dict[str, tuple[str, Any]] = {}  # name -> (key, value) (see `derived`)
         self._derived_made: set[str] = set()  # the names whose value this build made, to be saved
         if memory is not None and memory.holds(self):
@@ -133,6 +131,14 @@ class BuildCache:
         self.inputs[name] = (trusted, value)
         return value
 
+    @cached_property
+    def conversions(self) -> ConversionFile:
+        """What the converters made of each note's code and formulas; opened by the first note parsed, so that a
+        build with nothing to parse does not even import sqlite3."""
+        from .conversions import ConversionFile  # which imports this module
+
+        return ConversionFile(self.folder.parent)
+
     def derived(self, name: str, key: str, make: Callable[[], Loaded]) -> Loaded:
         """`make()`, or what it made in an earlier build for the same `key`: for a value worked out from the whole
         site that an edit seldom changes (the related notes of every note), kept in `<name>.pickle`, one key each."""
@@ -160,6 +166,8 @@ class BuildCache:
         self.save_quietly(self.parsed_notes.save)
         self.save_quietly(self.search_entries.save)
         self._save_derived()
+        if "conversions" in self.__dict__:  # notes were parsed: forget the conversions of the ones that are gone
+            self.conversions.keep_only(set(state.inputs))
         state.serial = secrets.token_hex(8)
         self.save_quietly(lambda: self._dump("state", state))
         for name in ("state-changes.pickle", *RETIRED):
