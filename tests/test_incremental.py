@@ -1013,6 +1013,34 @@ def test_a_project_with_its_own_copy_of_the_theme_still_splices_body_edits(tmp_p
         assert_equals_clean(root, tmp_path)
 
 
+def test_a_body_edit_whose_first_chinese_phrase_needs_a_new_trigram_file_stays_quick(tmp_path: Path) -> None:
+    """A site written in English has no file of CJK trigrams (none is written for nothing); the first Chinese
+    sentence makes one, and the body edit still takes the quick way to the clean build's site."""
+    files = {"pyproject.toml": '[tool.llmnotes]\ntitle = "Notes"\n'}
+    for number in range(3):
+        files[f"notes/paper-{number}.md"] = f"""
+            ---
+            title: Paper {number}
+            year: 202{number}
+            ---
+
+            Attention is computed over every token of paper {number}.
+            """
+    root = write_site(tmp_path / "project", files)
+    build(root)
+    grams = root / OUTPUT / "static/search/g"
+    assert not grams.exists() or not list(grams.iterdir())
+    let_the_clock_tick()
+    append(root, "notes/paper-1.md", "\n注意力机制的计算量随长度平方增长。\n")
+    assert build(root).quick
+    assert list(grams.iterdir())
+    assert_equals_clean(root, tmp_path)
+    let_the_clock_tick()
+    append(root, "notes/paper-2.md", "\n稀疏注意力把它降到线性。\n")
+    assert build(root).quick
+    assert_equals_clean(root, tmp_path)
+
+
 @pytest.mark.parametrize(
     "use",
     ["{% if body %}<hr>{% endif %}", "{% set text = body %}{{ text | safe }}", "{% include 'extra.html' %}"],

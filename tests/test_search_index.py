@@ -48,7 +48,7 @@ from llmnotes.features.search_format import (
     varint,
 )
 from llmnotes.features.search_patch import patch_bodies, patch_index
-from llmnotes.features.search_tokens import _tokens, fold, parse_query, token_counts, tokenize
+from llmnotes.features.search_tokens import CJK, _tokens, fold, parse_query, token_counts, tokenize
 from llmnotes.markdown import create_parser
 from llmnotes.model import Note, ParsedNote, Site
 from sites import load_site
@@ -110,7 +110,7 @@ def read_grams(files: dict[str, bytes]) -> dict[int, list[int]]:
     scripts = dict(read_script(data) for data in files.values())
     per_file = GRAM_BUCKETS // scripts["manifest"]["grams"]
     buckets = {}
-    for number in range(scripts["manifest"]["grams"]):
+    for number in read_documents(scripts["manifest"]["gramsHeld"]):
         offsets, lists = scripts[f"g/{number}"]
         for offset, text in zip(read_documents(offsets), lists.split(" ") if offsets else [], strict=True):
             buckets[number * per_file + offset] = read_documents(text)
@@ -309,7 +309,8 @@ def test_repository_index_finds_the_notes_by_their_words(repo_index: dict[str, b
 
 def test_repository_index_layout(repo_index: dict[str, bytes]) -> None:
     manifest, _, records = read_index(repo_index)
-    fields = {"bytes", "chunks", "docs", "docsPerShard", "grams", "lengths", "listings", "order", "version"}
+    fields = {"bytes", "chunks", "docs", "docsPerShard", "grams", "gramsHeld", "lengths", "listings", "order"}
+    fields.add("version")
     assert set(manifest) == fields
     assert len(manifest["lengths"]) == manifest["docs"] and manifest["listings"] == []
     chunks = manifest["chunks"]
@@ -522,6 +523,39 @@ def test_an_index_patched_for_renamed_retagged_and_relinked_documents_is_the_ind
             assert {path for path in fresh if fresh[path] != files.get(path)} <= set(made)
         files = fresh
     assert patched >= 25  # the patch steps aside only when a shard would begin elsewhere: rarely
+
+
+def test_trigram_files_are_written_only_where_a_trigram_falls_and_patches_keep_to_that() -> None:
+    """An index of notes written in English has no CJK trigram: none of its thousands of trigram files is written
+    (the manifest lists the files that are). A patch giving a note its first Chinese phrase writes the one file its
+    trigrams fall in, as a fresh index would; one taking the phrase away again steps aside, since a file would go."""
+    def english(text: str) -> str:
+        return re.sub(f"[{CJK}]", "", text)
+
+    docs = [
+        replace(
+            doc,
+            title=english(doc.title),
+            names=tuple(map(english, doc.names)),
+            facets=tuple(map(english, doc.facets)),
+            summary=english(doc.summary),
+            text=english(doc.text),
+        )
+        for doc in _docs(40, seed=7)
+    ]
+    files = build_index(entry_of(doc) for doc in docs)
+    manifest, _, _ = read_index(files)
+    assert manifest["gramsHeld"] == "" and not [path for path in files if "/g/" in path]
+    old = docs[3]
+    new = replace(old, text=old.text + " 注意力机制")
+    made = patch_bodies(files.__getitem__, 3, old, new)
+    assert made is not None
+    changes, _ = made
+    fresh = build_index(entry_of(doc) for doc in [*docs[:3], new, *docs[4:]])
+    written = [path for path in fresh if "/g/" in path]
+    assert len(written) >= 1 and set(written) <= set(changes)
+    assert {path: fresh[path] for path in changes} == changes
+    assert patch_bodies({**files, **changes}.__getitem__, 3, new, old) is None
 
 
 def test_a_patch_encodes_again_only_the_postings_that_changed(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -172,8 +172,14 @@
     return out;
   }
   function gramFile(manifest, bucket) { return "g/" + Math.floor(bucket / (GRAM_BUCKETS / manifest.grams)); }
+  var gramsHeld = null; // the numbers of the trigram files written: a file no document's trigram falls in is not
+  function gramFileHeld(manifest, bucket) {
+    if (!gramsHeld) gramsHeld = new Set(documents(manifest.gramsHeld));
+    return gramsHeld.has(Math.floor(bucket / (GRAM_BUCKETS / manifest.grams)));
+  }
   var gramCache = new Map();
   function gramDocs(manifest, bucket) { // the file holds its non-empty buckets' offsets, then their postings
+    if (!gramFileHeld(manifest, bucket)) return new Set();
     if (!gramCache.has(bucket)) {
       var data = loaded[gramFile(manifest, bucket)], offsets = documents(data[0]);
       var at = offsets.indexOf(bucket % (GRAM_BUCKETS / manifest.grams));
@@ -291,7 +297,9 @@
         s.terms.forEach(function (t) {
           shardsFor(manifest, Object.assign({}, t)).forEach(function (n) { needed.add("t/" + n); });
         });
-        if (s.terms.length > 1) trigrams(s).forEach(function (b) { needed.add(gramFile(manifest, b)); });
+        if (s.terms.length > 1) trigrams(s).forEach(function (b) {
+          if (gramFileHeld(manifest, b)) needed.add(gramFile(manifest, b));
+        });
       });
       return Promise.all(Array.from(needed, load)).then(function () {
         var ranked = rank(manifest, segments), top = ranked.slice(0, MAX_RESULTS), per = manifest.docsPerShard;

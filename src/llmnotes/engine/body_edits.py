@@ -149,14 +149,17 @@ def quick_rebuild(
         if not updated:
             return None
     state = update.state
-    index_files = dict(previous.outputs[ROOT][1])
-    if not all(path in index_files for path in update.files if path.startswith(ROOT)):
-        return None
     state.search_keys = tuple(update.search_keys)
     # The index's parts (see Output.parts) are its documents' keys, which its key starts with: the next build's
     # patch of the index takes the old entries by them.
     state.parts = {**previous.parts, ROOT: state.search_keys[: len(previous.parts.get(ROOT, ()))]}
-    index_files.update((path, content_digest(content)) for path, content in update.files.items() if path in index_files)
+    # A patch can make a trigram file the index did not have yet (see search_format.gram_file); in path order, as
+    # the index lists its files.
+    index_files = dict(previous.outputs[ROOT][1])
+    index_files.update(
+        (path, content_digest(content)) for path, content in update.files.items() if path.startswith(ROOT)
+    )
+    index_files = dict(sorted(index_files.items()))
     search_key = output_key(previous.site_key, state.search_keys)
     state.outputs = {**previous.outputs, **update.outputs, ROOT: (search_key, tuple(index_files.items()))}
     old_digests = dict(previous.outputs[ROOT][1])

@@ -340,14 +340,17 @@ def index_files(state: IndexState, order: Sequence[int] | None = None) -> dict[s
         payload = f"[{','.join(written[start : start + per_shard])}]"
         files[f"{ROOT}{shard_id}.js"] = f'window.__llmnotesSearch.add("{shard_id}",{payload});\n'.encode()
     grams = gram_files(len(records))
-    for number in range(grams):
-        files[gram_file_path(number)] = gram_file(number, GRAM_BUCKETS // grams, state.encoded_grams)
+    per_file = GRAM_BUCKETS // grams
+    held = sorted({bucket // per_file for bucket in state.encoded_grams})  # a file with no bucket is not written
+    for number in held:
+        files[gram_file_path(number)] = gram_file(number, per_file, state.encoded_grams)
     manifest = {
         "bytes": total,
         "chunks": firsts,
         "docs": len(records),
         "docsPerShard": per_shard,
         "grams": grams,
+        "gramsHeld": encode_documents(held),
         "lengths": "".join(DIGITS[level] for level in state.levels),
         "listings": [number for number, listing in enumerate(state.listings) if listing],
         "order": encode_numbers(range(len(records)) if order is None else order),

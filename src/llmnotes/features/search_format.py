@@ -22,7 +22,7 @@ DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"  # 3
 CHUNK_BYTES = 32_000  # target size of one token shard
 DOC_SHARD_BYTES = 8_000  # target size of one display-data shard
 ROOT = "static/search/"
-VERSION = 3  # 3: documents numbered by output path, the site's order in the manifest ("order")
+VERSION = 4  # 3: documents numbered by output path, the site's order in the manifest ("order"); 4: "gramsHeld"
 
 
 def gram_files(documents: int) -> int:

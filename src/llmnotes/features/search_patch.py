@@ -87,8 +87,15 @@ def patch_index(
         return None
     for shard, records in shards.items():
         files[f"{ROOT}d/{shard}.js"] = script(f"d/{shard}", records)
-    files.update(_patched_gram_files(read, manifest["grams"], left, joined))
-    manifest.update(bytes=total, lengths="".join(lengths), listings=sorted(listings))
+    held = set(decode_documents(manifest["gramsHeld"]))
+    gram_files = _patched_gram_files(read, manifest["grams"], held, left, joined)
+    if gram_files is None:
+        return None
+    files.update((gram_file_path(number), content) for number, content in gram_files.items())
+    held.update(gram_files)
+    manifest.update(
+        bytes=total, gramsHeld=encode_documents(sorted(held)), lengths="".join(lengths), listings=sorted(listings)
+    )
     if order is not None:
         manifest["order"] = encode_numbers(order)
     files[MANIFEST] = script("manifest", manifest)
@@ -128,14 +135,20 @@ def _postings(number: int, entry: Entry) -> dict[str, int]:
 
 
 def _patched_gram_files(
-    read: Callable[[str], bytes], grams: int, left: dict[int, set[int]], joined: dict[int, set[int]]
-) -> dict[str, bytes]:
-    """The trigram files holding the buckets documents left or joined, patched."""
+    read: Callable[[str], bytes],
+    grams: int,
+    held: set[int],
+    left: dict[int, set[int]],
+    joined: dict[int, set[int]],
+) -> dict[int, bytes] | None:
+    """The trigram files holding the buckets documents left or joined, patched, by number; a file that was not
+    `held` (it had no bucket, so was not written) made. None when a file would be left with no bucket: it would have
+    to go."""
     per_file = GRAM_BUCKETS // grams
     files = {}
     changed = left.keys() | joined.keys()
     for file in sorted({bucket // per_file for bucket in changed}):
-        encoded = read_gram_file(read(gram_file_path(file)), file, per_file)
+        encoded = read_gram_file(read(gram_file_path(file)), file, per_file) if file in held else {}
         for bucket in changed:
             if bucket // per_file != file:
                 continue
@@ -147,7 +160,9 @@ def _patched_gram_files(
                 encoded[bucket] = encode_documents(sorted(docs))
             else:
                 del encoded[bucket]
-        files[gram_file_path(file)] = gram_file(file, per_file, encoded)
+        if not encoded:
+            return None
+        files[file] = gram_file(file, per_file, encoded)
     return files
 
 
