@@ -19,7 +19,10 @@ def emit(context: PageContext) -> Iterator[Output]:
 
 def _render(context: PageContext) -> bytes:
     site = context.site
-    notes = [parsed.note for parsed in site.notes]
+    # A folder's section page is drawn only when it builds on a note or a note builds on it.
+    lineage = site.lineage
+    related = {slug for edges in (lineage.parents, lineage.children) for slug, others in edges.items() if others}
+    notes = [parsed.note for parsed in site.notes if not parsed.note.is_section or parsed.note.slug in related]
     t = context.renderer.strings
     svg = render_svg(
         notes,

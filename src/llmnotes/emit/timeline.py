@@ -19,7 +19,8 @@ def emit(context: PageContext) -> Iterator[Output]:
 
 def _render(context: PageContext) -> bytes:
     site = context.site
-    notes = sorted((parsed.note for parsed in site.notes), key=chronological)
+    # A folder's section page lists its notes; it is not a paper of any year (see lineage for the one exception).
+    notes = sorted((parsed.note for parsed in site.notes if not parsed.note.is_section), key=chronological)
     years = [
         Fields(
             year=year,
