@@ -907,6 +907,47 @@ def test_a_full_build_keeps_the_records_of_notes_it_did_not_render_and_body_edit
         assert_equals_clean(root, tmp_path)
 
 
+@pytest.mark.parametrize("change", ["added", "deleted"])
+def test_a_note_added_or_deleted_keeps_the_other_notes_records_and_body_edits_after_it_stay_quick(
+    change: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A note added or deleted shifts the index's numbers of the documents after it; their records do not hold
+    their numbers, so only the notes whose pages change (the note, its neighbours in the pager) are recorded again,
+    not every note (at 10,000 notes that was half a second of every such build)."""
+    from llmnotes.engine import body_edits
+
+    files = {"pyproject.toml": '[tool.llmnotes]\ntitle = "Notes"\n'}
+    for number in range(12):
+        front = f"---\ntitle: Paper {number}\nyear: {2000 + number}\n---\n"
+        files[f"notes/paper-{number:02}.md"] = f"{front}\nText {number}.\n"
+    root = write_site(tmp_path / "project", files)
+    plain = {"notes/aaa-plain.md": "---\ntitle: A plain note\nyear: 2005\n---\n\nIt links nowhere.\n"}
+    if change == "deleted":
+        write_site(root, plain)
+    build(root)
+    made: list[str] = []
+    record = body_edits.record
+
+    def counted(context: object, parsed: ParsedNote) -> object:
+        made.append(parsed.note.slug)
+        return record(context, parsed)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(body_edits, "record", counted)
+    let_the_clock_tick()
+    if change == "added":
+        write_site(root, plain)  # its path comes first: every document after it moves
+    else:
+        (root / "notes/aaa-plain.md").unlink()
+    assert not build(root).quick
+    assert set(made) <= {"aaa-plain", "paper-04", "paper-05", "paper-06"}, made
+    for note in ("paper-00", "paper-11", "paper-07"):
+        let_the_clock_tick()
+        append(root, f"notes/{note}.md", "\n又一句。\n")
+        assert build(root).quick, note
+        assert "又一句。" in page(root / OUTPUT, f"notes/{note}.html")
+        assert_equals_clean(root, tmp_path)
+
+
 def test_two_successive_edits_equal_a_clean_build(tmp_path: Path) -> None:
     root = make_site(tmp_path)
     build(root)

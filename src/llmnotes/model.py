@@ -23,7 +23,9 @@ def pickled_by_constructor(cls: type[Pickled]) -> type[Pickled]:
     """Pickle as (class, field values): unpickling calls the constructor, several times faster than the
     field-by-field `__setstate__` slotted dataclasses get. The build cache and worker processes move tens of
     thousands of notes, links and headings this way."""
-    values = attrgetter(*(f.name for f in fields(cls)))
+    names = [f.name for f in fields(cls)]
+    getter = attrgetter(*names)
+    values = getter if len(names) > 1 else lambda self: (getter(self),)  # attrgetter of one name: not a tuple
 
     def reduce(self: Pickled) -> tuple[type[Pickled], tuple[Any, ...]]:
         return (cls, values(self))

@@ -142,16 +142,16 @@ def _patched(
 @pickled_by_constructor
 @dataclass(frozen=True, slots=True)
 class SearchRecord:
-    """Where a note is in the index and what its entry was made from besides its body (see `updated_index`)."""
+    """What a note's entry in the index was made from besides its body (see `updated_index`). Not its number in the
+    index, which a note added or deleted before it shifts: the record stays good then, and is not written again."""
 
-    document: int  # its number in the index (see `indexed_documents`)
     card_key: str
 
 
-def records(context: PageContext) -> dict[str, SearchRecord]:
-    """slug -> the record of each note's document, from the values `emit` made the index with."""
+def records(context: PageContext) -> dict[str, tuple[int, SearchRecord]]:
+    """slug -> each note's document number and record, from the values `emit` made the index with."""
     documents, _ = indexed_documents(context.site)
-    return {p.note.slug: SearchRecord(n, context.card_key(p.note.slug)) for n, p in enumerate(documents)}
+    return {p.note.slug: (n, SearchRecord(context.card_key(p.note.slug))) for n, p in enumerate(documents)}
 
 
 def updated_index(
@@ -170,12 +170,14 @@ def updated_index(
     ends with the site's order's key (see `emit`), which a body edit leaves as it is. The document's new entry goes
     into `entries` by its key, for the cache: the next edit's patch takes it out of the index again."""
     (old_body, new_body), (old_key, new_key) = bodies, body_keys
-    if keys[record.document] != document_key(old_key, record.card_key):
+    try:  # its number: where its key is (the key digests its path, which no other document has)
+        number = keys.index(document_key(old_key, record.card_key))
+    except ValueError:
         return None
-    patched = patch_bodies(read, record.document, search_doc(note, path, old_body), search_doc(note, path, new_body))
+    patched = patch_bodies(read, number, search_doc(note, path, old_body), search_doc(note, path, new_body))
     if patched is None:
         return None
     files, entry = patched
-    keys[record.document] = document_key(new_key, record.card_key)
-    entries[keys[record.document]] = entry
+    keys[number] = document_key(new_key, record.card_key)
+    entries[keys[number]] = entry
     return files

@@ -70,8 +70,9 @@ def _write_records(path: Path, context: PageContext, previous: BuildState, state
         db.execute("CREATE TABLE IF NOT EXISTS record (source TEXT PRIMARY KEY, data BLOB)")
         db.execute("CREATE TABLE IF NOT EXISTS meta (generation TEXT)")
         known = db.execute("SELECT generation FROM meta").fetchall() == [(previous.records,)] and previous.records
-        old_keys, new_keys = previous.search_keys, state.search_keys
-        same_index = len(old_keys) == len(new_keys)
+        # A document whose key the last index held has the same record: its number may have moved (a note added or
+        # deleted before it), which the record does not hold.
+        old_keys, new_keys = set(previous.search_keys), state.search_keys
         if not known:
             db.execute("DELETE FROM record")
         kept = {row[0] for row in db.execute("SELECT source FROM record")} if known else set()
@@ -79,16 +80,15 @@ def _write_records(path: Path, context: PageContext, previous: BuildState, state
         for parsed in site.notes:
             source, slug = parsed.note.source, parsed.note.slug
             page = site.paths[slug]
-            number = in_index[slug].document
+            number, search_record = in_index[slug]
             unchanged = (
                 source in kept
                 and previous.outputs.get(page) == state.outputs.get(page)
-                and same_index
-                and old_keys[number] == new_keys[number]
+                and new_keys[number] in old_keys
             )
             kept.discard(source)
             if not unchanged:
-                rows.append((source, pickle.dumps((record(context, parsed), in_index[slug]), pickle.HIGHEST_PROTOCOL)))
+                rows.append((source, pickle.dumps((record(context, parsed), search_record), pickle.HIGHEST_PROTOCOL)))
         db.executemany("INSERT OR REPLACE INTO record VALUES (?, ?)", rows)
         db.executemany("DELETE FROM record WHERE source = ?", ((source,) for source in kept))  # notes gone
         generation = secrets.token_hex(8)
