@@ -12,6 +12,7 @@ def test_home_and_note_render_with_styles(page, site_url: str) -> None:
     body_font = page.evaluate("getComputedStyle(document.body).fontFamily")
     assert "PingFang SC" in body_font
     page.locator("a.internal", has_text="InstructGPT").first.click()
+    page.wait_for_load_state()  # the URL changes as the navigation commits, before the new page is parsed
     assert page.url.endswith("notes/instructgpt.html")
     assert page.locator("figure.diagram svg").count() >= 1
     if site_url.startswith("file:"):
