@@ -844,6 +844,59 @@ def test_the_pages_that_list_every_note_render_only_when_what_they_show_of_the_n
     assert_equals_clean(root, tmp_path)
 
 
+def test_the_pages_that_list_every_note_render_again_only_the_entries_of_notes_whose_card_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The timeline, the feed and the tag index show a partial per note; they keep them between builds, so a
+    title edit renders again the entries of that note only (10,000 of each took a third of a second a page), and
+    the pages still equal a clean build's. An edit of the page's own template renders the page around the entries
+    it kept; one of the partial itself renders every entry again."""
+    from llmnotes.emit.render import Renderer
+    from llmnotes.engine import parallel
+
+    monkeypatch.setattr(parallel, "worker_count", lambda: 1)  # rendered in this process, where the calls are counted
+    rendered: list[str] = []
+    text = Renderer._text
+
+    def counted(self: Renderer, template_name: str, page_path: str, context: dict) -> str:
+        if template_name in ("_timeline_entry.html", "_feed_entry.xml") or (template_name, page_path) == (
+            "_card.html",
+            "tags/",
+        ):
+            slug = context["card"]["slug"] if "card" in context else context["note"].slug
+            rendered.append(f"{template_name} {slug}")
+        return text(self, template_name, page_path, context)
+
+    monkeypatch.setattr(Renderer, "_text", counted)
+    root = make_site(tmp_path)
+    build(root)
+    notes = sum(name.startswith("_timeline_entry.html") for name in rendered)
+    assert notes >= 8 and sum(name.startswith("_feed_entry.xml") for name in rendered) >= notes  # + sections
+    rendered.clear()
+    let_the_clock_tick()
+    edit(root, "notes/lima.md", 'title: "LIMA: Less', 'title: "LIMA: Much Less')
+    build(root)
+    assert sorted(rendered) == ["_card.html lima", "_feed_entry.xml lima", "_timeline_entry.html lima"]
+    for listing in ("timeline.html", "atom.xml"):
+        assert "LIMA: Much Less" in page(root / OUTPUT, listing), listing
+    assert_equals_clean(root, tmp_path)
+    rendered.clear()
+    let_the_clock_tick()
+    timeline_page = (REPO / "templates/timeline.html").read_text(encoding="utf-8")
+    write_site(root, {"templates/timeline.html": timeline_page.replace("<h1>", '<h1 class="own">')})
+    build(root)
+    assert "<h1 class=\"own\">" in page(root / OUTPUT, "timeline.html")
+    assert rendered == []  # the page again, around the entries it kept
+    assert_equals_clean(root, tmp_path)
+    rendered.clear()
+    let_the_clock_tick()
+    write_site(root, {"templates/_timeline_entry.html": "<li>{{ card.title }}</li>\n"})
+    build(root)
+    assert sum(name.startswith("_timeline_entry.html") for name in rendered) == notes
+    assert "<li>LIMA: Much Less Is More for Alignment</li>" in page(root / OUTPUT, "timeline.html")
+    assert_equals_clean(root, tmp_path)
+
+
 def test_a_large_sites_home_page_renders_only_when_a_note_it_lists_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

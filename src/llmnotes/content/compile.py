@@ -11,6 +11,7 @@ from markdown_it import MarkdownIt
 
 from ..config import Config
 from ..emit import PageContext
+from ..emit.fragments import FRAGMENTS
 from ..emit.render import Renderer
 from ..engine.cache import BuildCache
 from ..engine.history import file_dates, repository, shallow_clone_warning
@@ -135,5 +136,8 @@ def link_site(
         cache.derived,
     )
     diagnostics += problems
-    context = PageContext(site, config, Renderer(config, site.data), cache.search_entries, inputs.theme)
+    # What every partial may show besides its note and its own theme files: the settings, data, interface words and
+    # llmnotes (the site key).
+    renderer = Renderer(config, site.data, cache.folder / FRAGMENTS, inputs.site_key, inputs.theme)
+    context = PageContext(site, config, renderer, cache.search_entries, inputs.theme)
     return context, diagnostics, len(site.notes)

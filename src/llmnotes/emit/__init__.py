@@ -97,15 +97,22 @@ class PageContext:
 
     def card_link(self, slug: str, page_path: str) -> Markup:
         """A link to the note as the page's lists show it: the partial _note_link.html, once per note and folder."""
-        return self.renderer.fragment("_note_link.html", page_path, slug, card=self.card(slug))
+        return self.card_fragment("_note_link.html", slug, page_path)
 
     def card_entry(self, slug: str, page_path: str) -> Markup:
         """The note as the page's lists show it, link and year: the partial _card.html, once per note and folder."""
-        return self.renderer.fragment("_card.html", page_path, slug, card=self.card(slug))
+        return self.card_fragment("_card.html", slug, page_path)
 
     def note_item(self, slug: str, page_path: str) -> Markup:
         """The note as tag, year and home pages list it: the partial _note_item.html, once per note and folder."""
-        return self.renderer.fragment("_note_item.html", page_path, slug, card=self.card(slug))
+        return self.card_fragment("_note_item.html", slug, page_path)
+
+    def card_fragment(self, template_name: str, slug: str, page_path: str, **more: Any) -> Markup:
+        """A partial showing the note's card (and `more`, which the card key must cover), once per note and
+        folder, and kept between builds by the pages that list every note (see `Renderer.fragment`)."""
+        return self.renderer.fragment(
+            template_name, page_path, slug, key=self.card_key(slug), card=self.card(slug), **more
+        )
 
     def excerpt(self, slug: str) -> str:
         return self.remember("excerpt", slug, lambda: _excerpt(self.site.by_slug[slug], self.site))

@@ -49,15 +49,23 @@ def _render(context: PageContext, identity: str) -> bytes:
     base = context.config.base_url
     feed_id, entry_ids = feed_ids(identity, [parsed.note.slug for parsed in context.site.notes])
     changed = {p.note.slug: note_updated(p.note, context.site.dates.get(p.note.slug)) for p in context.site.notes}
-    entries = [
-        {
-            "note": parsed.note,
-            "link": base + quote(note_path(parsed.note.slug)),
-            "id": base + quote(note_path(parsed.note.slug)) if base else entry_ids[parsed.note.slug],
-            "updated": changed[parsed.note.slug],
-        }
-        for parsed in context.site.notes
-    ]
+    entries = []
+    for parsed in context.site.notes:
+        slug = parsed.note.slug
+        link = base + quote(note_path(slug))
+        entry_id = link if base else entry_ids[slug]
+        entries.append(
+            context.renderer.fragment(
+                "_feed_entry.xml",
+                FEED_PATH,
+                slug,
+                key=f"{context.card_key(slug)} {entry_id} {link} {changed[slug]}",  # the card covers the note
+                note=parsed.note,
+                link=link,
+                entry_id=entry_id,
+                updated=changed[slug],
+            )
+        )
     updated = max(changed.values(), default="1970-01-01T00:00:00Z")
     return context.renderer.render(
         "atom.xml", FEED_PATH, entries=entries, updated=updated, feed_id=base or feed_id

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -13,18 +16,34 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from ..config import Config, builtin_theme
+from ..engine.cache import templates_digest
 from ..i18n import interface_strings
 from ..model import Diagnostic, UserError
 from ..paths import href
 from . import Fields
+from .fragments import FragmentFile, Kept, Slot
 
 
 class Renderer:
-    """Renders a template for one output path; `url()` in templates makes links relative to that path."""
+    """Renders a template for one output path; `url()` in templates makes links relative to that path.
 
-    def __init__(self, config: Config, data: dict[str, Any] | None = None) -> None:
+    With a `fragment_folder`, the pages that list every note keep the partials they render between builds (see
+    `keeping_fragments`); `fragment_scope` digests what every partial may read besides its note and its own theme
+    files, whose digests `theme` holds."""
+
+    def __init__(
+        self,
+        config: Config,
+        data: dict[str, Any] | None = None,
+        fragment_folder: Path | None = None,
+        fragment_scope: str = "",
+        theme: dict[str, str] | None = None,
+    ) -> None:
         self.config = config
         self.data = data
+        self.fragment_folder = fragment_folder
+        self.fragment_scope = fragment_scope
+        self.theme = theme or {}
         self.theme_dirs = [d for d in (config.templates_path, builtin_theme()) if d.is_dir()]
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.theme_dirs]),
@@ -40,29 +59,65 @@ class Renderer:
         self._used: set[str] = set()  # the templates rendered since `take_used`
         self._closures: dict[str, tuple[str, ...]] = {}
         self._interned: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self._fragments: dict[tuple[str, str, str], Markup] = {}  # see `fragment`
+        self._fragments: dict[Slot, Markup] = {}  # see `fragment`
+        self._kept: Kept | None = None  # the partials the page being rendered made last time (`keeping_fragments`)
+        self._kept_now: Kept = {}  # and those it makes now
+        self._digests: dict[str, str] = {}  # see `_files_digest`
 
     def __reduce__(self) -> tuple:
         # A worker process that is not forked makes its own environment (and compiles the templates it uses once):
         # Jinja's environment and compiled templates do not pickle.
-        return (type(self), (self.config, self.data))
+        return (type(self), (self.config, self.data, self.fragment_folder, self.fragment_scope, self.theme))
 
     def render(self, template_name: str, page_path: str, **context: Any) -> bytes:
         self._used.add(template_name)
         return self._text(template_name, page_path, context).encode("utf-8")
 
-    def fragment(self, template_name: str, page_path: str, name: str, **context: Any) -> Markup:
+    def fragment(self, template_name: str, page_path: str, name: str, key: str | None = None, **context: Any) -> Markup:
         """The partial `template_name` rendered with `context` once per build for `name` (a note's slug) and the
         folder of `page_path`, as Markup for every page of that folder that shows it; each such page counts the
         partial among its templates (`take_used`). The partial's `url` and `root` are the folder's; its `page_path`
-        is the folder's path with a trailing slash, as it is shared by the pages in it."""
+        is the folder's path with a trailing slash, as it is shared by the pages in it. `key` digests everything
+        the partial shows of `name` (a note's card key): a page that keeps its fragments between builds takes the
+        last build's text while the key, and the partial's theme files, are the same."""
         self._used.add(template_name)
         folder = page_path.rpartition("/")[0]
-        key = (template_name, folder, name)
-        found = self._fragments.get(key)
+        slot = (template_name, folder, name)
+        found = self._fragments.get(slot)
+        if key is not None and self._kept is not None:
+            key = f"{key} {self._files_digest(template_name)}"
         if found is None:
-            text = self._text(template_name, f"{folder}/" if folder else "", context)
-            found = self._fragments[key] = Markup(text)
+            kept = self._kept.get(slot) if self._kept is not None and key is not None else None
+            if kept is not None and kept[0] == key:
+                found = Markup(kept[1])
+            else:
+                found = Markup(self._text(template_name, f"{folder}/" if folder else "", context))
+            self._fragments[slot] = found
+        if self._kept is not None and key is not None:
+            self._kept_now[slot] = (key, str(found))
+        return found
+
+    @contextmanager
+    def keeping_fragments(self, page: str) -> Iterator[None]:
+        """While `page` renders, take the partials it made last build (see `fragment`), and keep those it made
+        now for the next, when they differ."""
+        if self.fragment_folder is None:
+            yield
+            return
+        store = FragmentFile(self.fragment_folder, page, self.fragment_scope)
+        self._kept, self._kept_now = store.load(), {}
+        try:
+            yield
+            if self._kept_now != self._kept:
+                store.save(self._kept_now)
+        finally:
+            self._kept, self._kept_now = None, {}
+
+    def _files_digest(self, template_name: str) -> str:
+        """The digest of the theme files the template is made of (see `_closure`), once per build."""
+        found = self._digests.get(template_name)
+        if found is None:
+            found = self._digests[template_name] = templates_digest(self.theme, self._closure(template_name))
         return found
 
     def _shared(self, page_path: str, template_name: str) -> Markup:

@@ -21,13 +21,18 @@ def _render(context: PageContext) -> bytes:
     site = context.site
     # A folder's section page lists its notes; it is not a paper of any year (see lineage for the one exception).
     notes = sorted((parsed.note for parsed in site.notes if not parsed.note.is_section), key=chronological)
+    month_names = context.renderer.strings["month_names"].split(",")
     years = [
         Fields(
             year=year,
             entries=[
-                Fields(
-                    context.card(note.slug),
+                # the card key covers the month and the tags
+                context.card_fragment(
+                    "_timeline_entry.html",
+                    note.slug,
+                    TIMELINE_PATH,
                     month=note.month,
+                    month_names=month_names,
                     tag_slugs=" ".join(dict.fromkeys(site.tag_of[fold(name)].slug for name in note.tags)),
                 )
                 for note in group
