@@ -932,15 +932,10 @@ def test_a_large_sites_home_page_renders_only_when_a_note_it_lists_changes(
     assert_equals_clean(root, tmp_path)
 
 
-def test_a_full_build_keeps_the_records_of_notes_it_did_not_render_and_body_edits_after_it_stay_quick(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The records a body edit needs are made again only for the notes whose page or search entry changed."""
+def count_records(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The slugs of the notes whose body-edit records the builds from now on make (see engine/body_edits.py)."""
     from llmnotes.engine import body_edits
 
-    root = make_site(tmp_path)
-    build(root)
-    notes = len(list((root / OUTPUT / "notes").glob("*.html")))
     made: list[str] = []
     record = body_edits.record
 
@@ -949,6 +944,17 @@ def test_a_full_build_keeps_the_records_of_notes_it_did_not_render_and_body_edit
         return record(context, parsed)  # type: ignore[arg-type]
 
     monkeypatch.setattr(body_edits, "record", counted)
+    return made
+
+
+def test_a_full_build_keeps_the_records_of_notes_it_did_not_render_and_body_edits_after_it_stay_quick(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The records a body edit needs are made again only for the notes whose page or search entry changed."""
+    root = make_site(tmp_path)
+    build(root)
+    notes = len(list((root / OUTPUT / "notes").glob("*.html")))
+    made = count_records(monkeypatch)
     let_the_clock_tick()
     edit(root, "notes/t5.md", "tags: [", "tags: [新标签, ")  # a change other pages show: the full way
     assert not build(root).quick
@@ -967,8 +973,6 @@ def test_a_note_added_or_deleted_keeps_the_other_notes_records_and_body_edits_af
     """A note added or deleted shifts the index's numbers of the documents after it; their records do not hold
     their numbers, so only the notes whose pages change (the note, its neighbours in the pager) are recorded again,
     not every note (at 10,000 notes that was half a second of every such build)."""
-    from llmnotes.engine import body_edits
-
     files = {"pyproject.toml": '[tool.llmnotes]\ntitle = "Notes"\n'}
     for number in range(12):
         front = f"---\ntitle: Paper {number}\nyear: {2000 + number}\n---\n"
@@ -978,14 +982,7 @@ def test_a_note_added_or_deleted_keeps_the_other_notes_records_and_body_edits_af
     if change == "deleted":
         write_site(root, plain)
     build(root)
-    made: list[str] = []
-    record = body_edits.record
-
-    def counted(context: object, parsed: ParsedNote) -> object:
-        made.append(parsed.note.slug)
-        return record(context, parsed)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(body_edits, "record", counted)
+    made = count_records(monkeypatch)
     let_the_clock_tick()
     if change == "added":
         write_site(root, plain)  # its path comes first: every document after it moves
