@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
-import tempfile
 from pathlib import Path
 
-from ..engine.cache import code_digest
+from ..engine.cache import dump_pickle, load_pickle
 
 FRAGMENTS = "fragments"  # the folder in the cache
 Slot = tuple[str, str, str]  # a partial, the folder of the pages it is rendered for, a note's slug
@@ -24,30 +21,18 @@ class FragmentFile:
 
     def __init__(self, folder: Path, page: str, scope: str) -> None:
         self.path = folder / f"{hashlib.blake2b(page.encode(), digest_size=12).hexdigest()}.pickle"
-        self.header = (code_digest(), scope)
+        self.scope = scope
 
     def load(self) -> Kept:
-        try:
-            with open(self.path, "rb") as file:
-                if pickle.load(file) != self.header:
-                    return {}
-                kept = pickle.load(file)
-        except Exception:  # missing, truncated or foreign: render the partials afresh
+        found = load_pickle(self.path, tuple)
+        if found is None or len(found) != 2 or found[0] != self.scope or not isinstance(found[1], dict):
             return {}
-        return kept if isinstance(kept, dict) else {}
+        return found[1]
 
     def save(self, kept: Kept) -> None:
         """Replace the file with `kept`; a file that cannot be written costs the next build time, never bytes."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".fragments-", dir=self.path.parent)
-            try:
-                with os.fdopen(handle, "wb") as file:
-                    pickle.dump(self.header, file, protocol=pickle.HIGHEST_PROTOCOL)
-                    pickle.dump(kept, file, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temporary, self.path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            dump_pickle(self.path, (self.scope, kept))
         except OSError:
             pass

@@ -155,14 +155,12 @@ def quick_rebuild(
     state.parts = {**previous.parts, ROOT: state.search_keys[: len(previous.parts.get(ROOT, ()))]}
     # A patch can make a trigram file the index did not have yet (see search_format.gram_file); in path order, as
     # the index lists its files.
-    index_files = dict(previous.outputs[ROOT][1])
-    index_files.update(
-        (path, content_digest(content)) for path, content in update.files.items() if path.startswith(ROOT)
-    )
-    index_files = dict(sorted(index_files.items()))
-    search_key = output_key(previous.site_key, state.search_keys)
-    state.outputs = {**previous.outputs, **update.outputs, ROOT: (search_key, tuple(index_files.items()))}
     old_digests = dict(previous.outputs[ROOT][1])
+    index_files = old_digests | {
+        path: content_digest(content) for path, content in update.files.items() if path.startswith(ROOT)
+    }
+    search_key = output_key(previous.site_key, state.search_keys)
+    state.outputs = {**previous.outputs, **update.outputs, ROOT: (search_key, tuple(sorted(index_files.items())))}
     for path in update.outputs:
         old_digests.update(previous.outputs[path][1])
     written = _write(output, update.files, old_digests, state)

@@ -206,26 +206,36 @@ class BuildCache:
             pass
 
     def _load(self, name: str, kind: type[Loaded]) -> Loaded | None:
-        try:
-            with open(self.folder / f"{name}.pickle", "rb") as file:
-                header = pickle.load(file)
-                if header != (FORMAT, code_digest()):
-                    return None
-                value = pickle.load(file)
-        except Exception:  # a missing, truncated or foreign cache file: start afresh
-            return None
-        return value if isinstance(value, kind) else None
+        return load_pickle(self.folder / f"{name}.pickle", kind)
 
     def _dump(self, name: str, value: object) -> None:
-        handle, temporary = tempfile.mkstemp(prefix=f".{name}-", dir=self.folder)
-        try:
-            with os.fdopen(handle, "wb") as file:
-                pickle.dump((FORMAT, code_digest()), file, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.folder / f"{name}.pickle")
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        dump_pickle(self.folder / f"{name}.pickle", value)
+
+
+def load_pickle(path: Path, kind: type[Loaded]) -> Loaded | None:
+    """The value a cache file holds, if this llmnotes wrote it and it is a `kind`."""
+    try:
+        with open(path, "rb") as file:
+            header = pickle.load(file)
+            if header != (FORMAT, code_digest()):
+                return None
+            value = pickle.load(file)
+    except Exception:  # a missing, truncated or foreign cache file: start afresh
+        return None
+    return value if isinstance(value, kind) else None
+
+
+def dump_pickle(path: Path, value: object) -> None:
+    """Replace a cache file with `value`, all at once (see `load_pickle`)."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            pickle.dump((FORMAT, code_digest()), file, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 class CacheMemory:
