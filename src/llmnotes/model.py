@@ -331,6 +331,7 @@ class Output:
     render: Callable[[], list[Page]]
     alone: bool = False  # a large job that spreads its own work over the workers: rendered after the pages
     lists_all: bool = False  # lists every note: takes in proportion to the site, worth a worker even alone
+    keeps_partials: bool = False  # lists many notes: keeps their partials between builds, as `lists_all` ones do
     parts: tuple[str, ...] = ()
     update: Callable[[Callable[[str], bytes], tuple[str, ...]], list[Page] | None] | None = None
     pieces: Callable[[], int] | None = None

@@ -257,9 +257,11 @@ def _tag_ref(name: str, slug: str) -> TagRef:
     return Fields(name=name, path=tag_path(slug))  # type: ignore[return-value]
 
 
-def one_page(path: str, key: tuple | None, render: Callable[[], bytes], lists_all: bool = False) -> Output:
-    """An output that is a single file; `lists_all` when it lists every note (see Output)."""
-    return Output(path, key, lambda: [Page(path, render())], lists_all=lists_all)
+def one_page(
+    path: str, key: tuple | None, render: Callable[[], bytes], lists_all: bool = False, keeps_partials: bool = False
+) -> Output:
+    """An output that is a single file; `lists_all` when it lists every note, `keeps_partials` many (see Output)."""
+    return Output(path, key, lambda: [Page(path, render())], lists_all=lists_all, keeps_partials=keeps_partials)
 
 
 def all_outputs(context: PageContext) -> list[Output]:

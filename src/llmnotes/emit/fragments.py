@@ -9,7 +9,7 @@ from ..engine.cache import dump_pickle, load_pickle
 
 FRAGMENTS = "fragments"  # the folder in the cache
 Slot = tuple[str, str, str]  # a partial, the folder of the pages it is rendered for, a note's slug
-Kept = dict[Slot, tuple[str, str]]  # slot -> (what it was made from, its text)
+Kept = dict[Slot, tuple[str, str, tuple[Slot, ...]]]  # slot -> (what it was made from, its text, partials it shows)
 
 
 class FragmentFile:

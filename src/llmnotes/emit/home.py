@@ -30,7 +30,9 @@ def emit(context: PageContext) -> Iterator[Output]:
             slugs = [p.note.slug for p in group]
             path = year_path(year)
             year_key = short_digest(" ".join(context.card_key(slug) for slug in slugs))
-            yield one_page(path, (year, year_key), partial(_render_year, context, year, slugs, path))
+            yield one_page(
+                path, (year, year_key), partial(_render_year, context, year, slugs, path), keeps_partials=True
+            )
 
 
 def year_path(year: int | None) -> str:
@@ -135,4 +137,5 @@ def recent_notes(context: PageContext) -> list[ParsedNote]:
 
 
 def _render_year(context: PageContext, year: int | None, slugs: list[str], path: str) -> bytes:
-    return context.renderer.render("year.html", path, year=year, notes=[context.card(slug) for slug in slugs])
+    notes = [Fields(context.card(slug), item=context.note_item(slug, path)) for slug in slugs]
+    return context.renderer.render("year.html", path, year=year, notes=notes)

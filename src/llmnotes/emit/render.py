@@ -62,6 +62,8 @@ class Renderer:
         self._fragments: dict[Slot, Markup] = {}  # see `fragment`
         self._kept: Kept | None = None  # the partials the page being rendered made last time (`keeping_fragments`)
         self._kept_now: Kept = {}  # and those it makes now
+        self._members: dict[Slot, tuple[Slot, ...]] = {}  # the keyed partials each partial showed, in this build
+        self._collecting: list[list[Slot]] = []  # those of the partials being rendered
         self._digests: dict[str, str] = {}  # see `_files_digest`
 
     def __reduce__(self) -> tuple:
@@ -73,29 +75,57 @@ class Renderer:
         self._used.add(template_name)
         return self._text(template_name, page_path, context).encode("utf-8")
 
-    def fragment(self, template_name: str, page_path: str, name: str, key: str | None = None, **context: Any) -> Markup:
+    def fragment(
+        self,
+        template_name: str,
+        page_path: str,
+        name: str,
+        key: str | None = None,
+        also: tuple[str, ...] = (),
+        **context: Any,
+    ) -> Markup:
         """The partial `template_name` rendered with `context` once per build for `name` (a note's slug) and the
         folder of `page_path`, as Markup for every page of that folder that shows it; each such page counts the
         partial among its templates (`take_used`). The partial's `url` and `root` are the folder's; its `page_path`
         is the folder's path with a trailing slash, as it is shared by the pages in it. `key` digests everything
         the partial shows of `name` (a note's card key): a page that keeps its fragments between builds takes the
-        last build's text while the key, and the partial's theme files, are the same."""
+        last build's text while the key, and the partial's theme files, are the same. `also` names the partials that
+        `context` renders in turn (a group's entries): their theme files count as the partial's own."""
         self._used.add(template_name)
+        self._used.update(also)
         folder = page_path.rpartition("/")[0]
         slot = (template_name, folder, name)
         found = self._fragments.get(slot)
         if key is not None and self._kept is not None:
-            key = f"{key} {self._files_digest(template_name)}"
+            key = " ".join([key, *map(self._files_digest, (template_name, *also))])
         if found is None:
             kept = self._kept.get(slot) if self._kept is not None and key is not None else None
             if kept is not None and kept[0] == key:
                 found = Markup(kept[1])
+                self._members[slot] = kept[2]
+                self._carry(kept[2])
             else:
-                found = Markup(self._text(template_name, f"{folder}/" if folder else "", context))
+                self._collecting.append([])
+                try:
+                    found = Markup(self._text(template_name, f"{folder}/" if folder else "", context))
+                finally:
+                    self._members[slot] = tuple(self._collecting.pop())
             self._fragments[slot] = found
         if self._kept is not None and key is not None:
-            self._kept_now[slot] = (key, str(found))
+            self._kept_now[slot] = (key, str(found), self._members[slot])
+            for members in self._collecting:
+                members.append(slot)
         return found
+
+    def _carry(self, members: tuple[Slot, ...]) -> None:
+        """Keep for the next build the partials a kept one was made of (a timeline year's entries): when it
+        changes, only its entries that changed are rendered again."""
+        assert self._kept is not None
+        for member in members:
+            entry = self._kept.get(member)
+            if entry is not None and member not in self._kept_now:
+                self._kept_now[member] = entry
+                self._carry(entry[2])
 
     @contextmanager
     def keeping_fragments(self, page: str) -> Iterator[None]:

@@ -3,34 +3,56 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import partial
+from functools import cached_property, partial
+
+from markupsafe import Markup
 
 from ..model import Output, Tag
 from ..paths import tag_path
-from . import Fields, PageContext, one_page
+from . import Fields, PageContext, one_page, short_digest
+
+INDEX_PATH = "tags/index.html"
 
 
 def emit(context: PageContext) -> Iterator[Output]:
     site = context.site
-    index_path = "tags/index.html"
-    yield one_page(index_path, (context.listing_key(),), lambda: _render_index(context, index_path), lists_all=True)
+    yield one_page(INDEX_PATH, (context.listing_key(),), lambda: _render_index(context), lists_all=True)
     for tag in site.tags:
         path = tag_path(tag.slug)
         key = (tag.name, tag.slug, tuple(context.card_key(slug) for slug in tag.note_slugs))
-        yield one_page(path, key, partial(_render_tag, context, tag, path))
+        yield one_page(path, key, partial(_render_tag, context, tag, path), keeps_partials=True)
 
 
-def _render_index(context: PageContext, path: str) -> bytes:
-    tags = [
-        Fields(
-            name=t.name,
-            path=tag_path(t.slug),
-            count=len(t.note_slugs),
-            notes=[Fields(context.card(slug), entry=context.card_entry(slug, path)) for slug in t.note_slugs],
+class TagListing:
+    """A tag as the tag index shows it: `name`, `path` and `count`; `group`, its section of the index (the partial
+    _tag_group.html), kept between builds while its notes' cards are the same, so that a title edit renders the
+    sections of the note's tags and not 30,000 entries; `notes`, each note's card with its `entry` (_card.html),
+    made only for a template that lists them itself."""
+
+    def __init__(self, context: PageContext, tag: Tag) -> None:
+        self.context = context
+        self.tag = tag
+        self.name = tag.name
+        self.path = tag_path(tag.slug)
+        self.count = len(tag.note_slugs)
+
+    @cached_property
+    def notes(self) -> list[Fields]:
+        context = self.context
+        return [Fields(context.card(slug), entry=context.card_entry(slug, INDEX_PATH)) for slug in self.tag.note_slugs]
+
+    @cached_property
+    def group(self) -> Markup:
+        tag, card_key = self.tag, self.context.card_key
+        key = short_digest(repr((tag.name, tag.slug, [card_key(slug) for slug in tag.note_slugs])))
+        return self.context.renderer.fragment(
+            "_tag_group.html", INDEX_PATH, tag.slug, key=key, also=("_card.html",), tag=self
         )
-        for t in context.site.tags
-    ]
-    return context.renderer.render("tags.html", path, tags=tags)
+
+
+def _render_index(context: PageContext) -> bytes:
+    tags = [TagListing(context, tag) for tag in context.site.tags]
+    return context.renderer.render("tags.html", INDEX_PATH, tags=tags)
 
 
 def _render_tag(context: PageContext, tag: Tag, path: str) -> bytes:

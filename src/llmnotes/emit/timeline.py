@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cached_property
 from itertools import groupby
 
+from markupsafe import Markup
+
 from ..features.lineage import chronological
-from ..model import Output
+from ..model import Note, Output
 from ..paths import fold
-from . import Fields, PageContext, one_page
+from . import Fields, PageContext, one_page, short_digest
 
 TIMELINE_PATH = "timeline.html"
 
@@ -21,24 +24,42 @@ def _render(context: PageContext) -> bytes:
     site = context.site
     # A folder's section page lists its notes; it is not a paper of any year (see lineage for the one exception).
     notes = sorted((parsed.note for parsed in site.notes if not parsed.note.is_section), key=chronological)
-    month_names = context.renderer.strings["month_names"].split(",")
-    years = [
-        Fields(
-            year=year,
-            entries=[
-                # the card key covers the month and the tags
-                context.card_fragment(
-                    "_timeline_entry.html",
-                    note.slug,
-                    TIMELINE_PATH,
-                    month=note.month,
-                    month_names=month_names,
-                    tag_slugs=" ".join(dict.fromkeys(site.tag_of[fold(name)].slug for name in note.tags)),
-                )
-                for note in group
-            ],
-        )
-        for year, group in groupby(notes, key=lambda n: n.year)
-    ]
+    years = [TimelineYear(context, year, list(group)) for year, group in groupby(notes, key=lambda n: n.year)]
     tags = [Fields(name=tag.name, slug=tag.slug, count=len(tag.note_slugs)) for tag in site.tags]
     return context.renderer.render("timeline.html", TIMELINE_PATH, years=years, tags=tags)
+
+
+class TimelineYear:
+    """A year as the timeline shows it: `year`; `section`, its part of the page (the partial _timeline_year.html),
+    kept between builds while its notes' cards are the same; `entries`, one _timeline_entry.html per note, made
+    only for a template that lists them itself."""
+
+    def __init__(self, context: PageContext, year: int | None, notes: list[Note]) -> None:
+        self.context = context
+        self.year = year
+        self.notes = notes
+
+    @cached_property
+    def entries(self) -> list[Markup]:
+        context, tag_of = self.context, self.context.site.tag_of
+        month_names = context.renderer.strings["month_names"].split(",")
+        return [
+            # the card key covers the month and the tags
+            context.card_fragment(
+                "_timeline_entry.html",
+                note.slug,
+                TIMELINE_PATH,
+                month=note.month,
+                month_names=month_names,
+                tag_slugs=" ".join(dict.fromkeys(tag_of[fold(name)].slug for name in note.tags)),
+            )
+            for note in self.notes
+        ]
+
+    @cached_property
+    def section(self) -> Markup:
+        card_key = self.context.card_key
+        key = short_digest(repr((self.year, [card_key(note.slug) for note in self.notes])))
+        return self.context.renderer.fragment(
+            "_timeline_year.html", TIMELINE_PATH, str(self.year), key=key, also=("_timeline_entry.html",), group=self
+        )

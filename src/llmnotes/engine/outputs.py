@@ -156,7 +156,7 @@ class RenderJob:
                 # The files it did not make again are as the last build wrote them, in their order.
                 kept = [made.pop(path, (path, file_digest, False, None)) for path, file_digest in old_files]
                 return [*kept, *made.values()], renderer.take_used()
-        if item.lists_all:  # its thousands of partials, of which an edit changes a few
+        if item.lists_all or item.keeps_partials:  # its thousands of partials, of which an edit changes a few
             with renderer.keeping_fragments(item.name):
                 pages = item.render()
         else:
