@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from ..markdown.diagrams.svg import char_width, text_width  # one estimate of text width for every SVG
+from ..markdown.diagrams.svg import char_width, char_widths, text_width  # one estimate of text width for every SVG
 from ..model import Lineage, Note
 from .lineage import chronological
 
@@ -24,12 +24,13 @@ SWEEPS = 4
 
 def fit(text: str, width: float) -> str:
     """The text, or its longest prefix that fits with "…" after it."""
-    if text_width(text) <= width:
+    widths = char_widths(text)
+    if sum(widths) <= width:
         return text
     room = width - char_width("…")
     used = 0.0
-    for end, char in enumerate(text):
-        used += char_width(char)
+    for end, advance in enumerate(widths):
+        used += advance
         if used > room:
             return text[:end].rstrip() + "…"
     return text.rstrip() + "…"
@@ -80,11 +81,17 @@ def lane(parent: str, column: int) -> str:
     return f"{parent}>{column}"  # `>` never occurs in a slug
 
 
-def layout(notes: Sequence[Note], lineage: Lineage) -> Layered:
+def layout(
+    notes: Sequence[Note],
+    lineage: Lineage,
+    groups: list[tuple[int | None, list[Note]]] | None = None,
+    ordered: list[Note] | None = None,
+) -> Layered:
     """Sugiyama-style: long edges get lanes in the columns they cross, barycentre sweeps order each column, and
-    item sits level with its predecessors when it can, else just below the item above it."""
+    item sits level with its predecessors when it can, else just below the item above it. `groups` and `ordered`,
+    when the caller has them: `columns_of` the notes, and the notes sorted `chronological`ly."""
     by_slug = {n.slug: n for n in notes}
-    groups = columns_of(notes, lineage)
+    groups = groups or columns_of(notes, lineage)
     columns = [[n.slug for n in members] for _, members in groups]
     column_of = {slug: index for index, column in enumerate(columns) for slug in column}
     up: dict[str, dict[str, None]] = {}
@@ -94,7 +101,7 @@ def layout(notes: Sequence[Note], lineage: Lineage) -> Layered:
         down.setdefault(a, {})[b] = None
         up.setdefault(b, {})[a] = None
 
-    for note in sorted(notes, key=chronological):
+    for note in ordered or sorted(notes, key=chronological):
         for parent in lineage.parents.get(note.slug, ()):
             first, last = column_of[parent], column_of[note.slug]
             previous = parent
@@ -154,7 +161,8 @@ def render_svg(
         return ""
     by_slug = {n.slug: n for n in notes}
     groups = columns_of(notes, lineage)
-    layered = layout(notes, lineage)
+    ordered = sorted(notes, key=chronological)
+    layered = layout(notes, lineage, groups, ordered)
     lefts: list[int] = []
     widths: list[int] = []
     spans: list[tuple[int | None, int, int]] = []  # year, x from, x to
@@ -191,7 +199,6 @@ def render_svg(
             f'<text class="lineage-year" x="{(left + right) // 2}" y="{HEADER - 16}" '
             f'text-anchor="middle">{escape(year_label(year))}</text>'
         )
-    ordered = sorted(notes, key=chronological)
     ports = {n.slug: layered.ports(n.slug) for n in notes}
     for child in ordered:
         for parent in lineage.parents.get(child.slug, ()):

@@ -48,14 +48,19 @@ def char_width(char: str, font_size: float = FONT_SIZE) -> float:
 
 def text_width(text: str, font_size: float = FONT_SIZE) -> float:
     """Estimated rendered width in px: wide (CJK) characters 1em, the others 0.6em."""
+    return sum(char_widths(text, font_size))
+
+
+def char_widths(text: str, font_size: float = FONT_SIZE) -> list[float]:
+    """Each character's `char_width`, measured once per character and size."""
     widths = _widths.get(font_size)
     if widths is None:
         widths = _widths[font_size] = {}
     try:
-        return sum(map(widths.__getitem__, text))
-    except KeyError:  # a character not measured yet at this size: measure the text's new ones, then sum again
+        return list(map(widths.__getitem__, text))
+    except KeyError:  # a character not measured yet at this size: measure the text's new ones, then look again
         widths.update((char, char_width(char, font_size)) for char in set(text) if char not in widths)
-        return sum(map(widths.__getitem__, text))
+        return list(map(widths.__getitem__, text))
 
 
 _widths: dict[float, dict[str, float]] = {}  # font size -> character -> its width: the lineage measures 20,000 titles
