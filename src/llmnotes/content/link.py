@@ -233,23 +233,24 @@ def link_html(
     return _MARKER.sub(replace, html)
 
 
-def link_labels(html: str, links: tuple[ResolvedLink, ...], labels: dict[str, str]) -> str:
+def link_labels(html: str, links: tuple[ResolvedLink, ...], labels: dict[str, str], escaped: bool = True) -> str:
     """`link_html` without the `<a>` and `<span>` tags around the labels: for text that drops tags anyway (an
-    excerpt), and a third the cost, with no URL to work out."""
+    excerpt), and a third the cost, with no URL to work out. Not `escaped`: the labels as plain text."""
 
     def replace(match: re.Match[str]) -> str:
         kind = match.group(1)
-        return _label(links[int(match.group(2))], labels) if kind == LABEL else ""
+        return _label(links[int(match.group(2))], labels, escaped) if kind == LABEL else ""
 
     return _MARKER.sub(replace, html)
 
 
-def _label(resolved: ResolvedLink, labels: dict[str, str]) -> str:
+def _label(resolved: ResolvedLink, labels: dict[str, str], escaped: bool = True) -> str:
     """What a link shows: its target's label (and heading), or what was written when it leads nowhere."""
     name = labels.get(resolved.target_slug or "", resolved.link.target)
     if resolved.link.fragment and resolved.anchor:
         name = f"{name} § {resolved.link.fragment}" if resolved.link.target else resolved.link.fragment
-    return escape(name if resolved.target_slug else _written(resolved.link), quote=False)
+    name = name if resolved.target_slug else _written(resolved.link)
+    return escape(name, quote=False) if escaped else name
 
 
 def check_assets(

@@ -7,6 +7,7 @@ import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import fields, replace
+from html import unescape
 from urllib.parse import quote, unquote, urlsplit
 
 from markdown_it import MarkdownIt
@@ -93,7 +94,39 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
         assets=tuple(assets),
         embeds=tuple(embeds),
         citations=tuple(citations),
+        lead=lead_text(html),
     )
+
+
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
+EXCERPT_LENGTH = 160
+
+
+def first_paragraph(html: str) -> str | None:
+    """The HTML inside the body's first paragraph, if it has one."""
+    match = _FIRST_PARAGRAPH.search(html)
+    return match.group(1) if match else None
+
+
+def excerpt_text(paragraph: str) -> str:
+    """A paragraph's HTML as plain text, cut at EXCERPT_LENGTH."""
+    return cut_excerpt(unescape(_TAGS.sub("", paragraph)))
+
+
+def cut_excerpt(text: str) -> str:
+    text = text.strip()
+    return text[: EXCERPT_LENGTH - 1] + "…" if len(text) > EXCERPT_LENGTH else text
+
+
+def lead_text(html: str) -> str | None:
+    """The body's first paragraph as plain text, its links' placeholders left in for the link stage to fill with
+    their labels (see link.link_labels): made here, in the parse's worker, not by the main process for every note of
+    every build. None when it holds a citation, which the link stage writes out first."""
+    paragraph = first_paragraph(html)
+    if paragraph is None:
+        return ""
+    return None if CITE in paragraph else unescape(_TAGS.sub("", paragraph))
 
 
 _NOT_FACTS = {"body", "body_line", "field_lines", "digest"}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -11,12 +9,12 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from ..config import Config
 from ..content.link import body_html, link_labels
-from ..content.parse import HASHTAG
+from ..content.parse import HASHTAG, cut_excerpt, excerpt_text, first_paragraph
 from ..engine.cache import Store, content_digest
 from ..features.citation_style import cite_html
 from ..features.citations import cite_keys, is_paper
 from ..features.search import section_path
-from ..model import Output, Page, ParsedNote, Site
+from ..model import Note, Output, Page, ParsedNote, Site
 from ..paths import fold, href, tag_path
 
 if TYPE_CHECKING:  # Jinja is loaded by whoever makes the renderer, not by an edit that renders no template
@@ -126,17 +124,21 @@ class PageContext:
 
     def _card_key(self, slug: str) -> str:
         parsed = self.site.by_slug[slug]
-        tags = self.card(slug)["tags"] if parsed.note.kind == "note" else ()
         parts = (
             parsed.facts,
             parsed.note.label,  # besides the front matter, a section's name may come from mkdocs.yml's nav
             self.site.paths[slug],
             self.excerpt(slug),
-            [tuple(t.values()) for t in tags],
+            self._tag_pairs(parsed.note) if parsed.note.kind == "note" else (),
             self.site.dates.get(slug),
             section_path(self.site, slug),  # search results show the sections a note is in
         )
         return short_digest(repr(parts))
+
+    def _tag_pairs(self, note: Note) -> list[tuple[str, str]]:
+        """The name and page of each of the note's tags, as its card shows them."""
+        site = self.site
+        return [(ref["name"], ref["path"]) for ref in (tag_ref(name, site) for name in note.tags)]
 
     def body_key(self, parsed: ParsedNote) -> tuple:
         """What a note's linked body depends on: its bytes and where and under which names its links land."""
@@ -168,8 +170,23 @@ class PageContext:
 
     def _listing_key(self) -> str:
         site = self.site
-        parents = site.lineage.parents
-        notes = [(self.card(p.note.slug), p.note.month, parents.get(p.note.slug)) for p in site.notes]
+        parents, paths = site.lineage.parents, site.paths
+        # what each note's card shows (see `note_card`), without making the cards: the pages make them if they render
+        notes = [
+            (
+                n.slug,
+                paths[n.slug],
+                n.label,
+                n.title,
+                n.year,
+                n.venue,
+                n.summary,
+                self._tag_pairs(n),
+                n.month,
+                parents.get(n.slug),
+            )
+            for n in (p.note for p in site.notes)
+        ]
         tags = [(tag.name, tag.slug, len(tag.note_slugs)) for tag in site.tags]
         return short_digest(repr((notes, tags)))
 
@@ -206,11 +223,6 @@ def note_card(parsed: ParsedNote, site: Site) -> Card:
     )
 
 
-_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
-_TAGS = re.compile(r"<[^>]+>")
-EXCERPT_LENGTH = 160
-
-
 def preview_card(parsed: ParsedNote, context: PageContext, page_path: str) -> PreviewCard:
     """What a hover preview shows of a note: title, summary and the start of its first paragraph."""
     note = parsed.note
@@ -226,14 +238,14 @@ def preview_card(parsed: ParsedNote, context: PageContext, page_path: str) -> Pr
 
 def _excerpt(parsed: ParsedNote, site: Site) -> str:
     """The first paragraph as plain text, cut at EXCERPT_LENGTH; links show their labels."""
-    match = _FIRST_PARAGRAPH.search(parsed.html)
-    if not match:
+    links = site.links.get(parsed.note.slug, ())
+    if parsed.lead is not None:
+        return cut_excerpt(link_labels(parsed.lead, links, site.labels, escaped=False))
+    paragraph = first_paragraph(parsed.html)
+    if paragraph is None:
         return ""
-    path = site.paths[parsed.note.slug]
-    linked = link_labels(match.group(1), site.links.get(parsed.note.slug, ()), site.labels)
-    linked = cite_html(linked, parsed, site, path, reference_list=False)
-    excerpt = html.unescape(_TAGS.sub("", linked)).strip()
-    return excerpt[: EXCERPT_LENGTH - 1] + "…" if len(excerpt) > EXCERPT_LENGTH else excerpt
+    linked = link_labels(paragraph, links, site.labels)
+    return excerpt_text(cite_html(linked, parsed, site, site.paths[parsed.note.slug], reference_list=False))
 
 
 def linked_body(parsed: ParsedNote, site: Site, page_path: str) -> str:
