@@ -120,7 +120,8 @@ def link_site(
     diagnostics += problems
     references, problems = resolve_citations(documents, index, bibliography, strict_links)
     diagnostics += problems
-    dates = file_dates(config.root, [p.note.source for p in documents])
+    mtimes = {name: found[0] for name, (found, _) in cache.inputs.items() if found is not None}
+    dates = file_dates(config.root, [p.note.source for p in documents], mtimes)
     diagnostics += shallow_clone_warning(repository(config.root))
     site, problems = assemble_site(
         list(index.notes.values()),

@@ -7,7 +7,9 @@ import datetime as dt
 import os
 import re
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ..model import Diagnostic
@@ -63,22 +65,36 @@ def git_head(root: Path) -> str | None:
     return " ".join(output.split()) if output else None
 
 
-def file_dates(root: Path, sources: list[str]) -> dict[str, Dates]:
+def file_dates(root: Path, sources: list[str], mtimes: Mapping[str, int] | None = None) -> dict[str, Dates]:
     """(created, updated) of each source path (relative to `root`): the earliest and latest author dates of the
     commits that touched it, renames followed; a file git does not know yet, or every file outside a work tree,
-    gets its modification date for both."""
+    gets its modification date (UTC) for both: from `mtimes` (nanoseconds, as the build's first step read them)
+    when it has the file, else read now."""
     history = _git_history(root)
+    mtimes = mtimes or {}
     dates = {}
     for source in sources:
         if source in history:
             dates[source] = history[source]
-        else:
+            continue
+        mtime = mtimes.get(source)
+        if mtime is None:
             try:
-                day = dt.datetime.fromtimestamp(os.stat(root / source).st_mtime, dt.UTC).date()
+                mtime = os.stat(root / source).st_mtime_ns
             except OSError:
                 continue
-            dates[source] = (day, day)
+        day = _day(mtime // NS_PER_DAY)
+        dates[source] = (day, day)
     return dates
+
+
+NS_PER_DAY = 86_400 * 1_000_000_000
+
+
+@lru_cache(maxsize=1 << 12)
+def _day(number: int) -> dt.date:
+    """The date `number` days after 1 January 1970: in whole numbers, which a float timestamp is not."""
+    return dt.date(1970, 1, 1) + dt.timedelta(days=number)
 
 
 def _git_history(root: Path) -> dict[str, Dates]:
