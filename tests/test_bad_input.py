@@ -266,7 +266,8 @@ def test_hostile_titles_tags_and_authors_are_escaped_everywhere(
         data = json.loads(payload.group(1))
         if shard.parent.name == "d":
             records += data
-    assert [record[1] for record in records if record[0] == "notes/x.html"] == [TITLE]  # shown with textContent
+    shown = [record[1] for record in records if record and record[0] == "notes/x.html"]  # (a free slot's is None)
+    assert shown == [TITLE]  # shown with textContent
 
 
 def test_a_note_with_five_thousand_links_builds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

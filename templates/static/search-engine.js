@@ -192,15 +192,15 @@
   var statsCache = null;
   function stats(manifest) {
     if (!statsCache) {
-      var lengths = [], total = 0;
-      for (var i = 0; i < manifest.lengths.length; i++) {
-        var length = Math.pow(2, (DIGIT[manifest.lengths.charAt(i)] + 0.5) / 4) - 1;
-        lengths.push(length);
-        total += length;
-      }
-      // Documents are numbered by path; "order" holds each one's place in the site's order (newest first).
-      statsCache = { lengths: lengths, average: Math.max(1, total / Math.max(1, lengths.length)),
-        listings: new Set(manifest.listings), places: varints(manifest.order) };
+      // Documents are numbered by slot (from a hash of their path; most slots are free); "order" holds the
+      // documents' slots in the site's order (newest first), "lengths" their length levels in slot order.
+      var lengths = [], total = 0, order = varints(manifest.order), places = [];
+      order.slice().sort(function (a, b) { return a - b; }).forEach(function (slot, i) {
+        lengths[slot] = Math.pow(2, (DIGIT[manifest.lengths.charAt(i)] + 0.5) / 4) - 1;
+      });
+      order.forEach(function (slot, place) { places[slot] = place; total += lengths[slot]; });
+      statsCache = { lengths: lengths, average: Math.max(1, total / Math.max(1, order.length)),
+        listings: new Set(manifest.listings), places: places };
     }
     return statsCache;
   }

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from typing import cast
 
 from ..engine.cache import Store, content_digest
 from ..features.search import (
+    FREE,
     Batch,
     batch_of,
     document_key,
@@ -25,9 +27,10 @@ from . import PageContext
 
 
 def emit(context: PageContext) -> Iterator[Output]:
-    """The index, keyed on each document's entry key in document order (its parts), then on the site's order."""
+    """The index, keyed on each slot's entry key (its parts; "" for a free slot), then on the site's order."""
     documents, order = indexed_documents(context.site)
-    keys = tuple(document_key(context.body_key(p), context.card_key(p.note.slug)) for p in documents)
+    body_key, card_key = context.body_key, context.card_key
+    keys = tuple(document_key(body_key(p), card_key(p.note.slug)) if p else FREE_KEY for p in documents)
     job = IndexJob(context, documents, keys, order)
     yield Output(
         ROOT,
@@ -40,6 +43,9 @@ def emit(context: PageContext) -> Iterator[Output]:
         piece=job.piece,
         assemble=job.assemble,
     )
+
+
+FREE_KEY = ""  # a free slot's part of the key
 
 
 def order_key(order: list[int]) -> str:
@@ -56,7 +62,7 @@ class IndexJob:
     process (see `Output.pieces`)."""
 
     def __init__(
-        self, context: PageContext, documents: list[ParsedNote], keys: tuple[str, ...], order: list[int]
+        self, context: PageContext, documents: list[ParsedNote | None], keys: tuple[str, ...], order: list[int]
     ) -> None:
         self.context = context
         self.documents = documents
@@ -68,16 +74,18 @@ class IndexJob:
     def pieces(self) -> int:
         """Look up the documents' entries in the cache (before the workers start: forked ones see them)."""
         store = self.context.search_entries
-        self.cached = [store.get(key) for key in self.keys] if store is not None else [None] * len(self.keys)
+        self.cached = [None if store is None or key == FREE_KEY else store.get(key) for key in self.keys]
         return len(self.runs)
 
     def piece(self, number: int) -> Batch:
         """The postings of one run of documents, with the entries the cache did not hold made here (all of them in
         a worker that was not forked: the cache stays in the main process)."""
-        cached = self.cached or [None] * len(self.keys)
-        numbers = self.runs[number]
-        made = {n: index_entry(self.documents[n], self.context.site) for n in numbers if cached[n] is None}
-        return batch_of(numbers, [cached[n] or made[n] for n in numbers], made)
+        numbers, keys, documents = self.runs[number], self.keys, self.documents
+        cached = self.cached or [None] * len(keys)
+        known = [FREE if keys[n] == FREE_KEY else cached[n] for n in numbers]  # a free slot's entry is never made
+        site, pairs = self.context.site, list(zip(numbers, known, strict=True))
+        made = {n: index_entry(cast(ParsedNote, documents[n]), site) for n, entry in pairs if entry is None}
+        return batch_of(numbers, [entry or made[n] for n, entry in pairs], made)
 
     def assemble(self, batches: Iterator[Batch]) -> list[Page]:
         """The files from the runs' postings, taken in order as the workers hand them over; the entries made keep
@@ -106,15 +114,15 @@ def _kept(store: Store, keys: tuple[str, ...], batches: Iterable[Batch]) -> Iter
 
 def _patched(
     context: PageContext,
-    documents: list[ParsedNote],
+    documents: list[ParsedNote | None],
     keys: tuple[str, ...],
     order: list[int],
     read: Callable[[str], bytes],
     old_keys: tuple[str, ...],
 ) -> list[Page] | None:
-    """The index files that changed since the last build's, patched on disk when the documents are the same in
-    number and few changed (see `patch_index`), the site's order as `order`; the other files stay as they are.
-    None: make the index afresh."""
+    """The index files that changed since the last build's, patched on disk when the slots are the same in number
+    and few changed (see `patch_index`: a note edited, added or deleted), the site's order as `order`; the other
+    files stay as they are. None: make the index afresh."""
     store = context.search_entries
     if store is None or len(old_keys) != len(keys):
         return None
@@ -123,13 +131,15 @@ def _patched(
         return None
     changes = []
     for number in changed:
-        old = store.get(old_keys[number])
+        old = FREE if old_keys[number] == FREE_KEY else store.get(old_keys[number])
         if old is None:
             return None
-        new = store.get(keys[number])
-        if new is None:
-            new = index_entry(documents[number], context.site)
+        document = documents[number]
+        new = FREE if document is None else store.get(keys[number])
+        if new is None and document is not None:
+            new = index_entry(document, context.site)
             store.put(keys[number], new)
+        assert new is not None
         changes.append((number, unpack(old), unpack(new)))
     try:
         files = patch_index(read, changes, order)
@@ -151,7 +161,7 @@ class SearchRecord:
 def records(context: PageContext) -> dict[str, tuple[int, SearchRecord]]:
     """slug -> each note's document number and record, from the values `emit` made the index with."""
     documents, _ = indexed_documents(context.site)
-    return {p.note.slug: (n, SearchRecord(context.card_key(p.note.slug))) for n, p in enumerate(documents)}
+    return {p.note.slug: (n, SearchRecord(context.card_key(p.note.slug))) for n, p in enumerate(documents) if p}
 
 
 def updated_index(

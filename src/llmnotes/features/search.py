@@ -34,6 +34,7 @@ from .search_format import (
     VERSION,
     compact_json,
     docs_per_shard,
+    document_slots,
     encode_all,
     encode_documents,
     encode_numbers,
@@ -129,18 +130,24 @@ def site_documents_in_order(site: Site) -> list[ParsedNote]:
     return [*site.notes, *(p for p in site.pages if site.paths[p.note.slug] != "index.html")]
 
 
-def indexed_documents(site: Site) -> tuple[list[ParsedNote], list[int]]:
-    """The documents as the index numbers them, by output path (notes and pages together), and each one's place in
-    the site's order (newest first), the ranking's last tie-break.
+def indexed_documents(site: Site) -> tuple[list[ParsedNote | None], list[int]]:
+    """The documents in the index's slots (None: a free slot; see `search_format.document_slots`), and the slots of
+    the documents in the site's order (newest first), the ranking's last tie-break.
 
-    A path changes only when the note's file or slug does, whereas the site's order follows titles, years and
-    dates: numbered in it, one title edit would renumber every document between the note's old and new places and
-    the index would be made afresh; numbered by path, the edit changes that document's entry and the manifest's
-    "order", which `search_patch.patch_index` patches."""
+    A slot changes only when the note's output path does, or when a note added or deleted next to it takes or
+    frees a slot it probed, whereas the site's order follows titles, years and dates: numbered in it, one title
+    edit would renumber every document between the note's old and new places and the index would be made afresh;
+    in slots, the edit changes that document's entry and the manifest's "order", which `search_patch.patch_index`
+    patches."""
     in_order = site_documents_in_order(site)
-    place = {parsed.note.slug: number for number, parsed in enumerate(in_order)}
-    documents = sorted(in_order, key=lambda parsed: site.paths[parsed.note.slug])
-    return documents, [place[parsed.note.slug] for parsed in documents]
+    size, slot_of = document_slots([site.paths[parsed.note.slug] for parsed in in_order])
+    slots: list[ParsedNote | None] = [None] * size
+    order = []
+    for parsed in in_order:
+        slot = slot_of[site.paths[parsed.note.slug]]
+        slots[slot] = parsed
+        order.append(slot)
+    return slots, order
 
 
 SECTION = 7  # the place of the sections in a display record
@@ -151,7 +158,7 @@ class Entry(NamedTuple):
     """What the index takes from one document: a few strings and byte strings, not an object per token, so that
     the main process unpickles it quickly and appends its postings without a Python loop."""
 
-    record: list[str]  # its display record
+    record: list[str] | None  # its display record; None for a free slot
     tokens: str  # its tokens, joined by spaces (no token holds one)
     values: bytes  # the posting value of each token, in the same order
     level: int  # its body's length in tokens, as `length_level`
@@ -185,6 +192,10 @@ def entry_of(doc: SearchDoc) -> IndexEntry:
         array("H", grams).tobytes(),
     )
     return zlib.compress(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+# A free slot's entry: no record (its place in a display-data shard holds null), tokens or trigrams.
+FREE = zlib.compress(pickle.dumps((None, "", b"", 0, False, b""), protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def unpack(entry: IndexEntry) -> Entry:
@@ -238,7 +249,7 @@ class IndexState:
     """Every document's postings, encoded, and what else the index files show of it."""
 
     encoded: dict[str, str]  # token -> its postings as encode_postings writes them
-    records: list[list[str]]  # each document's display record
+    records: list[list[str] | None]  # each slot's display record (None: free)
     levels: list[int]  # each document's body length level
     listings: list[bool]
     encoded_grams: dict[int, str]  # trigram bucket -> the documents holding it, as encode_documents writes them
@@ -249,7 +260,7 @@ class Batch(NamedTuple):
     call, not one call per posting (3.4 million postings at 10,000 notes)."""
 
     made: dict[int, IndexEntry]  # the entries made here (the cache held none), by document number
-    records: list[list[str]]
+    records: list[list[str] | None]
     levels: list[int]
     listings: list[bool]
     tokens: list[str]
@@ -316,24 +327,27 @@ def build_search_index(site: Site) -> dict[str, bytes]:
     done here."""
     from ..engine.parallel import run_all  # here: a body edit, which patches the index, starts no workers
 
-    documents, order = indexed_documents(site)
-    return build_index(run_all(partial(index_entry, site=site), documents), order)
+    slots, order = indexed_documents(site)
+    documents = [parsed for parsed in slots if parsed is not None]
+    made = iter(run_all(partial(index_entry, site=site), documents))
+    return build_index([FREE if parsed is None else next(made) for parsed in slots], order)
 
 
 def build_index(entries: Iterable[IndexEntry], order: Sequence[int] | None = None) -> dict[str, bytes]:
-    """The index files of these entries, in document order; `order` as `index_files` takes it."""
+    """The index files of these entries, in slot order (FREE for a free slot); `order` as `index_files` takes it."""
     listed = list(entries)
     return index_files(index_state([batch_of(range(len(listed)), listed)]), order)
 
 
 def index_files(state: IndexState, order: Sequence[int] | None = None) -> dict[str, bytes]:
-    """The index files; a document's number is its position, and `order` holds each one's place in the site's order
-    (None: the documents come in it), which the manifest keeps for the ranking's last tie-break."""
+    """The index files; a document's number is its slot, and `order` holds the documents' slots in the site's order
+    (None: in slot order), which the manifest keeps for the ranking's last tie-break."""
     records = state.records
     firsts, files = token_shards(state.encoded)
     # Each record as JSON once, for its size and its shard: what `record_bytes` and `script` would write of it.
     written = list(map(compact_json, records))
-    total = sum(map(len, map(str.encode, written))) + sum(map(len, records)) - len(records)  # ", " between items
+    separators = sum(len(record) - 1 for record in records if record)  # ", " between a record's items
+    total = sum(map(len, map(str.encode, written))) + separators
     per_shard = docs_per_shard(total, len(records))
     for start in range(0, len(records), per_shard):
         shard_id = f"d/{start // per_shard}"
@@ -344,16 +358,18 @@ def index_files(state: IndexState, order: Sequence[int] | None = None) -> dict[s
     held = sorted({bucket // per_file for bucket in state.encoded_grams})  # a file with no bucket is not written
     for number in held:
         files[gram_file_path(number)] = gram_file(number, per_file, state.encoded_grams)
+    documents = [slot for slot, record in enumerate(records) if record is not None]
     manifest = {
         "bytes": total,
         "chunks": firsts,
-        "docs": len(records),
+        "docs": len(documents),
         "docsPerShard": per_shard,
         "grams": grams,
         "gramsHeld": encode_documents(held),
-        "lengths": "".join(DIGITS[level] for level in state.levels),
+        "lengths": "".join(DIGITS[state.levels[slot]] for slot in documents),  # the documents', in slot order
         "listings": [number for number, listing in enumerate(state.listings) if listing],
-        "order": encode_numbers(range(len(records)) if order is None else order),
+        "order": encode_numbers(documents if order is None else order),
+        "slots": len(records),
         "version": VERSION,
     }
     files[MANIFEST] = script("manifest", manifest)

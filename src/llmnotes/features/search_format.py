@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from array import array
 from collections import deque
@@ -22,14 +23,38 @@ DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"  # 3
 CHUNK_BYTES = 32_000  # target size of one token shard
 DOC_SHARD_BYTES = 8_000  # target size of one display-data shard
 ROOT = "static/search/"
-VERSION = 4  # 3: documents numbered by output path, the site's order in the manifest ("order"); 4: "gramsHeld"
+VERSION = 5  # 3: the site's order in the manifest ("order"); 4: "gramsHeld"; 5: documents in slots ("slots")
+MIN_SLOTS = 16
 
 
-def gram_files(documents: int) -> int:
-    """How many files the trigram buckets are spread over: about one per two documents, 16 to 4,096, so that a
-    file holds a few KB at any size. A power of two, fixed by the number of documents, which edits keep."""
+def document_slots(paths: Sequence[str]) -> tuple[int, dict[str, int]]:
+    """How many slots the index numbers its documents in (a power of two, at least twice as many as there are
+    documents), and each document's slot, by its output path: the first one free from a hash of the path, the
+    paths taken in the order of those hashes. The slots are a function of the set of paths alone (a clean build
+    finds the same), and a note added or deleted moves no other document but the few whose run of taken slots
+    it joins or leaves: the index is patched instead of made afresh (numbered 0 to n - 1 by path, every document
+    after the new one moved, and every file of the index with it)."""
+    size = MIN_SLOTS
+    while size < 2 * len(paths):
+        size *= 2
+    mask = size - 1
+    taken = bytearray(size)
+    slots = {}
+    for home, path in sorted(zip(map(mask.__and__, map(zlib.crc32, map(str.encode, paths))), paths, strict=True)):
+        slot = home
+        while taken[slot]:
+            slot = (slot + 1) & mask
+        taken[slot] = 1
+        slots[path] = slot
+    return size, slots
+
+
+def gram_files(slots: int) -> int:
+    """How many files the trigram buckets are spread over: about one per four slots (one per two documents or
+    fewer), 16 to 4,096, so that a file holds a few KB at any size. A power of two, fixed by the number of slots,
+    which edits keep."""
     files = 16
-    while files < documents // 2 and files < 4096:
+    while files < slots // 4 and files < 4096:
         files *= 2
     return files
 
@@ -72,9 +97,53 @@ def encode_postings(entries: Sequence[int]) -> str:
     # map, not a loop: millions of postings
     docs = list(map(rshift, entries, repeat(VALUE_BITS)))
     values = list(map(and_, entries, repeat(255)))
-    codes = map(or_, map(lshift, _gaps(docs), repeat(1)), map(ne, values, repeat(ONCE_IN_BODY)))
-    numbers = map(small.__getitem__, codes) if docs[-1] < _SMALL // 2 else map(_number, codes, repeat(small))
+    codes = list(map(or_, map(lshift, _gaps(docs), repeat(1)), map(ne, values, repeat(ONCE_IN_BODY))))
+    numbers = map(small.__getitem__, codes) if max(codes) < _SMALL else map(_number, codes, repeat(small))
     return "".join(map(add, numbers, map(suffixes.__getitem__, values)))
+
+
+def patched_postings(text: str, doc: int, gone: int | None, value: int | None) -> str:
+    """Postings as `encode_postings` wrote them, with document `doc`'s posting, whose value is `gone` (None: it has
+    none), given `value` (None: taken out): byte for byte `encode_postings` of the changed list, though only the
+    postings up to it are read, and only it and the one after it written again (a patch of the index changes
+    one posting in lists of thousands). Raises ValueError when the posting is not as `gone` says."""
+    numbers = _VARINT.finditer(text)
+    before = -1  # the document of the posting before
+    for match in numbers:
+        code = _value(match.group())
+        current = before + (code >> 1) + 1
+        held_match = next(numbers) if code & 1 else None
+        held = ONCE_IN_BODY if held_match is None else _value(held_match.group())
+        if current < doc:
+            before = current
+            continue
+        if (current == doc) != (gone is not None) or (gone is not None and held != gone):
+            raise ValueError(f"document {doc}'s posting is not as the index's")
+        if current > doc:  # it goes in before this one, whose gap then counts from it
+            if value is None:
+                return text
+            rest = _number((current - doc - 1) << 1 | (code & 1), _small_varints())
+            return text[: match.start()] + _posting(doc - before - 1, value) + rest + text[match.end() :]
+        if value is not None:
+            return text[: match.start()] + _posting(doc - before - 1, value) + text[(held_match or match).end() :]
+        after = next(numbers, None)  # it goes: the next one's gap counts from the one before it
+        if after is None:
+            return text[: match.start()]
+        following = _value(after.group())
+        moved = _number((current + (following >> 1) - before) << 1 | (following & 1), _small_varints())
+        return text[: match.start()] + moved + text[after.end() :]
+    if gone is not None:
+        raise ValueError(f"document {doc} has no posting in the index")
+    return text if value is None else text + _posting(doc - before - 1, value)
+
+
+def _value(number: str) -> int:
+    found = _small_values().get(number)
+    return found if found is not None else _varint_value(number)
+
+
+def _posting(gap: int, value: int) -> str:
+    return _number(gap << 1 | (value != ONCE_IN_BODY), _small_varints()) + _value_suffixes()[value]
 
 
 def encode_all(postings: dict[str, array]) -> dict[str, str]:
@@ -208,16 +277,16 @@ def read_gram_file(content: bytes, number: int, per_file: int) -> dict[int, str]
     return {number * per_file + offset: text for offset, text in zip(offsets, lists, strict=True)}
 
 
-def record_bytes(record: list[str]) -> int:
+def record_bytes(record: list[str] | None) -> int:
     return len(json.dumps(record, ensure_ascii=False).encode())
 
 
 compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # as `script` writes data
 
 
-def docs_per_shard(total_bytes: int, documents: int) -> int:
-    """How many documents share a display-data shard: about DOC_SHARD_BYTES each, at most 16 documents."""
-    return max(1, min(16, round(DOC_SHARD_BYTES * documents / total_bytes))) if total_bytes else 1
+def docs_per_shard(total_bytes: int, slots: int) -> int:
+    """How many slots share a display-data shard: about DOC_SHARD_BYTES each, at most 64 slots."""
+    return max(1, min(64, round(DOC_SHARD_BYTES * slots / total_bytes))) if total_bytes else 1
 
 
 MANIFEST = f"{ROOT}manifest.js"
@@ -240,31 +309,40 @@ def front_decoded(text: str) -> list[str]:
     return tokens
 
 
+_VARINT = re.compile(f"[{re.escape(DIGITS[:32])}]*[{re.escape(DIGITS[32:])}]")
+
+
+@cache
+def _small_values() -> dict[str, int]:
+    """The number each of `_small_varints` writes."""
+    return {text: value for value, text in enumerate(_small_varints())}
+
+
 def _varints(text: str) -> list[int]:
-    values, value = [], 0
-    for digit in text:
-        number = _DIGIT_VALUE[digit]
-        if number < 32:
-            value = value * 32 + number
-        else:
-            values.append(value * 32 + number - 32)
-            value = 0
-    return values
+    """The numbers varints one after another write: found and looked up in C (a patch decodes postings lists of
+    thousands), digit by digit only beyond _SMALL."""
+    found = _VARINT.findall(text)
+    small = _small_values()
+    try:
+        return list(map(small.__getitem__, found))
+    except KeyError:
+        return [small[number] if number in small else _varint_value(number) for number in found]
+
+
+def _varint_value(text: str) -> int:
+    value = 0
+    for digit in text[:-1]:
+        value = value * 32 + _DIGIT_VALUE[digit]
+    return value * 32 + _DIGIT_VALUE[text[-1]] - 32
 
 
 def decode_postings(text: str) -> list[int]:
     """The postings `encode_postings` wrote."""
-    values = _varints(text)
-    postings, doc, index = [], -1, 0
-    while index < len(values):
-        code = values[index]
+    numbers = iter(_varints(text))
+    postings, doc = [], -1
+    for code in numbers:
         doc += (code >> 1) + 1
-        value = ONCE_IN_BODY
-        if code & 1:
-            index += 1
-            value = values[index]
-        postings.append(doc << VALUE_BITS | value)
-        index += 1
+        postings.append(doc << VALUE_BITS | (next(numbers) if code & 1 else ONCE_IN_BODY))
     return postings
 
 

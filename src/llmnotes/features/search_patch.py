@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -18,14 +18,14 @@ from .search_format import (
     VALUE_BITS,
     VERSION,
     decode_documents,
-    decode_postings,
+    decode_numbers,
     docs_per_shard,
     encode_documents,
     encode_numbers,
-    encode_postings,
     front_decoded,
     gram_file,
     gram_file_path,
+    patched_postings,
     read_gram_file,
     read_script,
     record_bytes,
@@ -42,8 +42,8 @@ MAX_PATCHED = 64  # documents changed since the last index beyond which making i
 def patch_index(
     read: Callable[[str], bytes], changes: Sequence[tuple[int, Entry, Entry]], order: list[int] | None = None
 ) -> dict[str, bytes] | None:
-    """The index files that change, and their bytes, when each document `number` of `changes` goes from its old
-    entry to its new one, keeping its number, and the site's order becomes `order` (None: as it was): byte for
+    """The index files that change, and their bytes, when each slot `number` of `changes` goes from its old entry
+    to its new one (a free slot's is FREE), and the site's order becomes `order` (None: as it was): byte for
     byte what `index_files` makes of the new entries. Only the postings that differ are decoded and encoded again.
     None when a shard would begin elsewhere, the documents per display-data shard would change, or a record on disk
     is not the old entry's (make the index afresh then).
@@ -55,8 +55,9 @@ def patch_index(
     left: defaultdict[int, set[int]] = defaultdict(set)  # trigram bucket -> documents that no longer hold it
     joined: defaultdict[int, set[int]] = defaultdict(set)
     shards: dict[int, list] = {}  # display-data shard -> its records
-    total = manifest["bytes"]
-    lengths = list(manifest["lengths"])
+    total, documents = manifest["bytes"], manifest["docs"]
+    # the documents' length levels, in slot order (see `index_files`)
+    lengths = dict(zip(sorted(decode_numbers(manifest["order"])), manifest["lengths"], strict=True))
     listings = set(manifest["listings"])
     for number, old, new in changes:
         before, after = _postings(number, old), _postings(number, new)
@@ -76,11 +77,14 @@ def patch_index(
             return None
         shards[shard][number % per_shard] = new.record
         total += record_bytes(new.record) - record_bytes(old.record)
-        lengths[number] = DIGITS[new.level]
+        documents += (new.record is not None) - (old.record is not None)  # a note added or deleted
+        lengths.pop(number, None)
+        if new.record is not None:
+            lengths[number] = DIGITS[new.level]
         listings.discard(number)
         if new.listing:
             listings.add(number)
-    if docs_per_shard(total, manifest["docs"]) != per_shard:
+    if docs_per_shard(total, manifest["slots"]) != per_shard:
         return None
     files = _patched_token_shards(read, manifest["chunks"], token_changes)
     if files is None:
@@ -94,7 +98,11 @@ def patch_index(
     files.update((gram_file_path(number), content) for number, content in gram_files.items())
     held.update(gram_files)
     manifest.update(
-        bytes=total, gramsHeld=encode_documents(sorted(held)), lengths="".join(lengths), listings=sorted(listings)
+        bytes=total,
+        docs=documents,
+        gramsHeld=encode_documents(sorted(held)),
+        lengths="".join(lengths[slot] for slot in sorted(lengths)),
+        listings=sorted(listings),
     )
     if order is not None:
         manifest["order"] = encode_numbers(order)
@@ -170,7 +178,7 @@ def _patched_token_shards(
     read: Callable[[str], bytes], firsts: list[str], changes: dict[str, list[tuple[int | None, int | None]]]
 ) -> dict[str, bytes] | None:
     """The token shards holding the changed tokens, patched; `firsts` updated. None when a shard would begin
-    elsewhere (see `starts_shard`)."""
+    elsewhere (see `starts_shard`). Raises ValueError when a posting is not as the changes say it was."""
     bounds = [utf16_key(first) for first in firsts]
     by_shard: defaultdict[int, list[str]] = defaultdict(list)
     for token in changes:  # a token before the first one joins the first shard
@@ -182,17 +190,13 @@ def _patched_token_shards(
             raise TypeError(f"{token_shard_path(number)} holds no token shard")
         encoded = dict(zip(front_decoded(data[0]), data[1].split(" "), strict=True))
         for token in tokens:
-            postings = decode_postings(encoded[token]) if token in encoded else []
-            for gone, added in changes[token]:
-                if gone is not None:
-                    place = bisect_left(postings, gone)
-                    if place == len(postings) or postings[place] != gone:
-                        return None
-                    del postings[place]
-                if added is not None:
-                    insort(postings, added)
+            postings = encoded.get(token, "")
+            for gone, added in changes[token]:  # the same document's posting, before and after
+                doc = (gone if gone is not None else added or 0) >> VALUE_BITS
+                gone_value = None if gone is None else gone & 255
+                postings = patched_postings(postings, doc, gone_value, None if added is None else added & 255)
             if postings:
-                encoded[token] = encode_postings(postings)
+                encoded[token] = postings
             else:
                 encoded.pop(token, None)
         ordered = sorted(encoded, key=utf16_key)
