@@ -574,7 +574,8 @@ def test_an_index_patched_for_renamed_retagged_and_relinked_documents_is_the_ind
 def test_trigram_files_are_written_only_where_a_trigram_falls_and_patches_keep_to_that() -> None:
     """An index of notes written in English has no CJK trigram: none of its thousands of trigram files is written
     (the manifest lists the files that are). A patch giving a note its first Chinese phrase writes the one file its
-    trigrams fall in, as a fresh index would; one taking the phrase away again steps aside, since a file would go."""
+    trigrams fall in, as a fresh index would; one taking the phrase away again takes the file away (the body-edit
+    path, whose writer removes no file, steps aside for the full build then)."""
     def english(text: str) -> str:
         return re.sub(f"[{CJK}]", "", text)
 
@@ -602,6 +603,10 @@ def test_trigram_files_are_written_only_where_a_trigram_falls_and_patches_keep_t
     assert len(written) >= 1 and set(written) <= set(changes)
     assert {path: fresh[path] for path in changes} == changes
     assert patch_bodies({**files, **changes}.__getitem__, 3, new, old) is None
+    back = patch_index({**files, **changes}.__getitem__, [(3, unpack(entry_of(new)), unpack(entry_of(old)))])
+    assert back is not None and {path for path, content in back.items() if content is None} == set(written)
+    patched = {**files, **changes, **back}
+    assert {path: content for path, content in patched.items() if content is not None} == files
 
 
 def test_a_patch_encodes_again_only_the_postings_that_changed(monkeypatch: pytest.MonkeyPatch) -> None:

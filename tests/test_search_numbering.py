@@ -109,3 +109,28 @@ def test_a_note_added_or_deleted_patches_the_index_rather_than_making_it_afresh(
     written = [path for path in result.changed if path.startswith(ROOT)]
     assert made == [] and 0 < len(written) < before, (len(written), before)
     assert_equals_clean(root, tmp_path)
+
+
+def test_a_deleted_notes_phrase_files_go_with_it_and_the_index_is_still_patched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a site written in English, a note with the site's first Chinese phrase makes the trigram file its
+    trigrams fall in; deleting it again leaves that file with nothing to hold: the patch takes it away (as an index
+    made afresh would not write it) instead of making the whole index again."""
+    files = {"pyproject.toml": '[tool.llmnotes]\ntitle = "English"\n'}
+    for number in range(40):
+        files[f"notes/e{number:02}.md"] = f'---\ntitle: "English note {number}"\n---\n\nPlain words, number {number}.\n'
+    root = write_site(tmp_path / "project", files)
+    build(root)
+    made: list[int] = []
+    whole = search_index.index_state
+    monkeypatch.setattr(search_index, "index_state", lambda batches: made.append(1) or whole(batches))
+    let_the_clock_tick()
+    write_site(root, {"notes/chinese.md": '---\ntitle: "A Chinese note"\n---\n\n注意力机制。\n'})
+    written = [path for path in build(root).changed if path.startswith(f"{ROOT}g/")]
+    assert made == [] and written  # the phrase's file, made by the patch
+    let_the_clock_tick()
+    (root / "notes/chinese.md").unlink()
+    gone = [path for path in build(root).changed if path.startswith(f"{ROOT}g/")]
+    assert made == [] and gone == written and not any((root / OUTPUT / path).exists() for path in gone)
+    assert_equals_clean(root, tmp_path)

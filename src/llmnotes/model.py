@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path
@@ -310,6 +310,13 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
+class Gone:
+    """A file an output's `update` takes away (a search index file left with nothing to hold)."""
+
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
 class Output:
     """A page, or files made together (the search index), with what they depend on, rendered only when needed.
 
@@ -318,8 +325,9 @@ class Output:
 
     An output made of many parts (a bibliography's entries, the search index's documents) may name the key of each
     part and offer `update`: given the files the last build wrote (a reader of them) and the last build's part keys,
-    it makes the new files from the old ones, redoing only the parts whose keys changed; None when it cannot, and
-    the output is rendered. The files it leaves out stay as the last build wrote them.
+    it makes the new files from the old ones, redoing only the parts whose keys changed, and names those that go
+    (`Gone`); None when it cannot, and the output is rendered. The files it leaves out stay as the last build wrote
+    them.
 
     A large output may also come in pieces, which the engine hands to the workers before the pages: `pieces()`,
     called in the main process before the workers start, readies them and says how many; `piece(n)` makes the n-th
@@ -334,7 +342,7 @@ class Output:
     lists_all: bool = False  # lists every note: takes in proportion to the site, worth a worker even alone
     keeps_partials: bool = False  # lists many notes: keeps their partials between builds, as `lists_all` ones do
     parts: tuple[str, ...] = ()
-    update: Callable[[Callable[[str], bytes], tuple[str, ...]], list[Page] | None] | None = None
+    update: Callable[[Callable[[str], bytes], tuple[str, ...]], Sequence[Page | Gone] | None] | None = None
     pieces: Callable[[], int] | None = None
     piece: Callable[[int], Any] | None = None
     assemble: Callable[[Iterator[Any]], list[Page]] | None = None

@@ -22,7 +22,7 @@ from ..features.search import (
 )
 from ..features.search_format import ROOT
 from ..features.search_patch import MAX_PATCHED, patch_bodies, patch_index
-from ..model import Note, Output, Page, ParsedNote, pickled_by_constructor
+from ..model import Gone, Note, Output, Page, ParsedNote, pickled_by_constructor
 from . import PageContext
 
 
@@ -119,7 +119,7 @@ def _patched(
     order: list[int],
     read: Callable[[str], bytes],
     old_keys: tuple[str, ...],
-) -> list[Page] | None:
+) -> list[Page | Gone] | None:
     """The index files that changed since the last build's, patched on disk when the slots are the same in number
     and few changed (see `patch_index`: a note edited, added or deleted), the site's order as `order`; the other
     files stay as they are. None: make the index afresh."""
@@ -146,7 +146,9 @@ def _patched(
     except (OSError, ValueError, KeyError, IndexError, TypeError):  # files not as the last build wrote them
         return None
     store.cache.save_quietly(store.save)
-    return None if files is None else [Page(path, content) for path, content in files.items()]
+    if files is None:
+        return None
+    return [Gone(path) if content is None else Page(path, content) for path, content in files.items()]
 
 
 @pickled_by_constructor

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..emit import PageContext, all_outputs
 from ..features.search_format import ROOT
-from ..model import Output, Page
+from ..model import Gone, Output, Page
 from .cache import BuildCache, BuildState, Stamp, content_digest, output_key, templates_digest
 from .parallel import run_all
 from .progress import Progress
@@ -150,11 +150,13 @@ class RenderJob:
         renderer.take_used()
         if item.update is not None and item.name in self.updatable:
             old_parts, old_files = self.updatable[item.name]
-            pages = item.update(self.writer.read_kept, old_parts)
-            if pages is not None:
+            updated = item.update(self.writer.read_kept, old_parts)
+            if updated is not None:
+                pages = [page for page in updated if isinstance(page, Page)]
+                gone = {page.path for page in updated if isinstance(page, Gone)}
                 made = {file[0]: file for file in _stage(pages, self.on_disk, self.writer)}
-                # The files it did not make again are as the last build wrote them, in their order.
-                kept = [made.pop(path, (path, file_digest, False, None)) for path, file_digest in old_files]
+                # The files it did not make again or take away are as the last build wrote them, in their order.
+                kept = [made.pop(path, (path, digest, False, None)) for path, digest in old_files if path not in gone]
                 return [*kept, *made.values()], renderer.take_used()
         if item.lists_all or item.keeps_partials:  # its thousands of partials, of which an edit changes a few
             with renderer.keeping_fragments(item.name):

@@ -41,12 +41,12 @@ MAX_PATCHED = 64  # documents changed since the last index beyond which making i
 
 def patch_index(
     read: Callable[[str], bytes], changes: Sequence[tuple[int, Entry, Entry]], order: list[int] | None = None
-) -> dict[str, bytes] | None:
+) -> dict[str, bytes | None] | None:
     """The index files that change, and their bytes, when each slot `number` of `changes` goes from its old entry
     to its new one (a free slot's is FREE), and the site's order becomes `order` (None: as it was): byte for
-    byte what `index_files` makes of the new entries. Only the postings that differ are decoded and encoded again.
-    None when a shard would begin elsewhere, the documents per display-data shard would change, or a record on disk
-    is not the old entry's (make the index afresh then).
+    byte what `index_files` makes of the new entries (a file that goes: None). Only the postings that changed are
+    written again. None when a shard would begin elsewhere, the documents per display-data shard would change, or a
+    record on disk is not the old entry's (make the index afresh then).
 
     Raises ValueError, KeyError, IndexError or TypeError on files that are not as `index_files` wrote them."""
     manifest = read_manifest(read)
@@ -86,17 +86,17 @@ def patch_index(
             listings.add(number)
     if docs_per_shard(total, manifest["slots"]) != per_shard:
         return None
-    files = _patched_token_shards(read, manifest["chunks"], token_changes)
-    if files is None:
+    token_files = _patched_token_shards(read, manifest["chunks"], token_changes)
+    if token_files is None:
         return None
+    files: dict[str, bytes | None] = dict(token_files)
     for shard, records in shards.items():
         files[f"{ROOT}d/{shard}.js"] = script(f"d/{shard}", records)
     held = set(decode_documents(manifest["gramsHeld"]))
     gram_files = _patched_gram_files(read, manifest["grams"], held, left, joined)
-    if gram_files is None:
-        return None
     files.update((gram_file_path(number), content) for number, content in gram_files.items())
-    held.update(gram_files)
+    held.update(number for number, content in gram_files.items() if content is not None)
+    held.difference_update(number for number, content in gram_files.items() if content is None)
     manifest.update(
         bytes=total,
         docs=documents,
@@ -119,7 +119,9 @@ def patch_bodies(
     section = _records(read, number // per_shard)[number % per_shard][SECTION]
     entry = entry_of(replace(new, section=section))
     files = patch_index(read, [(number, unpack(entry_of(replace(old, section=section))), unpack(entry))])
-    return None if files is None else (files, entry)
+    if files is None or None in files.values():  # a body edit's own writer takes no file away: the full way does
+        return None
+    return {path: content for path, content in files.items() if content is not None}, entry
 
 
 def read_manifest(read: Callable[[str], bytes]) -> dict:
@@ -148,12 +150,12 @@ def _patched_gram_files(
     held: set[int],
     left: dict[int, set[int]],
     joined: dict[int, set[int]],
-) -> dict[int, bytes] | None:
+) -> dict[int, bytes | None]:
     """The trigram files holding the buckets documents left or joined, patched, by number; a file that was not
-    `held` (it had no bucket, so was not written) made. None when a file would be left with no bucket: it would have
-    to go."""
+    `held` (it had no bucket, so was not written) made; None for one left with no bucket, which goes (an index
+    made afresh does not write it)."""
     per_file = GRAM_BUCKETS // grams
-    files = {}
+    files: dict[int, bytes | None] = {}
     changed = left.keys() | joined.keys()
     for file in sorted({bucket // per_file for bucket in changed}):
         encoded = read_gram_file(read(gram_file_path(file)), file, per_file) if file in held else {}
@@ -168,9 +170,7 @@ def _patched_gram_files(
                 encoded[bucket] = encode_documents(sorted(docs))
             else:
                 del encoded[bucket]
-        if not encoded:
-            return None
-        files[file] = gram_file(file, per_file, encoded)
+        files[file] = gram_file(file, per_file, encoded) if encoded else None
     return files
 
 
