@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
@@ -52,6 +53,64 @@ def test_many_notes_only_meet_their_neighbours() -> None:
     assert related["n10"][0].slug == "n11" and related["n10"][0].shared_tags == ("t5", "u5")
 
 
+def _graph(
+    rng: random.Random, slugs: list[str], note: str, before: tuple | None = None
+) -> tuple[list[Tag], dict, Lineage]:
+    """Tags, links and parents over `slugs` drawn at random; given the graph `before`, that graph with only `note`'s
+    tags, links and parents drawn again."""
+
+    def pick(most: int) -> list[str]:
+        return rng.sample(slugs, rng.randint(0, min(most, len(slugs))))
+
+    if before is None:
+        members = {f"t{number}": set(pick(5)) for number in range(8)}
+        links = {slug: {*pick(2)} for slug in slugs}
+        parents = {slug: {*pick(1)} - {slug} for slug in slugs if rng.random() < 0.4}
+    else:
+        old_tags, old_links, old_lineage = before
+        members = {tag.name: set(tag.note_slugs) & set(slugs) - {note} for tag in old_tags}
+        for name in rng.sample(sorted(members), rng.randint(0, min(3, len(members)))):
+            members[name].add(note)
+        links = {s: {r.target_slug for r in old_links.get(s, ())} & set(slugs) for s in slugs if s != note}
+        links[note] = set(pick(2))
+        parents = {c: set(ps) & set(slugs) for c, ps in old_lineage.parents.items() if c in slugs and c != note}
+        parents[note] = set(pick(1)) - {note}
+    tags = [Tag(name, name, tuple(sorted(found))) for name, found in members.items() if found]
+    children: dict[str, list[str]] = {}
+    for child, its_parents in sorted(parents.items()):
+        for parent in sorted(its_parents):
+            children.setdefault(parent, []).append(child)
+    lineage = Lineage(
+        parents={c: tuple(sorted(ps)) for c, ps in parents.items() if ps},
+        children={p: tuple(c) for p, c in children.items()},
+    )
+    return tags, {s: tuple(resolved(s, t) for t in sorted(ts)) for s, ts in links.items()}, lineage
+
+
+def test_related_notes_worked_out_again_around_an_edit_are_those_worked_out_afresh(monkeypatch) -> None:
+    """After one note's tags, links or parents change, or it is added, deleted or moved in the order,
+    `updated_related` works out again only the notes around it, and gets every note's related notes as working them
+    all out would: hubs (a tag on more than MAX_FANOUT notes, here 3) and siblings included."""
+    import llmnotes.features.related as module
+
+    monkeypatch.setattr(module, "MAX_FANOUT", 3)
+    rng = random.Random(11)
+    for _ in range(3000):
+        slugs = [f"n{number}" for number in range(rng.randint(2, 40))]
+        note = rng.choice(slugs)
+        graph = _graph(rng, slugs, note)
+        before = module.updated_related(None, slugs, *graph)
+        kind = rng.choice(["edit", "add", "delete", "move"])
+        edited = [slug for slug in slugs if slug != note or kind in ("edit", "add")]
+        if kind == "add":
+            note = "new"
+        if kind in ("add", "move"):
+            edited.insert(rng.randrange(len(edited) + 1), note)
+        after_graph = _graph(rng, edited, note, graph)
+        after = module.updated_related(before, edited, *after_graph)
+        assert after == module.updated_related(None, edited, *after_graph), kind
+
+
 def test_note_pages_show_related_papers_with_reasons(tmp_path: Path) -> None:
     build(REPO, tmp_path / "site", strict=True)
     page = (tmp_path / "site/notes/lima.html").read_text(encoding="utf-8")
@@ -90,9 +149,9 @@ def test_related_notes_that_tie_come_newest_first_whatever_their_titles(tmp_path
     _tied_site(root, "Beta")
     assert _related_of_hub(build(root).output) == ["a", "b", "c"]
     made = []
-    original = assemble.related_notes
+    original = assemble.updated_related
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(assemble, "related_notes", lambda *args: made.append(1) or original(*args))
+        patch.setattr(assemble, "updated_related", lambda *args: made.append(1) or original(*args))
         _tied_site(root, "Aardvark")  # first in the lists of 2020 now, but not among related notes
         assert _related_of_hub(build(root).output) == ["a", "b", "c"]
         assert made == []

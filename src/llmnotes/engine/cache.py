@@ -139,14 +139,16 @@ class BuildCache:
 
         return ConversionFile(self.folder.parent)
 
-    def derived(self, name: str, key: str, make: Callable[[], Loaded]) -> Loaded:
-        """`make()`, or what it made in an earlier build for the same `key`: for a value worked out from the whole
-        site that an edit seldom changes (the related notes of every note), kept in `<name>.pickle`, one key each."""
+    def derived(self, name: str, key: str, make: Callable[[Any], Loaded]) -> Loaded:
+        """What `make` made in an earlier build for the same `key`, else `make(what it made for the last key, or
+        None)`: for a value worked out from the whole site that an edit seldom changes, or changes in a few places
+        (the related notes of every note), kept in `<name>.pickle`, one key each."""
         found = self._derived.get(name) or self._load(name, tuple)
-        if found is not None and len(found) == 2 and found[0] == key:
-            self._derived[name] = found
-            return found[1]  # type: ignore[no-any-return]
-        value = make()
+        last: tuple[str, Any] | None = found if found is not None and len(found) == 2 else None
+        if last is not None and last[0] == key:
+            self._derived[name] = last
+            return last[1]  # type: ignore[no-any-return]
+        value = make(None if last is None else last[1])
         self._derived[name] = (key, value)
         self._derived_made.add(name)
         return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import combinations
 
 from ..model import Lineage, Related, ResolvedLink, Tag
@@ -57,8 +57,10 @@ def related_notes(
     links: dict[str, tuple[ResolvedLink, ...]],
     lineage: Lineage,
     limit: int = LIMIT,
+    only: set[str] | None = None,
 ) -> dict[str, tuple[Related, ...]]:
-    """slug → up to `limit` related notes, best first; `slugs` is the display order that breaks ties.
+    """slug → up to `limit` related notes, best first; `slugs` is the display order that breaks ties. Of the notes
+    in `only`, when given.
 
     Each note only meets the notes it shares a tag, a link or a lineage edge with, so the cost follows the number of
     such neighbours rather than the square of the number of notes.
@@ -85,7 +87,7 @@ def related_notes(
     links_to_bit, linked_from_bit = _BIT["links_to"], _BIT["linked_from"]
     nothing: tuple[str, ...] = ()
     result: dict[str, tuple[Related, ...]] = {}
-    for slug in slugs:
+    for slug in slugs if only is None else [slug for slug in slugs if slug in only]:
         relations: dict[str, int] = {}
         for parent in parents_of.get(slug, nothing):
             relations[parent] = relations.get(parent, 0) | builds_on
@@ -126,3 +128,85 @@ def related_notes(
             best.append(Related(other, -score, _SHOWN[relations.get(other, 0)][1], shared))
         result[slug] = tuple(best)
     return result
+
+
+Facets = dict[str, tuple]  # slug -> what `related_notes` reads of the note (see `related_facets`)
+MOST_CHANGED = 64  # notes whose facets changed beyond which working every note out again is as quick
+
+
+def related_facets(
+    slugs: Sequence[str], tags: Sequence[Tag], links: dict[str, tuple[ResolvedLink, ...]], lineage: Lineage
+) -> Facets:
+    """What `related_notes` reads of each note: its tags but the hubs, the notes it links to, its parents and
+    children, and the notes before and after it in `slugs` (whose order breaks ties)."""
+    in_site = set(slugs)
+    tags_of: dict[str, list[str]] = {}
+    for tag in tags:
+        if len(tag.note_slugs) <= MAX_FANOUT:
+            for slug in tag.note_slugs:
+                tags_of.setdefault(slug, []).append(tag.name)
+    facets = {}
+    last = len(slugs) - 1
+    for number, slug in enumerate(slugs):
+        targets = {link.target_slug for link in links.get(slug, ())}
+        facets[slug] = (
+            tuple(sorted(tags_of.get(slug, ()))),
+            tuple(sorted(target for target in targets if target and target != slug and target in in_site)),
+            tuple(sorted(lineage.parents.get(slug, ()))),
+            tuple(sorted(lineage.children.get(slug, ()))),
+            slugs[number - 1] if number else None,
+            slugs[number + 1] if number < last else None,
+        )
+    return facets
+
+
+def updated_related(
+    previous: tuple[Facets, dict[str, tuple[Related, ...]]] | None,
+    slugs: Sequence[str],
+    tags: Sequence[Tag],
+    links: dict[str, tuple[ResolvedLink, ...]],
+    lineage: Lineage,
+) -> tuple[Facets, dict[str, tuple[Related, ...]]]:
+    """The facets and `related_notes` of the notes, from the `previous` build's where they hold: only the notes
+    around those whose facets changed (sharing a tag, a link, a parent or a child with one, before or after the
+    change) are worked out again. A tag edit or a note added changed a few dozen notes' related notes, and working
+    out all 10,000 took half a second."""
+    facets = related_facets(slugs, tags, links, lineage)
+    if previous is None:
+        return facets, related_notes(slugs, tags, links, lineage)
+    old_facets, old_related = previous
+    changed = [slug for slug in facets.keys() | old_facets.keys() if facets.get(slug) != old_facets.get(slug)]
+    if len(changed) > MOST_CHANGED:
+        return facets, related_notes(slugs, tags, links, lineage)
+    affected: set[str] = set()
+    for around in (_around(old_facets), _around(facets)):
+        for slug in changed:
+            affected |= around(slug)
+    fresh = related_notes(slugs, tags, links, lineage, only=affected)
+    return facets, {slug: fresh[slug] if slug in affected else old_related[slug] for slug in slugs}
+
+
+def _around(facets: Facets) -> Callable[[str], set[str]]:
+    """The notes whose related notes may change with this one's facets: those sharing a tag or a link with it, its
+    parents, children and siblings, and itself."""
+    members: dict[str, list[str]] = {}
+    sources: dict[str, list[str]] = {}
+    for slug, (own_tags, targets, *_) in facets.items():
+        for name in own_tags:
+            members.setdefault(name, []).append(slug)
+        for target in targets:
+            sources.setdefault(target, []).append(slug)
+
+    def around(slug: str) -> set[str]:
+        found = facets.get(slug)
+        if found is None:
+            return set()
+        own_tags, targets, parents, children, *_ = found
+        notes = {slug, *targets, *parents, *children, *sources.get(slug, ())}
+        for name in own_tags:
+            notes.update(members[name])
+        for parent in parents:  # (a sibling alone scores below MIN_SCORE today, and shares a tag or link if shown)
+            notes.update(facets[parent][3] if parent in facets else ())
+        return notes
+
+    return around
