@@ -844,6 +844,38 @@ def test_the_pages_that_list_every_note_render_only_when_what_they_show_of_the_n
     assert_equals_clean(root, tmp_path)
 
 
+def counting_partials(monkeypatch: pytest.MonkeyPatch, name_of: Callable[[str, str, dict], str | None]) -> list[str]:
+    """Render in this process from now on, and list `name_of(template, page path, context)` of each template
+    rendered, where it is not None."""
+    from llmnotes.emit.render import Renderer
+    from llmnotes.engine import parallel
+
+    monkeypatch.setattr(parallel, "worker_count", lambda: 1)
+    rendered: list[str] = []
+    text = Renderer._text
+
+    def counted(self: Renderer, template_name: str, page_path: str, context: dict) -> str:
+        name = name_of(template_name, page_path, context)
+        if name is not None:
+            rendered.append(name)
+        return text(self, template_name, page_path, context)
+
+    monkeypatch.setattr(Renderer, "_text", counted)
+    return rendered
+
+
+def retitle_lima(root: Path) -> None:
+    let_the_clock_tick()
+    edit(root, "notes/lima.md", 'title: "LIMA: Less', 'title: "LIMA: Much Less')
+    build(root)
+
+
+def rebuild_with(root: Path, files: dict[str, str]) -> None:
+    let_the_clock_tick()
+    write_site(root, files)
+    build(root)
+
+
 def test_the_pages_that_list_every_note_render_again_only_the_entries_of_notes_whose_card_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -851,31 +883,22 @@ def test_the_pages_that_list_every_note_render_again_only_the_entries_of_notes_w
     title edit renders again the entries of that note only (10,000 of each took a third of a second a page), and
     the pages still equal a clean build's. An edit of the page's own template renders the page around the entries
     it kept; one of the partial itself renders every entry again."""
-    from llmnotes.emit.render import Renderer
-    from llmnotes.engine import parallel
 
-    monkeypatch.setattr(parallel, "worker_count", lambda: 1)  # rendered in this process, where the calls are counted
-    rendered: list[str] = []
-    text = Renderer._text
-
-    def counted(self: Renderer, template_name: str, page_path: str, context: dict) -> str:
+    def entry(template_name: str, page_path: str, context: dict) -> str | None:
         if template_name in ("_timeline_entry.html", "_feed_entry.xml") or (template_name, page_path) == (
             "_card.html",
             "tags/",
         ):
-            slug = context["card"]["slug"] if "card" in context else context["note"].slug
-            rendered.append(f"{template_name} {slug}")
-        return text(self, template_name, page_path, context)
+            return f"{template_name} {context['card']['slug'] if 'card' in context else context['note'].slug}"
+        return None
 
-    monkeypatch.setattr(Renderer, "_text", counted)
+    rendered = counting_partials(monkeypatch, entry)
     root = make_site(tmp_path)
     build(root)
     notes = sum(name.startswith("_timeline_entry.html") for name in rendered)
     assert notes >= 8 and sum(name.startswith("_feed_entry.xml") for name in rendered) >= notes  # + sections
     rendered.clear()
-    let_the_clock_tick()
-    edit(root, "notes/lima.md", 'title: "LIMA: Less', 'title: "LIMA: Much Less')
-    build(root)
+    retitle_lima(root)
     assert sorted(rendered) == ["_card.html lima", "_feed_entry.xml lima", "_timeline_entry.html lima"]
     for listing in ("timeline.html", "atom.xml"):
         assert "LIMA: Much Less" in page(root / OUTPUT, listing), listing
@@ -889,9 +912,7 @@ def test_the_pages_that_list_every_note_render_again_only_the_entries_of_notes_w
     assert rendered == []  # the page again, around the entries it kept
     assert_equals_clean(root, tmp_path)
     rendered.clear()
-    let_the_clock_tick()
-    write_site(root, {"templates/_timeline_entry.html": "<li>{{ card.title }}</li>\n"})
-    build(root)
+    rebuild_with(root, {"templates/_timeline_entry.html": "<li>{{ card.title }}</li>\n"})
     assert sum(name.startswith("_timeline_entry.html") for name in rendered) == notes
     assert "<li>LIMA: Much Less Is More for Alignment</li>" in page(root / OUTPUT, "timeline.html")
     assert_equals_clean(root, tmp_path)
@@ -904,36 +925,24 @@ def test_the_tag_index_and_the_timeline_render_again_only_the_groups_that_show_a
     its notes' entries: a title edit renders the groups of the note's tags and year again, not the others (at 10,000
     notes they held 40,000 entries); an edit of the entry partial inside them renders every group again. Each time
     the site equals a clean build."""
-    from llmnotes.emit.render import Renderer
-    from llmnotes.engine import parallel
 
-    monkeypatch.setattr(parallel, "worker_count", lambda: 1)  # rendered in this process, where the calls are counted
-    rendered: list[str] = []
-    text = Renderer._text
-
-    def counted(self: Renderer, template_name: str, page_path: str, context: dict) -> str:
+    def group(template_name: str, _page_path: str, context: dict) -> str | None:
         if template_name == "_tag_group.html":
-            rendered.append(f"tag {context['tag'].name}")
-        elif template_name == "_timeline_year.html":
-            rendered.append(f"year {context['group'].year}")
-        return text(self, template_name, page_path, context)
+            return f"tag {context['tag'].name}"
+        return f"year {context['group'].year}" if template_name == "_timeline_year.html" else None
 
-    monkeypatch.setattr(Renderer, "_text", counted)
+    rendered = counting_partials(monkeypatch, group)
     root = make_site(tmp_path)
     build(root)
     tag_groups = sum(name.startswith("tag ") for name in rendered)
     assert tag_groups > 4 and "tag 对齐" in rendered and "year 2023" in rendered
     rendered.clear()
-    let_the_clock_tick()
-    edit(root, "notes/lima.md", 'title: "LIMA: Less', 'title: "LIMA: Much Less')
-    build(root)
+    retitle_lima(root)
     assert sorted(rendered) == ["tag 对齐", "tag 数据", "year 2023"]  # its tags and year
     assert "LIMA: Much Less" in page(root / OUTPUT, "timeline.html")
     assert_equals_clean(root, tmp_path)
     rendered.clear()
-    let_the_clock_tick()
-    write_site(root, {"templates/_card.html": '<span data-own="card">{% include "_note_link.html" %}</span>\n'})
-    build(root)
+    rebuild_with(root, {"templates/_card.html": '<span data-own="card">{% include "_note_link.html" %}</span>\n'})
     assert sum(name.startswith("tag ") for name in rendered) == tag_groups
     assert 'data-own="card"' in page(root / OUTPUT, "tags/index.html")
     assert_equals_clean(root, tmp_path)
