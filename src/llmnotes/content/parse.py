@@ -111,7 +111,11 @@ def first_paragraph(html: str) -> str | None:
 
 def excerpt_text(paragraph: str) -> str:
     """A paragraph's HTML as plain text, cut at EXCERPT_LENGTH."""
-    return cut_excerpt(unescape(_TAGS.sub("", paragraph)))
+    return cut_excerpt(_plain(paragraph))
+
+
+def _plain(html: str) -> str:
+    return unescape(_TAGS.sub("", html))
 
 
 def cut_excerpt(text: str) -> str:
@@ -126,7 +130,7 @@ def lead_text(html: str) -> str | None:
     paragraph = first_paragraph(html)
     if paragraph is None:
         return ""
-    return None if CITE in paragraph else unescape(_TAGS.sub("", paragraph))
+    return None if CITE in paragraph else _plain(paragraph)
 
 
 _NOT_FACTS = {"body", "body_line", "field_lines", "digest"}
