@@ -17,6 +17,7 @@ from llmnotes.content.link import LinkIndex, resolve_links
 from llmnotes.content.parse import parse_note
 from llmnotes.features import search_patch
 from llmnotes.features.search import (
+    FREE,
     SearchDoc,
     batch_of,
     build_index,
@@ -38,6 +39,7 @@ from llmnotes.features.search_format import (
     HEADING,
     META,
     ONCE_IN_BODY,
+    ROOT,
     SUMMARY,
     TITLE,
     VALUE_BITS,
@@ -126,8 +128,11 @@ def read_index(files: dict[str, bytes]) -> tuple[dict, dict[str, list[tuple[int,
     tokens: dict[str, list[tuple[int, int]]] = {}
     for number in range(len(manifest["chunks"])):
         tokens.update(read_shard(scripts[f"t/{number}"]))
-    shards = -(-manifest["slots"] // manifest["docsPerShard"])
-    records = [record for number in range(shards) for record in scripts[f"d/{number}"]]
+    per_shard = manifest["docsPerShard"]
+    free = [None] * per_shard  # a shard of free slots only is not written
+    shards = -(-manifest["slots"] // per_shard)
+    records = [record for number in range(shards) for record in scripts.get(f"d/{number}", free)]
+    del records[manifest["slots"] :]
     return manifest, tokens, records
 
 
@@ -366,6 +371,29 @@ def test_a_posting_patched_in_its_list_is_the_list_encoded_again() -> None:
         assert patched_postings(text, doc, gone, value) == expected
         with pytest.raises(ValueError):
             patched_postings(text, doc, None if gone is not None else 1, value)
+
+
+def test_display_data_shards_of_free_slots_only_are_not_written_and_patches_keep_to_that() -> None:
+    """Most slots are free; a display-data shard holding none of the documents is not written (no result loads it).
+    A patch putting a document into such a shard writes it, as a fresh index would; one taking its last document
+    away takes the file away."""
+    docs = _docs(12, seed=3)
+    entries = [entry_of(doc) for doc in docs]
+    slots = [*entries[:6], *[FREE] * 300, *entries[6:], *[FREE] * 100]  # 64 slots a shard, most of them free
+    files = build_index(slots)
+    manifest, _, records = read_index(files)
+    per_shard = manifest["docsPerShard"]
+    held = {f"{ROOT}d/{slot // per_shard}.js" for slot, record in enumerate(records) if record}
+    assert {path for path in files if "/d/" in path} == held and len(records) == len(slots)
+    empty = next(slot for slot in range(len(slots)) if f"{ROOT}d/{slot // per_shard}.js" not in held)
+    occupied = [slot for slot, entry in enumerate(slots) if entry != FREE]
+    added = patch_index(files.__getitem__, [(empty, unpack(FREE), unpack(entries[0]))], sorted([*occupied, empty]))
+    assert added is not None
+    fresh = build_index([*slots[:empty], entries[0], *slots[empty + 1 :]])
+    assert {path: content for path, content in added.items()} == {path: fresh[path] for path in added}
+    gone = patch_index({**files, **added}.__getitem__, [(empty, unpack(entries[0]), unpack(FREE))], occupied)
+    assert gone is not None and gone[f"{ROOT}d/{empty // per_shard}.js"] is None
+    assert {path: content for path, content in {**files, **added, **gone}.items() if content is not None} == files
 
 
 def test_a_document_added_or_deleted_moves_few_others_whatever_came_first() -> None:

@@ -350,6 +350,8 @@ def index_files(state: IndexState, order: Sequence[int] | None = None) -> dict[s
     total = sum(map(len, map(str.encode, written))) + separators
     per_shard = docs_per_shard(total, len(records))
     for start in range(0, len(records), per_shard):
+        if not any(records[start : start + per_shard]):
+            continue  # free slots only: no result ever loads it
         shard_id = f"d/{start // per_shard}"
         payload = f"[{','.join(written[start : start + per_shard])}]"
         files[f"{ROOT}{shard_id}.js"] = f'window.__llmnotesSearch.add("{shard_id}",{payload});\n'.encode()

@@ -59,6 +59,13 @@ def patch_index(
     # the documents' length levels, in slot order (see `index_files`)
     lengths = dict(zip(sorted(decode_numbers(manifest["order"])), manifest["lengths"], strict=True))
     listings = set(manifest["listings"])
+    written = {slot // per_shard for slot in lengths}  # the display-data shards holding a document
+
+    def records_of(shard: int) -> list:
+        if shard in written:
+            return _records(read, shard)
+        return [None] * min(per_shard, manifest["slots"] - shard * per_shard)  # free slots only: not written
+
     for number, old, new in changes:
         before, after = _postings(number, old), _postings(number, new)
         for token in before.keys() | after.keys():
@@ -72,7 +79,7 @@ def patch_index(
             joined[bucket].add(number)
         shard = number // per_shard
         if shard not in shards:
-            shards[shard] = _records(read, shard)
+            shards[shard] = records_of(shard)
         if shards[shard][number % per_shard] != old.record:
             return None
         shards[shard][number % per_shard] = new.record
@@ -91,7 +98,7 @@ def patch_index(
         return None
     files: dict[str, bytes | None] = dict(token_files)
     for shard, records in shards.items():
-        files[f"{ROOT}d/{shard}.js"] = script(f"d/{shard}", records)
+        files[f"{ROOT}d/{shard}.js"] = script(f"d/{shard}", records) if any(records) else None
     held = set(decode_documents(manifest["gramsHeld"]))
     gram_files = _patched_gram_files(read, manifest["grams"], held, left, joined)
     files.update((gram_file_path(number), content) for number, content in gram_files.items())
