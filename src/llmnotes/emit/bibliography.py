@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterator
 from functools import partial
 
 from ..features.citations import bibtex_entry, csl_item, is_paper
-from ..model import Output, Page, ParsedNote
-from . import PageContext, one_page
+from ..model import Gone, Output, Page, ParsedNote
+from . import PageContext
 
 BIB_PATH = "references.bib"
 CSL_PATH = "references.json"
+NOTE_BIBS = "notes/*.bib"  # the output of every paper's own BibTeX file
 
 
 def note_bib_path(slug: str) -> str:
@@ -34,10 +35,16 @@ def emit(context: PageContext) -> Iterator[Output]:
             parts=parts,
             update=partial(_updated, path, make, entries, parts, split, join),
         )
-    for parsed in sorted(papers, key=lambda p: p.note.slug):
-        note = parsed.note
-        key = (parsed.facts, keys[note.slug])
-        yield one_page(note_bib_path(note.slug), key, partial(_bibtex, parsed, keys[note.slug]))
+    # One output for the notes' own .bib files: ten thousand outputs of their own cost every build as many keys.
+    by_slug = {p.note.slug: p for p in papers}
+    note_parts = tuple(f"{slug}\0{by_slug[slug].facts}\0{keys[slug]}" for slug in sorted(by_slug))
+    yield Output(
+        NOTE_BIBS,
+        note_parts,
+        lambda: [_note_bib(by_slug[slug], keys[slug]) for slug in sorted(by_slug)],
+        parts=note_parts,
+        update=partial(_updated_note_bibs, by_slug, keys, note_parts),
+    )
 
 
 Entry = tuple[ParsedNote, str]  # a paper's note and its citation key
@@ -104,5 +111,20 @@ def _csl_entries(text: str) -> list[str] | None:
     return ["  {\n" + piece + "\n  }" for piece in pieces]
 
 
-def _bibtex(parsed: ParsedNote, key: str) -> bytes:
-    return bibtex_entry(parsed.note, key, parsed.bibtex).encode("utf-8")
+def _note_bib(parsed: ParsedNote, key: str) -> Page:
+    return Page(note_bib_path(parsed.note.slug), bibtex_entry(parsed.note, key, parsed.bibtex).encode("utf-8"))
+
+
+def _updated_note_bibs(
+    by_slug: dict[str, ParsedNote],
+    keys: dict[str, str],
+    parts: tuple[str, ...],
+    read: Callable[[str], bytes],
+    old_parts: tuple[str, ...],
+) -> list[Page | Gone]:
+    """The .bib files of the papers whose front matter or key changed, and the files of notes no longer papers gone
+    (a part starts with its note's slug and a NUL)."""
+    unchanged = set(old_parts)
+    changed = [slug for slug, part in zip(sorted(by_slug), parts, strict=True) if part not in unchanged]
+    gone = sorted({part.partition("\0")[0] for part in old_parts} - by_slug.keys())
+    return [*(_note_bib(by_slug[slug], keys[slug]) for slug in changed), *(Gone(note_bib_path(slug)) for slug in gone)]
