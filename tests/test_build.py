@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -300,6 +301,18 @@ def test_without_a_base_url_two_sites_feed_ids_never_collide(tmp_path: Path, cap
     shutil.rmtree(one / ".llmnotes-cache")
     assert run_cli(one, capsys=capsys)[0] == 0
     assert feed_ids(one / "site") == ids  # stable: a reader does not see old entries as new
+
+
+def test_feed_entry_ids_are_the_name_based_uuids_readers_already_know() -> None:
+    """Entry ids are RFC 4122 version 5 UUIDs of the note's slug: the ones earlier builds published, whatever the
+    slug's script (a reader seeing a new id shows the entry again as new)."""
+    from llmnotes.emit.feed import feed_ids
+
+    slugs = ["gpt-3", "lima", "多模态推荐", "3D视觉/高斯溅射", ""]
+    feed_id, entry_ids = feed_ids("https://me.github.io/notes/", slugs)
+    site = uuid.uuid5(uuid.NAMESPACE_URL, "llmnotes:https://me.github.io/notes/")
+    assert feed_id == site.urn
+    assert entry_ids == {slug: uuid.uuid5(site, slug).urn for slug in slugs}
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

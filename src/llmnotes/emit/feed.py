@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Iterator
 from urllib.parse import quote
@@ -37,7 +38,17 @@ def site_identity(config: Config) -> str:
 def feed_ids(identity: str, slugs: list[str]) -> tuple[str, dict[str, str]]:
     """The feed's id and each note's entry id, as `urn:uuid:` URIs derived from the site's identity."""
     site = uuid.uuid5(uuid.NAMESPACE_URL, f"llmnotes:{identity}")
-    return site.urn, {slug: uuid.uuid5(site, slug).urn for slug in slugs}
+    return site.urn, {slug: _uuid5_urn(site.bytes, slug) for slug in slugs}
+
+
+def _uuid5_urn(namespace: bytes, name: str) -> str:
+    """`uuid.uuid5(namespace, name).urn` (RFC 4122's name-based UUID), without making a UUID object: a tenth of the
+    feed's time at 10,000 entries went to those."""
+    digits = bytearray(hashlib.sha1(namespace + name.encode()).digest()[:16])
+    digits[6] = (digits[6] & 0x0F) | 0x50  # version 5
+    digits[8] = (digits[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    h = digits.hex()
+    return f"urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def emit(context: PageContext) -> Iterator[Output]:
