@@ -7,6 +7,7 @@ import multiprocessing.pool
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path, PureWindowsPath
 
@@ -197,3 +198,29 @@ def test_a_title_edit_renders_the_pages_that_list_every_note_in_forked_workers(t
         assert run_cli(root, capsys=capsys)[0] == 0
     assert pool_sizes == [2]
     assert "改名" in (root / "site/timeline.html").read_text(encoding="utf-8")
+
+
+def _square_noted(job: tuple[int, str]) -> int:
+    number, folder = job
+    Path(folder, str(number)).touch()
+    return number * number
+
+
+def test_workers_work_while_the_caller_goes_on_and_end_when_it_stops_asking(
+    tmp_path: Path, started: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build keys ten thousand note pages while workers render the pages that list every note: run_all's
+    workers start at once, not at the first result, and closing the results early leaves no process behind."""
+    monkeypatch.setenv(parallel.START_METHOD_SETTING, "spawn")  # whatever threads the test process runs
+    jobs = [(number, str(tmp_path)) for number in range(8)]
+    results = parallel.run_all(_square_noted, jobs, chunk=1)
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.iterdir())) < len(jobs) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the caller's own work, asking nothing of `results`
+    assert len(list(tmp_path.iterdir())) == len(jobs), "the workers waited to be asked"
+    assert list(results) == [number * number for number in range(8)]
+    assert started == ["spawn"] and not multiprocessing.active_children()
+    results = parallel.run_all(_square_noted, jobs, chunk=1)
+    assert next(results) == 0
+    results.close()
+    assert not multiprocessing.active_children()

@@ -278,40 +278,38 @@ def one_page(
 
 def all_outputs(context: PageContext) -> list[Output]:
     """Every output of the site, in a stable order, none rendered yet."""
-    from . import (
-        assets,
-        bibliography,
-        feed,
-        home,
-        lineage,
-        nav,
-        not_found,
-        note,
-        page,
-        search_index,
-        sitemap,
-        static,
-        tags,
-        timeline,
-    )
+    listings = listing_outputs(context)
+    return [*listings, *other_outputs(context, listings)]
+
+
+def listing_outputs(context: PageContext) -> list[Output]:
+    """The pages that list every note, or many (see Output.lists_all): few, quick to key, long to render."""
+    from . import feed, home, lineage, tags, timeline
+
+    emitters: list[Callable[[PageContext], Iterable[Output]]] = [
+        home.emit,
+        tags.emit,
+        feed.emit,
+        lineage.emit,
+        timeline.emit,
+    ]
+    return [output for emit in emitters for output in emit(context)]
+
+
+def other_outputs(context: PageContext, listings: list[Output]) -> list[Output]:
+    """The outputs besides `listings`: a page per note, the search index, the bibliography, static files..."""
+    from . import assets, bibliography, nav, not_found, note, page, search_index, sitemap, static
 
     emitters: list[Callable[[PageContext], Iterable[Output]]] = [
         search_index.emit,  # first: the largest single job, so workers start on it while others take the pages
-        home.emit,
         note.emit,
         page.emit,
-        tags.emit,
         not_found.emit,
-        feed.emit,
         static.emit,
         assets.emit,
         bibliography.emit,
-        lineage.emit,
-        timeline.emit,
         nav.emit,
     ]
-    outputs: list[Output] = []
-    for emit in emitters:
-        outputs.extend(emit(context))
-    outputs.extend(sitemap.emit(context, [o.name for o in outputs]))
+    outputs = [output for emit in emitters for output in emit(context)]
+    outputs.extend(sitemap.emit(context, [o.name for o in (*listings, *outputs)]))
     return outputs

@@ -7,7 +7,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from ..emit import PageContext, all_outputs
+from ..emit import PageContext, all_outputs, listing_outputs, other_outputs
 from ..features.search_format import ROOT
 from ..model import Gone, Output, Page
 from .cache import BuildCache, BuildState, Stamp, content_digest, output_key, templates_digest
@@ -25,76 +25,34 @@ def render_and_write(
     in_place: bool,
     report: Progress,
 ) -> tuple[int, int]:
-    """Render the outputs whose inputs changed and write the files whose bytes changed; fills `state`."""
-    outputs = all_outputs(context)
-    old_files = {path: file_digest for _, files in previous.outputs.values() for path, file_digest in files}
-    todo: list[Output] = []
-    updatable: dict[str, Kept] = {}  # output -> its parts' keys and its files at the last build
-    theme = context.theme
-    digests: dict[tuple[str, ...], str] = {}  # pages of a kind share their templates: one digest per set
+    """Render the outputs whose inputs changed and write the files whose bytes changed; fills `state`.
 
-    def templates_of(names: tuple[str, ...]) -> str:
-        found = digests.get(names)
-        if found is None:
-            found = digests[names] = templates_digest(theme, names)
-        return found
-
-    for item in outputs:
-        old = previous.outputs.get(item.name)
-        templates = previous.templates.get(item.name, ())
-        key = None if item.key is None else output_key(state.site_key, item.key, templates_of(templates))
-        if item.name == ROOT:
-            state.search_keys = item.key or ()
-        if item.parts:
-            state.parts[item.name] = item.parts
-        if in_place and key is not None and old is not None and old[0] == key and all(p in intact for p, _ in old[1]):
-            state.outputs[item.name] = old
-            if templates:
-                state.templates[item.name] = templates
-            state.spans.update((path, previous.spans[path]) for path, _ in old[1] if path in previous.spans)
-        else:
-            todo.append(item)
-            old_parts = previous.parts.get(item.name)
-            same_site = previous.site_key == state.site_key  # parts' keys hold only what is their own
-            if in_place and same_site and item.update and old_parts and old and all(p in intact for p, _ in old[1]):
-                updatable[item.name] = (old_parts, old[1])  # its files are as the last build wrote them
-
-    # Outputs in pieces go first: their pieces to the workers, the rest in this process while the workers render
-    # the pages (see Output.pieces). An output that patches its files does that instead, alone.
-    pieced = [item for item in todo if item.pieces and item.piece and item.assemble and item.name not in updatable]
-    todo = [item for item in todo if item not in pieced]
-    # Stable: the large jobs last, in their order; pages that list every note first, each to a worker of its own.
-    todo.sort(key=lambda job: (job.alone, not job.lists_all))
-    heavy = sum(item.lists_all and not item.alone for item in todo)
+    The pages that list every note go first: their keys take little working out and their rendering long, so the
+    workers render them while this process works out the keys of the ten thousand others (a page per note)."""
     writer = SiteWriter(output, replace_all=not in_place)
-    on_disk = {path: file_digest for path, file_digest in old_files.items() if path in intact} if in_place else {}
-    render = RenderJob(context, outputs, on_disk, writer, updatable)
-    alone = sum(item.alone for item in todo)
+    on_disk = {}
+    if in_place:
+        old_files = {path: file_digest for _, files in previous.outputs.values() for path, file_digest in files}
+        on_disk = {path: file_digest for path, file_digest in old_files.items() if path in intact}
+    plan = Plan(context, state, previous, intact, in_place)
     staged: list[str] = []
-    done = 0
-
-    def finish(item: Output, files: list[Staged], templates: tuple[str, ...]) -> None:
-        nonlocal done
-        staged.extend(path for path, _, wrote, _ in files if wrote)
-        key = None if item.key is None else output_key(state.site_key, item.key, templates_of(templates))
-        if templates:
-            state.templates[item.name] = templates
-        state.outputs[item.name] = (key, tuple((path, file_digest) for path, file_digest, _, _ in files))
-        state.spans.update((path, span) for path, _, _, span in files if span)
-        done += 1
-        report("render", done, len(pieced) + len(todo))
-
     try:
-        counts = [item.pieces() for item in pieced]  # type: ignore[misc]
-        jobs: list[Job] = [(item.name, n) for item, count in zip(pieced, counts, strict=True) for n in range(count)]
-        names = [item.name for item in todo]
-        results = run_all(render, [*jobs, *names], alone=alone, single=len(jobs) + heavy, heavy=heavy)
-        for item, count in zip(pieced, counts, strict=True):
-            context.renderer.take_used()
-            files = _stage(item.assemble(islice(results, count)), on_disk, writer)  # type: ignore[misc]
-            finish(item, files, context.renderer.take_used())
-        for item, (files, templates) in zip(todo, results, strict=True):
-            finish(item, files, templates)
+        listings = listing_outputs(context)
+        first = sorted(plan.todo(listings), key=lambda job: not job.lists_all)  # stable: the longest first
+        heavy = sum(item.lists_all for item in first)
+        render = RenderJob(context, listings, on_disk, writer, plan.updatable)
+        early = run_all(render, [item.name for item in first], heavy=heavy, single=len(first))
+        try:
+            others = other_outputs(context, listings)
+            todo = plan.todo(others)
+            total = len(first) + len(todo)
+            for item, (files, templates) in zip(first, early, strict=True):
+                staged += plan.finish(item, files, templates)
+                report("render", plan.done, total)
+        finally:
+            early.close()  # the workers end here, whatever happened
+        others_job = RenderJob(context, others, on_disk, writer, plan.updatable)
+        staged += _render_others(plan, others_job, todo, total, report)
         produced = {path for _, files in state.outputs.values() for path, _ in files}
         stamps = writer.commit(staged, stale=[path for path in previous.written if path not in produced])
     except BaseException:
@@ -102,7 +60,91 @@ def render_and_write(
         raise
     state.written.update({path: intact[path] for path in produced if path in intact and path not in stamps})
     state.written.update(stamps)
-    return len(pieced) + len(todo), len(stamps)
+    return total, len(stamps)
+
+
+def _render_others(plan: Plan, render: RenderJob, todo: list[Output], total: int, report: Progress) -> list[str]:
+    """Render `todo`, outputs in pieces first: their pieces to the workers, the rest in this process while the
+    workers render the pages (see Output.pieces). An output that patches its files does that instead, alone."""
+    context = render.context
+    pieced = [item for item in todo if item.pieces and item.piece and item.assemble and item.name not in plan.updatable]
+    todo = [item for item in todo if item not in pieced]
+    # Stable: the large jobs last, in their order; pages that list every note first, each to a worker of its own.
+    todo.sort(key=lambda job: (job.alone, not job.lists_all))
+    heavy = sum(item.lists_all and not item.alone for item in todo)
+    alone = sum(item.alone for item in todo)
+    counts = [item.pieces() for item in pieced]  # type: ignore[misc]
+    jobs: list[Job] = [(item.name, n) for item, count in zip(pieced, counts, strict=True) for n in range(count)]
+    names = [item.name for item in todo]
+    results = run_all(render, [*jobs, *names], alone=alone, single=len(jobs) + heavy, heavy=heavy)
+    staged: list[str] = []
+    for item, count in zip(pieced, counts, strict=True):
+        context.renderer.take_used()
+        files = _stage(item.assemble(islice(results, count)), render.on_disk, render.writer)  # type: ignore[misc]
+        staged += plan.finish(item, files, context.renderer.take_used())
+        report("render", plan.done, total)
+    for item, (files, templates) in zip(todo, results, strict=True):
+        staged += plan.finish(item, files, templates)
+        report("render", plan.done, total)
+    return staged
+
+
+class Plan:
+    """Which outputs to render, by their keys against the last build's, and what they made: fills the state."""
+
+    def __init__(
+        self, context: PageContext, state: BuildState, previous: BuildState, intact: dict[str, Stamp], in_place: bool
+    ) -> None:
+        self.theme = context.theme
+        self.state, self.previous, self.intact, self.in_place = state, previous, intact, in_place
+        self.updatable: dict[str, Kept] = {}  # output -> its parts' keys and its files at the last build
+        self.digests: dict[tuple[str, ...], str] = {}  # pages of a kind share their templates: one digest per set
+        self.done = 0
+
+    def _templates(self, names: tuple[str, ...]) -> str:
+        found = self.digests.get(names)
+        if found is None:
+            found = self.digests[names] = templates_digest(self.theme, names)
+        return found
+
+    def _key(self, item: Output, templates: tuple[str, ...]) -> str | None:
+        return None if item.key is None else output_key(self.state.site_key, item.key, self._templates(templates))
+
+    def todo(self, outputs: list[Output]) -> list[Output]:
+        """The outputs to render: their keys changed, or their files did. The others' files are kept."""
+        state, previous, intact, in_place = self.state, self.previous, self.intact, self.in_place
+        todo = []
+        for item in outputs:
+            old = previous.outputs.get(item.name)
+            templates = previous.templates.get(item.name, ())
+            key = self._key(item, templates)
+            if item.name == ROOT:
+                state.search_keys = item.key or ()
+            if item.parts:
+                state.parts[item.name] = item.parts
+            files_intact = old is not None and all(path in intact for path, _ in old[1])
+            if in_place and key is not None and old is not None and old[0] == key and files_intact:
+                state.outputs[item.name] = old
+                if templates:
+                    state.templates[item.name] = templates
+                state.spans.update((path, previous.spans[path]) for path, _ in old[1] if path in previous.spans)
+            else:
+                todo.append(item)
+                old_parts = previous.parts.get(item.name)
+                same_site = previous.site_key == state.site_key  # parts' keys hold only what is their own
+                if in_place and same_site and item.update and old_parts and old and files_intact:
+                    self.updatable[item.name] = (old_parts, old[1])  # its files are as the last build wrote them
+        return todo
+
+    def finish(self, item: Output, files: list[Staged], templates: tuple[str, ...]) -> list[str]:
+        """Record what `item` made; the paths of the files it staged."""
+        state = self.state
+        if templates:
+            state.templates[item.name] = templates
+        state.outputs[item.name] = (self._key(item, templates), tuple((path, digest) for path, digest, _, _ in files))
+        state.spans.update((path, span) for path, _, _, span in files if span)
+        self.done += 1
+        return [path for path, _, wrote, _ in files if wrote]
 
 
 class RenderJob:

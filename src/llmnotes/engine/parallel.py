@@ -9,7 +9,7 @@ import pickle
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any, TypeVar
 
 from ..model import UsageError
@@ -85,7 +85,7 @@ def run_all(
     weight: int = 1,
     single: int = 0,
     heavy: int = 0,
-) -> Iterator[Result]:
+) -> Generator[Result, None, None]:
     """`function` over `items`, results in order; in worker processes when there are enough items and cores. An
     item of `weight` counts as that many (a run of documents). Workers take `chunk` items at a time, but the first
     `single` one at a time: large results that this process takes up as they come (the search index's pieces),
@@ -93,21 +93,32 @@ def run_all(
     count as MIN_ITEMS each where workers are forked, as two such pages are worth a pool then: not where workers
     must be sent the whole site first.
 
-    The last `alone` items run in this process once the workers are done: they may use workers of their own.
+    The workers start at once, and work while the caller goes on until it asks for their results; closing the
+    generator ends them. The last `alone` items run in this process once the workers are done: they may use
+    workers of their own.
     Forked workers see `function`, `items` and everything they refer to without pickling. Workers started any
     other way (spawn, forkserver) receive `function` and `items` pickled once, together, so that what the items
     share with the function (the site's notes) travels once; a function whose state cannot be pickled (a parser,
     templates) must rebuild it in the worker, once. Only results travel back.
     """
-    global _work
     method = start_method()
     shared = len(items) - alone
     load = shared * weight + (heavy * (MIN_ITEMS - weight) if method == "fork" else 0)
     workers = min(worker_count(), load // MIN_ITEMS)
     in_worker = multiprocessing.current_process().daemon  # a worker cannot have workers of its own
     if workers < 2 or in_worker:
-        yield from map(function, items)
-        return
+        return (function(item) for item in items)
+    # The workers start now, not when the first result is asked for: the caller may go on with other work meanwhile.
+    pool, results = _started(method, workers, function, items[:shared], chunk, single)
+    taken = _taken(pool, results, map(function, items[shared:]))
+    next(taken)  # into its `with`: from now on, closing or dropping the iterator ends the workers
+    return taken
+
+
+def _started(
+    method: str, workers: int, function: Callable[[Item], Result], items: Sequence[Item], chunk: int, single: int
+) -> tuple[Any, Iterator[list[Result]]]:
+    global _work
     context = multiprocessing.get_context(method)
     if method == "fork":
         _work = (function, items)
@@ -117,17 +128,29 @@ def run_all(
         if method == "forkserver":
             context.set_forkserver_preload(PRELOAD)
         start = _start_unpickling
-        start_arguments = (pickle.dumps((function, items[:shared]), protocol=pickle.HIGHEST_PROTOCOL),)
+        start_arguments = (pickle.dumps((function, items), protocol=pickle.HIGHEST_PROTOCOL),)
     try:
-        with context.Pool(workers, initializer=start, initargs=start_arguments) as pool:
-            first = min(single, shared)
-            batches = [range(begin, begin + 1) for begin in range(first)]
-            batches += [range(begin, min(begin + chunk, shared)) for begin in range(first, shared, chunk)]
-            for results in pool.imap(_run_batch, batches):
-                yield from results
+        pool = context.Pool(workers, initializer=start, initargs=start_arguments)
+    except BaseException:
+        _work = None
+        raise
+    first = min(single, len(items))
+    batches = [range(begin, begin + 1) for begin in range(first)]
+    batches += [range(begin, min(begin + chunk, len(items))) for begin in range(first, len(items), chunk)]
+    return pool, pool.imap(_run_batch, batches)
+
+
+def _taken(pool: Any, results: Iterator[list[Result]], after: Iterator[Result]) -> Generator[Any, None, None]:
+    """None, then the workers' results in order, then `after`'s, made in this process once the workers are gone."""
+    global _work
+    try:
+        with pool:
+            yield None
+            for batch in results:
+                yield from batch
     finally:
         _work = None
-    yield from map(function, items[shared:])
+    yield from after
 
 
 def _start_forked() -> None:
