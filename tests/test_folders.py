@@ -131,6 +131,33 @@ def test_section_pages_are_not_papers_on_the_timeline_or_the_lineage_map(docs: P
         assert "notes/install.html" in html and "notes/%E6%B3%A8%E6%84%8F%E5%8A%9B%E6%9C%BA%E5%88%B6.html" in html
 
 
+@pytest.mark.parametrize("year_pages", [False, True])
+def test_the_home_page_year_pages_and_feed_list_notes_not_folders(
+    docs: Path, year_pages: bool, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """The lists of notes by year (the home page's, and on a large site a page per year) and the feed leave the
+    folders' own pages out, as the timeline does: a site made of folders showed each folder's index.md as an
+    undated note named after the folder, once per folder of that name."""
+    from llmnotes.emit import home
+
+    if year_pages:
+        monkeypatch.setattr(home, "LIST_ALL_UP_TO", 2)  # a large site: recent notes, and a page per year
+    run_cli(docs, capsys=capsys)
+    site = docs / "site"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    by_year = index[index.index('id="by-year"') :]
+    shown = [site / "atom.xml"] + ([site / "years/undated.html"] if year_pages else [])
+    for page in shown:
+        html = page.read_text(encoding="utf-8")
+        assert "notes/getting-started.html" not in html and "notes/reference.html" not in html, page
+        assert "notes/install.html" in html, page
+    if not year_pages:
+        assert "notes/getting-started.html" not in by_year and "notes/install.html" in by_year
+    notes = [p for p in (docs / "docs").rglob("*.md") if p.name.lower() not in ("index.md", "readme.md")]
+    assert f"({len(notes)} " in by_year  # the count is of notes too
+    assert 'href="notes/getting-started.html"' in index  # the folders stay in the list by section
+
+
 def test_links_and_images_land_where_the_files_were_copied(docs: Path, capsys) -> None:
     run_cli(docs, capsys=capsys)
     site = docs / "site/notes"

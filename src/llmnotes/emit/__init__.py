@@ -155,6 +155,11 @@ class PageContext:
         references = self.site.references
         return (*key, tuple(references.get(link.target) for link in parsed.links if link.kind == "cite"))
 
+    def listed(self) -> list[ParsedNote]:
+        """The notes that lists of papers show (home page, year pages, timeline, feed), in the site's order: every
+        note but the folders' own pages (index.md, README.md), which list their folders and belong to no year."""
+        return self.remember("listed", "", lambda: [p for p in self.site.notes if not p.note.is_section])
+
     def notes_key(self) -> str:
         """What every note shows in lists, in the site's order: for pages that list all notes."""
         return self.remember("notes", "", self._notes_key)

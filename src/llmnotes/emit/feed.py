@@ -58,10 +58,11 @@ def emit(context: PageContext) -> Iterator[Output]:
 
 def _render(context: PageContext, identity: str) -> bytes:
     base = context.config.base_url
-    feed_id, entry_ids = feed_ids(identity, [parsed.note.slug for parsed in context.site.notes])
-    changed = {p.note.slug: note_updated(p.note, context.site.dates.get(p.note.slug)) for p in context.site.notes}
+    listed = context.listed()  # not the folders' own pages
+    feed_id, entry_ids = feed_ids(identity, [parsed.note.slug for parsed in listed])
+    changed = {p.note.slug: note_updated(p.note, context.site.dates.get(p.note.slug)) for p in listed}
     entries = []
-    for parsed in context.site.notes:
+    for parsed in listed:
         slug = parsed.note.slug
         link = base + quote(note_path(slug))
         entry_id = link if base else entry_ids[slug]

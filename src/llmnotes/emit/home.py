@@ -25,8 +25,8 @@ def emit(context: PageContext) -> Iterator[Output]:
     sections = top_sections(context)
     key = (context.body_key(home) if home else None, notes_key(context, home), sections_key(context, sections))
     yield one_page(HOME_PATH, key, partial(_render, context, home, sections))
-    if len(site.notes) > LIST_ALL_UP_TO:
-        for year, group in groupby(site.notes, key=lambda p: p.note.year):
+    if len(context.listed()) > LIST_ALL_UP_TO:
+        for year, group in groupby(context.listed(), key=lambda p: p.note.year):
             slugs = [p.note.slug for p in group]
             path = year_path(year)
             year_key = short_digest(" ".join(context.card_key(slug) for slug in slugs))
@@ -60,9 +60,10 @@ def notes_key(context: PageContext, home: ParsedNote | None) -> str:
     """What the home page shows of the notes: all of them on a small site; on a large one the recent notes, each
     year's count and the reading order, so that an edit of another note leaves it alone."""
     site = context.site
-    if len(site.notes) <= LIST_ALL_UP_TO:
+    listed = context.listed()
+    if len(listed) <= LIST_ALL_UP_TO:
         return context.notes_key()
-    counts = [(year, sum(1 for _ in group)) for year, group in groupby(site.notes, key=lambda p: p.note.year)]
+    counts = [(year, sum(1 for _ in group)) for year, group in groupby(listed, key=lambda p: p.note.year)]
     order = home.note.extra.get("reading_order") if home else None
     shown = [p.note.slug for p in recent_notes(context)]
     if isinstance(order, list):
@@ -76,7 +77,8 @@ def sections_key(context: PageContext, sections: list[tuple[str, int]]) -> str:
 
 def _render(context: PageContext, home: ParsedNote | None, sections: list[tuple[str, int]]) -> bytes:
     site = context.site
-    full = len(site.notes) <= LIST_ALL_UP_TO
+    listed = context.listed()
+    full = len(listed) <= LIST_ALL_UP_TO
     years = [
         Fields(
             year=year,
@@ -84,7 +86,7 @@ def _render(context: PageContext, home: ParsedNote | None, sections: list[tuple[
             count=len(notes := list(group)),
             notes=[context.card(p.note.slug) for p in notes] if full else [],
         )
-        for year, group in groupby(site.notes, key=lambda p: p.note.year)
+        for year, group in groupby(listed, key=lambda p: p.note.year)
     ]
     order = home.note.extra.get("reading_order", []) if home else []
     return context.renderer.render(
@@ -96,7 +98,7 @@ def _render(context: PageContext, home: ParsedNote | None, sections: list[tuple[
         sections=[Fields(context.card(slug), count=count) for slug, count in sections],
         recent=[] if full else [context.card(p.note.slug) for p in recent_notes(context)],
         years=years,
-        note_count=len(site.notes),
+        note_count=len(listed),
     )
 
 
@@ -127,13 +129,14 @@ def _title(home: ParsedNote | None) -> str | None:
 def recent_notes(context: PageContext) -> list[ParsedNote]:
     """The notes written last (by `date:` or their first commit), then the site's order."""
     site = context.site
-    position = {p.note.slug: number for number, p in enumerate(site.notes)}
+    listed = context.listed()
+    position = {p.note.slug: number for number, p in enumerate(listed)}
 
     def written_last(parsed: ParsedNote) -> tuple:
         dates = site.dates.get(parsed.note.slug)
         return (-(dates[0].toordinal() if dates else 0), position[parsed.note.slug])
 
-    return sorted(site.notes, key=written_last)[:RECENT]
+    return sorted(listed, key=written_last)[:RECENT]
 
 
 def _render_year(context: PageContext, year: int | None, slugs: list[str], path: str) -> bytes:

@@ -23,7 +23,7 @@ def emit(context: PageContext) -> Iterator[Output]:
 def _render(context: PageContext) -> bytes:
     site = context.site
     # A folder's section page lists its notes; it is not a paper of any year (see lineage for the one exception).
-    notes = sorted((parsed.note for parsed in site.notes if not parsed.note.is_section), key=chronological)
+    notes = sorted((parsed.note for parsed in context.listed()), key=chronological)
     years = [TimelineYear(context, year, list(group)) for year, group in groupby(notes, key=lambda n: n.year)]
     tags = [Fields(name=tag.name, slug=tag.slug, count=len(tag.note_slugs)) for tag in site.tags]
     return context.renderer.render("timeline.html", TIMELINE_PATH, years=years, tags=tags)
