@@ -105,41 +105,45 @@ def encode_postings(entries: Sequence[int]) -> str:
 def patched_postings(text: str, doc: int, gone: int | None, value: int | None) -> str:
     """Postings as `encode_postings` wrote them, with document `doc`'s posting, whose value is `gone` (None: it has
     none), given `value` (None: taken out): byte for byte `encode_postings` of the changed list, though only the
-    postings up to it are read, and only it and the one after it written again (a patch of the index changes
+    postings up to it are walked, and only it and the one after it written again (a patch of the index changes
     one posting in lists of thousands). Raises ValueError when the posting is not as `gone` says."""
-    numbers = _VARINT.finditer(text)
-    before = -1  # the document of the posting before
-    for match in numbers:
-        code = _value(match.group())
+    pieces = _VARINT.findall(text)  # the varints, found and decoded in C: the walk below only adds up numbers
+    numbers = _varints_of(pieces)
+    count = len(numbers)
+    before, at = -1, 0  # the document of the posting before; where this one starts, in varints
+    while at < count:
+        code = numbers[at]
         current = before + (code >> 1) + 1
-        held_match = next(numbers) if code & 1 else None
-        held = ONCE_IN_BODY if held_match is None else _value(held_match.group())
-        if current < doc:
-            before = current
-            continue
-        if (current == doc) != (gone is not None) or (gone is not None and held != gone):
-            raise ValueError(f"document {doc}'s posting is not as the index's")
-        if current > doc:  # it goes in before this one, whose gap then counts from it
-            if value is None:
-                return text
-            rest = _number((current - doc - 1) << 1 | (code & 1), _small_varints())
-            return text[: match.start()] + _posting(doc - before - 1, value) + rest + text[match.end() :]
-        if value is not None:
-            return text[: match.start()] + _posting(doc - before - 1, value) + text[(held_match or match).end() :]
-        after = next(numbers, None)  # it goes: the next one's gap counts from the one before it
-        if after is None:
-            return text[: match.start()]
-        following = _value(after.group())
-        moved = _number((current + (following >> 1) - before) << 1 | (following & 1), _small_varints())
-        return text[: match.start()] + moved + text[after.end() :]
-    if gone is not None:
-        raise ValueError(f"document {doc} has no posting in the index")
-    return text if value is None else text + _posting(doc - before - 1, value)
-
-
-def _value(number: str) -> int:
-    found = _small_values().get(number)
-    return found if found is not None else _varint_value(number)
+        if current >= doc:
+            break
+        before = current
+        at += 2 if code & 1 else 1
+    if at >= count:
+        if gone is not None:
+            raise ValueError(f"document {doc} has no posting in the index")
+        return text if value is None else text + _posting(doc - before - 1, value)
+    code = numbers[at]
+    current = before + (code >> 1) + 1
+    size = 2 if code & 1 else 1  # in varints: the gap, and the value unless it is ONCE_IN_BODY
+    if at + size > count:
+        raise ValueError(f"document {doc}'s posting is cut short")
+    held = numbers[at + 1] if code & 1 else ONCE_IN_BODY
+    if (current == doc) != (gone is not None) or (gone is not None and held != gone):
+        raise ValueError(f"document {doc}'s posting is not as the index's")
+    start = sum(map(len, pieces[:at]))  # in characters
+    if current > doc:  # it goes in before this one, whose gap then counts from it
+        if value is None:
+            return text
+        rest = _number((current - doc - 1) << 1 | (code & 1), _small_varints())
+        return text[:start] + _posting(doc - before - 1, value) + rest + text[start + len(pieces[at]) :]
+    end = start + sum(map(len, pieces[at : at + size]))
+    if value is not None:
+        return text[:start] + _posting(doc - before - 1, value) + text[end:]
+    if at + size >= count:  # it goes, and was the last
+        return text[:start]
+    following = numbers[at + size]  # it goes: the next one's gap counts from the one before it
+    moved = _number((current + (following >> 1) - before) << 1 | (following & 1), _small_varints())
+    return text[:start] + moved + text[end + len(pieces[at + size]) :]
 
 
 def _posting(gap: int, value: int) -> str:
@@ -321,7 +325,10 @@ def _small_values() -> dict[str, int]:
 def _varints(text: str) -> list[int]:
     """The numbers varints one after another write: found and looked up in C (a patch decodes postings lists of
     thousands), digit by digit only beyond _SMALL."""
-    found = _VARINT.findall(text)
+    return _varints_of(_VARINT.findall(text))
+
+
+def _varints_of(found: list[str]) -> list[int]:
     small = _small_values()
     try:
         return list(map(small.__getitem__, found))
