@@ -171,6 +171,12 @@ def test_a_store_writes_small_changes_apart_and_merges_them_when_they_grow(tmp_p
     assert not changes.exists()
     store = opened()
     assert (store.get("k1"), store.get("k2"), store.get("new5"), store.get("k3")) == ("one", 2, 5, None)
+    for number in range(200):  # a patch of the search index asks for the few entries it changes, and drops none
+        store.put(f"patched{number}", number)
+    store.save(collect=False)
+    assert not changes.exists()
+    store = opened()
+    assert (store.get("patched7"), store.get("new6"), store.get("new150")) == (7, 6, 150)  # asked for by none
 
 
 def test_a_touched_but_unchanged_note_builds_nothing(tmp_path: Path) -> None:

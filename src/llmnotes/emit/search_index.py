@@ -145,7 +145,7 @@ def _patched(
         files = patch_index(read, changes, order)
     except (OSError, ValueError, KeyError, IndexError, TypeError):  # files not as the last build wrote them
         return None
-    store.cache.save_quietly(store.save)
+    store.cache.save_quietly(partial(store.save, collect=False))  # the entries of the documents it left alone too
     if files is None:
         return None
     return [Gone(path) if content is None else Page(path, content) for path, content in files.items()]

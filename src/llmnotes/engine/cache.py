@@ -443,8 +443,10 @@ class Store:
             self._values = {**(base or {}), **self._overlay}
         return self._values
 
-    def save(self) -> None:
-        """Write what changed: to the small file when it stays small, else a new base file of what was used.
+    def save(self, collect: bool = True) -> None:
+        """Write what changed: to the small file when it stays small, else a new base file of what was used; of
+        every value without `collect`, for a build that asked for the few it changes (a patch of the search index)
+        and would otherwise drop the others.
 
         A build saves a store as soon as it is complete, while the process is small, and again only if it changed.
         """
@@ -457,7 +459,7 @@ class Store:
             self.cache._dump(f"{self.name}-changes", overlay)
             self._overlay = overlay
         else:
-            kept = {key: value for key, value in values.items() if key in self._used}
+            kept = {key: value for key, value in values.items() if key in self._used} if collect else values
             self.cache._dump(self.name, kept)
             (self.cache.folder / f"{self.name}-changes.pickle").unlink(missing_ok=True)
             self._base_size, self._overlay = len(kept), {}
