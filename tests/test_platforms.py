@@ -224,3 +224,32 @@ def test_workers_work_while_the_caller_goes_on_and_end_when_it_stops_asking(
     assert next(results) == 0
     results.close()
     assert not multiprocessing.active_children()
+
+
+@pytest.mark.parametrize("method", [method for method in ("fork", "spawn") if method in METHODS])
+def test_an_index_patch_too_large_for_the_workers_is_made_in_pieces_and_equals_a_clean_build(
+    method: str, tmp_path: Path, started: list[str], monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """The workers patch the search index while this process keys the note pages; an edit of more notes than a
+    patch takes (search_patch.MAX_PATCHED) sends the index back, and it is made afresh in pieces, over workers."""
+    from llmnotes.emit import search_index
+    from llmnotes.features.search_patch import MAX_PATCHED
+
+    monkeypatch.setenv(parallel.START_METHOD_SETTING, method)
+    files = many_notes(MAX_PATCHED + 6)
+    root = write_site(tmp_path / "proj", files)
+    assert run_cli(root, capsys=capsys)[0] == 0
+    for path in sorted((root / "notes").rglob("*.md"))[: MAX_PATCHED + 2]:
+        path.write_text(path.read_text(encoding="utf-8") + "\n又读了一遍。\n", encoding="utf-8")
+    made_in_pieces: list[int] = []
+    pieces = search_index.IndexJob.pieces
+    monkeypatch.setattr(search_index.IndexJob, "pieces", lambda job: made_in_pieces.append(1) or pieces(job))
+    code, _, err = run_cli(root, capsys=capsys)
+    assert code == 0, err
+    assert made_in_pieces == [1]
+    clean = tmp_path / "clean"
+    shutil.copytree(root / "notes", clean / "notes")
+    shutil.copytree(root / "pages", clean / "pages")
+    shutil.copy(root / "pyproject.toml", clean / "pyproject.toml")
+    assert run_cli(clean, capsys=capsys)[0] == 0
+    assert tree(root / "site") == tree(clean / "site")

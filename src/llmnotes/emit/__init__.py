@@ -283,15 +283,17 @@ def one_page(
 
 def all_outputs(context: PageContext) -> list[Output]:
     """Every output of the site, in a stable order, none rendered yet."""
-    listings = listing_outputs(context)
-    return [*listings, *other_outputs(context, listings)]
+    firsts = first_outputs(context)
+    return [*firsts, *other_outputs(context, firsts)]
 
 
-def listing_outputs(context: PageContext) -> list[Output]:
-    """The pages that list every note, or many (see Output.lists_all): few, quick to key, long to render."""
-    from . import feed, home, lineage, tags, timeline
+def first_outputs(context: PageContext) -> list[Output]:
+    """The outputs quick to key and long to render: the search index (its patch after an edit takes seconds) and
+    the pages that list every note, or many (see Output.lists_all)."""
+    from . import feed, home, lineage, search_index, tags, timeline
 
     emitters: list[Callable[[PageContext], Iterable[Output]]] = [
+        search_index.emit,
         home.emit,
         tags.emit,
         feed.emit,
@@ -301,12 +303,11 @@ def listing_outputs(context: PageContext) -> list[Output]:
     return [output for emit in emitters for output in emit(context)]
 
 
-def other_outputs(context: PageContext, listings: list[Output]) -> list[Output]:
-    """The outputs besides `listings`: a page per note, the search index, the bibliography, static files..."""
-    from . import assets, bibliography, nav, not_found, note, page, search_index, sitemap, static
+def other_outputs(context: PageContext, firsts: list[Output]) -> list[Output]:
+    """The outputs besides `firsts`: a page per note, the bibliography, static files..."""
+    from . import assets, bibliography, nav, not_found, note, page, sitemap, static
 
     emitters: list[Callable[[PageContext], Iterable[Output]]] = [
-        search_index.emit,  # first: the largest single job, so workers start on it while others take the pages
         note.emit,
         page.emit,
         not_found.emit,
@@ -316,5 +317,5 @@ def other_outputs(context: PageContext, listings: list[Output]) -> list[Output]:
         nav.emit,
     ]
     outputs = [output for emit in emitters for output in emit(context)]
-    outputs.extend(sitemap.emit(context, [o.name for o in (*listings, *outputs)]))
+    outputs.extend(sitemap.emit(context, [o.name for o in (*firsts, *outputs)]))
     return outputs

@@ -7,7 +7,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from ..emit import PageContext, all_outputs, listing_outputs, other_outputs
+from ..emit import PageContext, all_outputs, first_outputs, other_outputs
 from ..features.search_format import ROOT
 from ..model import Gone, Output, Page
 from .cache import BuildCache, BuildState, Stamp, content_digest, output_key, templates_digest
@@ -27,8 +27,9 @@ def render_and_write(
 ) -> tuple[int, int]:
     """Render the outputs whose inputs changed and write the files whose bytes changed; fills `state`.
 
-    The pages that list every note go first: their keys take little working out and their rendering long, so the
-    workers render them while this process works out the keys of the ten thousand others (a page per note)."""
+    The outputs quick to key and long to render go first (`first_outputs`: the search index's patch, the pages
+    that list every note): the workers render them while this process works out the keys of the ten thousand
+    others (a page per note). The search index made afresh, in pieces, waits for the others' workers."""
     writer = SiteWriter(output, replace_all=not in_place)
     on_disk = {}
     if in_place:
@@ -37,22 +38,31 @@ def render_and_write(
     plan = Plan(context, state, previous, intact, in_place)
     staged: list[str] = []
     try:
-        listings = listing_outputs(context)
-        first = sorted(plan.todo(listings), key=lambda job: not job.lists_all)  # stable: the longest first
-        heavy = sum(item.lists_all for item in first)
-        render = RenderJob(context, listings, on_disk, writer, plan.updatable)
+        firsts = first_outputs(context)
+        first = plan.todo(firsts)
+        pieced = [item for item in first if item.pieces and item.name not in plan.updatable]
+        # Stable, the longest first: the index's patch, then the pages that list every note.
+        first = sorted(
+            (item for item in first if item not in pieced), key=lambda job: (not job.alone, not job.lists_all)
+        )
+        heavy = sum(item.lists_all or item.alone for item in first)
+        render = RenderJob(context, firsts, on_disk, writer, plan.updatable, retry_in_pieces=True)
         early = run_all(render, [item.name for item in first], heavy=heavy, single=len(first))
         try:
-            others = other_outputs(context, listings)
+            others = other_outputs(context, firsts)
             todo = plan.todo(others)
-            total = len(first) + len(todo)
-            for item, (files, templates) in zip(first, early, strict=True):
-                staged += plan.finish(item, files, templates)
+            total = len(first) + len(pieced) + len(todo)
+            for item, result in zip(first, early, strict=True):
+                if result is None:  # its update could not be made: it is made afresh, in pieces, with the others
+                    del plan.updatable[item.name]
+                    pieced.append(item)
+                    continue
+                staged += plan.finish(item, *result)
                 report("render", plan.done, total)
         finally:
             early.close()  # the workers end here, whatever happened
-        others_job = RenderJob(context, others, on_disk, writer, plan.updatable)
-        staged += _render_others(plan, others_job, todo, total, report)
+        others_job = RenderJob(context, [*pieced, *others], on_disk, writer, plan.updatable)
+        staged += _render_others(plan, others_job, [*pieced, *todo], total, report)
         produced = {path for _, files in state.outputs.values() for path, _ in files}
         stamps = writer.commit(staged, stale=[path for path in previous.written if path not in produced])
     except BaseException:
@@ -153,6 +163,8 @@ class RenderJob:
 
     Outputs render through closures over the page context, which do not pickle: a worker that is not forked
     receives the context (the site, and the keys and cards worked out so far) and makes the outputs again, once.
+    With `retry_in_pieces`, an output in pieces whose update cannot be made gives None instead of rendering: the
+    engine makes it in pieces, over the workers, which a worker cannot have.
     """
 
     def __init__(
@@ -162,19 +174,22 @@ class RenderJob:
         on_disk: dict[str, str],
         writer: SiteWriter,
         updatable: dict[str, Kept],
+        retry_in_pieces: bool = False,
     ) -> None:
         self.context = context
         self.outputs: dict[str, Output] | None = {item.name: item for item in outputs}
         self.on_disk = on_disk  # path -> digest of the files the output already holds, as the last build wrote them
         self.writer = writer
         self.updatable = updatable  # output -> its parts' keys and files on disk (see Output.update)
+        self.retry_in_pieces = retry_in_pieces
 
     def __getstate__(self) -> tuple:
         # the cache stays here
-        return (replace(self.context, search_entries=None), self.on_disk, self.writer, self.updatable)
+        context = replace(self.context, search_entries=None)
+        return (context, self.on_disk, self.writer, self.updatable, self.retry_in_pieces)
 
     def __setstate__(self, state: tuple) -> None:
-        self.context, self.on_disk, self.writer, self.updatable = state
+        self.context, self.on_disk, self.writer, self.updatable, self.retry_in_pieces = state
         self.outputs = None
 
     def __call__(self, job: Job) -> Any:
@@ -187,7 +202,7 @@ class RenderJob:
             return self.outputs[name].piece(number)  # type: ignore[misc]
         return self._render(self.outputs[job])
 
-    def _render(self, item: Output) -> tuple[list[Staged], tuple[str, ...]]:
+    def _render(self, item: Output) -> tuple[list[Staged], tuple[str, ...]] | None:
         renderer = self.context.renderer
         renderer.take_used()
         if item.update is not None and item.name in self.updatable:
@@ -200,6 +215,8 @@ class RenderJob:
                 # The files it did not make again or take away are as the last build wrote them, in their order.
                 kept = [made.pop(path, (path, digest, False, None)) for path, digest in old_files if path not in gone]
                 return [*kept, *made.values()], renderer.take_used()
+            if self.retry_in_pieces and item.pieces:
+                return None
         if item.lists_all or item.keeps_partials:  # its thousands of partials, of which an edit changes a few
             with renderer.keeping_fragments(item.name):
                 pages = item.render()
