@@ -217,6 +217,7 @@ class ParsedNote:
     embeds: tuple[tuple[str, int], ...] = ()  # Obsidian's ![[file]] embeds as written, found by the link stage
     citations: tuple[Citation, ...] = ()  # `[@key]` and `@key`, in order; each holds the place of its placeholder
     bibtex: tuple[str, str] | None = None  # a paper's BibTeX entry but its key (citations.bibtex_fields)
+    cite_base: str = ""  # a paper's citation key before any a, b, c… (citations.base_key)
     lead: str | None = None  # its first paragraph as plain text, links as placeholders (see parse.lead_text)
 
 

@@ -14,10 +14,11 @@ from ..emit import PageContext
 from ..emit.fragments import FRAGMENTS
 from ..emit.render import Renderer
 from ..engine.cache import BuildCache
+from ..engine.conversions import ConversionFile
 from ..engine.history import file_dates, repository, shallow_clone_warning
 from ..engine.parallel import run_all
 from ..engine.progress import Progress, silent
-from ..features.citations import bibtex_fields, is_paper
+from ..features.citations import base_key, bibtex_fields, is_paper
 from ..features.references import load_bibliography, resolve_citations
 from ..i18n import interface_strings
 from ..markdown import create_parser
@@ -55,14 +56,24 @@ def parse_all(
     strings = interface_strings(config.language, config)
     # what else, besides the bytes, changes the parse: the words that name code blocks, tables and formulas
     parser_options = f"raw_html={config.raw_html} {RegionLabels.from_strings(strings)!r}"
+    parsed_before: set[str] = set()  # edited notes, whose last parse's conversions the cache may hold
     for document in inputs.documents:
-        found = cache.parsed(f"{parser_options} {document.source}", document.digest)
+        key = f"{parser_options} {document.source}"
+        found = cache.parsed(key, document.digest)
         if found is None:
             todo.append(document)
+            if cache.parsed_notes.get(key) is not None:
+                parsed_before.add(document.source)
         else:
             parsed[document.source] = found
     diagnostics: list[Diagnostic] = []
-    work = partial(_load_and_parse, root=config.root, raw_html=config.raw_html, strings=tuple(strings.items()))
+    work = partial(
+        _load_and_parse,
+        root=config.root,
+        raw_html=config.raw_html,
+        strings=tuple(strings.items()),
+        parsed_before=frozenset(parsed_before),
+    )
     for done, (document, (note, problems, conversions)) in enumerate(zip(todo, run_all(work, todo), strict=True), 1):
         diagnostics += problems
         if note is not None:
@@ -78,20 +89,27 @@ def parse_all(
 
 
 def _load_and_parse(
-    document: Document, root: Path, raw_html: str, strings: tuple[tuple[str, str], ...]
+    document: Document,
+    root: Path,
+    raw_html: str,
+    strings: tuple[tuple[str, str], ...],
+    parsed_before: frozenset[str] = frozenset(),
 ) -> tuple[ParsedNote | None, list[Diagnostic], bytes]:
     """The note parsed, the problems found, and what the converters made of its code and formulas (which the next
-    parse of the note, after a one-note edit, takes instead of converting again: see markdown.memo)."""
+    parse of the note takes instead of converting again: see markdown.memo). A note `parsed_before` takes its
+    last parse's: an edit of its title or tags leaves its code and formulas as they were, and Pygments compiling a
+    lexer and latex2mathml's import alone took a third of a second."""
     note, problems = load_note(Path(document.path), root, document.kind, document.relative)
     if note is not None and note.digest != document.digest:
         problems.append(Diagnostic(document.source, "the file changed while the build read it", hint="build again"))
         return None, problems, b""
     if note is None:
         return None, problems, b""
-    with recording() as conversions:
+    known = ConversionFile(root).get(document.source) if document.source in parsed_before else None
+    with recording(known) as conversions:
         parsed = parse_note(note, _parser(raw_html, strings))
     if is_paper(note):  # its page, its .bib file and references.bib show the entry: made once, here in a worker
-        parsed = replace(parsed, bibtex=bibtex_fields(note))
+        parsed = replace(parsed, bibtex=bibtex_fields(note), cite_base=base_key(note))
     return parsed, problems, pickled(conversions)  # pickled here, in a worker: the main process only stores them
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from html import escape
 
-from ..features.citations import cite_keys, is_paper
+from ..features.citations import is_paper, parsed_cite_keys
 from ..model import Asset, Backlink, Diagnostic, Link, ParsedNote, ResolvedLink, Severity
 from ..paths import fold, href, slugify, tag_path
 from .parse import CLOSE, EMBED, END, HASHTAG, LABEL, OPEN
@@ -72,7 +72,7 @@ class LinkIndex:
         by_source = {p.note.source: p.note.slug for p in notes}
         by_key: dict[str, str] = {}
         if any(parsed.citations for parsed in notes):  # a site that cites nothing needs no keys here
-            papers = cite_keys(p.note for p in by_slug.values() if p.note.kind == "note" and is_paper(p.note))
+            papers = parsed_cite_keys(p for p in by_slug.values() if p.note.kind == "note" and is_paper(p.note))
             by_key = {key: slug for slug, key in papers.items()}
         return cls(by_name, by_source, by_slug, shared, Suggester(by_name, cutoff=0.5), by_key), problems
 

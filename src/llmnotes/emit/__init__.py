@@ -12,7 +12,7 @@ from ..content.link import body_html, link_labels
 from ..content.parse import HASHTAG, cut_excerpt, excerpt_text, first_paragraph
 from ..engine.cache import Store, content_digest
 from ..features.citation_style import cite_html
-from ..features.citations import cite_keys, is_paper
+from ..features.citations import is_paper, parsed_cite_keys
 from ..features.search import section_path
 from ..model import Note, Output, Page, ParsedNote, Site
 from ..paths import fold, href, tag_path
@@ -140,20 +140,24 @@ class PageContext:
         site = self.site
         return [(ref["name"], ref["path"]) for ref in (tag_ref(name, site) for name in note.tags)]
 
-    def body_key(self, parsed: ParsedNote) -> tuple:
+    def body_key(self, parsed: ParsedNote) -> str:
         """What a note's linked body depends on: its bytes and where and under which names its links land."""
         return self.remember("body_key", parsed.note.slug, lambda: self._body_key(parsed))
 
-    def _body_key(self, parsed: ParsedNote) -> tuple:
-        targets = tuple(
+    def body_targets(self, parsed: ParsedNote) -> tuple:
+        """The links' part of the body's key: where each lands, and the card of the note it lands on."""
+        return tuple(
             (r.target_slug, r.anchor, self.card_key(r.target_slug) if r.target_slug else None)
             for r in self.site.links.get(parsed.note.slug, ())
         )
-        key = (parsed.note.digest, targets, self.site.embeds.get(parsed.note.slug))
+
+    def _body_key(self, parsed: ParsedNote) -> str:
+        embeds = self.site.embeds.get(parsed.note.slug)
         if not parsed.citations:
-            return key
+            return body_key(parsed.note.digest, self.body_targets(parsed), embeds)
         references = self.site.references
-        return (*key, tuple(references.get(link.target) for link in parsed.links if link.kind == "cite"))
+        cited = tuple(references.get(link.target) for link in parsed.links if link.kind == "cite")
+        return body_key(parsed.note.digest, self.body_targets(parsed), embeds, cited)
 
     def listed(self) -> list[ParsedNote]:
         """The notes that lists of papers show (home page, year pages, timeline, feed), in the site's order: every
@@ -197,7 +201,7 @@ class PageContext:
 
     def cite_keys(self) -> dict[str, str]:
         """slug → citation key, for the notes about papers (see `is_paper`)."""
-        return self.remember("cite_keys", "", lambda: cite_keys(p.note for p in self.site.notes if is_paper(p.note)))
+        return self.remember("cite_keys", "", lambda: parsed_cite_keys(p for p in self.site.notes if is_paper(p.note)))
 
 
 def face_of(parsed: ParsedNote) -> str:
@@ -211,6 +215,12 @@ def face_of(parsed: ParsedNote) -> str:
 
 def short_digest(text: str) -> str:
     return content_digest(text.encode())
+
+
+def body_key(digest: str, targets: tuple, embeds: tuple[str, ...] | None, cited: tuple | None = None) -> str:
+    """A note's body key (see `PageContext.body_key`) from the note's digest, its links' targets, its embedded files
+    and the works it cites: a digest, which the note page's key and the search document's take as it is."""
+    return short_digest(repr((digest, targets, embeds) if cited is None else (digest, targets, embeds, cited)))
 
 
 def note_card(parsed: ParsedNote, site: Site) -> Card:

@@ -14,7 +14,7 @@ from ..content.parse import HASHTAG
 from ..features.citations import bibtex_entry, highwire_tags, paper_type
 from ..model import Output, Page, ParsedNote, ResolvedLink, pickled_by_constructor
 from ..paths import fold, note_path
-from . import Fields, PageContext, PreviewCard, face_of, linked_body, preview_card, short_digest
+from . import Fields, PageContext, PreviewCard, body_key, face_of, linked_body, preview_card, short_digest
 from .bibliography import note_bib_path
 from .nav import nearby, nearby_key
 
@@ -52,9 +52,9 @@ class NoteRecord:
     body_targets: tuple  # the links' part of the body's key (see PageContext.body_key)
     rest: str  # the key of everything else the page shows (see `_key_rest`)
 
-    def page_key(self, digest: str) -> tuple:
-        """The page's key (see `emit`) when the note's bytes have this digest."""
-        return ((digest, self.body_targets, self.files), self.rest)
+    def page_key(self, digest: str) -> tuple[str, str]:
+        """The page's key (see `emit`) when the note's bytes have this digest (a note that cites nothing)."""
+        return (body_key(digest, self.body_targets, self.files), self.rest)
 
 
 def record(context: PageContext, parsed: ParsedNote) -> NoteRecord:
@@ -71,7 +71,7 @@ def record(context: PageContext, parsed: ParsedNote) -> NoteRecord:
         paths={target: site.paths[target] for target in targets},
         files=site.embeds.get(slug),
         tag_slugs=tuple(site.tag_of[fold(tag)].slug for tag in parsed.note.tags),
-        body_targets=context.body_key(parsed)[1],
+        body_targets=context.body_targets(parsed),
         rest=context.memo[_REST, slug],
     )
 

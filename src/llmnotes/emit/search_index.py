@@ -173,7 +173,7 @@ def updated_index(
     note: Note,
     path: str,
     bodies: tuple[str, str],
-    body_keys: tuple[tuple, tuple],
+    body_keys: tuple[str, str],
     entries: dict[str, bytes],
 ) -> dict[str, bytes] | None:
     """The index files that change when a note's body changes from `bodies[0]` to `bodies[1]` (made from

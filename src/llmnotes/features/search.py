@@ -166,9 +166,9 @@ class Entry(NamedTuple):
     grams: bytes  # the buckets of its CJK trigrams, ascending, as array("H") bytes
 
 
-def document_key(body_key: tuple, card_key: str) -> str:
+def document_key(body_key: str, card_key: str) -> str:
     """What a document's index entry is made from, by which the cache keeps it (see emit.PageContext)."""
-    return content_digest(repr((body_key, card_key)).encode())
+    return content_digest(f"{body_key} {card_key}".encode())
 
 
 def index_entry(parsed: ParsedNote, site: Site) -> IndexEntry:
