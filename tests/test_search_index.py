@@ -458,7 +458,7 @@ def synthetic_site(count: int, seed: int = 7) -> Site:
             summary="".join(rng.choices(vocabulary, cum_weights=weights, k=15)).strip(),
         )
         html = "".join(f"<p>{p}</p>\n" for p in paragraphs)
-        notes.append(ParsedNote(note=note, html=html, headings=(), links=()))
+        notes.append(ParsedNote(note=note, markup=html.encode(), headings=(), links=()))
     return Site(
         notes=tuple(notes),
         pages=(),

@@ -86,7 +86,7 @@ def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
     bare = replace(note, body="", tags=tuple(tags)) if len(tags) > len(note.tags) else replace(note, body="")
     return ParsedNote(
         note=bare,
-        html=html,
+        markup=html.encode(),
         headings=tuple(headings),
         links=tuple(links),
         diagnostics=problems,

@@ -207,8 +207,9 @@ class PageContext:
 def face_of(parsed: ParsedNote) -> str:
     """A digest of everything about a note that pages other than its own, and its own page outside the body, show:
     while it stays the same, an edit to the note changes its page's body and its search entry only."""
-    first = parsed.html.find("<p>")
-    paragraph = parsed.html[first : parsed.html.find("</p>", first)] if first >= 0 else ""
+    html = parsed.html
+    first = html.find("<p>")
+    paragraph = html[first : html.find("</p>", first)] if first >= 0 else ""
     parts = (parsed.facts, parsed.headings, parsed.links, parsed.diagnostics, parsed.assets, parsed.embeds, paragraph)
     return content_digest(repr(parts).encode())
 
@@ -266,9 +267,10 @@ def _excerpt(parsed: ParsedNote, site: Site) -> str:
 def linked_body(parsed: ParsedNote, site: Site, page_path: str) -> str:
     """The parsed body with its placeholders (links, embeds, #tags) turned into URLs relative to `page_path`."""
     slug = parsed.note.slug
-    tags = [site.tag_of[fold(tag)].slug for tag in parsed.note.tags] if HASHTAG in parsed.html else []
+    html = parsed.html
+    tags = [site.tag_of[fold(tag)].slug for tag in parsed.note.tags] if HASHTAG in html else []
     linked = body_html(
-        parsed.html, site.links.get(slug, ()), site.labels, site.paths, site.embeds.get(slug, ()), tags, page_path
+        html, site.links.get(slug, ()), site.labels, site.paths, site.embeds.get(slug, ()), tags, page_path
     )
     return cite_html(linked, parsed, site, page_path)
 

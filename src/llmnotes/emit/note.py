@@ -80,8 +80,9 @@ def updated_page(record: NoteRecord, parsed: ParsedNote, page: bytes, span: tupl
     """The page on disk with its body (at `span`) replaced by the note's new one, and the new body: byte for byte
     the page `emit` renders, when the note's face is the record's and the templates pass the body through
     (`Renderer.passes_through`)."""
-    tags = list(record.tag_slugs) if HASHTAG in parsed.html else []
-    html = body_html(parsed.html, record.links, record.labels, record.paths, record.files or (), tags, record.path)
+    html = parsed.html
+    tags = list(record.tag_slugs) if HASHTAG in html else []
+    html = body_html(html, record.links, record.labels, record.paths, record.files or (), tags, record.path)
     body = mark_external(html)
     start, end = span
     return page[:start] + body.encode() + page[end:], body
