@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -316,3 +317,45 @@ def test_a_build_deletes_what_earlier_versions_kept_in_the_cache_and_this_one_do
     build(root)
     assert not retired.exists()
     assert (root / CACHE_DIR / "state.pickle").is_file()
+
+
+def test_templates_are_compiled_once_and_again_only_when_their_text_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Jinja's compiled templates stay in the cache: a title edit compiles nothing; the site's own edited template
+    is compiled again and shows; a cache folder that cannot be written costs compiling only."""
+    import jinja2
+
+    root = small_site(tmp_path)
+    compiled: list[str] = []
+    compile_template = jinja2.Environment.compile
+
+    def counted(
+        self: jinja2.Environment, source: str, name: str | None = None, *more: object, **named: object
+    ) -> object:
+        compiled.append(name or "")
+        return compile_template(self, source, name, *more, **named)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    build(root)
+    assert "note.html" in compiled
+    compiled.clear()
+    note = root / "notes/c.md"
+    note.write_text(note.read_text().replace("Gamma", "Gamma ray"))
+    assert build(root).rendered
+    assert compiled == []
+    assert "Gamma ray" in (root / "site/notes/c.html").read_text()
+    builtin = Path(__file__).parent.parent / "templates" / "note.html"
+    own = root / "templates" / "note.html"
+    own.parent.mkdir()
+    own.write_text(builtin.read_text().replace("</article>", "<p>own note template</p></article>", 1))
+    build(root)
+    assert compiled == ["note.html"]
+    assert "own note template" in (root / "site/notes/c.html").read_text()
+    compiled.clear()
+    folder = root / CACHE_DIR / "templates"
+    shutil.rmtree(folder)
+    folder.write_text("a file where the folder of compiled templates goes")  # so that nothing can be kept there
+    note.write_text(note.read_text().replace("Gamma ray", "Gamma rays"))
+    assert build(root).rendered
+    assert "note.html" in compiled and "own note template" in (root / "site/notes/c.html").read_text()

@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 from ..config import Config
 from ..emit import PageContext
 from ..emit.fragments import FRAGMENTS
-from ..emit.render import Renderer
+from ..emit.render import COMPILED_TEMPLATES, Renderer
 from ..engine.cache import BuildCache
 from ..engine.conversions import ConversionFile
 from ..engine.history import file_dates, repository, shallow_clone_warning
@@ -157,6 +157,8 @@ def link_site(
     diagnostics += problems
     # What every partial may show besides its note and its own theme files: the settings, data, interface words and
     # llmnotes (the site key).
-    renderer = Renderer(config, site.data, cache.folder / FRAGMENTS, inputs.site_key, inputs.theme)
+    renderer = Renderer(
+        config, site.data, cache.folder / FRAGMENTS, inputs.site_key, inputs.theme, cache.folder / COMPILED_TEMPLATES
+    )
     context = PageContext(site, config, renderer, cache.search_entries, inputs.theme)
     return context, diagnostics, len(site.notes)

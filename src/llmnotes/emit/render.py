@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 from jinja2 import meta, nodes
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
@@ -22,6 +23,8 @@ from ..model import Diagnostic, UserError
 from ..paths import href
 from . import Fields
 from .fragments import FragmentFile, Kept, Slot
+
+COMPILED_TEMPLATES = "templates"  # the build cache's folder of compiled templates (see `CompiledTemplates`)
 
 
 class Renderer:
@@ -38,12 +41,14 @@ class Renderer:
         fragment_folder: Path | None = None,
         fragment_scope: str = "",
         theme: dict[str, str] | None = None,
+        compiled_folder: Path | None = None,
     ) -> None:
         self.config = config
         self.data = data
         self.fragment_folder = fragment_folder
         self.fragment_scope = fragment_scope
         self.theme = theme or {}
+        self.compiled_folder = compiled_folder
         self.theme_dirs = [d for d in (config.templates_path, builtin_theme()) if d.is_dir()]
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.theme_dirs]),
@@ -53,6 +58,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,  # a renderer lives for one build: no stat of every template a page uses, per page
+            bytecode_cache=CompiledTemplates(compiled_folder) if compiled_folder is not None else None,
         )
         self.strings = interface_strings(config.language, config)  # the interface's words: `t` in templates
         self.env.globals.update(config=config, data=data or {}, t=Fields(self.strings))
@@ -69,7 +75,8 @@ class Renderer:
     def __reduce__(self) -> tuple:
         # A worker process that is not forked makes its own environment (and compiles the templates it uses once):
         # Jinja's environment and compiled templates do not pickle.
-        return (type(self), (self.config, self.data, self.fragment_folder, self.fragment_scope, self.theme))
+        folders = (self.fragment_folder, self.fragment_scope, self.theme, self.compiled_folder)
+        return (type(self), (self.config, self.data, *folders))
 
     def render(self, template_name: str, page_path: str, **context: Any) -> bytes:
         self._used.add(template_name)
@@ -239,6 +246,25 @@ class Renderer:
         own = tuple(f"{d.resolve()}{os.sep}" for d in self.theme_dirs if d.resolve() != builtin)
         frames = traceback.extract_tb(error.__traceback__)
         return bool(own) and any(frame.filename.startswith(own) for frame in frames)
+
+
+class CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's compiled templates, kept in the build cache by template file and checked against its text: every
+    build after an edit renders a few dozen templates, in this process and each worker, and compiling them took a
+    tenth of a second. A folder that cannot be read or written costs the compiling only."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self.folder = folder
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
 
 
 def _bare(expression: nodes.Node) -> nodes.Node:
