@@ -81,6 +81,7 @@ class PageContext:
     theme: dict[str, str] = field(default_factory=dict)  # path inside the theme -> digest (see inputs.Inputs)
     memo: dict[tuple[str, str], Any] = field(default_factory=dict)
     card_keys: dict[str, str] = field(default_factory=dict)  # slug -> `card_key`, asked for 20 times a note
+    tag_pairs: dict[str, tuple[str, str]] = field(default_factory=dict)  # a tag as written -> its name and page
 
     def remember(self, kind: str, name: str, make: Callable[[], Remembered]) -> Remembered:
         """`make()`, worked out once per build for (kind, name)."""
@@ -137,8 +138,13 @@ class PageContext:
 
     def _tag_pairs(self, note: Note) -> list[tuple[str, str]]:
         """The name and page of each of the note's tags, as its card shows them."""
-        site = self.site
-        return [(ref["name"], ref["path"]) for ref in (tag_ref(name, site) for name in note.tags)]
+        pairs = self.tag_pairs
+        return [pairs.get(name) or self._tag_pair(name) for name in note.tags]
+
+    def _tag_pair(self, name: str) -> tuple[str, str]:
+        ref = tag_ref(name, self.site)
+        pair = self.tag_pairs[name] = (ref["name"], ref["path"])
+        return pair
 
     def body_key(self, parsed: ParsedNote) -> str:
         """What a note's linked body depends on: its bytes and where and under which names its links land."""

@@ -104,9 +104,10 @@ def _key_rest(parsed: ParsedNote, context: PageContext, *neighbours: ParsedNote 
     slug = parsed.note.slug
     card = context.card_key
     lineage = site.lineage
-    # Card keys are digests and slugs hold no control characters: joined with these, the parts cannot run into each
-    # other. Free text (a backlink's context) goes in as its repr, which has none either. Ten thousand reprs of the
-    # whole nested tuple took a tenth of a title edit's build.
+    # Card keys are digests, and slugs, relations and tags (see load._printable) hold no control characters: joined
+    # with these, the parts cannot run into each other. Free text (a backlink's context) goes in as its repr, which
+    # has none either. Ten thousand reprs of the whole nested tuple took a tenth of a title edit's build.
+    join = "\x1c".join
     lists = (
         [card(slug), context.cite_keys().get(slug) or "", nearby_key(context, site.paths[slug]) or ""],
         [card(n.note.slug) if n else "" for n in neighbours],
@@ -114,7 +115,10 @@ def _key_rest(parsed: ParsedNote, context: PageContext, *neighbours: ParsedNote 
         [card(s) for s in parsed.note.builds_on if s in site.by_slug],
         [card(s) for s in lineage.ancestors.get(slug, ())],
         [card(s) for s in lineage.descendants.get(slug, ())],
-        [f"{r.slug}\x1f{r.relations}\x1f{r.shared_tags}\x1f{card(r.slug)}" for r in site.related.get(slug, ())],
+        [
+            f"{r.slug}\x1f{join(r.relations)}\x1f{join(r.shared_tags)}\x1f{card(r.slug)}"
+            for r in site.related.get(slug, ())
+        ],
         [card(site.section_of[slug]) if slug in site.section_of else ""],
         [card(s) for s in site.sections.get(slug, ())],
     )
