@@ -323,7 +323,8 @@ def test_templates_are_compiled_once_and_again_only_when_their_text_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Jinja's compiled templates stay in the cache: a title edit compiles nothing; the site's own edited template
-    is compiled again and shows; a cache folder that cannot be written costs compiling only."""
+    is compiled again and shows, and another llmnotes's compiled templates go; a cache folder that cannot be written
+    costs compiling only."""
     import jinja2
 
     root = small_site(tmp_path)
@@ -349,11 +350,14 @@ def test_templates_are_compiled_once_and_again_only_when_their_text_changes(
     own = root / "templates" / "note.html"
     own.parent.mkdir()
     own.write_text(builtin.read_text().replace("</article>", "<p>own note template</p></article>", 1))
+    folder = root / CACHE_DIR / "templates"
+    another = folder / "0123456789abcdef-__jinja2_note.cache"  # compiled by another llmnotes
+    another.write_bytes(b"another llmnotes's bytecode")
     build(root)
     assert compiled == ["note.html"]
+    assert not another.exists() and len(list(folder.iterdir())) > 1
     assert "own note template" in (root / "site/notes/c.html").read_text()
     compiled.clear()
-    folder = root / CACHE_DIR / "templates"
     shutil.rmtree(folder)
     folder.write_text("a file where the folder of compiled templates goes")  # so that nothing can be kept there
     note.write_text(note.read_text().replace("Gamma ray", "Gamma rays"))

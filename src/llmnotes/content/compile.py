@@ -98,7 +98,7 @@ def _load_and_parse(
     """The note parsed, the problems found, and what the converters made of its code and formulas (which the next
     parse of the note takes instead of converting again: see markdown.memo). A note `parsed_before` takes its
     last parse's: an edit of its title or tags leaves its code and formulas as they were, and Pygments compiling a
-    lexer and latex2mathml's import alone took a third of a second."""
+    lexer and latex2mathml's import took 0.13 s of a one-note parse that takes 0.01 s without them."""
     note, problems = load_note(Path(document.path), root, document.kind, document.relative)
     if note is not None and note.digest != document.digest:
         problems.append(Diagnostic(document.source, "the file changed while the build read it", hint="build again"))

@@ -17,7 +17,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from ..config import Config, builtin_theme
-from ..engine.cache import templates_digest
+from ..engine.cache import code_digest, templates_digest
 from ..i18n import interface_strings
 from ..model import Diagnostic, UserError
 from ..paths import href
@@ -251,10 +251,13 @@ class Renderer:
 class CompiledTemplates(jinja2.FileSystemBytecodeCache):
     """Jinja's compiled templates, kept in the build cache by template file and checked against its text: every
     build after an edit renders a few dozen templates, in this process and each worker, and compiling them took a
-    tenth of a second. A folder that cannot be read or written costs the compiling only."""
+    tenth of a second. Each llmnotes keeps its own (Jinja's key holds neither its environment's settings nor our
+    extensions), and the first to compile a template removes the others'. A folder that cannot be read or written
+    costs the compiling only."""
 
     def __init__(self, folder: Path) -> None:
-        super().__init__(str(folder))
+        self.prefix = f"{code_digest()[:16]}-"
+        super().__init__(str(folder), f"{self.prefix}%s.cache")
         self.folder = folder
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
@@ -264,6 +267,9 @@ class CompiledTemplates(jinja2.FileSystemBytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         with suppress(OSError):
             self.folder.mkdir(parents=True, exist_ok=True)
+            for file in self.folder.iterdir():
+                if not file.name.startswith(self.prefix):
+                    file.unlink(missing_ok=True)
             super().dump_bytecode(bucket)
 
 
