@@ -122,13 +122,17 @@ def test_index_and_readme_are_section_pages_that_list_their_folder(docs: Path, c
 
 def test_section_pages_are_not_papers_on_the_timeline_or_the_lineage_map(docs: Path, capsys) -> None:
     """A folder's index.md lists the folder: the timeline ("every paper by date") and the lineage map leave it out,
-    where it stood as an undated paper named after its folder, and keep every note."""
+    where it stood as an undated paper named after its folder; the timeline keeps every note, and the lineage, as
+    none of these notes builds on another, says how to begin one."""
     run_cli(docs, capsys=capsys)
     site = docs / "site"
     for page in ("timeline.html", "lineage.html"):
         html = (site / page).read_text(encoding="utf-8")
         assert "notes/getting-started.html" not in html and "notes/reference.html" not in html, page
-        assert "notes/install.html" in html and "notes/%E6%B3%A8%E6%84%8F%E5%8A%9B%E6%9C%BA%E5%88%B6.html" in html
+    timeline = (site / "timeline.html").read_text(encoding="utf-8")
+    assert "notes/install.html" in timeline and "notes/%E6%B3%A8%E6%84%8F%E5%8A%9B%E6%9C%BA%E5%88%B6.html" in timeline
+    lineage = (site / "lineage.html").read_text(encoding="utf-8").split('<main id="main"')[1]
+    assert "builds_on" in lineage and "notes/install.html" not in lineage and "<svg" not in lineage
 
 
 @pytest.mark.parametrize("year_pages", [False, True])

@@ -200,3 +200,40 @@ def test_a_page_may_not_take_the_lineage_or_timeline_path(tmp_path: Path, capsys
     )
     code, _, err = run_cli(root, capsys=capsys)
     assert code == 1 and "pages/timeline.md: this page would overwrite the built-in timeline.html" in err
+
+
+def test_the_lineage_draws_the_notes_in_it_and_says_how_to_start_one_when_none_are(tmp_path: Path) -> None:
+    """A note that builds on nothing and that nothing builds on has no lineage: the page draws and lists the
+    others, and its own page shows no link to a box it does not have. A site none of whose notes builds on another
+    (a vault brought from elsewhere) gets a page that says how to begin one, not a column of thousands of
+    unconnected boxes; an edit of a note outside the graph leaves the page alone."""
+    root = write_site(
+        tmp_path / "project",
+        {
+            "pyproject.toml": '[tool.llmnotes]\ntitle = "Lineage"\nlanguage = "en"\n',
+            "notes/base.md": "---\ntitle: Base Paper\nyear: 2020\n---\nThe base.\n",
+            "notes/next.md": "---\ntitle: Next Paper\nyear: 2021\nbuilds_on: [base]\n---\nBuilds on the base.\n",
+            "notes/alone.md": "---\ntitle: Lone Paper\nyear: 2022\n---\nOn its own.\n",
+        },
+    )
+    build(root)
+    site = root / "site"
+    svg = read_svg(site / "lineage.html")
+    assert set(svg.nodes) == {"base", "next"} and svg.edges == [("base", "next")]
+    listed = (site / "lineage.html").read_text(encoding="utf-8").split('class="lineage-as-list"')[1]
+    assert "notes/next.html" in listed and "notes/alone.html" not in listed
+    alone = (site / "notes/alone.html").read_text(encoding="utf-8")
+    assert "The notes record no lineage for this paper." in alone and "lineage-alone" not in alone
+    assert 'lineage.html#lineage-next"' in (site / "notes/next.html").read_text(encoding="utf-8")
+    assert broken_links(site) == []
+    before = (site / "lineage.html").stat()
+    note = root / "notes/alone.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("Lone Paper", "A Lone Paper"), encoding="utf-8")
+    assert build(root).rendered
+    assert (site / "lineage.html").stat().st_mtime_ns == before.st_mtime_ns
+    note = root / "notes/next.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("builds_on: [base]\n", ""), encoding="utf-8")
+    build(root)
+    page = (site / "lineage.html").read_text(encoding="utf-8")
+    assert "No note builds on another yet" in page and "<svg" not in page.split('<main id="main"')[1]
+    assert read_svg(site / "lineage.html").nodes == {} and broken_links(site) == []

@@ -185,25 +185,27 @@ class PageContext:
 
     def _listing_key(self) -> str:
         site = self.site
-        parents, paths = site.lineage.parents, site.paths
-        # what each note's card shows (see `note_card`), without making the cards: the pages make them if they render
-        notes = [
-            (
-                n.slug,
-                paths[n.slug],
-                n.label,
-                n.title,
-                n.year,
-                n.venue,
-                n.summary,
-                self._tag_pairs(n),
-                n.month,
-                parents.get(n.slug),
-            )
-            for n in (p.note for p in site.notes)
-        ]
+        notes = [self.listing_fields(p.note) for p in site.notes]
         tags = [(tag.name, tag.slug, len(tag.note_slugs)) for tag in site.tags]
         return short_digest(repr((notes, tags)))
+
+    def listing_fields(self, n: Note) -> tuple:
+        """What a page that lists the note shows of it: its card (see `note_card`), without making the card (the
+        page makes it if it renders), its month and the notes it builds on."""
+        site = self.site
+        parents = site.lineage.parents.get(n.slug)
+        return (
+            n.slug,
+            site.paths[n.slug],
+            n.label,
+            n.title,
+            n.year,
+            n.venue,
+            n.summary,
+            self._tag_pairs(n),
+            n.month,
+            parents,
+        )
 
     def cite_keys(self) -> dict[str, str]:
         """slug → citation key, for the notes about papers (see `is_paper`)."""
