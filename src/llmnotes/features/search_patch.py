@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -169,12 +169,18 @@ def _patched_gram_files(
         for bucket in changed:
             if bucket // per_file != file:
                 continue
-            docs = set(decode_documents(encoded.get(bucket, "")))
-            if not left.get(bucket, set()) <= docs:
-                raise ValueError(f"{gram_file_path(file)} is not the index's")
-            docs = docs - left.get(bucket, set()) | joined.get(bucket, set())
+            docs = decode_documents(encoded.get(bucket, ""))  # ascending: a document goes in or out by bisection
+            for doc in left.get(bucket, ()):
+                at = bisect_left(docs, doc)
+                if at == len(docs) or docs[at] != doc:
+                    raise ValueError(f"{gram_file_path(file)} is not the index's")
+                del docs[at]
+            for doc in joined.get(bucket, ()):
+                at = bisect_left(docs, doc)
+                if at == len(docs) or docs[at] != doc:
+                    docs.insert(at, doc)
             if docs:
-                encoded[bucket] = encode_documents(sorted(docs))
+                encoded[bucket] = encode_documents(docs)
             else:
                 del encoded[bucket]
         files[file] = gram_file(file, per_file, encoded) if encoded else None
