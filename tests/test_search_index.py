@@ -15,7 +15,7 @@ import pytest
 from llmnotes.content.assemble import assemble_site
 from llmnotes.content.link import LinkIndex, resolve_links
 from llmnotes.content.parse import parse_note
-from llmnotes.features import search_patch
+from llmnotes.features import search_format, search_patch
 from llmnotes.features.search import (
     FREE,
     SearchDoc,
@@ -45,6 +45,7 @@ from llmnotes.features.search_format import (
     VALUE_BITS,
     decode_postings,
     document_slots,
+    encode_long_postings,
     encode_postings,
     front_coded,
     front_decoded,
@@ -52,6 +53,7 @@ from llmnotes.features.search_format import (
     varint,
 )
 from llmnotes.features.search_patch import patch_bodies, patch_index
+from llmnotes.features.search_skips import SKIP
 from llmnotes.features.search_tokens import CJK, _tokens, fold, parse_query, token_counts, tokenize
 from llmnotes.markdown import create_parser
 from llmnotes.model import Note, ParsedNote, Site
@@ -371,6 +373,72 @@ def test_a_posting_patched_in_its_list_is_the_list_encoded_again() -> None:
         assert patched_postings(text, doc, gone, value) == expected
         with pytest.raises(ValueError):
             patched_postings(text, doc, None if gone is not None else 1, value)
+
+
+def test_a_long_list_is_walked_from_its_skip_points_which_follow_its_patches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A common word's postings run to thousands: a patch walks them from the last skip point before its document,
+    a few dozen postings, and the text is still byte for byte the changed list encoded afresh. The points move
+    with each patch: after two thousand of them, postings coming, going and changing their values next to the
+    points too, each still marks where a posting starts and which document comes before it."""
+    rng = random.Random(11)
+    values = {doc: rng.choice([0, 1, 1, 2, 17, 255]) for doc in sorted(rng.sample(range(30000), 3000))}
+    text, skips = encode_long_postings([doc << VALUE_BITS | value for doc, value in values.items()])
+    assert len(skips.offsets) == 3000 // SKIP
+    read: list[int] = []
+    varints = search_format._VARINT
+
+    class Counting:
+        def findall(self, text: str, start: int = 0, stop: int = 2**62) -> list[str]:
+            found = varints.findall(text, start, stop)
+            read.append(len(found))
+            return found
+
+    monkeypatch.setattr(search_format, "_VARINT", Counting())
+    for _ in range(2000):
+        beside = rng.choice(skips.befores) + rng.choice([-1, 0, 1, 2])  # at a point's posting or the one before it
+        doc = rng.choice([rng.choice(list(values)), beside, rng.randrange(30000)])
+        gone, value = values.get(doc), rng.choice([None, 0, 1, 2, 40, 255])
+        values = dict(sorted({**values, doc: value}.items()))
+        values = {d: v for d, v in values.items() if v is not None}
+        text = patched_postings(text, doc, gone, value, skips)
+        assert text == encode_postings([d << VALUE_BITS | v for d, v in values.items()])
+        assert skips.holds(text)
+    monkeypatch.setattr(search_format, "_VARINT", varints)
+    postings = decode_postings(text)
+    starts = list(itertools.accumulate(map(len, _posting_texts(text)), initial=0))
+    befores = [-1, *(posting >> VALUE_BITS for posting in postings)]
+    marks = set(zip(starts, befores, strict=False))
+    assert len(skips.offsets) >= 3000 // SKIP - 5
+    assert all(point in marks for point in zip(skips.offsets, skips.befores, strict=True))
+    assert max(read) < len(postings) / 10  # every walk read a few points' postings, not the list
+
+
+def _posting_texts(text: str) -> list[str]:
+    """Each posting of an encoded list, as its characters."""
+    varints = re.findall(f"[{re.escape(DIGITS[:32])}]*[{re.escape(DIGITS[32:])}]", text)
+    texts, at = [], 0
+    while at < len(varints):
+        size = 2 if DIGITS.index(varints[at][-1]) % 2 else 1  # an odd last digit: a value follows
+        texts.append("".join(varints[at : at + size]))
+        at += size
+    return texts
+
+
+def test_a_list_whose_skip_points_are_another_texts_is_walked_whole() -> None:
+    """Skip points kept in the cache go with the text they were made for: a list changed without them (an index
+    made by another llmnotes, a patch the build then threw away) drops them, and its patch is still right."""
+    docs = _docs(60, seed=5)
+    entries = [entry_of(doc) for doc in docs]
+    files = build_index(entries)
+    old, new = docs[7], replace(docs[7], names=(*docs[7].names, "zzqx"))
+    token = "zzqx"  # the one token the patch changes
+    _, stale = encode_long_postings([1 << VALUE_BITS | 1, 5 << VALUE_BITS | 1])
+    skips = {token: stale}
+    made = patch_index(files.__getitem__, [(7, unpack(entry_of(old)), unpack(entry_of(new)))], None, skips)
+    docs[7] = new
+    assert made is not None and token not in skips
+    fresh = build_index(entry_of(doc) for doc in docs)
+    assert made == {path: content for path, content in fresh.items() if path in made}
 
 
 def test_display_data_shards_of_free_slots_only_are_not_written_and_patches_keep_to_that() -> None:

@@ -22,6 +22,7 @@ from ..features.search import (
 )
 from ..features.search_format import ROOT
 from ..features.search_patch import MAX_PATCHED, patch_bodies, patch_index
+from ..features.search_skips import Skips
 from ..model import Gone, Note, Output, Page, ParsedNote, pickled_by_constructor
 from . import PageContext
 
@@ -94,6 +95,7 @@ class IndexJob:
         state = index_state(batches if store is None else _kept(store, self.keys, batches))
         if store is not None:
             store.cache.save_quietly(store.save)
+            store.cache.keep_search_skips(state.skips)
         return [Page(path, content) for path, content in index_files(state, self.order).items()]
 
     def render(self) -> list[Page]:
@@ -141,13 +143,15 @@ def _patched(
             store.put(keys[number], new)
         assert new is not None
         changes.append((number, unpack(old), unpack(new)))
+    skips = store.cache.search_skips()
     try:
-        files = patch_index(read, changes, order)
+        files = patch_index(read, changes, order, skips)
     except (OSError, ValueError, KeyError, IndexError, TypeError):  # files not as the last build wrote them
         return None
     store.cache.save_quietly(partial(store.save, collect=False))  # the entries of the documents it left alone too
     if files is None:
         return None
+    store.cache.keep_search_skips(skips)
     return [Gone(path) if content is None else Page(path, content) for path, content in files.items()]
 
 
@@ -175,18 +179,20 @@ def updated_index(
     bodies: tuple[str, str],
     body_keys: tuple[str, str],
     entries: dict[str, bytes],
+    skips: dict[str, Skips] | None = None,
 ) -> dict[str, bytes] | None:
     """The index files that change when a note's body changes from `bodies[0]` to `bodies[1]` (made from
     `body_keys[0]`, then `[1]`), everything else about it as `record` says, and `keys` updated to match: byte for
     byte the index `emit` makes. None when the index on disk is not the record's, or must be made afresh. `keys`
     ends with the site's order's key (see `emit`), which a body edit leaves as it is. The document's new entry goes
-    into `entries` by its key, for the cache: the next edit's patch takes it out of the index again."""
+    into `entries` by its key, for the cache: the next edit's patch takes it out of the index again. `skips` as
+    `patch_index` takes them."""
     (old_body, new_body), (old_key, new_key) = bodies, body_keys
     try:  # its number: where its key is (the key digests its path, which no other document has)
         number = keys.index(document_key(old_key, record.card_key))
     except ValueError:
         return None
-    patched = patch_bodies(read, number, search_doc(note, path, old_body), search_doc(note, path, new_body))
+    patched = patch_bodies(read, number, search_doc(note, path, old_body), search_doc(note, path, new_body), skips)
     if patched is None:
         return None
     files, entry = patched

@@ -28,6 +28,7 @@ from ..emit import PageContext, face_of
 from ..emit.note import NoteRecord, record, updated_page
 from ..emit.search_index import SearchRecord, records, updated_index
 from ..features.search_format import ROOT
+from ..features.search_skips import Skips
 from ..i18n import interface_strings
 from ..markdown import create_parser
 from ..markdown.memo import pickled, recording
@@ -138,6 +139,7 @@ def quick_rebuild(
         previous,
         output,
         replace(previous, inputs=cache.inputs, written=dict(previous.written), spans=dict(previous.spans)),
+        cache.search_skips(),
     )
     made = {}
     for source in changed:
@@ -164,6 +166,7 @@ def quick_rebuild(
     for path in update.outputs:
         old_digests.update(previous.outputs[path][1])
     written = _write(output, update.files, old_digests, state)
+    cache.keep_search_skips(update.skips)
     cache.search_entries.add(update.search_entries)
     for source in changed:
         if made[source] != conversions[source]:
@@ -184,7 +187,9 @@ def quick_rebuild(
 class _Update:
     """The new bytes of the pages and index files that body edits change, made one note at a time."""
 
-    def __init__(self, config: Config, previous: BuildState, output: Path, state: BuildState) -> None:
+    def __init__(
+        self, config: Config, previous: BuildState, output: Path, state: BuildState, skips: dict[str, Skips]
+    ) -> None:
         self.config = config
         self.previous = previous
         self.output = output
@@ -194,6 +199,7 @@ class _Update:
         self.outputs: dict[str, tuple[str | None, tuple[tuple[str, str], ...]]] = {}
         self.search_keys = list(previous.search_keys)
         self.search_entries: dict[str, bytes] = {}  # the new entries of the edited documents, by key
+        self.skips = skips  # the index's long postings lists' skip points, moved by each patch (see search_skips)
 
     def read(self, path: str) -> bytes:
         """The bytes of an output file as this update left it, or as the last build did: raises ValueError for a
@@ -232,6 +238,7 @@ class _Update:
             (old_body, body),
             (old_key[0], new_key[0]),
             self.search_entries,
+            self.skips,
         )
         if patched is None:
             return False

@@ -19,9 +19,11 @@ from ..model import Diagnostic, ParsedNote
 
 if TYPE_CHECKING:
     from ..content.scan import Inputs
+    from ..features.search_skips import Skips
     from .conversions import ConversionFile
 
 CACHE_DIR = ".llmnotes-cache"
+SEARCH_SKIPS = "search-skips"
 FORMAT = 1
 # A file changed within this long of the build that stamped it may change again within the same clock tick
 # without its stamp changing ("racy git"): such a file is hashed again next time instead of trusted.
@@ -195,6 +197,14 @@ class BuildCache:
         self.save_quietly(lambda: self._dump("state-changes", (state.serial, self._changes)))
         if self.memory is not None:
             self.memory.keep(self, state)
+
+    def search_skips(self) -> dict[str, Skips]:
+        """The skip points of the search index's long postings lists, as the index's last making or patch left them
+        (see features.search_skips)."""
+        return self._load(SEARCH_SKIPS, dict) or {}
+
+    def keep_search_skips(self, skips: dict[str, Skips]) -> None:
+        self.save_quietly(partial(self._dump, SEARCH_SKIPS, skips))
 
     def save_quietly(self, write: Callable[[], None]) -> None:
         """A cache that cannot be written costs the next build time, never correctness."""

@@ -9,7 +9,7 @@ import zlib
 from array import array
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate, repeat
 from operator import and_, or_
@@ -44,6 +44,7 @@ from .search_format import (
     script,
     token_shards,
 )
+from .search_skips import Skips
 from .search_tokens import TRIGRAM, counts_and_trigrams, fold, folded_tokens
 
 
@@ -253,6 +254,7 @@ class IndexState:
     levels: list[int]  # each document's body length level
     listings: list[bool]
     encoded_grams: dict[int, str]  # trigram bucket -> the documents holding it, as encode_documents writes them
+    skips: dict[str, Skips] = field(default_factory=dict)  # the long postings lists' skip points, by token
 
 
 class Batch(NamedTuple):
@@ -303,7 +305,7 @@ def index_state(batches: Iterable[Batch]) -> IndexState:
         # Each batch's documents come after the last one's: its postings of a token follow the ones before. In C.
         deque(map(array.extend, map(postings.__getitem__, batch.tokens), _pieces(*batch.postings)), maxlen=0)
         deque(map(array.extend, map(grams.__getitem__, batch.buckets), _pieces(*batch.documents)), maxlen=0)
-    state.encoded = encode_all(postings)
+    state.encoded, state.skips = encode_all(postings)
     state.encoded_grams = {bucket: encode_documents(docs) for bucket, docs in grams.items()}
     return state
 

@@ -12,6 +12,8 @@ from functools import cache
 from itertools import accumulate, chain, compress, filterfalse, islice, repeat
 from operator import add, and_, eq, getitem, itemgetter, lshift, lt, mul, ne, or_, rshift, sub
 
+from .search_skips import LONG, Skips, skips_of
+
 # A posting's value: the fields besides the body that hold the token (bits), and how often the body does (0-15).
 TITLE, META, HEADING, SUMMARY = 1, 2, 4, 8  # title and aliases; tags, authors, venue; headings; summary
 TF_BITS = 4
@@ -94,23 +96,40 @@ def encode_postings(entries: Sequence[int]) -> str:
     if len(entries) == 1:  # most tokens (nine in ten of a real corpus's)
         doc, value = entries[0] >> VALUE_BITS, entries[0] & 255
         return _number(doc << 1 | (value != ONCE_IN_BODY), small) + suffixes[value]
+    return "".join(_encoded_pieces(entries)[1])
+
+
+def encode_long_postings(entries: Sequence[int]) -> tuple[str, Skips]:
+    """`encode_postings` of a long list, and its skip points (see `search_skips`)."""
+    docs, encoded = _encoded_pieces(entries)
+    pieces = list(encoded)
+    text = "".join(pieces)
+    return text, skips_of(docs, pieces, text)
+
+
+def _encoded_pieces(entries: Sequence[int]) -> tuple[list[int], map[str]]:
+    """The postings' documents, and each posting encoded (see `encode_postings`)."""
+    small, suffixes = _small_varints(), _value_suffixes()
     # map, not a loop: millions of postings
     docs = list(map(rshift, entries, repeat(VALUE_BITS)))
     values = list(map(and_, entries, repeat(255)))
     codes = list(map(or_, map(lshift, _gaps(docs), repeat(1)), map(ne, values, repeat(ONCE_IN_BODY))))
     numbers = map(small.__getitem__, codes) if max(codes) < _SMALL else map(_number, codes, repeat(small))
-    return "".join(map(add, numbers, map(suffixes.__getitem__, values)))
+    return docs, map(add, numbers, map(suffixes.__getitem__, values))
 
 
-def patched_postings(text: str, doc: int, gone: int | None, value: int | None) -> str:
+def patched_postings(text: str, doc: int, gone: int | None, value: int | None, skips: Skips | None = None) -> str:
     """Postings as `encode_postings` wrote them, with document `doc`'s posting, whose value is `gone` (None: it has
     none), given `value` (None: taken out): byte for byte `encode_postings` of the changed list, though only the
-    postings up to it are walked, and only it and the one after it written again (a patch of the index changes
-    one posting in lists of thousands). Raises ValueError when the posting is not as `gone` says."""
-    pieces = _VARINT.findall(text)  # the varints, found and decoded in C: the walk below only adds up numbers
+    postings up to it are walked (from the last of `skips`' points before it, when they are the text's), and only
+    it and the one after it written again (a patch of the index changes one posting in lists of thousands). The
+    skip points are moved to match the new text. Raises ValueError when the posting is not as `gone` says."""
+    length = len(text)
+    point, offset, before, stop = skips.walk(doc, length) if skips is not None else (-1, 0, -1, length)
+    pieces = _VARINT.findall(text, offset, stop)  # the varints, found and decoded in C: the walk only adds up
     numbers = _varints_of(pieces)
     count = len(numbers)
-    before, at = -1, 0  # the document of the posting before; where this one starts, in varints
+    at = 0  # where the posting for `doc` starts, in varints
     while at < count:
         code = numbers[at]
         current = before + (code >> 1) + 1
@@ -119,9 +138,16 @@ def patched_postings(text: str, doc: int, gone: int | None, value: int | None) -
         before = current
         at += 2 if code & 1 else 1
     if at >= count:
+        if stop < length:
+            raise ValueError(f"the skip points of a list holding document {doc} are not its own")
         if gone is not None:
             raise ValueError(f"document {doc} has no posting in the index")
-        return text if value is None else text + _posting(doc - before - 1, value)
+        if value is None:
+            return text
+        patched = text + _posting(doc - before - 1, value)
+        if skips is not None:
+            skips.rehash(patched)  # no point lies past the end
+        return patched
     code = numbers[at]
     current = before + (code >> 1) + 1
     size = 2 if code & 1 else 1  # in varints: the gap, and the value unless it is ONCE_IN_BODY
@@ -130,29 +156,40 @@ def patched_postings(text: str, doc: int, gone: int | None, value: int | None) -
     held = numbers[at + 1] if code & 1 else ONCE_IN_BODY
     if (current == doc) != (gone is not None) or (gone is not None and held != gone):
         raise ValueError(f"document {doc}'s posting is not as the index's")
-    start = sum(map(len, pieces[:at]))  # in characters
+    start = offset + sum(map(len, pieces[:at]))  # in characters
+    joined = None  # a posting taken out: where the one after it began, and the document now before that one
     if current > doc:  # it goes in before this one, whose gap then counts from it
         if value is None:
             return text
-        rest = _number((current - doc - 1) << 1 | (code & 1), _small_varints())
-        return text[:start] + _posting(doc - before - 1, value) + rest + text[start + len(pieces[at]) :]
-    end = start + sum(map(len, pieces[at : at + size]))
-    if value is not None:
-        return text[:start] + _posting(doc - before - 1, value) + text[end:]
-    if at + size >= count:  # it goes, and was the last
-        return text[:start]
-    following = numbers[at + size]  # it goes: the next one's gap counts from the one before it
-    moved = _number((current + (following >> 1) - before) << 1 | (following & 1), _small_varints())
-    return text[:start] + moved + text[end + len(pieces[at + size]) :]
+        end = start + len(pieces[at])
+        written = _posting(doc - before - 1, value) + _number((current - doc - 1) << 1 | (code & 1), _small_varints())
+    else:
+        end = start + sum(map(len, pieces[at : at + size]))
+        if value is not None:
+            written = _posting(doc - before - 1, value)
+        elif at + size >= count:  # it goes, and was the last
+            if stop < length:
+                raise ValueError(f"the skip points of a list holding document {doc} are not its own")
+            written, end = "", length
+        else:
+            following = numbers[at + size]  # it goes: the next one's gap counts from the one before it
+            joined = (end, before)
+            written = _number((current + (following >> 1) - before) << 1 | (following & 1), _small_varints())
+            end += len(pieces[at + size])
+    patched = text[:start] + written + text[end:]
+    if skips is not None:
+        skips.moved(point, start, end, len(written), joined)
+        skips.rehash(patched)
+    return patched
 
 
 def _posting(gap: int, value: int) -> str:
     return _number(gap << 1 | (value != ONCE_IN_BODY), _small_varints()) + _value_suffixes()[value]
 
 
-def encode_all(postings: dict[str, array]) -> dict[str, str]:
-    """`encode_postings` of every token's postings. Most tokens have one posting: theirs are encoded all at once,
-    in C, and only the others one token at a time."""
+def encode_all(postings: dict[str, array]) -> tuple[dict[str, str], dict[str, Skips]]:
+    """`encode_postings` of every token's postings, and the skip points of the long ones. Most tokens have one
+    posting: theirs are encoded all at once, in C, and only the others one token at a time."""
     small, suffixes = _small_varints(), _value_suffixes()
     tokens, lists = list(postings), list(postings.values())
     alone = list(map((1).__eq__, map(len, lists)))
@@ -164,8 +201,13 @@ def encode_all(postings: dict[str, array]) -> dict[str, str]:
     few = max(firsts, default=0) >> VALUE_BITS < _SMALL // 2  # every code is below _SMALL
     numbers = map(small.__getitem__, codes) if few else map(_number, codes, repeat(small))
     encoded = dict(zip(compress(tokens, alone), map(add, numbers, map(suffixes.__getitem__, values)), strict=True))
-    encoded.update((token, encode_postings(postings[token])) for token in filterfalse(encoded.__contains__, tokens))
-    return dict(zip(tokens, map(encoded.__getitem__, tokens), strict=True))  # in the postings' order
+    skips: dict[str, Skips] = {}
+    for token in filterfalse(encoded.__contains__, tokens):
+        if len(postings[token]) >= LONG:
+            encoded[token], skips[token] = encode_long_postings(postings[token])
+        else:
+            encoded[token] = encode_postings(postings[token])
+    return dict(zip(tokens, map(encoded.__getitem__, tokens), strict=True)), skips  # in the postings' order
 
 
 def encode_numbers(numbers: Iterable[int]) -> str:

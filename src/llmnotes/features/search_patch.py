@@ -35,18 +35,23 @@ from .search_format import (
     token_shard_path,
     utf16_key,
 )
+from .search_skips import Skips
 
 MAX_PATCHED = 64  # documents changed since the last index beyond which making it afresh is as quick
 
 
 def patch_index(
-    read: Callable[[str], bytes], changes: Sequence[tuple[int, Entry, Entry]], order: list[int] | None = None
+    read: Callable[[str], bytes],
+    changes: Sequence[tuple[int, Entry, Entry]],
+    order: list[int] | None = None,
+    skips: dict[str, Skips] | None = None,
 ) -> dict[str, bytes | None] | None:
     """The index files that change, and their bytes, when each slot `number` of `changes` goes from its old entry
     to its new one (a free slot's is FREE), and the site's order becomes `order` (None: as it was): byte for
     byte what `index_files` makes of the new entries (a file that goes: None). Only the postings that changed are
     written again. None when a shard would begin elsewhere, the documents per display-data shard would change, or a
-    record on disk is not the old entry's (make the index afresh then).
+    record on disk is not the old entry's (make the index afresh then). `skips`, the long lists' skip points by
+    token (see `search_skips`), are moved to match the patched lists; a list's whose text they are not go.
 
     Raises ValueError, KeyError, IndexError or TypeError on files that are not as `index_files` wrote them."""
     manifest = read_manifest(read)
@@ -93,7 +98,7 @@ def patch_index(
             listings.add(number)
     if docs_per_shard(total, manifest["slots"]) != per_shard:
         return None
-    token_files = _patched_token_shards(read, manifest["chunks"], token_changes)
+    token_files = _patched_token_shards(read, manifest["chunks"], token_changes, {} if skips is None else skips)
     if token_files is None:
         return None
     files: dict[str, bytes | None] = dict(token_files)
@@ -118,14 +123,14 @@ def patch_index(
 
 
 def patch_bodies(
-    read: Callable[[str], bytes], number: int, old: SearchDoc, new: SearchDoc
+    read: Callable[[str], bytes], number: int, old: SearchDoc, new: SearchDoc, skips: dict[str, Skips] | None = None
 ) -> tuple[dict[str, bytes], IndexEntry] | None:
     """`patch_index` for document `number`'s body edited from `old` to `new`, and the document's new entry: it
     keeps the sections its record shows (an edit to a body cannot move its note)."""
     per_shard = read_manifest(read)["docsPerShard"]
     section = _records(read, number // per_shard)[number % per_shard][SECTION]
     entry = entry_of(replace(new, section=section))
-    files = patch_index(read, [(number, unpack(entry_of(replace(old, section=section))), unpack(entry))])
+    files = patch_index(read, [(number, unpack(entry_of(replace(old, section=section))), unpack(entry))], None, skips)
     if files is None or None in files.values():  # a body edit's own writer takes no file away: the full way does
         return None
     return {path: content for path, content in files.items() if content is not None}, entry
@@ -188,7 +193,10 @@ def _patched_gram_files(
 
 
 def _patched_token_shards(
-    read: Callable[[str], bytes], firsts: list[str], changes: dict[str, list[tuple[int | None, int | None]]]
+    read: Callable[[str], bytes],
+    firsts: list[str],
+    changes: dict[str, list[tuple[int | None, int | None]]],
+    skips: dict[str, Skips],
 ) -> dict[str, bytes] | None:
     """The token shards holding the changed tokens, patched; `firsts` updated. None when a shard would begin
     elsewhere (see `starts_shard`). Raises ValueError when a posting is not as the changes say it was."""
@@ -204,10 +212,14 @@ def _patched_token_shards(
         encoded = dict(zip(front_decoded(data[0]), data[1].split(" "), strict=True))
         for token in tokens:
             postings = encoded.get(token, "")
+            points = skips.get(token)
+            if points is not None and not points.holds(postings):
+                del skips[token]
+                points = None
             for gone, added in changes[token]:  # the same document's posting, before and after
                 doc = (gone if gone is not None else added or 0) >> VALUE_BITS
                 gone_value = None if gone is None else gone & 255
-                postings = patched_postings(postings, doc, gone_value, None if added is None else added & 255)
+                postings = patched_postings(postings, doc, gone_value, None if added is None else added & 255, points)
             if postings:
                 encoded[token] = postings
             else:
