@@ -179,7 +179,7 @@ def _build(
     state.git_head = head
     rendered, written = render_and_write(context, state, previous, intact, output, in_place, report)
     state.records = save_records(context, cache, previous, state)
-    cache.save(state)
+    cache.save_build(state)
     seconds = time.perf_counter() - started
     files_changed = _changed_files(previous, state)
     return BuildResult(
