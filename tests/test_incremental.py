@@ -1407,7 +1407,8 @@ def test_notes_added_deleted_and_edited_patch_the_index_from_skip_points_that_fo
     not thousands. Through notes added, deleted, retitled and edited in their bodies (the quick way and the full
     way), each build equals a clean one, and the cache's points still mark where the common word's postings
     start in the list on disk."""
-    monkeypatch.setattr(search_format, "LONG", 8)
+    monkeypatch.setattr(search_format, "LONG", 8)  # the lists made with points
+    monkeypatch.setattr(search_skips, "LONG", 8)  # the lists a patch looks for points of
     monkeypatch.setattr(search_skips, "SKIP", 4)
     files = {"pyproject.toml": '[tool.llmnotes]\ntitle = "Notes"\n'}
     for number in range(30):

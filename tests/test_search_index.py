@@ -15,7 +15,7 @@ import pytest
 from llmnotes.content.assemble import assemble_site
 from llmnotes.content.link import LinkIndex, resolve_links
 from llmnotes.content.parse import parse_note
-from llmnotes.features import search_format, search_patch
+from llmnotes.features import search_format, search_patch, search_skips
 from llmnotes.features.search import (
     FREE,
     SearchDoc,
@@ -23,6 +23,7 @@ from llmnotes.features.search import (
     build_index,
     build_search_index,
     entry_of,
+    entry_tokens,
     gram_bucket,
     gram_buckets,
     index_files,
@@ -53,7 +54,7 @@ from llmnotes.features.search_format import (
     varint,
 )
 from llmnotes.features.search_patch import patch_bodies, patch_index
-from llmnotes.features.search_skips import SKIP
+from llmnotes.features.search_skips import SKIP, SkipTable
 from llmnotes.features.search_tokens import CJK, _tokens, fold, parse_query, token_counts, tokenize
 from llmnotes.markdown import create_parser
 from llmnotes.model import Note, ParsedNote, Site
@@ -424,20 +425,20 @@ def _posting_texts(text: str) -> list[str]:
     return texts
 
 
-def test_a_list_whose_skip_points_are_another_texts_is_walked_whole() -> None:
+def test_a_list_whose_skip_points_are_another_texts_is_walked_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     """Skip points kept in the cache go with the text they were made for: a list changed without them (an index
     made by another llmnotes, a patch the build then threw away) drops them, and its patch is still right."""
+    monkeypatch.setattr(search_skips, "LONG", 1)  # every list here is long enough to have points
     docs = _docs(60, seed=5)
-    entries = [entry_of(doc) for doc in docs]
-    files = build_index(entries)
-    old, new = docs[7], replace(docs[7], names=(*docs[7].names, "zzqx"))
-    token = "zzqx"  # the one token the patch changes
+    files = build_index(entry_of(doc) for doc in docs)
+    old = unpack(entry_of(docs[7]))
+    tokens = list(entry_tokens(old))
     _, stale = encode_long_postings([1 << VALUE_BITS | 1, 5 << VALUE_BITS | 1])
-    skips = {token: stale}
-    made = patch_index(files.__getitem__, [(7, unpack(entry_of(old)), unpack(entry_of(new)))], None, skips)
-    docs[7] = new
-    assert made is not None and token not in skips
-    fresh = build_index(entry_of(doc) for doc in docs)
+    skips = SkipTable(lambda: dict.fromkeys(tokens, stale))
+    left = [number for number in range(len(docs)) if number != 7]
+    made = patch_index(files.__getitem__, [(7, old, unpack(FREE))], left, skips)  # the document deleted
+    assert made is not None and skips.changed and not skips.points
+    fresh = build_index(FREE if number == 7 else entry_of(doc) for number, doc in enumerate(docs))
     assert made == {path: content for path, content in fresh.items() if path in made}
 
 

@@ -22,7 +22,7 @@ from ..features.search import (
 )
 from ..features.search_format import ROOT
 from ..features.search_patch import MAX_PATCHED, patch_bodies, patch_index
-from ..features.search_skips import Skips
+from ..features.search_skips import SkipTable
 from ..model import Gone, Note, Output, Page, ParsedNote, pickled_by_constructor
 from . import PageContext
 
@@ -143,7 +143,7 @@ def _patched(
             store.put(keys[number], new)
         assert new is not None
         changes.append((number, unpack(old), unpack(new)))
-    skips = store.cache.search_skips()
+    skips = SkipTable(store.cache.search_skips)
     try:
         files = patch_index(read, changes, order, skips)
     except (OSError, ValueError, KeyError, IndexError, TypeError):  # files not as the last build wrote them
@@ -151,7 +151,8 @@ def _patched(
     store.cache.save_quietly(partial(store.save, collect=False))  # the entries of the documents it left alone too
     if files is None:
         return None
-    store.cache.keep_search_skips(skips)
+    if skips.changed:
+        store.cache.keep_search_skips(skips.points)
     return [Gone(path) if content is None else Page(path, content) for path, content in files.items()]
 
 
@@ -179,7 +180,7 @@ def updated_index(
     bodies: tuple[str, str],
     body_keys: tuple[str, str],
     entries: dict[str, bytes],
-    skips: dict[str, Skips] | None = None,
+    skips: SkipTable | None = None,
 ) -> dict[str, bytes] | None:
     """The index files that change when a note's body changes from `bodies[0]` to `bodies[1]` (made from
     `body_keys[0]`, then `[1]`), everything else about it as `record` says, and `keys` updated to match: byte for

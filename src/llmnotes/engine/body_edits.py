@@ -28,7 +28,7 @@ from ..emit import PageContext, face_of
 from ..emit.note import NoteRecord, record, updated_page
 from ..emit.search_index import SearchRecord, records, updated_index
 from ..features.search_format import ROOT
-from ..features.search_skips import Skips
+from ..features.search_skips import SkipTable
 from ..i18n import interface_strings
 from ..markdown import create_parser
 from ..markdown.memo import pickled, recording
@@ -139,7 +139,7 @@ def quick_rebuild(
         previous,
         output,
         replace(previous, inputs=cache.inputs, written=dict(previous.written), spans=dict(previous.spans)),
-        cache.search_skips(),
+        SkipTable(cache.search_skips),
     )
     made = {}
     for source in changed:
@@ -166,7 +166,8 @@ def quick_rebuild(
     for path in update.outputs:
         old_digests.update(previous.outputs[path][1])
     written = _write(output, update.files, old_digests, state)
-    cache.keep_search_skips(update.skips)
+    if update.skips.changed:
+        cache.keep_search_skips(update.skips.points)
     cache.search_entries.add(update.search_entries)
     for source in changed:
         if made[source] != conversions[source]:
@@ -188,7 +189,7 @@ class _Update:
     """The new bytes of the pages and index files that body edits change, made one note at a time."""
 
     def __init__(
-        self, config: Config, previous: BuildState, output: Path, state: BuildState, skips: dict[str, Skips]
+        self, config: Config, previous: BuildState, output: Path, state: BuildState, skips: SkipTable
     ) -> None:
         self.config = config
         self.previous = previous

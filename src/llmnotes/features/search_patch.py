@@ -35,7 +35,7 @@ from .search_format import (
     token_shard_path,
     utf16_key,
 )
-from .search_skips import Skips
+from .search_skips import SkipTable
 
 MAX_PATCHED = 64  # documents changed since the last index beyond which making it afresh is as quick
 
@@ -44,14 +44,14 @@ def patch_index(
     read: Callable[[str], bytes],
     changes: Sequence[tuple[int, Entry, Entry]],
     order: list[int] | None = None,
-    skips: dict[str, Skips] | None = None,
+    skips: SkipTable | None = None,
 ) -> dict[str, bytes | None] | None:
     """The index files that change, and their bytes, when each slot `number` of `changes` goes from its old entry
     to its new one (a free slot's is FREE), and the site's order becomes `order` (None: as it was): byte for
     byte what `index_files` makes of the new entries (a file that goes: None). Only the postings that changed are
     written again. None when a shard would begin elsewhere, the documents per display-data shard would change, or a
-    record on disk is not the old entry's (make the index afresh then). `skips`, the long lists' skip points by
-    token (see `search_skips`), are moved to match the patched lists; a list's whose text they are not go.
+    record on disk is not the old entry's (make the index afresh then). `skips`, the long lists' skip points (see
+    `search_skips`), are moved to match the patched lists; a list's whose text they are not go.
 
     Raises ValueError, KeyError, IndexError or TypeError on files that are not as `index_files` wrote them."""
     manifest = read_manifest(read)
@@ -98,7 +98,7 @@ def patch_index(
             listings.add(number)
     if docs_per_shard(total, manifest["slots"]) != per_shard:
         return None
-    token_files = _patched_token_shards(read, manifest["chunks"], token_changes, {} if skips is None else skips)
+    token_files = _patched_token_shards(read, manifest["chunks"], token_changes, skips)
     if token_files is None:
         return None
     files: dict[str, bytes | None] = dict(token_files)
@@ -123,7 +123,7 @@ def patch_index(
 
 
 def patch_bodies(
-    read: Callable[[str], bytes], number: int, old: SearchDoc, new: SearchDoc, skips: dict[str, Skips] | None = None
+    read: Callable[[str], bytes], number: int, old: SearchDoc, new: SearchDoc, skips: SkipTable | None = None
 ) -> tuple[dict[str, bytes], IndexEntry] | None:
     """`patch_index` for document `number`'s body edited from `old` to `new`, and the document's new entry: it
     keeps the sections its record shows (an edit to a body cannot move its note)."""
@@ -196,7 +196,7 @@ def _patched_token_shards(
     read: Callable[[str], bytes],
     firsts: list[str],
     changes: dict[str, list[tuple[int | None, int | None]]],
-    skips: dict[str, Skips],
+    skips: SkipTable | None,
 ) -> dict[str, bytes] | None:
     """The token shards holding the changed tokens, patched; `firsts` updated. None when a shard would begin
     elsewhere (see `starts_shard`). Raises ValueError when a posting is not as the changes say it was."""
@@ -212,10 +212,7 @@ def _patched_token_shards(
         encoded = dict(zip(front_decoded(data[0]), data[1].split(" "), strict=True))
         for token in tokens:
             postings = encoded.get(token, "")
-            points = skips.get(token)
-            if points is not None and not points.holds(postings):
-                del skips[token]
-                points = None
+            points = None if skips is None else skips.get(token, postings)
             for gone, added in changes[token]:  # the same document's posting, before and after
                 doc = (gone if gone is not None else added or 0) >> VALUE_BITS
                 gone_value = None if gone is None else gone & 255

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zlib
 from array import array
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import accumulate, islice
 
@@ -68,3 +69,33 @@ def skips_of(docs: list[int], pieces: list[str], text: str) -> Skips:
         array("q", map(starts.__getitem__, chosen)),
         array("q", islice(docs, SKIP - 1, len(docs) - 1, SKIP)),
     )
+
+
+class SkipTable:
+    """Every long list's skip points, by token, as the cache holds them: read when a patch first meets a list long
+    enough to have them (a body edit's few changed words seldom are), and `changed` once a patch moved or dropped
+    some (the cache then keeps them again)."""
+
+    def __init__(self, load: Callable[[], dict[str, Skips]]) -> None:
+        self._load = load
+        self._points: dict[str, Skips] | None = None
+        self.changed = False
+
+    def get(self, token: str, text: str) -> Skips | None:
+        """The points of the token's list, if they are the points of `text`; those of another text are dropped."""
+        if len(text) < LONG:  # a posting takes a character or more: the list is too short to have points
+            return None
+        found = self.points.get(token)
+        if found is None:
+            return None
+        self.changed = True  # the patch moves them, or they go
+        if not found.holds(text):
+            del self.points[token]
+            return None
+        return found
+
+    @property
+    def points(self) -> dict[str, Skips]:
+        if self._points is None:
+            self._points = self._load()
+        return self._points
