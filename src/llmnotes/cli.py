@@ -7,7 +7,6 @@ import contextlib
 import gc
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import NoReturn
 
@@ -131,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _command(args)
     except Exception:  # not the notes' fault: those are UserErrors, each command reports them itself
+        import traceback  # here: its imports take a build that goes well 4 ms
+
         traceback.print_exc()
         print(
             f"llmnotes {__version__}: internal error: this is a bug in llmnotes, not a problem in your notes; "

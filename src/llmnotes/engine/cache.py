@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import secrets
 import tempfile
 import time
 from collections.abc import Callable, Collection
@@ -172,7 +171,7 @@ class BuildCache:
         self._save_derived()
         if "conversions" in self.__dict__:  # notes were parsed: forget the conversions of the ones that are gone
             self.conversions.keep_only(set(state.inputs))
-        state.serial = secrets.token_hex(8)
+        state.serial = os.urandom(8).hex()
         self.save_quietly(lambda: self._dump("state", state))
         for name in ("state-changes.pickle", *RETIRED):
             self.save_quietly(partial(Path.unlink, self.folder / name, missing_ok=True))
