@@ -162,6 +162,30 @@ def test_the_home_page_year_pages_and_feed_list_notes_not_folders(
     assert 'href="notes/getting-started.html"' in index  # the folders stay in the list by section
 
 
+def test_the_pager_steps_from_note_to_note_past_the_folders_pages(docs: Path, capsys) -> None:
+    """A note's previous and next are the notes before and after it as the lists of papers show them: a folder's
+    own page (index.md, README.md) is no step of the pager, and has none itself. A site made of folders sent a
+    reader from its oldest note to a folder's page named after the folder, and from folder page to folder page."""
+    run_cli(docs, capsys=capsys)
+    notes = docs / "site" / "notes"
+    sections = {"getting-started.html", "reference.html"}
+    steps = {}
+    for page in notes.glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        found = {rel: [unquote(h) for h in re.findall(f'rel="{rel}" href="([^"]+)"', html)] for rel in ("prev", "next")}
+        if page.name in sections:
+            assert found == {"prev": [], "next": []}, page.name
+            continue
+        steps[page.name] = (found["prev"][0] if found["prev"] else None, found["next"][0] if found["next"] else None)
+    assert not sections & {step for pair in steps.values() for step in pair}
+    first = [name for name, (previous, _) in steps.items() if previous is None]
+    walked = first[:]
+    while (following := steps[walked[-1]][1]) is not None:
+        assert steps[following][0] == walked[-1]  # and back again
+        walked.append(following)
+    assert len(first) == 1 and sorted(walked) == sorted(steps)  # one chain through every note
+
+
 def test_links_and_images_land_where_the_files_were_copied(docs: Path, capsys) -> None:
     run_cli(docs, capsys=capsys)
     site = docs / "site/notes"

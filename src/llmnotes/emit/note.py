@@ -22,10 +22,18 @@ TOC_MIN_HEADINGS = 3
 
 
 def emit(context: PageContext) -> Iterator[Output]:
-    chronological = list(reversed(context.site.notes))
-    for position, parsed in enumerate(chronological):
-        previous = chronological[position - 1] if position > 0 else None
-        following = chronological[position + 1] if position + 1 < len(chronological) else None
+    # The pager steps from note to note, oldest to newest, as the lists of papers show them: a folder's own page
+    # (index.md) lists its folder, belongs to no year, and has no pager.
+    oldest_first = list(reversed(context.listed()))
+    pager = {
+        parsed.note.slug: (
+            oldest_first[position - 1] if position > 0 else None,
+            oldest_first[position + 1] if position + 1 < len(oldest_first) else None,
+        )
+        for position, parsed in enumerate(oldest_first)
+    }
+    for parsed in reversed(context.site.notes):
+        previous, following = pager.get(parsed.note.slug, (None, None))
         path = note_path(parsed.note.slug)
         rest = context.remember(_REST, parsed.note.slug, partial(_key_rest, parsed, context, previous, following))
         render = partial(_render, context, parsed, path, previous, following)
