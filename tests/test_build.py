@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import filecmp
 import os
 import re
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -301,6 +303,44 @@ def test_without_a_base_url_two_sites_feed_ids_never_collide(tmp_path: Path, cap
     shutil.rmtree(one / ".llmnotes-cache")
     assert run_cli(one, capsys=capsys)[0] == 0
     assert feed_ids(one / "site") == ids  # stable: a reader does not see old entries as new
+
+
+def test_the_feed_holds_the_notes_changed_last_and_an_edit_elsewhere_leaves_it_alone(tmp_path: Path, capsys) -> None:
+    """The feed holds the `feed_limit` notes (50 unless set) changed last, the latest first: a feed of every note of
+    a large site is megabytes that each reader fetches again on every poll, and was rendered again after an edit
+    of any note. An older note edited today comes first; a note outside the feed retitled leaves it as it was."""
+    files = {"pyproject.toml": '[tool.llmnotes]\ntitle = "Notes"\nfeed_limit = 2\n'}
+    for number in range(5):
+        files[f"notes/n{number}.md"] = f"---\ntitle: Note {number}\nyear: 2020\n---\n\nText {number}.\n"
+    root = write_site(tmp_path / "project", files)  # outside git: a note changed when its file did
+    days = {number: dt.datetime(2024, 3, 1 + number, 12).timestamp() for number in range(5)}
+    for number, day in days.items():
+        os.utime(root / f"notes/n{number}.md", (day, day))
+
+    def titles() -> list[str]:
+        feed = ElementTree.parse(root / "site/atom.xml").getroot()
+        return [entry.findtext(f"{ATOM}title") or "" for entry in feed.findall(f"{ATOM}entry")]
+
+    assert run_cli(root, capsys=capsys)[0] == 0
+    assert titles() == ["Note 4", "Note 3"]
+    before = (root / "site/atom.xml").stat()
+    note = root / "notes/n0.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("Note 0", "Note zero"), encoding="utf-8")
+    os.utime(note, (days[0], days[0]))  # retitled, on its old day: still the oldest
+    assert run_cli(root, capsys=capsys)[0] == 0
+    after = (root / "site/atom.xml").stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)  # not written again
+    assert "Note zero" in (root / "site/notes/n0.html").read_text(encoding="utf-8")
+    note = root / "notes/n1.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nMore today.\n", encoding="utf-8")
+    assert run_cli(root, capsys=capsys)[0] == 0
+    assert titles() == ["Note 1", "Note 4"]
+    (root / "pyproject.toml").write_text('[tool.llmnotes]\ntitle = "Notes"\nfeed_limit = 0\n', encoding="utf-8")
+    assert run_cli(root, capsys=capsys)[0] == 0
+    assert titles() == ["Note 1", "Note 4", "Note 3", "Note 2", "Note zero"]  # 0: every note
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def test_feed_entry_ids_are_the_name_based_uuids_readers_already_know() -> None:

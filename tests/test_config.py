@@ -35,7 +35,8 @@ def test_values_are_read_and_base_url_gets_a_slash(tmp_path: Path) -> None:
 
 def test_wrong_types_and_unknown_keys_are_all_reported(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.llmnotes]\ntitle = 3\nstrict_links = "yes"\ntitel = "x"\nbase_url = "example.org"\nraw_html = "strip"\n',
+        '[tool.llmnotes]\ntitle = 3\nstrict_links = "yes"\ntitel = "x"\nbase_url = "example.org"\nraw_html = "strip"\n'
+        "feed_limit = -5\n",
         encoding="utf-8",
     )
     with pytest.raises(UserError) as caught:
@@ -44,5 +45,6 @@ def test_wrong_types_and_unknown_keys_are_all_reported(tmp_path: Path) -> None:
     assert "[tool.llmnotes] title: expected a string, got 3" in text
     assert "[tool.llmnotes] strict_links: expected true or false, got 'yes'" in text
     assert "[tool.llmnotes] titel: unknown key" in text and "known keys:" in text
+    assert "[tool.llmnotes] feed_limit: expected a count, got -5" in text and "0 for no limit" in text
     assert "base_url: expected an absolute http(s) URL" in text
     assert """raw_html: expected one of "sanitize", "escape", "allow", got 'strip'""" in text

@@ -41,6 +41,7 @@ class Config:
     edit_url: str = ""  # a note's path inside the notes folder appended to it is where the note is edited
     bibliography: str = ""  # a .bib (BibTeX, BibLaTeX) or CSL-JSON file, from the project's folder, that notes cite
     section_titles: tuple[tuple[str, str], ...] = ()  # (folder inside the notes folder, title), from mkdocs.yml's nav
+    feed_limit: int = 50  # the feed's entries: the notes changed last; 0 for every note
 
     @property
     def notes_path(self) -> Path:
@@ -71,6 +72,7 @@ def builtin_theme() -> Path:
 
 _STRING_KEYS = {f.name for f in fields(Config) if f.type == "str"}
 _BOOL_KEYS = {f.name for f in fields(Config) if f.type == "bool"}
+_COUNT_KEYS = {f.name for f in fields(Config) if f.type == "int"}
 
 
 def load_config(root: Path) -> Config:
@@ -151,14 +153,19 @@ def _has_markdown(folder: Path, below: bool = False) -> bool:
 def _validate(table: dict[str, Any]) -> dict[str, Any]:
     problems: list[Diagnostic] = []
     values: dict[str, Any] = {}
-    known = sorted(_STRING_KEYS | _BOOL_KEYS)
+    known = sorted(_STRING_KEYS | _BOOL_KEYS | _COUNT_KEYS)
     for key, value in table.items():
         where = f"[tool.llmnotes] {key}"
-        if (key in _STRING_KEYS and isinstance(value, str)) or (key in _BOOL_KEYS and isinstance(value, bool)):
+        if (
+            (key in _STRING_KEYS and isinstance(value, str))
+            or (key in _BOOL_KEYS and isinstance(value, bool))
+            or (key in _COUNT_KEYS and type(value) is int and value >= 0)
+        ):
             values[key] = value
-        elif key in _STRING_KEYS or key in _BOOL_KEYS:
-            expected = "a string" if key in _STRING_KEYS else "true or false"
-            problems.append(_problem(f"{where}: expected {expected}, got {value!r}"))
+        elif key in _STRING_KEYS or key in _BOOL_KEYS or key in _COUNT_KEYS:
+            expected = "a string" if key in _STRING_KEYS else "true or false" if key in _BOOL_KEYS else "a count"
+            hint = f"e.g. {key} = 50, or 0 for no limit" if key in _COUNT_KEYS else None
+            problems.append(_problem(f"{where}: expected {expected}, got {value!r}", hint=hint))
         else:
             problems.append(_problem(f"{where}: unknown key", hint=f"known keys: {', '.join(known)}"))
     if values.get("raw_html", "sanitize") not in RAW_HTML_POLICIES:

@@ -1,26 +1,30 @@
-"""The Atom feed of all notes, newest first; URLs are absolute when base_url is set."""
+"""The Atom feed of the notes changed last, the latest first; URLs are absolute when base_url is set."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import heapq
 import uuid
 from collections.abc import Iterator
 from urllib.parse import quote
 
 from ..config import Config
 from ..engine.history import repository
-from ..model import Note, Output
+from ..model import Note, Output, ParsedNote
 from ..paths import note_path
-from . import PageContext, one_page
+from . import PageContext, one_page, short_digest
 
 FEED_PATH = "atom.xml"
 
 
 def note_updated(note: Note, dates: tuple[dt.date, dt.date] | None) -> str:
     """An RFC 3339 timestamp: when the note last changed; the paper's year (1 January) when that is unknown."""
-    day = dates[1] if dates else (dt.date(note.year, 1, 1) if note.year else dt.date(1970, 1, 1))
-    return f"{day.isoformat()}T00:00:00Z"
+    return f"{_changed_on(note, dates).isoformat()}T00:00:00Z"
+
+
+def _changed_on(note: Note, dates: tuple[dt.date, dt.date] | None) -> dt.date:
+    return dates[1] if dates else (dt.date(note.year, 1, 1) if note.year else dt.date(1970, 1, 1))
 
 
 def site_identity(config: Config) -> str:
@@ -52,17 +56,31 @@ def _uuid5_urn(namespace: bytes, name: str) -> str:
 
 
 def emit(context: PageContext) -> Iterator[Output]:
+    """The feed of the notes changed last (`feed_limit` of them; 0: every note), keyed on what it shows of them."""
     identity = site_identity(context.config)
-    yield one_page(FEED_PATH, (context.notes_key(), identity), lambda: _render(context, identity), lists_all=True)
+    latest = latest_changed(context)
+    key = (identity, short_digest(" ".join(context.card_key(parsed.note.slug) for parsed in latest)))
+    yield one_page(FEED_PATH, key, lambda: _render(context, identity, latest), lists_all=True)
 
 
-def _render(context: PageContext, identity: str) -> bytes:
+def latest_changed(context: PageContext) -> list[ParsedNote]:
+    """The notes the feed holds: the `feed_limit` changed last, the latest first, and notes changed on the same day
+    in the site's order (not the folders' own pages). A feed of every note of a large site is megabytes that each
+    reader fetches again on every poll, and rendered again on every edit of any note."""
+    listed = context.listed()
+    dates = context.site.dates
+    days = [_changed_on(parsed.note, dates.get(parsed.note.slug)) for parsed in listed]
+    limit = context.config.feed_limit or len(listed)
+    latest = heapq.nsmallest(limit, range(len(listed)), key=lambda number: (-days[number].toordinal(), number))
+    return [listed[number] for number in latest]
+
+
+def _render(context: PageContext, identity: str, latest: list[ParsedNote]) -> bytes:
     base = context.config.base_url
-    listed = context.listed()  # not the folders' own pages
-    feed_id, entry_ids = feed_ids(identity, [parsed.note.slug for parsed in listed])
-    changed = {p.note.slug: note_updated(p.note, context.site.dates.get(p.note.slug)) for p in listed}
+    feed_id, entry_ids = feed_ids(identity, [parsed.note.slug for parsed in latest])
+    changed = {p.note.slug: note_updated(p.note, context.site.dates.get(p.note.slug)) for p in latest}
     entries = []
-    for parsed in listed:
+    for parsed in latest:
         slug = parsed.note.slug
         link = base + quote(note_path(slug))
         entry_id = link if base else entry_ids[slug]
@@ -79,6 +97,4 @@ def _render(context: PageContext, identity: str) -> bytes:
             )
         )
     updated = max(changed.values(), default="1970-01-01T00:00:00Z")
-    return context.renderer.render(
-        "atom.xml", FEED_PATH, entries=entries, updated=updated, feed_id=base or feed_id
-    )
+    return context.renderer.render("atom.xml", FEED_PATH, entries=entries, updated=updated, feed_id=base or feed_id)
