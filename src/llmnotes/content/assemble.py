@@ -17,6 +17,7 @@ from ..features.related import related_key, updated_related
 from ..model import (
     Asset,
     Backlink,
+    Derive,
     Diagnostic,
     Lineage,
     Note,
@@ -46,10 +47,6 @@ def note_order(parsed: ParsedNote, titles: bool = True) -> tuple:
         fold(note.title) if titles else "",
         note.slug,
     )
-
-
-# (name, key, make) -> what make made for that key; make(what it made for another key, or None)
-Derive = Callable[[str, str, Callable[[Any], Any]], Any]
 
 
 def _afresh(_name: str, _key: str, make: Callable[[Any], Any]) -> Any:

@@ -15,7 +15,7 @@ from ..emit.fragments import FRAGMENTS
 from ..emit.render import COMPILED_TEMPLATES, Renderer
 from ..engine.cache import BuildCache
 from ..engine.conversions import ConversionFile
-from ..engine.history import file_dates, repository, shallow_clone_warning
+from ..engine.history import file_dates, git_history, repository, shallow_clone_warning
 from ..engine.parallel import run_all
 from ..engine.progress import Progress, silent
 from ..features.citations import base_key, bibtex_fields, is_paper
@@ -42,7 +42,9 @@ def compile_site(project: Project, report: Progress = silent) -> tuple[PageConte
     parsed, diagnostics = parse_all(config, inputs, cache, report)
     cache.save_quietly(cache.parsed_notes.save)  # now, before the process grows: saving briefly doubles a store
     report("link", 0, 1)
-    context, problems, note_count = link_site(config, inputs, parsed, project.drafts, project.strict_links, cache)
+    context, problems, note_count = link_site(
+        config, inputs, parsed, project.drafts, project.strict_links, cache, project.git_head
+    )
     report("link", 1, 1)
     return context, diagnostics + problems, note_count
 
@@ -121,9 +123,16 @@ def _parser(raw_html: str, strings: tuple[tuple[str, str], ...]) -> MarkdownIt:
 
 
 def link_site(
-    config: Config, inputs: Inputs, parsed: list[ParsedNote], drafts: bool, strict_links: bool, cache: BuildCache
+    config: Config,
+    inputs: Inputs,
+    parsed: list[ParsedNote],
+    drafts: bool,
+    strict_links: bool,
+    cache: BuildCache,
+    head: str | None = None,
 ) -> tuple[PageContext, list[Diagnostic], int]:
-    """Resolve links, assemble the site and the page context; the count is of the notes in the site."""
+    """Resolve links, assemble the site and the page context; the count is of the notes in the site. `head`: the
+    commit checked out (see history.git_head), None outside git."""
     documents = qualify_slugs([p for p in parsed if drafts or not p.note.draft])
     index, diagnostics = LinkIndex.build(documents)
     links, backlinks, problems = resolve_links(documents, index, strict_links)
@@ -139,7 +148,8 @@ def link_site(
     references, problems = resolve_citations(documents, index, bibliography, strict_links)
     diagnostics += problems
     mtimes = {name: found[0] for name, (found, _) in cache.inputs.items() if found is not None}
-    dates = file_dates(config.root, [p.note.source for p in documents], mtimes)
+    history = git_history(config.root, head, cache.derived)
+    dates = file_dates(config.root, [p.note.source for p in documents], mtimes, history)
     diagnostics += shallow_clone_warning(repository(config.root))
     site, problems = assemble_site(
         list(index.notes.values()),

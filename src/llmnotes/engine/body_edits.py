@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-import secrets
 import sqlite3
 from collections.abc import Collection, Iterable
 from dataclasses import replace
@@ -33,7 +32,7 @@ from ..i18n import interface_strings
 from ..markdown import create_parser
 from ..markdown.memo import pickled, recording
 from .cache import BuildCache, BuildState, Stamp, content_digest, output_key, templates_digest
-from .history import file_dates
+from .history import file_dates, git_history
 from .write import SiteWriter
 
 MOST_NOTES = 8  # edited notes beyond which a full incremental build is as quick
@@ -92,7 +91,7 @@ def _write_records(path: Path, context: PageContext, previous: BuildState, state
                 rows.append((source, pickle.dumps((record(context, parsed), search_record), pickle.HIGHEST_PROTOCOL)))
         db.executemany("INSERT OR REPLACE INTO record VALUES (?, ?)", rows)
         db.executemany("DELETE FROM record WHERE source = ?", ((source,) for source in kept))  # notes gone
-        generation = secrets.token_hex(8)
+        generation = os.urandom(8).hex()
         db.execute("DELETE FROM meta")
         db.execute("INSERT INTO meta VALUES (?)", (generation,))
     return generation
@@ -131,7 +130,7 @@ def quick_rebuild(
     if kept is None or ROOT not in previous.outputs or not previous.search_keys:
         return None
     conversions = {source: cache.conversions.get(source) for source in changed}
-    dates = file_dates(config.root, changed)  # one look at git's history for all of them
+    dates = file_dates(config.root, changed, history=git_history(config.root, previous.git_head, cache.derived))
     if any(dates.get(source) != kept[source][0].dates for source in changed):
         return None  # the page, feed and sitemap show a note's dates
     update = _Update(

@@ -74,6 +74,7 @@ class Project:
     drafts: bool
     cache: BuildCache
     inputs: Inputs
+    git_head: str | None  # the commit checked out, whose history gives the notes' dates (see history.git_head)
 
     @property
     def options(self) -> tuple:
@@ -102,7 +103,7 @@ def open_project(
         config, cache, options, output
     )
     cache.scanned = inputs
-    return Project(config, output, strict_links, drafts, cache, inputs)
+    return Project(config, output, strict_links, drafts, cache, inputs, git_head(config.root))
 
 
 def _build(
@@ -131,7 +132,7 @@ def _build(
     if foreign:
         previous = BuildState()
     in_place = (bool(previous.code) and ours) or foreign
-    head = git_head(config.root)  # a new commit can change the notes' dates without changing a file
+    head = project.git_head  # a new commit can change the notes' dates without changing a file
     same_site = previous.site_key == inputs.site_key and previous.git_head == head
     changed = None  # the notes whose bytes changed, when the site's files and the set of inputs are as last time
     if in_place and same_site and previous.inputs.keys() == cache.inputs.keys():

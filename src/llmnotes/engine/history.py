@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..model import Diagnostic
+from ..model import Derive, Diagnostic
 
 Dates = tuple[dt.date, dt.date]  # (created, updated)
+History = dict[str, tuple[int, int]]  # path -> (created, updated) as day ordinals: a tenth of dates' unpickling
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 SHALLOW_RULE = "shallow-clone"
 
@@ -64,17 +65,21 @@ def git_head(root: Path) -> str | None:
     return " ".join(output.split()) if output else None
 
 
-def file_dates(root: Path, sources: list[str], mtimes: Mapping[str, int] | None = None) -> dict[str, Dates]:
+def file_dates(
+    root: Path, sources: list[str], mtimes: Mapping[str, int] | None = None, history: History | None = None
+) -> dict[str, Dates]:
     """(created, updated) of each source path (relative to `root`): the earliest and latest author dates of the
-    commits that touched it, renames followed; a file git does not know yet, or every file outside a work tree,
-    gets its modification date (UTC) for both: from `mtimes` (nanoseconds, as the build's first step read them)
-    when it has the file, else read now."""
-    history = _git_history(root)
+    commits that touched it, renames followed (`history`, else git's log read now); a file git does not know yet,
+    or every file outside a work tree, gets its modification date (UTC) for both: from `mtimes` (nanoseconds, as
+    the build's first step read them) when it has the file, else read now."""
+    if history is None:
+        history = _git_history(root)
     mtimes = mtimes or {}
     dates = {}
     for source in sources:
         if source in history:
-            dates[source] = history[source]
+            created, updated = history[source]
+            dates[source] = (_from_ordinal(created), _from_ordinal(updated))
             continue
         mtime = mtimes.get(source)
         if mtime is None:
@@ -88,6 +93,22 @@ def file_dates(root: Path, sources: list[str], mtimes: Mapping[str, int] | None 
 
 
 NS_PER_DAY = 86_400 * 1_000_000_000
+HISTORY = "git-history"  # the build cache's name for it (see `git_history`)
+
+
+def git_history(root: Path, head: str | None, derived: Derive) -> History:
+    """Every committed file's (created, updated), as `file_dates` reads them from git's log, kept by the build
+    cache (`derived`: see BuildCache.derived) for the commit checked out, `head` (see `git_head`): the log of a
+    repository of 10,000 notes and 300 commits takes 1.7 s to walk, and an edit commits nothing. Empty outside a
+    work tree, without running git."""
+    if head is None:
+        return {}
+    return derived(HISTORY, head, lambda _last: _git_history(root))  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1 << 12)
+def _from_ordinal(number: int) -> dt.date:
+    return dt.date.fromordinal(number)
 
 
 @lru_cache(maxsize=1 << 12)
@@ -96,7 +117,7 @@ def _day(number: int) -> dt.date:
     return dt.date(1970, 1, 1) + dt.timedelta(days=number)
 
 
-def _git_history(root: Path) -> dict[str, Dates]:
+def _git_history(root: Path) -> History:
     """Walk the log newest first; a rename sends the older history of its old path to the current path.
 
     Author dates, as Hugo's enableGitInfo has them: a rebase or an amended commit keeps them, while committer
@@ -133,7 +154,7 @@ def _git_history(root: Path) -> dict[str, Dates]:
             continue
         seen = dates.setdefault(now, [day, day])
         seen[0], seen[1] = min(seen[0], day), max(seen[1], day)
-    return {path: (created, updated) for path, (created, updated) in dates.items()}
+    return {path: (created.toordinal(), updated.toordinal()) for path, (created, updated) in dates.items()}
 
 
 def _git(root: Path, *args: str) -> str | None:
