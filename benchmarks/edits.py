@@ -1,6 +1,6 @@
 """Time each kind of edit at 10,000 notes, with the user's own copy of the templates, as `llmnotes build` runs it.
 
-    .venv/bin/python benchmarks/edits.py [--size 10000] [--work /tmp/llmnotes-edits] [--json results.json]
+    .venv/bin/python benchmarks/edits.py [--size 10000] [--work /tmp/llmnotes-edits] [--json results.json] [--git N]
 
 Copies benchmarks/corpus/<size>/llmnotes (generated if missing) to a scratch project, copies the built-in theme
 into its `templates/` (as every user who customises one page starts), builds it cold and warm, then makes one edit
@@ -14,6 +14,10 @@ of each kind and times the build that follows, each in a fresh process as a user
     add        a new note
     delete     that note deleted again
     template   the tag page's template edited (only tag pages use it)
+
+With `--git N` the project is a git repository, as a user keeps notes: everything committed once, then N commits
+that each append a line to three notes (the notes' dates then come from git's log, and an edit that is not
+committed moves no date: the first body edit is like the second).
 
 Then `llmnotes serve` runs on the project, and the time from saving an edit (a body, then a title) to the served
 page showing it is measured as a reader sees it, polling the page. Last, the site is built clean into another
@@ -49,6 +53,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--work", type=Path, default=Path("/tmp/llmnotes-edits"))
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--git", type=int, metavar="N", help="make the project a git repository with N commits")
     args = parser.parse_args()
     corpus = generate.DEFAULT_OUT / str(args.size) / "llmnotes"
     if not corpus.is_dir():
@@ -58,6 +63,8 @@ def main() -> None:
     # Not the cache or site a run.py run leaves in the corpus: the first build here must be cold.
     shutil.copytree(corpus, project, ignore=shutil.ignore_patterns(".llmnotes-cache", "site", "OUT*"))
     shutil.copytree(ROOT / "templates", project / "templates")
+    if args.git is not None:
+        _commit_history(project, args.git)
     notes = project / "notes"
     middle = notes / f"{generate.slug_of(max(1, args.size // 2))}.md"
     other = generate.slug_of(max(1, args.size // 3))
@@ -124,6 +131,28 @@ def main() -> None:
         args.json.write_text(json.dumps({"size": args.size, "runs": figures, "identical": same}, indent=2) + "\n")
     if not same:
         sys.exit(1)
+
+
+def _commit_history(project: Path, commits: int) -> None:
+    """Commit the project, then `commits` commits of a line appended to three notes each, a day apart."""
+    notes = sorted((project / "notes").glob("*.md"))
+    (project / ".gitignore").write_text("site/\n.llmnotes-cache/\n", encoding="utf-8")
+    _git(project, 0, "init", "-q", "-b", "main")
+    _git(project, 0, "add", "-A")
+    _git(project, 0, "commit", "-q", "-m", "notes")
+    for number in range(1, commits + 1):
+        for step in (7, 13, 29):
+            _append(notes[(number * step) % len(notes)], f"\n修订 {number}。\n")
+        _git(project, number, "commit", "-q", "-am", f"revision {number}")
+    print(f"git        {commits + 1} commits", flush=True)
+
+
+def _git(project: Path, day: int, *args: str) -> None:
+    stamp = f"{1_700_000_000 + day * 86_400} +0000"  # a commit a day from 2023-11-14: the same history every run
+    env = {**os.environ, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp, "GIT_CONFIG_GLOBAL": os.devnull}
+    env |= {"GIT_AUTHOR_NAME": "B", "GIT_AUTHOR_EMAIL": "b@example.org"}
+    env |= {"GIT_COMMITTER_NAME": "B", "GIT_COMMITTER_EMAIL": "b@example.org"}
+    subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True, env=env)
 
 
 def _append(note: Path, text: str) -> None:
