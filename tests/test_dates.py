@@ -151,6 +151,28 @@ def test_outside_git_the_file_times_are_used(tmp_path: Path) -> None:
     assert '<time datetime="2023-11-14">2023-11-14</time>' in shown(root, "alpha")
 
 
+def test_outside_git_no_git_process_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder with no .git above it is in no repository: git is not asked (each run cost a build a few
+    milliseconds, a body edit of 0.3 s two of them); a repository made later is asked again."""
+    if any((folder / ".git").exists() for folder in tmp_path.parents):
+        pytest.skip("the temporary folder is inside a git work tree")
+    root = write_site(tmp_path / "notes-site", {"notes/alpha.md": NOTE, "notes/beta.md": OTHER})
+    runs: list[list[str]] = []
+    run = subprocess.run
+    monkeypatch.setattr(subprocess, "run", lambda command, **options: runs.append(command) or run(command, **options))
+    build(root)
+    (root / "notes/beta.md").write_text(OTHER + "\nA sentence more.\n")
+    assert build(root).quick
+    assert not [command for command in runs if command[0] == "git"]
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "notes")
+    git(root, "commit", "-q", "-m", "first", day="2024-02-02")
+    runs.clear()
+    build(root)
+    assert [command for command in runs if command[0] == "git"]
+    assert '<time datetime="2024-02-02">' in shown(root, "alpha")
+
+
 def test_a_fresh_clone_builds_the_same_site(tmp_path: Path) -> None:
     root = repository(tmp_path)
     (root / "notes/alpha.md").write_text(NOTE + "More.\n")
