@@ -137,49 +137,48 @@ def patched_postings(text: str, doc: int, gone: int | None, value: int | None, s
             break
         before = current
         at += 2 if code & 1 else 1
-    if at >= count:
+    joined = None  # a posting taken out: where the one after it began, and the document now before that one
+    if at >= count:  # past the last posting
         if stop < length:
             raise ValueError(f"the skip points of a list holding document {doc} are not its own")
         if gone is not None:
             raise ValueError(f"document {doc} has no posting in the index")
         if value is None:
             return text
-        patched = text + _posting(doc - before - 1, value)
-        if skips is not None:
-            skips.rehash(patched)  # no point lies past the end
-        return patched
-    code = numbers[at]
-    current = before + (code >> 1) + 1
-    size = 2 if code & 1 else 1  # in varints: the gap, and the value unless it is ONCE_IN_BODY
-    if at + size > count:
-        raise ValueError(f"document {doc}'s posting is cut short")
-    held = numbers[at + 1] if code & 1 else ONCE_IN_BODY
-    if (current == doc) != (gone is not None) or (gone is not None and held != gone):
-        raise ValueError(f"document {doc}'s posting is not as the index's")
-    start = offset + sum(map(len, pieces[:at]))  # in characters
-    joined = None  # a posting taken out: where the one after it began, and the document now before that one
-    if current > doc:  # it goes in before this one, whose gap then counts from it
-        if value is None:
-            return text
-        end = start + len(pieces[at])
-        written = _posting(doc - before - 1, value) + _number((current - doc - 1) << 1 | (code & 1), _small_varints())
+        start = end = length
+        written = _posting(doc - before - 1, value)
     else:
-        end = start + sum(map(len, pieces[at : at + size]))
-        if value is not None:
-            written = _posting(doc - before - 1, value)
-        elif at + size >= count:  # it goes, and was the last
-            if stop < length:
-                raise ValueError(f"the skip points of a list holding document {doc} are not its own")
-            written, end = "", length
+        code = numbers[at]
+        current = before + (code >> 1) + 1
+        size = 2 if code & 1 else 1  # in varints: the gap, and the value unless it is ONCE_IN_BODY
+        if at + size > count:
+            raise ValueError(f"document {doc}'s posting is cut short")
+        held = numbers[at + 1] if code & 1 else ONCE_IN_BODY
+        if (current == doc) != (gone is not None) or (gone is not None and held != gone):
+            raise ValueError(f"document {doc}'s posting is not as the index's")
+        start = offset + sum(map(len, pieces[:at]))  # in characters
+        if current > doc:  # it goes in before this one, whose gap then counts from it
+            if value is None:
+                return text
+            end = start + len(pieces[at])
+            gap = _number((current - doc - 1) << 1 | (code & 1), _small_varints())
+            written = _posting(doc - before - 1, value) + gap
         else:
-            following = numbers[at + size]  # it goes: the next one's gap counts from the one before it
-            joined = (end, before)
-            written = _number((current + (following >> 1) - before) << 1 | (following & 1), _small_varints())
-            end += len(pieces[at + size])
+            end = start + sum(map(len, pieces[at : at + size]))
+            if value is not None:
+                written = _posting(doc - before - 1, value)
+            elif at + size >= count:  # it goes, and was the last
+                if stop < length:
+                    raise ValueError(f"the skip points of a list holding document {doc} are not its own")
+                written, end = "", length
+            else:
+                following = numbers[at + size]  # it goes: the next one's gap counts from the one before it
+                joined = (end, before)
+                written = _number((current + (following >> 1) - before) << 1 | (following & 1), _small_varints())
+                end += len(pieces[at + size])
     patched = text[:start] + written + text[end:]
     if skips is not None:
-        skips.moved(point, start, end, len(written), joined)
-        skips.rehash(patched)
+        skips.moved(point, start, end, len(written), joined, patched)
     return patched
 
 

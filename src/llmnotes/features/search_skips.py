@@ -38,10 +38,14 @@ class Skips:
         stop = self.offsets[point + 1] + MARGIN if point + 1 < len(self.offsets) else length
         return point, offset, before, min(stop, length)
 
-    def moved(self, point: int, start: int, end: int, written: int, joined: tuple[int, int] | None) -> None:
-        """Move the points after `point` when characters `start` to `end` became `written` characters. `joined`:
-        a posting taken out at `start`, (where the one after it began, the document before it now): a point there
-        now begins at `start`. Any other point inside the rewritten characters cannot be and is dropped."""
+    def moved(
+        self, point: int, start: int, end: int, written: int, joined: tuple[int, int] | None, text: str
+    ) -> None:
+        """Move the points after `point` when characters `start` to `end` became `written` characters, making
+        `text`. `joined`: a posting taken out at `start`, (where the one after it began, the document before it
+        now): a point there now begins at `start`. Any other point inside the rewritten characters cannot be and is
+        dropped."""
+        self.crc = zlib.crc32(text.encode())
         offsets, befores = self.offsets, self.befores
         first = point + 1
         after = bisect_left(offsets, end, first)  # the points past the rewritten characters
@@ -54,9 +58,6 @@ class Skips:
         for j in reversed(inside):
             if j not in kept:
                 del offsets[j], befores[j]
-
-    def rehash(self, text: str) -> None:
-        self.crc = zlib.crc32(text.encode())
 
 
 def skips_of(docs: list[int], pieces: list[str], text: str) -> Skips:
