@@ -165,16 +165,11 @@ class BuildCache:
         return found if isinstance(found, ParsedNote) and found.note.digest == note_digest else None
 
     def save(self, state: BuildState) -> None:
-        """Write the new state, and the stores if they changed since they were saved."""
-        self.save_quietly(self.parsed_notes.save)
-        self.save_quietly(self.search_entries.save)
-        self._save_derived()
-        if "conversions" in self.__dict__:  # notes were parsed: forget the conversions of the ones that are gone
-            self.conversions.keep_only(set(state.inputs))
+        """Write the new state whole, and the stores if they changed since they were saved."""
+        self._save_stores(state)
         state.serial = os.urandom(8).hex()
         self.save_quietly(lambda: self._dump("state", state))
-        for name in ("state-changes.pickle", *RETIRED):
-            self.save_quietly(partial(Path.unlink, self.folder / name, missing_ok=True))
+        self.save_quietly(partial(Path.unlink, self.folder / "state-changes.pickle", missing_ok=True))
         self._changes = None
         if self.memory is not None:
             self.memory.keep(self, state)
@@ -183,13 +178,19 @@ class BuildCache:
         """Save what a build that compiled the site made: the stores, and its state as the changes from the last
         one's (see `save_changes`). Writing the whole state of 10,000 notes again took a tenth of a second of every
         edit that takes the full way, though such an edit changes a few dozen files."""
-        if "conversions" in self.__dict__:  # notes were parsed: forget the conversions of the ones that are gone
-            self.conversions.keep_only(set(state.inputs))
+        self._save_stores(state)
+        self.save_changes(state)
+
+    def _save_stores(self, state: BuildState) -> None:
+        """The stores that changed, the conversions of the notes that are gone forgotten, older versions' files
+        deleted."""
         self.save_quietly(self.parsed_notes.save)
         self.save_quietly(self.search_entries.save)
+        self._save_derived()
+        if "conversions" in self.__dict__:  # notes were parsed: forget the conversions of the ones that are gone
+            self.conversions.keep_only(set(state.inputs))
         for name in RETIRED:
             self.save_quietly(partial(Path.unlink, self.folder / name, missing_ok=True))
-        self.save_changes(state)
 
     def save_changes(self, state: BuildState, touched: dict[str, Collection[str]] | None = None) -> None:
         """Save `state`, which differs from the previous one in a few entries, as those changes beside the saved
