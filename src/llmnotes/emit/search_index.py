@@ -29,7 +29,7 @@ from . import PageContext
 
 def emit(context: PageContext) -> Iterator[Output]:
     """The index, keyed on each slot's entry key (its parts; "" for a free slot), then on the site's order."""
-    documents, order = indexed_documents(context.site)
+    documents, order = indexed(context)
     body_key, card_key = context.body_key, context.card_key
     keys = tuple(document_key(body_key(p), card_key(p.note.slug)) if p else FREE_KEY for p in documents)
     job = IndexJob(context, documents, keys, order)
@@ -165,10 +165,9 @@ class SearchRecord:
     card_key: str
 
 
-def records(context: PageContext) -> dict[str, tuple[int, SearchRecord]]:
-    """slug -> each note's document number and record, from the values `emit` made the index with."""
-    documents, _ = indexed_documents(context.site)
-    return {p.note.slug: (n, SearchRecord(context.card_key(p.note.slug))) for n, p in enumerate(documents) if p}
+def indexed(context: PageContext) -> tuple[list[ParsedNote | None], list[int]]:
+    """`indexed_documents` of the site, worked out once per build."""
+    return context.remember("indexed", "", lambda: indexed_documents(context.site))
 
 
 def updated_index(

@@ -25,7 +25,7 @@ from ..content.parse import CITE, parse_note
 from ..content.scan import Document, Inputs
 from ..emit import PageContext, face_of
 from ..emit.note import NoteRecord, record, updated_page
-from ..emit.search_index import SearchRecord, records, updated_index
+from ..emit.search_index import SearchRecord, indexed, updated_index
 from ..features.search_format import ROOT
 from ..features.search_skips import SkipTable
 from ..i18n import interface_strings
@@ -64,33 +64,34 @@ def save_records(context: PageContext, cache: BuildCache, previous: BuildState, 
 
 def _write_records(path: Path, context: PageContext, previous: BuildState, state: BuildState) -> str:
     site = context.site
-    in_index = records(context)
+    documents, _ = indexed(context)
     with contextlib.closing(sqlite3.connect(path)) as db, db:  # one transaction
         db.execute("PRAGMA synchronous = OFF")  # a cache: lost in a crash, it costs the next edit a full build
         db.execute("CREATE TABLE IF NOT EXISTS record (source TEXT PRIMARY KEY, data BLOB)")
         db.execute("CREATE TABLE IF NOT EXISTS meta (generation TEXT)")
         known = db.execute("SELECT generation FROM meta").fetchall() == [(previous.records,)] and previous.records
-        # A document whose key the last index held has the same record: its number may have moved (a note added or
-        # deleted before it), which the record does not hold.
-        old_keys, new_keys = set(previous.search_keys), state.search_keys
         if not known:
             db.execute("DELETE FROM record")
-        kept = {row[0] for row in db.execute("SELECT source FROM record")} if known else set()
-        rows = []
+        # The table holds a record of every note of the last build: those of the notes whose page kept its key and
+        # whose document kept its key (its number may have moved: a note added or deleted before it, which the
+        # record does not hold) are left as they are. Only the changed ones are looked at, not every note.
+        old_keys, new_keys = set(previous.search_keys), state.search_keys
+        old_outputs = previous.outputs
+        changed_pages = {page for page, made in state.outputs.items() if old_outputs.get(page) != made}
+        new_sources = state.inputs.keys() - previous.inputs.keys()  # a note renamed keeps its page and its keys
+        numbers = {parsed.note.slug: number for number, parsed in enumerate(documents) if parsed}
+        rows, sources = [], set()
         for parsed in site.notes:
             source, slug = parsed.note.source, parsed.note.slug
-            page = site.paths[slug]
-            number, search_record = in_index[slug]
-            unchanged = (
-                source in kept
-                and previous.outputs.get(page) == state.outputs.get(page)
-                and new_keys[number] in old_keys
-            )
-            kept.discard(source)
-            if not unchanged:
-                rows.append((source, pickle.dumps((record(context, parsed), search_record), pickle.HIGHEST_PROTOCOL)))
+            sources.add(source)
+            same_keys = new_keys[numbers[slug]] in old_keys and site.paths[slug] not in changed_pages
+            if known and same_keys and source not in new_sources:
+                continue
+            search_record = SearchRecord(context.card_key(slug))
+            rows.append((source, pickle.dumps((record(context, parsed), search_record), pickle.HIGHEST_PROTOCOL)))
         db.executemany("INSERT OR REPLACE INTO record VALUES (?, ?)", rows)
-        db.executemany("DELETE FROM record WHERE source = ?", ((source,) for source in kept))  # notes gone
+        gone = previous.inputs.keys() - sources  # notes deleted or left out (drafts), and the inputs that are not notes
+        db.executemany("DELETE FROM record WHERE source = ?", ((source,) for source in gone))
         generation = os.urandom(8).hex()
         db.execute("DELETE FROM meta")
         db.execute("INSERT INTO meta VALUES (?)", (generation,))
