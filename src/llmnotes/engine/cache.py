@@ -268,12 +268,34 @@ class CacheMemory:
     disk are the ones that build wrote: another process that builds the same site makes it read them afresh."""
 
     def __init__(self) -> None:
+        import threading  # here: a build outside a server has no use for it
+
         self._cache: BuildCache | None = None
         self._state: BuildState | None = None
         self._files: tuple[Stamp | None, ...] = ()
+        self._lock = threading.Lock()  # a build takes the stores from `preload` only once it has them all
+        self._lent = False  # a build holds the kept stores (from `lend` to its `keep`)
 
     def keep(self, cache: BuildCache, state: BuildState) -> None:
-        self._cache, self._state, self._files = cache, state, self._stamps(cache.folder)
+        with self._lock:
+            self._cache, self._state, self._files = cache, state, self._stamps(cache.folder)
+            self._lent = False
+
+    def preload(self) -> None:
+        """Read the stores and values the kept build left on disk, which an edit that takes the full way reads
+        first: the parsed notes (0.4 s at 10,000 notes) and the search entries, the related notes. A server calls
+        it while the reader looks at the site, so that the first such edit does not wait for them."""
+        with self._lock:
+            kept = self._cache
+            if kept is None or self._lent:
+                return  # no build yet, or one is running: it reads what it needs itself
+            kept.parsed_notes.preload()
+            kept.search_entries.preload()
+            for name in PRELOADED:
+                if name not in kept._derived:
+                    found = kept._load(name, tuple)
+                    if found is not None and len(found) == 2:
+                        kept._derived[name] = found
 
     def holds(self, cache: BuildCache) -> bool:
         """Whether the kept state is what `cache` would read from disk."""
@@ -289,6 +311,8 @@ class CacheMemory:
 
     def lend(self, cache: BuildCache) -> None:
         """Give `cache` the kept state and stores."""
+        with self._lock:
+            self._lent = True
         kept, state = self._cache, self._state
         assert kept is not None and state is not None
         cache.previous, cache._changes = state, kept._changes
@@ -309,6 +333,9 @@ class CacheMemory:
         return tuple(stamp(folder / f"{name}.pickle") for name in ("state", "state-changes"))
 
 
+# The values kept by `BuildCache.derived` that an edit of a note's title, tags or links reads (assemble._related and
+# history.git_history): `CacheMemory.preload` reads them ahead.
+PRELOADED = ("related", "git-history")
 # What earlier versions of llmnotes kept in the cache folder and this one does not read: deleted on a full save.
 RETIRED = ("search-postings.pickle",)
 MOST_CHANGED_ENTRIES = 512  # changed since the state was saved whole, beyond which it is saved whole again
@@ -453,6 +480,11 @@ class Store:
             return
         overlay = self.cache._load(f"{self.name}-changes", dict) or {}
         self.cache.save_quietly(lambda: self.cache._dump(f"{self.name}-changes", {**overlay, **entries}))
+
+    def preload(self) -> None:
+        """Read the store now, if it is on disk (see CacheMemory.preload)."""
+        if (self.cache.folder / f"{self.name}.pickle").is_file():
+            self._loaded()
 
     def _loaded(self) -> dict[str, Any]:
         if self._values is None:
