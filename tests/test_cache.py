@@ -275,6 +275,29 @@ def test_a_server_reads_the_stores_ahead_and_its_first_full_edit_reads_none(
         assert (root / "site" / page).read_bytes() == (clean / page).read_bytes()
 
 
+def test_a_server_shows_a_build_before_it_saves_the_cache(tmp_path: Path) -> None:
+    """`serve` sends the reload as soon as the site is written and saves the cache after: a memory made to save
+    later leaves the state unsaved until `finish_saving`, and a build started before then saves it first, so that
+    each build still starts from the last one and equals a clean build."""
+    root = small_site(tmp_path / "site")
+    state_file = root / CACHE_DIR / "state.pickle"
+    memory = CacheMemory(save_later=True)
+    build(root, memory=memory)
+    assert (root / "site/notes/b.html").is_file() and not state_file.exists()
+    memory.finish_saving()
+    assert state_file.is_file()
+    for title in ("Beta two", "Beta three"):  # the second build saves the first's cache before it starts
+        (root / "notes/b.md").write_text(f"---\ntitle: {title}\nyear: 2021\ntags: [x]\n---\nBeta body.\n")
+        result = build(root, memory=memory)
+        assert result.rendered and f"{title}</a>" in (root / "site/notes/a.html").read_text(encoding="utf-8")
+    memory.finish_saving()
+    assert build(root).rendered == 0, "another process found the cache as the server's last build left it"
+    clean = tmp_path / "clean"
+    build(root, output=clean)
+    for page in ("notes/a.html", "notes/b.html", "index.html", "tags/x.html"):
+        assert (root / "site" / page).read_bytes() == (clean / page).read_bytes()
+
+
 def test_a_note_added_to_a_crowded_tag_renders_a_few_outputs_not_every_note_with_the_tag(tmp_path: Path) -> None:
     """A card shows a note's tags by name, not by count: a note joining a tag of forty leaves their pages alone."""
     files = {"pyproject.toml": '[tool.llmnotes]\ntitle = "Crowded tag"\n'}

@@ -235,7 +235,7 @@ def serve(
     config = with_base_url(load_config(root.resolve()), base_url)
     site_dir = (output or config.output_path).resolve()
     live = LiveSite()
-    memory = CacheMemory()
+    memory = CacheMemory(save_later=True)  # see `_rebuild`
     options = {"output": site_dir, "strict": strict, "drafts": drafts, "base_url": base_url, "memory": memory}
     rebuild = partial(_rebuild, root=config.root, options=options, live=live, say=say, quiet=quiet, verbose=verbose)
     rebuild()
@@ -308,6 +308,7 @@ def _rebuild(
             say(line)
         say(f"built {result.notes} notes in {result.seconds:.2f} s ({result.rendered} outputs rendered)")
     live.publish([], list(result.changed))
+    options["memory"].finish_saving()  # the open pages reload meanwhile: the site is written, the lock let go
 
 
 def _watched(config: Config) -> list[Path]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from ..config import Config, load_config, with_base_url
@@ -144,7 +145,7 @@ def _build(
         quick = quick_rebuild(config, inputs, cache, previous, output, changed)
         if quick is not None:
             state, rendered, written_files, touched = quick
-            cache.save_changes(state, touched)
+            _save(memory, partial(cache.save_changes, state, touched))
             seconds = time.perf_counter() - started
             return BuildResult(
                 state.note_count,
@@ -179,8 +180,12 @@ def _build(
     state.warnings, state.note_count = warnings, note_count
     state.git_head = head
     rendered, written = render_and_write(context, state, previous, intact, output, in_place, report)
-    state.records = save_records(context, cache, previous, state)
-    cache.save_build(state)
+
+    def save() -> None:
+        state.records = save_records(context, cache, previous, state)
+        cache.save_build(state)
+
+    _save(memory, save)
     seconds = time.perf_counter() - started
     files_changed = _changed_files(previous, state)
     return BuildResult(
@@ -194,6 +199,14 @@ def _build(
         changed=files_changed,
         notices=notices,
     )
+
+
+def _save(memory: CacheMemory | None, save: Callable[[], None]) -> None:
+    """Save the cache of a build whose site is written: now, or when `memory` says (see CacheMemory.save)."""
+    if memory is None:
+        save()
+    else:
+        memory.save(save)
 
 
 def _notices(config: Config) -> tuple[str, ...]:
