@@ -271,13 +271,9 @@ class CacheMemory:
 
     def __init__(self, save_later: bool = False) -> None:
         """With `save_later`, a build leaves the cache's saving to `finish_saving` (see `save`)."""
-        import threading  # here: a build outside a server has no use for it
-
         self._cache: BuildCache | None = None
         self._state: BuildState | None = None
         self._files: tuple[Stamp | None, ...] = ()
-        self._lock = threading.Lock()  # a build takes the stores from `preload` only once it has them all
-        self._lent = False  # a build holds the kept stores (from `lend` to its `keep`)
         self._save_later = save_later
         self._pending: Callable[[], None] | None = None  # the last build's saving, left for later
 
@@ -298,25 +294,23 @@ class CacheMemory:
             pending()
 
     def keep(self, cache: BuildCache, state: BuildState) -> None:
-        with self._lock:
-            self._cache, self._state, self._files = cache, state, self._stamps(cache.folder)
-            self._lent = False
+        self._cache, self._state, self._files = cache, state, self._stamps(cache.folder)
 
     def preload(self) -> None:
         """Read the stores and values the kept build left on disk, which an edit that takes the full way reads
         first: the parsed notes (0.4 s at 10,000 notes) and the search entries, the related notes. A server calls
-        it while the reader looks at the site, so that the first such edit does not wait for them."""
-        with self._lock:
-            kept = self._cache
-            if kept is None or self._lent or self._pending is not None:
-                return  # no build yet, or one is running or not saved: it reads what it needs itself
-            kept.parsed_notes.preload()
-            kept.search_entries.preload()
-            for name in PRELOADED:
-                if name not in kept._derived:
-                    found = kept._load(name, tuple)
-                    if found is not None and len(found) == 2:
-                        kept._derived[name] = found
+        it once its first build is done, so that no edit waits for them."""
+        kept = self._cache
+        if kept is None:
+            return
+        self.finish_saving()
+        kept.parsed_notes.preload()
+        kept.search_entries.preload()
+        for name in PRELOADED:
+            if name not in kept._derived:
+                found = kept._load(name, tuple)
+                if found is not None and len(found) == 2:
+                    kept._derived[name] = found
 
     def holds(self, cache: BuildCache) -> bool:
         """Whether the kept state is what `cache` would read from disk."""
@@ -332,8 +326,6 @@ class CacheMemory:
 
     def lend(self, cache: BuildCache) -> None:
         """Give `cache` the kept state and stores."""
-        with self._lock:
-            self._lent = True
         kept, state = self._cache, self._state
         assert kept is not None and state is not None
         cache.previous, cache._changes = state, kept._changes
