@@ -202,12 +202,8 @@ def test_changing_the_raw_html_policy_parses_the_notes_again(tmp_path: Path) -> 
     assert '<kbd title="t" onclick="go()">Ctrl</kbd>' in (root / "site/notes/c.html").read_text()
 
 
-def test_a_server_keeps_the_cache_in_memory_until_another_process_builds(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`serve` builds again and again in one process: the state and stores its last build saved are not read back
-    from disk, unless a build elsewhere (another terminal) replaced them."""
-    root = small_site(tmp_path / "site")
+def count_cache_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, the name of each file the build cache reads (state, parsed, search...)."""
     read: list[str] = []
     load = BuildCache._load
 
@@ -216,6 +212,16 @@ def test_a_server_keeps_the_cache_in_memory_until_another_process_builds(
         return load(self, name, kind)
 
     monkeypatch.setattr(BuildCache, "_load", counted)
+    return read
+
+
+def test_a_server_keeps_the_cache_in_memory_until_another_process_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve` builds again and again in one process: the state and stores its last build saved are not read back
+    from disk, unless a build elsewhere (another terminal) replaced them."""
+    root = small_site(tmp_path / "site")
+    read = count_cache_reads(monkeypatch)
     memory = CacheMemory()
     build(root, memory=memory)
     for number, title in enumerate(["Beta two", "Beta three"]):
@@ -244,14 +250,7 @@ def test_a_server_reads_the_stores_ahead_and_its_first_full_edit_reads_none(
     builds what a clean build does."""
     root = small_site(tmp_path / "site")
     build(root)
-    read: list[str] = []
-    load = BuildCache._load
-
-    def counted(self: BuildCache, name: str, kind: type) -> object:
-        read.append(name)
-        return load(self, name, kind)
-
-    monkeypatch.setattr(BuildCache, "_load", counted)
+    read = count_cache_reads(monkeypatch)
     memory = CacheMemory()
     assert build(root, memory=memory).rendered == 0  # the server's first build: nothing to do, nothing loaded
     assert not {"parsed", "search", "related"} & set(read)
