@@ -111,10 +111,12 @@ def _from_ordinal(number: int) -> dt.date:
     return dt.date.fromordinal(number)
 
 
-@lru_cache(maxsize=1 << 12)
 def _day(number: int) -> dt.date:
     """The date `number` days after 1 January 1970: in whole numbers, which a float timestamp is not."""
-    return dt.date(1970, 1, 1) + dt.timedelta(days=number)
+    return _from_ordinal(_EPOCH + number)
+
+
+_EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
 def _git_history(root: Path) -> History:
