@@ -6,6 +6,7 @@ output, and compares that output file by file with a clean build of a pristine c
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -917,6 +918,43 @@ def test_the_pages_that_list_every_note_render_again_only_the_entries_of_notes_w
     rebuild_with(root, {"templates/_timeline_entry.html": "<li>{{ card.title }}</li>\n"})
     assert sum(name.startswith("_timeline_entry.html") for name in rendered) == notes
     assert "<li>LIMA: Much Less Is More for Alignment</li>" in page(root / OUTPUT, "timeline.html")
+    assert_equals_clean(root, tmp_path)
+
+
+def test_a_title_edit_makes_again_the_card_keys_of_that_note_and_of_the_notes_whose_excerpt_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that keys the whole site takes each note's card key from the last build while the card's inputs are
+    the same (10,000 excerpts and digests took a tenth of a title edit's build). A retitled note's own card is made
+    again, and so are the cards of the notes whose first paragraph links to it, whose excerpts show its title."""
+    from llmnotes.emit import PageContext
+    from llmnotes.engine import parallel
+
+    monkeypatch.setattr(parallel, "worker_count", lambda: 1)  # a forked worker's count would not come back
+    made: list[str] = []
+    digest = PageContext._card_digest
+
+    def counted(self: PageContext, parsed: ParsedNote) -> str:
+        made.append(parsed.note.slug)
+        return digest(self, parsed)
+
+    monkeypatch.setattr(PageContext, "_card_digest", counted)
+    root = make_site(tmp_path)
+    build(root)
+    assert {"gpt-2", "gpt-3", "t5", "instructgpt", "lima"} <= set(made)
+    made.clear()
+    let_the_clock_tick()
+    CHANGES["title of a linked note"].apply(root)
+    build(root)
+    # gpt-2: "…后来的 [[gpt-3]] 把它放大。", instructgpt: "基础模型是 [[GPT3]]，规模见 [[gpt-3#实验]]。"
+    assert sorted(made) == ["gpt-2", "gpt-3", "instructgpt"]
+    previews = page(root / OUTPUT, "notes/lima.html")  # LIMA links to InstructGPT: the page holds its preview
+    assert json.dumps("基础模型是 GPT-3: Language Models are Few-Shot Learners，")[1:-1] in previews
+    made.clear()
+    let_the_clock_tick()
+    edit(root, "notes/t5.md", "tags: [预训练, 编码器-解码器]", "tags: [预训练, 编码器-解码器, 迁移]")
+    build(root)
+    assert made == ["t5"]
     assert_equals_clean(root, tmp_path)
 
 

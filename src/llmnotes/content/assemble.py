@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -199,16 +198,19 @@ def note_dates(
 
 def build_tags(notes: tuple[ParsedNote, ...]) -> tuple[Tag, ...]:
     """One tag per folded name, shown as written most often; each with a URL slug no other tag shares."""
-    spellings: dict[str, Counter[str]] = {}
+    spellings: dict[str, dict[str, int]] = {}
     members: dict[str, list[str]] = {}
     for parsed in notes:
-        seen: set[str] = set()
+        slug = parsed.note.slug
         for tag in parsed.note.tags:
             key = fold(tag)
-            spellings.setdefault(key, Counter())[tag] += 1
-            if key not in seen:
-                members.setdefault(key, []).append(parsed.note.slug)
-                seen.add(key)
+            counter = spellings.get(key)
+            if counter is None:
+                counter = spellings[key] = {}
+                members[key] = [slug]
+            elif members[key][-1] != slug:  # a note that writes a tag twice is listed once
+                members[key].append(slug)
+            counter[tag] = counter.get(tag, 0) + 1
     names = {key: min(counter, key=lambda s: (-counter[s], s)) for key, counter in spellings.items()}
     slugs = unique_slugs(list(names))
     tags = [Tag(names[key], slugs[key], tuple(members[key])) for key in names]

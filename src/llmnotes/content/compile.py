@@ -13,7 +13,7 @@ from ..config import Config
 from ..emit import PageContext
 from ..emit.fragments import FRAGMENTS
 from ..emit.render import COMPILED_TEMPLATES, Renderer
-from ..engine.cache import BuildCache
+from ..engine.cache import CARDS, BuildCache
 from ..engine.conversions import ConversionFile
 from ..engine.history import file_dates, git_history, repository, shallow_clone_warning
 from ..engine.parallel import run_all
@@ -170,5 +170,8 @@ def link_site(
     renderer = Renderer(
         config, site.data, cache.folder / FRAGMENTS, inputs.site_key, inputs.theme, cache.folder / COMPILED_TEMPLATES
     )
-    context = PageContext(site, config, renderer, cache.search_entries, inputs.theme)
+    last_cards, next_cards = cache.carried(CARDS, inputs.site_key)
+    context = PageContext(
+        site, config, renderer, cache.search_entries, inputs.theme, last_cards=last_cards, next_cards=next_cards
+    )
     return context, diagnostics, len(site.notes)

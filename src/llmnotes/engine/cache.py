@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 CACHE_DIR = ".llmnotes-cache"
 SEARCH_SKIPS = "search-skips"
+CARDS = "cards"  # the card keys of the notes, with their inputs (see PageContext.card_key)
 FORMAT = 1
 # A file changed within this long of the build that stamped it may change again within the same clock tick
 # without its stamp changing ("racy git"): such a file is hashed again next time instead of trusted.
@@ -155,6 +156,17 @@ class BuildCache:
         self._derived[name] = (key, value)
         self._derived_made.add(name)
         return value
+
+    def carried(self, name: str, key: str) -> tuple[dict, dict]:
+        """What the last build with this `key` filled in under `name`, and a dict for this build to fill in, which
+        the next build with it is given (kept in `<name>.pickle`): for values worked out note by note, each with
+        the inputs it was made from (see PageContext.card_key)."""
+        found = self._derived.get(name) or self._load(name, tuple)
+        last = found[1] if found is not None and len(found) == 2 and found[0] == key else {}
+        filled: dict = {}
+        self._derived[name] = (key, filled)
+        self._derived_made.add(name)
+        return last, filled
 
     def _save_derived(self) -> None:
         for name in sorted(self._derived_made):
@@ -350,7 +362,7 @@ class CacheMemory:
 
 # The values kept by `BuildCache.derived` that an edit of a note's title, tags or links reads (assemble._related and
 # history.git_history): `BuildCache.preload` reads them ahead.
-PRELOADED = ("related", "git-history")
+PRELOADED = ("related", "git-history", CARDS)
 # What earlier versions of llmnotes kept in the cache folder and this one does not read: deleted on a full save.
 RETIRED = ("search-postings.pickle",)
 MOST_CHANGED_ENTRIES = 512  # changed since the state was saved whole, beyond which it is saved whole again

@@ -184,8 +184,8 @@ class RenderJob:
         self.retry_in_pieces = retry_in_pieces
 
     def __getstate__(self) -> tuple:
-        # the cache stays here
-        context = replace(self.context, search_entries=None)
+        # the cache stays here, and what it carries from build to build
+        context = replace(self.context, search_entries=None, last_cards={}, next_cards={})
         return (context, self.on_disk, self.writer, self.updatable, self.retry_in_pieces)
 
     def __setstate__(self, state: tuple) -> None:
