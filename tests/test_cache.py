@@ -289,6 +289,42 @@ def test_a_server_shows_a_build_before_it_saves_the_cache(tmp_path: Path) -> Non
         assert (root / "site" / page).read_bytes() == (clean / page).read_bytes()
 
 
+def test_a_server_keeps_the_partials_of_the_pages_that_list_every_note_in_memory_and_writes_them_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The timeline and the tag index keep the partials they render in a file each (see FragmentFile): a server
+    takes them from memory instead of reading them back (the timeline's are 17 MB at 10,000 notes), and writes the
+    new ones after the page has reloaded, with the rest of the cache."""
+    from llmnotes.emit import fragments
+    from llmnotes.engine import parallel
+
+    monkeypatch.setattr(parallel, "worker_count", lambda: 1)  # rendered in this process, as in a server
+    root = small_site(tmp_path / "site")
+    memory = CacheMemory(save_later=True)
+    build(root, memory=memory)
+    memory.finish_saving()
+    folder = root / CACHE_DIR / fragments.FRAGMENTS
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    assert len(before) >= 2, "the timeline and the tag index keep their partials"
+    read: list[Path] = []
+    load = fragments.load_pickle
+    monkeypatch.setattr(fragments, "load_pickle", lambda path, kind: read.append(path) or load(path, kind))
+    (root / "notes/b.md").write_text("---\ntitle: Beta two\nyear: 2021\ntags: [x]\n---\nBeta body.\n")
+    build(root, memory=memory)
+    assert "Beta two" in (root / "site/timeline.html").read_text(encoding="utf-8")
+    assert read == [], "the partials came from memory"
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before, "written after, not before"
+    memory.finish_saving()
+    written = [path.name for path in folder.iterdir() if before.get(path.name) != path.read_bytes()]
+    assert written, "the partials that changed are written with the rest of the cache"
+    monkeypatch.undo()
+    assert build(root).rendered == 0, "another process finds the cache as the server's last build left it"
+    clean = tmp_path / "clean"
+    build(root, output=clean)
+    for page in ("timeline.html", "tags/index.html", "notes/a.html"):
+        assert (root / "site" / page).read_bytes() == (clean / page).read_bytes()
+
+
 def test_a_note_added_to_a_crowded_tag_renders_a_few_outputs_not_every_note_with_the_tag(tmp_path: Path) -> None:
     """A card shows a note's tags by name, not by count: a note joining a tag of forty leaves their pages alone."""
     files = {"pyproject.toml": '[tool.llmnotes]\ntitle = "Crowded tag"\n'}

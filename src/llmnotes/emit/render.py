@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from functools import partial
 from pathlib import Path
@@ -71,6 +71,8 @@ class Renderer:
         self._members: dict[Slot, tuple[Slot, ...]] = {}  # the keyed partials each partial showed, in this build
         self._collecting: list[list[Slot]] = []  # those of the partials being rendered
         self._digests: dict[str, str] = {}  # see `_files_digest`
+        # With a list here, the partials kept are written when `save_fragments` is called (see CacheMemory.save)
+        self.fragments_saved_later: list[Callable[[], None]] | None = None
 
     def __reduce__(self) -> tuple:
         # A worker process that is not forked makes its own environment (and compiles the templates it uses once):
@@ -146,9 +148,15 @@ class Renderer:
         try:
             yield
             if self._kept_now != self._kept:
-                store.save(self._kept_now)
+                store.save(self._kept_now, self.fragments_saved_later)
         finally:
             self._kept, self._kept_now = None, {}
+
+    def save_fragments(self) -> None:
+        """Write the partials kept whose writing waits (see `fragments_saved_later`)."""
+        waiting = self.fragments_saved_later or []
+        while waiting:
+            waiting.pop(0)()
 
     def _files_digest(self, template_name: str) -> str:
         """The digest of the theme files the template is made of (see `_closure`), once per build."""

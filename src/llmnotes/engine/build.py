@@ -182,6 +182,7 @@ def _build(
     rendered, written = render_and_write(context, state, previous, intact, output, in_place, report)
 
     def save() -> None:
+        context.renderer.save_fragments()
         state.records = save_records(context, cache, previous, state)
         cache.save_build(state)
 

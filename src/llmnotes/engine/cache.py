@@ -309,6 +309,11 @@ class CacheMemory:
         else:
             save()
 
+    @property
+    def saves_later(self) -> bool:
+        """Whether a build leaves its saving for `finish_saving` (see `save`)."""
+        return self._save_later
+
     def finish_saving(self) -> None:
         """Run the saving the last build left for later, if any."""
         pending, self._pending = self._pending, None
