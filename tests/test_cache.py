@@ -245,17 +245,25 @@ def test_a_server_keeps_the_cache_in_memory_until_another_process_builds(
 def test_a_server_reads_the_stores_ahead_and_its_first_full_edit_reads_none(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`serve` reads the parsed notes, search entries and related notes once its first build is done (they took
-    0.4 s of the first title edit at 10,000 notes): the first edit that takes the full way reads no store, and
-    builds what a clean build does."""
+    """`serve` reads the parsed notes, search entries, related notes, card keys and the partials of the pages that
+    list every note once its first build is done (they took half a second of the first title edit at 10,000
+    notes): the first edit that takes the full way reads no store, and builds what a clean build does."""
+    from llmnotes.emit import fragments
+    from llmnotes.engine import parallel
+
+    monkeypatch.setattr(parallel, "worker_count", lambda: 1)  # rendered in this process, as in a server
     root = small_site(tmp_path / "site")
     build(root)
+    monkeypatch.setattr(fragments, "_KNOWN", {})  # as in a new process
     read = count_cache_reads(monkeypatch)
+    load = fragments.load_pickle
+    monkeypatch.setattr(fragments, "load_pickle", lambda path, kind: read.append(path.parent.name) or load(path, kind))
     memory = CacheMemory()
     assert build(root, memory=memory).rendered == 0  # the server's first build: nothing to do, nothing loaded
-    assert not {"parsed", "search", "related"} & set(read)
+    assert not {"parsed", "search", "related", "cards", "fragments"} & set(read)
     memory.preload()
-    assert {"parsed", "search", "related"} <= set(read)
+    fragments.read_ahead(root / CACHE_DIR / fragments.FRAGMENTS)
+    assert {"parsed", "search", "related", "cards", "fragments"} <= set(read)
     read.clear()
     (root / "notes/b.md").write_text("---\ntitle: Beta two\nyear: 2021\ntags: [x]\n---\nBeta body.\n")
     build(root, memory=memory)

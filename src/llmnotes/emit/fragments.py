@@ -57,6 +57,15 @@ class FragmentFile:
             _KNOWN[self.path] = (stamp(self.path), self.scope, kept)
 
 
+def read_ahead(folder: Path) -> None:
+    """Read every file of kept partials in `folder` into this process's memory (see `_KNOWN`): a server does, before
+    its first edit, which would else read the timeline's and the tag index's (0.1 s at 10,000 notes)."""
+    for path in sorted(folder.glob("*.pickle")):
+        found = load_pickle(path, tuple)
+        if found is not None and len(found) == 2 and isinstance(found[0], str) and isinstance(found[1], dict):
+            _KNOWN[path] = (stamp(path), found[0], found[1])
+
+
 # What this process last read or wrote of each file (its stamp then, None while its writing waits), by path: a server
 # renders the same pages again and again, and reading the timeline's 10,000 partials back took a tenth of a second.
 # Only time depends on it: every partial taken from a file is checked against its key.
