@@ -15,7 +15,7 @@ _WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "
 MAX_SLUG_LENGTH = 80
 
 
-@lru_cache(maxsize=1 << 16)  # a site's tags and link targets repeat: 110,000 calls, a few thousand names
+@lru_cache(maxsize=1 << 16)  # tags and link targets repeat: 110,000 calls a build at 10,000 notes, 20,000 names
 def fold(text: str) -> str:
     """The identity of a name: case and Unicode form do not matter (`RLHF` is `rlhf`)."""
     return unicodedata.normalize("NFKC", text).casefold().strip()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from ..config import Config
 from ..content.link import body_html, link_labels
-from ..content.parse import HASHTAG, cut_excerpt, excerpt_text, first_paragraph
+from ..content.parse import HASHTAG, LABEL, cut_excerpt, excerpt_text, first_paragraph
 from ..engine.cache import Store, content_digest
 from ..features.citation_style import cite_html
 from ..features.citations import is_paper, parsed_cite_keys
@@ -82,7 +82,7 @@ class PageContext:
     memo: dict[tuple[str, str], Any] = field(default_factory=dict)
     card_keys: dict[str, str] = field(default_factory=dict)  # slug -> `card_key`, asked for 20 times a note
     tag_pairs: dict[str, tuple[str, str]] = field(default_factory=dict)  # a tag as written -> its name and page
-    # slug -> (`card_inputs`, `card_key`): the last build's, and this build's for the next (see `_card_key`)
+    # slug -> (the card's inputs, its key): the last build's, and this build's for the next (see `_card_key`)
     last_cards: dict[str, tuple[tuple, str]] = field(default_factory=dict)
     next_cards: dict[str, tuple[tuple, str]] = field(default_factory=dict)
 
@@ -144,11 +144,12 @@ class PageContext:
         them). Comparing these takes a third of the time of making the key."""
         site, note = self.site, parsed.note
         slug, labels = note.slug, site.labels
+        links = site.links.get(slug, ()) if LABEL in (parsed.lead or "") else ()  # else the excerpt shows no label
         return (
             note.digest,
             note.label,
             site.paths[slug],
-            tuple((r.target_slug, r.anchor, labels.get(r.target_slug or "")) for r in site.links.get(slug, ())),
+            tuple((r.target_slug, r.anchor, labels.get(r.target_slug or "")) for r in links),
             tuple(self._tag_pairs(note)) if note.kind == "note" else (),
             site.dates.get(slug),
             section_path(site, slug),

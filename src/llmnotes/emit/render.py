@@ -155,8 +155,9 @@ class Renderer:
     def save_fragments(self) -> None:
         """Write the partials kept whose writing waits (see `fragments_saved_later`)."""
         waiting = self.fragments_saved_later or []
-        while waiting:
-            waiting.pop(0)()
+        for write in waiting:
+            write()
+        waiting.clear()
 
     def _files_digest(self, template_name: str) -> str:
         """The digest of the theme files the template is made of (see `_closure`), once per build."""
