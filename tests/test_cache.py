@@ -247,7 +247,8 @@ def test_a_server_reads_the_stores_ahead_and_its_first_full_edit_reads_none(
 ) -> None:
     """`serve` reads the parsed notes, search entries, related notes, card keys and the partials of the pages that
     list every note once its first build is done (they took half a second of the first title edit at 10,000
-    notes): the first edit that takes the full way reads no store, and builds what a clean build does."""
+    notes): the first edit that takes the full way reads no store, only the partials of the few tag and year
+    pages it renders, and builds what a clean build does."""
     from llmnotes.emit import fragments
     from llmnotes.engine import parallel
 
@@ -257,17 +258,22 @@ def test_a_server_reads_the_stores_ahead_and_its_first_full_edit_reads_none(
     monkeypatch.setattr(fragments, "_KNOWN", {})  # as in a new process
     read = count_cache_reads(monkeypatch)
     load = fragments.load_pickle
-    monkeypatch.setattr(fragments, "load_pickle", lambda path, kind: read.append(path.parent.name) or load(path, kind))
+    def counted(path: Path, kind: type) -> object:
+        read.append("all partials" if path.name.endswith(f"{fragments.LISTS_ALL}.pickle") else "partials")
+        return load(path, kind)
+
+    monkeypatch.setattr(fragments, "load_pickle", counted)
     memory = CacheMemory()
     assert build(root, memory=memory).rendered == 0  # the server's first build: nothing to do, nothing loaded
-    assert not {"parsed", "search", "related", "cards", "fragments"} & set(read)
+    assert not {"parsed", "search", "related", "cards", "all partials"} & set(read)
     memory.preload()
     fragments.read_ahead(root / CACHE_DIR / fragments.FRAGMENTS)
-    assert {"parsed", "search", "related", "cards", "fragments"} <= set(read)
+    assert {"parsed", "search", "related", "cards", "all partials"} <= set(read)
+    assert "partials" not in read, "a tag's or a year's page: rendered by few edits, not read ahead"
     read.clear()
     (root / "notes/b.md").write_text("---\ntitle: Beta two\nyear: 2021\ntags: [x]\n---\nBeta body.\n")
     build(root, memory=memory)
-    assert read == [], "the first full edit read what the server had read ahead"
+    assert set(read) <= {"partials"}, "the first full edit read what the server had read ahead"
     clean = tmp_path / "clean"
     build(root, output=clean)
     for page in ("notes/a.html", "notes/b.html", "index.html", "tags/x.html"):

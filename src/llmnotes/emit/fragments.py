@@ -10,6 +10,7 @@ from pathlib import Path
 from ..engine.cache import Stamp, dump_pickle, load_pickle, stamp
 
 FRAGMENTS = "fragments"  # the folder in the cache
+LISTS_ALL = ".all"  # in the names of the files of the pages that list every note
 Slot = tuple[str, str, str]  # a partial, the folder of the pages it is rendered for, a note's slug
 Kept = dict[Slot, tuple[str, str, tuple[Slot, ...]]]  # slot -> (what it was made from, its text, partials it shows)
 
@@ -21,8 +22,10 @@ class FragmentFile:
     and its own theme files (which each key holds): the configuration, data and interface strings, llmnotes itself;
     a file of another scope is not used."""
 
-    def __init__(self, folder: Path, page: str, scope: str) -> None:
-        self.path = folder / f"{hashlib.blake2b(page.encode(), digest_size=12).hexdigest()}.pickle"
+    def __init__(self, folder: Path, page: str, scope: str, lists_all: bool = False) -> None:
+        """`lists_all`: the page lists every note, and a server reads its file ahead (see `read_ahead`)."""
+        name = hashlib.blake2b(page.encode(), digest_size=12).hexdigest()
+        self.path = folder / f"{name}{LISTS_ALL if lists_all else ''}.pickle"
         self.scope = scope
 
     def load(self) -> Kept:
@@ -58,9 +61,10 @@ class FragmentFile:
 
 
 def read_ahead(folder: Path) -> None:
-    """Read every file of kept partials in `folder` into this process's memory (see `_KNOWN`): a server does, before
-    its first edit, which would else read the timeline's and the tag index's (0.1 s at 10,000 notes)."""
-    for path in sorted(folder.glob("*.pickle")):
+    """Read the partials kept in `folder` by the pages that list every note into this process's memory (see
+    `_KNOWN`): a server does, before its first edit, which would else read the timeline's and the tag index's (0.1 s
+    at 10,000 notes). Not those of the pages of each tag and year, of which an edit renders a few: 30 MB more."""
+    for path in sorted(folder.glob(f"*{LISTS_ALL}.pickle")):
         found = load_pickle(path, tuple)
         if found is not None and len(found) == 2 and isinstance(found[0], str) and isinstance(found[1], dict):
             _KNOWN[path] = (stamp(path), found[0], found[1])

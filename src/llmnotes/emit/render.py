@@ -137,13 +137,13 @@ class Renderer:
                 self._carry(entry[2])
 
     @contextmanager
-    def keeping_fragments(self, page: str) -> Iterator[None]:
+    def keeping_fragments(self, page: str, lists_all: bool = False) -> Iterator[None]:
         """While `page` renders, take the partials it made last build (see `fragment`), and keep those it made
-        now for the next, when they differ."""
+        now for the next, when they differ; `lists_all`, for a page that lists every note (see FragmentFile)."""
         if self.fragment_folder is None:
             yield
             return
-        store = FragmentFile(self.fragment_folder, page, self.fragment_scope)
+        store = FragmentFile(self.fragment_folder, page, self.fragment_scope, lists_all)
         self._kept, self._kept_now = store.load(), {}
         try:
             yield

@@ -218,7 +218,7 @@ class RenderJob:
             if self.retry_in_pieces and item.pieces:
                 return None
         if item.lists_all or item.keeps_partials:  # its thousands of partials, of which an edit changes a few
-            with renderer.keeping_fragments(item.name):
+            with renderer.keeping_fragments(item.name, item.lists_all):
                 pages = item.render()
         else:
             pages = item.render()
