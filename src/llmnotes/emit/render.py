@@ -218,7 +218,7 @@ class Renderer:
                 seen.add(name)
                 try:
                     source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
-                    referenced = list(meta.find_referenced_templates(self.env.parse(source)))
+                    referenced = list(meta.find_referenced_templates(_syntax_tree(self.env, source)))
                 except jinja2.TemplateError:
                     continue  # rendering it says what is wrong
                 if None in referenced:
@@ -234,7 +234,7 @@ class Renderer:
         by another value's without rendering again. False when any of them tests, measures or filters it."""
         for name in self._closure(template_name):
             try:
-                tree = self.env.parse(self.env.loader.get_source(self.env, name)[0])  # type: ignore[union-attr]
+                tree = _syntax_tree(self.env, self.env.loader.get_source(self.env, name)[0])  # type: ignore[union-attr]
             except jinja2.TemplateError:
                 return False
             if None in meta.find_referenced_templates(tree):  # named at render time: anything may use it
@@ -280,6 +280,18 @@ class CompiledTemplates(jinja2.FileSystemBytecodeCache):
                 if not file.name.startswith(self.prefix):
                     file.unlink(missing_ok=True)
             super().dump_bytecode(bucket)
+
+
+def _syntax_tree(env: jinja2.Environment, source: str) -> nodes.Template:
+    """The template's syntax tree, parsed once per process: every renderer's environment has the same settings, and a
+    build parsed each template it rendered twice (its closure, `passes_through`), a server on every build."""
+    tree = _TREES.get(source)
+    if tree is None:
+        tree = _TREES[source] = env.parse(source)
+    return tree
+
+
+_TREES: dict[str, nodes.Template] = {}  # template source -> its syntax tree (see `_syntax_tree`); only read
 
 
 def _bare(expression: nodes.Node) -> nodes.Node:
