@@ -168,10 +168,14 @@ def link_site(
     # What every partial may show besides its note and its own theme files: the settings, data, interface words and
     # llmnotes (the site key).
     renderer = Renderer(
-        config, site.data, cache.folder / FRAGMENTS, inputs.site_key, inputs.theme, cache.folder / COMPILED_TEMPLATES
+        config,
+        site.data,
+        cache.folder / FRAGMENTS,
+        inputs.site_key,
+        inputs.theme,
+        cache.folder / COMPILED_TEMPLATES,
+        save_fragments_later=cache.memory is not None and cache.memory.saves_later,  # a server: after the reload
     )
-    if cache.memory is not None and cache.memory.saves_later:  # a server: the partials kept are written after
-        renderer.fragments_saved_later = []
     last_cards, next_cards = cache.carried(CARDS, inputs.site_key)
     context = PageContext(
         site, config, renderer, cache.search_entries, inputs.theme, last_cards=last_cards, next_cards=next_cards

@@ -33,11 +33,8 @@ class FragmentFile:
         known = _KNOWN.get(self.path)
         if known is not None and known[1] == self.scope and known[0] in (None, stamp(self.path)):
             return known[2]
-        found = load_pickle(self.path, tuple)
-        if found is None or len(found) != 2 or found[0] != self.scope or not isinstance(found[1], dict):
-            return {}
-        _KNOWN[self.path] = (stamp(self.path), self.scope, found[1])
-        return found[1]
+        found = _read(self.path)
+        return found[1] if found is not None and found[0] == self.scope else {}
 
     def save(self, kept: Kept, later: list[Callable[[], None]] | None = None) -> None:
         """Replace the file with `kept`, now or, with `later`, by the call put there; this process takes `kept` from
@@ -65,9 +62,16 @@ def read_ahead(folder: Path) -> None:
     `_KNOWN`): a server does, before its first edit, which would else read the timeline's and the tag index's (0.1 s
     at 10,000 notes). Not those of the pages of each tag and year, of which an edit renders a few: 30 MB more."""
     for path in sorted(folder.glob(f"*{LISTS_ALL}.pickle")):
-        found = load_pickle(path, tuple)
-        if found is not None and len(found) == 2 and isinstance(found[0], str) and isinstance(found[1], dict):
-            _KNOWN[path] = (stamp(path), found[0], found[1])
+        _read(path)
+
+
+def _read(path: Path) -> tuple[str, Kept] | None:
+    """The file's scope and partials, remembered in `_KNOWN`; None for a file missing or not of this format."""
+    found = load_pickle(path, tuple)
+    if found is None or len(found) != 2 or not isinstance(found[0], str) or not isinstance(found[1], dict):
+        return None
+    _KNOWN[path] = (stamp(path), found[0], found[1])
+    return found[0], found[1]
 
 
 # What this process last read or wrote of each file (its stamp then, None while its writing waits), by path: a server

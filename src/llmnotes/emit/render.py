@@ -42,6 +42,7 @@ class Renderer:
         fragment_scope: str = "",
         theme: dict[str, str] | None = None,
         compiled_folder: Path | None = None,
+        save_fragments_later: bool = False,
     ) -> None:
         self.config = config
         self.data = data
@@ -71,8 +72,8 @@ class Renderer:
         self._members: dict[Slot, tuple[Slot, ...]] = {}  # the keyed partials each partial showed, in this build
         self._collecting: list[list[Slot]] = []  # those of the partials being rendered
         self._digests: dict[str, str] = {}  # see `_files_digest`
-        # With a list here, the partials kept are written when `save_fragments` is called (see CacheMemory.save)
-        self.fragments_saved_later: list[Callable[[], None]] | None = None
+        # With `save_fragments_later` (a server), the partials kept are written by `save_fragments` (CacheMemory.save)
+        self.fragments_saved_later: list[Callable[[], None]] | None = [] if save_fragments_later else None
 
     def __reduce__(self) -> tuple:
         # A worker process that is not forked makes its own environment (and compiles the templates it uses once):

@@ -147,8 +147,7 @@ class BuildCache:
         """What `make` made in an earlier build for the same `key`, else `make(what it made for the last key, or
         None)`: for a value worked out from the whole site that an edit seldom changes, or changes in a few places
         (the related notes of every note), kept in `<name>.pickle`, one key each."""
-        found = self._derived.get(name) or self._load(name, tuple)
-        last: tuple[str, Any] | None = found if found is not None and len(found) == 2 else None
+        last = self._last_derived(name)
         if last is not None and last[0] == key:
             self._derived[name] = last
             return last[1]  # type: ignore[no-any-return]
@@ -161,12 +160,17 @@ class BuildCache:
         """What the last build with this `key` filled in under `name`, and a dict for this build to fill in, which
         the next build with it is given (kept in `<name>.pickle`): for values worked out note by note, each with
         the inputs it was made from (see PageContext.card_key)."""
-        found = self._derived.get(name) or self._load(name, tuple)
-        last = found[1] if found is not None and len(found) == 2 and found[0] == key else {}
+        found = self._last_derived(name)
+        last = found[1] if found is not None and found[0] == key else {}
         filled: dict = {}
         self._derived[name] = (key, filled)
         self._derived_made.add(name)
         return last, filled
+
+    def _last_derived(self, name: str) -> tuple[str, Any] | None:
+        """The (key, value) kept under `name` by the last build (see `derived`), from memory or its file."""
+        found = self._derived.get(name) or self._load(name, tuple)
+        return found if found is not None and len(found) == 2 else None
 
     def _save_derived(self) -> None:
         for name in sorted(self._derived_made):
@@ -174,13 +178,14 @@ class BuildCache:
         self._derived_made.clear()
 
     def preload(self) -> None:
-        """Read now the stores and the derived values (see `derived`) that an edit of a note's title, tags or links
-        reads: the parsed notes, the search entries, the related notes and git's history (see CacheMemory.preload)."""
+        """Read now the stores and the derived values (see `derived`, `carried`) that an edit of a note's title, tags or
+        links reads: the parsed notes, the search entries, the related notes, git's history and the card keys (see
+        CacheMemory.preload)."""
         self.parsed_notes.preload()
         self.search_entries.preload()
         for name in PRELOADED:
-            found = self._derived.get(name) or self._load(name, tuple)
-            if found is not None and len(found) == 2:
+            found = self._last_derived(name)
+            if found is not None:
                 self._derived[name] = found
 
     def parsed(self, key: str, note_digest: str) -> ParsedNote | None:
@@ -365,8 +370,8 @@ class CacheMemory:
         return tuple(stamp(folder / f"{name}.pickle") for name in ("state", "state-changes"))
 
 
-# The values kept by `BuildCache.derived` that an edit of a note's title, tags or links reads (assemble._related and
-# history.git_history): `BuildCache.preload` reads them ahead.
+# The values kept by `BuildCache.derived` and `carried` that an edit of a note's title, tags or links reads
+# (assemble._related, history.git_history, PageContext.card_key): `BuildCache.preload` reads them ahead.
 PRELOADED = ("related", "git-history", CARDS)
 # What earlier versions of llmnotes kept in the cache folder and this one does not read: deleted on a full save.
 RETIRED = ("search-postings.pickle",)
