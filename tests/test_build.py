@@ -15,6 +15,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from llmnotes.engine.build import build
 from sites import broken_links, page_facts, run_cli, write_site
 
 FIXTURE = {
@@ -412,3 +413,21 @@ def test_a_note_links_to_itself_by_slug_title_path_and_heading(tmp_path: Path, c
     body = html.split("<p>See ")[1].split("</p>")[0]
     assert body.count('href="self.html"') == 3 and body.count('href="#%E6%96%B9%E6%B3%95-intro"') == 3
     assert "No note links here yet." in html.split('id="__backlinks"')[1]  # a note is not its own backlink
+
+
+@pytest.mark.parametrize(("language", "expected"), [("en", "No note has tags yet"), ("zh", "还没有笔记打上标签")])
+def test_a_site_without_tags_says_on_its_tag_index_how_to_add_them(tmp_path: Path, language: str, expected: str):
+    root = write_site(
+        tmp_path,
+        {
+            "pyproject.toml": f'[tool.llmnotes]\ntitle = "Notes"\nlanguage = "{language}"\n',
+            "notes/plain.md": "A note without front matter.\n",
+        },
+    )
+    build(root)
+    index = (root / "site/tags/index.html").read_text(encoding="utf-8")
+    assert expected in index and "tag-cloud" not in index
+    (root / "notes/plain.md").write_text("Now tagged #RLHF.\n", encoding="utf-8")
+    build(root)
+    index = (root / "site/tags/index.html").read_text(encoding="utf-8")
+    assert expected not in index and 'href="rlhf.html"' in index
