@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
 from llmnotes.content.link import LinkIndex, link_html, resolve_links
 from llmnotes.content.parse import parse_note
 from llmnotes.markdown import create_parser
@@ -92,3 +96,79 @@ def test_duplicate_slugs_and_shared_aliases_are_errors() -> None:
     messages = [p.message for p in problems]
     assert 'two notes have the slug "x": this one and notes/a/x.md' in messages
     assert 'aliases: "same" already names notes/a/x.md' in messages
+
+
+@pytest.mark.parametrize("new_process", [False, True])
+def test_links_resolved_again_only_around_an_edit_match_a_fresh_resolution(monkeypatch, new_process: bool) -> None:
+    """Each step is resolved twice: from the last step's kept resolutions, and afresh; the two agree in every link,
+    backlink and problem (their order too), and only the notes whose lookups an edit moved are resolved again. In
+    one process (a server) the backlinks are updated around those notes; a new one reads the kept resolutions only."""
+    import llmnotes.content.link as link_module
+
+    resolved_again: list[str] = []
+    resolve_note = link_module._resolve_note
+
+    def counting(parsed, *args):
+        resolved_again.append(parsed.note.slug)
+        return resolve_note(parsed, *args)
+
+    monkeypatch.setattr(link_module, "_resolve_note", counting)
+
+    def site(**changes: Note | None) -> list[Note]:
+        notes: dict[str, Note | None] = {
+            "gpt-3": GPT3,
+            "t5": note("notes/t5.md", "## 方法\n\n见 [[gpt-3#方法]]。\n", title="Exploring Transfer", aliases=("T5",)),
+            "cot": note("notes/cot.md", "基于 [[Exploring Transfer]] 与 [[t5#实验]]，另见 [[lima]]。\n"),
+            "flan": note("notes/sub/flan.md", "[x](../t5.md) 和 [[GPT3]]，还有 [[不存在的笔记]]。\n"),
+            "lima": None,
+            "typo": note("notes/typo.md", "拼错了：[[Text-to-Tex]]。\n"),
+            **changes,
+        }
+        # as a file's digest, which the kept resolutions are checked against
+        return [replace(n, digest=repr((n.source, n.title, n.body, n.aliases))) for n in notes.values() if n]
+
+    steps = [
+        site(),
+        site(t5=note("notes/t5.md", "## 方法\n\n## 实验\n\n见 [[gpt-3#方法]]。\n", title="Exploring Transfer")),
+        site(t5=note("notes/t5.md", "## 方法\n\n## 实验\n\n见 [[gpt-3#方法]]。\n", title="Text-to-Text")),
+        site(
+            t5=note("notes/t5.md", "## 方法\n\n## 实验\n\n见 [[gpt-3#方法]]。\n", title="Text-to-Text"),
+            lima=note("notes/lima.md", "少即是多。\n", aliases=("不存在的笔记",)),
+        ),
+        site(t5=None, lima=note("notes/lima.md", "少即是多。\n")),
+    ]
+    expected_again = [
+        {"gpt-3", "t5", "cot", "flan", "typo"},  # nothing kept yet
+        {"t5", "cot"},  # t5's body changed; cot links to its heading
+        {"t5", "cot"},  # t5's title: cot links to it by its old one (and flan by its path, which did not move)
+        {"lima", "cot", "flan"},  # lima and its alias answer two broken links
+        {"lima", "cot", "flan"},  # t5 deleted: cot and flan linked to it; lima's body changed
+    ]
+    last: dict = {}
+    hints = []
+    for notes, again in zip(steps, expected_again, strict=True):
+        parsed = [parse_note(n, MD) for n in notes]
+        resolved_again.clear()
+        kept: dict = {}
+        if new_process:
+            link_module._MEMORY.clear()
+        index, _ = LinkIndex.build(parsed)
+        incremental = resolve_links(parsed, index, False, last, kept)
+        assert set(resolved_again) == again
+        fresh_index, _ = LinkIndex.build(parsed)
+        assert incremental == resolve_links(parsed, fresh_index, False)
+        hints.append([d.hint for d in incremental[2] if d.path == "notes/typo.md"])
+        last = kept
+    # typo.md was resolved once, but its broken link's hint follows the notes' names
+    assert hints[1:3] == [[None], ['did you mean "t5"?']]
+    links, backlinks, problems = incremental
+    assert links["cot"][1].target_slug is None  # [[Exploring Transfer]] leads nowhere since t5 was retitled
+    assert [d.message for d in problems if "cot" in d.path] == [
+        "broken link [[Exploring Transfer]]: no note has this slug, title or alias",
+        "broken link [[t5#实验]]: no note has this slug, title or alias",
+    ]
+    assert [b.source_slug for b in backlinks["lima"]] == ["cot"]  # flan's [[不存在的笔记]] named it in step 4 only
+    assert [d.message for d in problems if "flan" in d.path] == [
+        "broken link (../t5.md): no note at this path",
+        "broken link [[不存在的笔记]]: no note has this slug, title or alias",
+    ]

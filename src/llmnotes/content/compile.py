@@ -13,7 +13,7 @@ from ..config import Config
 from ..emit import PageContext
 from ..emit.fragments import FRAGMENTS
 from ..emit.render import COMPILED_TEMPLATES, Renderer
-from ..engine.cache import CARDS, BuildCache
+from ..engine.cache import CARDS, LINKS, BuildCache
 from ..engine.conversions import ConversionFile
 from ..engine.history import file_dates, git_history, repository, shallow_clone_warning
 from ..engine.parallel import run_all
@@ -135,7 +135,8 @@ def link_site(
     commit checked out (see history.git_head), None outside git."""
     documents = qualify_slugs([p for p in parsed if drafts or not p.note.draft])
     index, diagnostics = LinkIndex.build(documents)
-    links, backlinks, problems = resolve_links(documents, index, strict_links)
+    last_links, next_links = cache.carried(LINKS, inputs.site_key)
+    links, backlinks, problems = resolve_links(documents, index, strict_links, last_links, next_links)
     diagnostics += problems
     severity: Severity = "error" if strict_links else "warning"
     diagnostics += check_assets(documents, inputs.assets, set(index.notes), severity)

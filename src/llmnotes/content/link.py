@@ -5,8 +5,10 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from html import escape
+from typing import Any
 
 from ..features.citations import is_paper, parsed_cite_keys
 from ..model import Asset, Backlink, Diagnostic, Link, ParsedNote, ResolvedLink, Severity
@@ -76,8 +78,11 @@ class LinkIndex:
             by_key = {key: slug for slug, key in papers.items()}
         return cls(by_name, by_source, by_slug, shared, Suggester(by_name, cutoff=0.5), by_key), problems
 
-    def find(self, link: Link, source: ParsedNote) -> str | None:
+    def find(self, link: Link, source: ParsedNote, reads: set[str] | None = None) -> str | None:
+        """The slug of the note `link` leads to, or None; adds to `reads` what it looked up (see `NoteLinks`)."""
+        looked = reads if reads is not None else set()
         if link.kind == "cite":  # a key no note has may be the bibliography's: see `references`
+            looked.add("k" + link.target)
             return self.by_key.get(link.target)
         if not link.target:
             return source.note.slug
@@ -89,10 +94,15 @@ class LinkIndex:
                 folder = posixpath.dirname(note.source)
             path = posixpath.normpath(posixpath.join(folder, link.target.lstrip("/")))
             if link.target.lower().endswith(".md"):
+                looked.add("p" + path)
                 return self.by_source.get(path)
             candidates = (f"{path}.md", f"{path}/index.md", f"{path}/README.md", f"{path}/readme.md")
+            looked.update("p" + candidate for candidate in candidates)
             return next((self.by_source[c] for c in candidates if c in self.by_source), None)
-        return self.by_name.get(fold(link.target)) or self.by_name.get(slugify(link.target))
+        folded, slug = fold(link.target), slugify(link.target)
+        looked.add("n" + folded)
+        looked.add("n" + slug)
+        return self.by_name.get(folded) or self.by_name.get(slug)
 
     def suggest(self, text: str, cutoff: float = 0.0) -> tuple[str, ...]:
         """The slugs of the notes whose names are closest to `text`, closest first."""
@@ -107,40 +117,196 @@ def _suggestion_query(link: Link) -> str:
 
 
 def resolve_links(
-    notes: list[ParsedNote], index: LinkIndex, strict: bool
+    notes: list[ParsedNote],
+    index: LinkIndex,
+    strict: bool,
+    last: dict | None = None,
+    kept: dict | None = None,
 ) -> tuple[dict[str, tuple[ResolvedLink, ...]], dict[str, tuple[Backlink, ...]], list[Diagnostic]]:
-    """Resolve all links; broken ones are errors when `strict`, else warnings rendered as unresolved text."""
+    """Resolve all links; broken ones are errors when `strict`, else warnings rendered as unresolved text.
+
+    `last` is what an earlier build left in its `kept` (see BuildCache.carried): a note whose bytes and slug are the
+    same, and none of whose lookups (names, paths, citation keys, headings) lands elsewhere now, takes its links'
+    targets and problems from there instead of being resolved again; `kept` is filled for the next build."""
     severity: Severity = "error" if strict else "warning"
+    resolutions, told = _unchanged_resolutions(notes, index, strict, last or {})
+    before = (last or {}).get(_NOTES)
+    memory = _MEMORY if before is not None and _MEMORY.get(_NOTES) is before else {}
+    made_before = memory.get(_RESOLVED, {})
+    entries: dict[str, NoteLinks] = {}
+    made: dict[str, tuple[tuple[Link, ...], tuple[ResolvedLink, ...]]] = {}
     resolved: dict[str, tuple[ResolvedLink, ...]] = {}
-    backlinks: dict[str, dict[str, Backlink]] = {}
-    problems: list[Diagnostic | tuple[ParsedNote, Link]] = []  # a missing note's waits for its suggestions
     heading_suggesters: dict[str, Suggester] = {}  # per target note, made on its first broken anchor
     for parsed in notes:
-        slug = parsed.note.slug
-        results = []
-        for link in parsed.links:
-            target_slug = index.find(link, parsed)
-            anchor = None
-            if target_slug is None:
-                if link.kind != "cite":
-                    problems.append((parsed, link))
-            elif link.fragment:
-                anchor = _find_heading(index.notes[target_slug], link.fragment)
-                if anchor is None:
-                    target = index.notes[target_slug]
-                    if target_slug not in heading_suggesters:
-                        heading_suggesters[target_slug] = Suggester([h.text for h in target.headings], 0.4, 1)
-                    guesses = heading_suggesters[target_slug].suggest(link.fragment)
-                    problems.append(_missing_heading(parsed, link, target, guesses, severity))
-                    target_slug = None
-            results.append(ResolvedLink(link, slug, target_slug, anchor))
-            if target_slug and target_slug != slug:
-                backlinks.setdefault(target_slug, {}).setdefault(slug, Backlink(slug, link.context))
-        resolved[slug] = tuple(results)
-    ordered = {target: tuple(by_source[s] for s in sorted(by_source)) for target, by_source in backlinks.items()}
-    index.names.prepare(fold(_suggestion_query(p[1])) for p in problems if isinstance(p, tuple))
-    found = [_missing_note(*p, index, severity) if isinstance(p, tuple) else p for p in problems]
+        source, slug = parsed.note.source, parsed.note.slug
+        entry = resolutions.get(source)
+        known = made_before.get(source) if entry is not None else None
+        if entry is None:
+            entry = _resolve_note(parsed, index, severity, heading_suggesters)
+        entries[source] = entry
+        if known is not None and known[0] is parsed.links:
+            results = known[1]
+        else:
+            results = tuple(
+                ResolvedLink(link, slug, target, anchor)
+                for link, (target, anchor) in zip(parsed.links, entry.targets, strict=True)
+            )
+        resolved[slug] = results
+        made[source] = (parsed.links, results)
+    if memory:
+        ordered = _updated_backlinks(before, entries, resolved, memory[_BACKLINKS])  # type: ignore[arg-type]
+    else:
+        ordered = _backlinks(resolved.values())
+    with_problems = [parsed for parsed in notes if entries[parsed.note.source].problems]
+    untold = [parsed for parsed in with_problems if parsed.note.source not in told]
+    broken = (parsed.links[p] for parsed in untold for p in entries[parsed.note.source].problems if isinstance(p, int))
+    index.names.prepare(fold(_suggestion_query(link)) for link in broken)
+    found: list[Diagnostic] = []
+    for parsed in with_problems:
+        source = parsed.note.source
+        if source not in told:
+            told[source] = tuple(
+                _missing_note(parsed, parsed.links[p], index, severity) if isinstance(p, int) else p
+                for p in entries[source].problems
+            )
+        found += told[source]
+    if kept is not None:
+        kept[_INDEX] = _IndexNames(index.by_name, index.by_source, index.by_key, index.shared_names, strict)
+        kept[_NOTES] = entries
+        kept[_TOLD] = told
+        _MEMORY.clear()
+        _MEMORY.update({_NOTES: entries, _RESOLVED: made, _BACKLINKS: ordered})
     return resolved, ordered, found
+
+
+# What the last resolution that kept its entries made of them, in this process: each note's resolved links (with
+# the parsed links they were made from) and the backlinks. A server's next build takes them where unchanged.
+_MEMORY: dict[str, Any] = {}
+_RESOLVED, _BACKLINKS = "resolved", "backlinks"
+
+
+def _backlinks(resolved: Iterable[tuple[ResolvedLink, ...]]) -> dict[str, tuple[Backlink, ...]]:
+    """Each note's backlinks: the notes that link to it, by slug, with the sentence of their first such link."""
+    backlinks: dict[str, dict[str, Backlink]] = {}
+    for results in resolved:
+        for result in results:
+            target_slug, slug = result.target_slug, result.source_slug
+            if target_slug and target_slug != slug:
+                backlinks.setdefault(target_slug, {}).setdefault(slug, Backlink(slug, result.link.context))
+    return {target: tuple(by_source[s] for s in sorted(by_source)) for target, by_source in backlinks.items()}
+
+
+def _updated_backlinks(
+    before: dict[str, NoteLinks],
+    entries: dict[str, NoteLinks],
+    resolved: dict[str, tuple[ResolvedLink, ...]],
+    backlinks: dict[str, tuple[Backlink, ...]],
+) -> dict[str, tuple[Backlink, ...]]:
+    """`backlinks`, made from the entries `before`, updated to `entries`: only the notes that notes resolved again
+    (or gone) linked to, or now link to, are looked at."""
+    changed = [source for source, entry in entries.items() if before.get(source) is not entry]
+    gone = [source for source in before if source not in entries]
+    old_sources: set[str] = set()
+    touched: set[str] = set()
+    for source in (*changed, *gone):
+        if source in before:
+            old_sources.add(before[source].slug)
+            touched.update(target for target, _ in before[source].targets if target)
+    new = _backlinks(resolved[entries[source].slug] for source in changed)
+    touched.update(new)
+    updated = dict(backlinks)
+    for target in touched:
+        by_source = {b.source_slug: b for b in backlinks.get(target, ()) if b.source_slug not in old_sources}
+        by_source.update((b.source_slug, b) for b in new.get(target, ()))
+        if by_source:
+            updated[target] = tuple(by_source[s] for s in sorted(by_source))
+        else:
+            updated.pop(target, None)
+    return updated
+
+
+# Under which `resolve_links` keeps, for the next build, its index's names, each note's entry and the problems told.
+_INDEX, _NOTES, _TOLD = "index", "notes", "told"
+
+
+@dataclass(frozen=True, slots=True)
+class _IndexNames:
+    """What a build's link index resolved names, paths and citation keys to, and what broken links were told."""
+
+    by_name: dict[str, str]
+    by_source: dict[str, str]
+    by_key: dict[str, str]
+    shared_names: dict[str, tuple[str, ...]]
+    strict: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NoteLinks:
+    """What resolving one note's links found, and what it looked up to find it (see `resolve_links`)."""
+
+    slug: str
+    digest: str
+    reads: frozenset[str]  # "n" + a folded name, "p" + a source path, "k" + a citation key, "h" + a slug (headings)
+    targets: tuple[tuple[str | None, str | None], ...]  # each link's target slug and heading id
+    problems: tuple[Diagnostic | int, ...]  # a broken anchor's diagnostic; a broken link's number in the note
+
+
+def _unchanged_resolutions(
+    notes: list[ParsedNote], index: LinkIndex, strict: bool, last: dict
+) -> tuple[dict[str, NoteLinks], dict[str, tuple[Diagnostic, ...]]]:
+    """The last build's entries of the notes whose resolution cannot have changed (see `resolve_links`), and of
+    these, the problems told as they were: unless some name, path or shared file name changed, which any broken
+    link's "did you mean" may show."""
+    before, entries, told = last.get(_INDEX), last.get(_NOTES), last.get(_TOLD)
+    if not isinstance(before, _IndexNames) or not isinstance(entries, dict) or before.strict != strict:
+        return {}, {}
+    moved: set[str] = set()  # the lookups whose answer changed
+    for prefix, old, new in (
+        ("n", before.by_name, index.by_name),
+        ("p", before.by_source, index.by_source),
+        ("k", before.by_key, index.by_key),
+    ):
+        if old != new:
+            moved.update(prefix + name for name, _ in old.items() ^ new.items())
+    if not isinstance(told, dict) or moved or before.shared_names != index.shared_names:
+        told = {}
+    found = {}
+    for parsed in notes:  # a note edited (or new here) may have other headings
+        note = parsed.note
+        entry = entries.get(note.source)
+        if isinstance(entry, NoteLinks) and entry.digest == note.digest and entry.slug == note.slug:
+            found[note.source] = entry
+        else:
+            moved.add("h" + note.slug)
+    unchanged = {source: entry for source, entry in found.items() if entry.reads.isdisjoint(moved)}
+    return unchanged, {source: told[source] for source in unchanged if source in told}
+
+
+def _resolve_note(
+    parsed: ParsedNote, index: LinkIndex, severity: Severity, heading_suggesters: dict[str, Suggester]
+) -> NoteLinks:
+    slug = parsed.note.slug
+    reads: set[str] = set()
+    targets: list[tuple[str | None, str | None]] = []
+    problems: list[Diagnostic | int] = []
+    for number, link in enumerate(parsed.links):
+        target_slug = index.find(link, parsed, reads)
+        anchor = None
+        if target_slug is None:
+            if link.kind != "cite":
+                problems.append(number)
+        elif link.fragment:
+            reads.add("h" + target_slug)
+            anchor = _find_heading(index.notes[target_slug], link.fragment)
+            if anchor is None:
+                target = index.notes[target_slug]
+                if target_slug not in heading_suggesters:
+                    heading_suggesters[target_slug] = Suggester([h.text for h in target.headings], 0.4, 1)
+                guesses = heading_suggesters[target_slug].suggest(link.fragment)
+                problems.append(_missing_heading(parsed, link, target, guesses, severity))
+                target_slug = None
+        targets.append((target_slug, anchor))
+    return NoteLinks(slug, parsed.note.digest, frozenset(reads), tuple(targets), tuple(problems))
 
 
 def _find_heading(target: ParsedNote, fragment: str) -> str | None:

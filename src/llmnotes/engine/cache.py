@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 CACHE_DIR = ".llmnotes-cache"
 SEARCH_SKIPS = "search-skips"
 CARDS = "cards"  # the card keys of the notes, with their inputs (see PageContext.card_key)
+LINKS = "links"  # what each note's links resolved to, with what they looked up (see link.resolve_links)
 FORMAT = 1
 # A file changed within this long of the build that stamped it may change again within the same clock tick
 # without its stamp changing ("racy git"): such a file is hashed again next time instead of trusted.
@@ -179,8 +180,8 @@ class BuildCache:
 
     def preload(self) -> None:
         """Read now the stores and the derived values (see `derived`, `carried`) that an edit of a note's title, tags or
-        links reads: the parsed notes, the search entries, the related notes, git's history and the card keys (see
-        CacheMemory.preload)."""
+        links reads: the parsed notes, the search entries, the related notes, git's history, the card keys and the
+        links' resolutions (see CacheMemory.preload)."""
         self.parsed_notes.preload()
         self.search_entries.preload()
         for name in PRELOADED:
@@ -371,8 +372,9 @@ class CacheMemory:
 
 
 # The values kept by `BuildCache.derived` and `carried` that an edit of a note's title, tags or links reads
-# (assemble._related, history.git_history, PageContext.card_key): `BuildCache.preload` reads them ahead.
-PRELOADED = ("related", "git-history", CARDS)
+# (assemble._related, history.git_history, PageContext.card_key, link.resolve_links): `BuildCache.preload` reads
+# them ahead.
+PRELOADED = ("related", "git-history", CARDS, LINKS)
 # What earlier versions of llmnotes kept in the cache folder and this one does not read: deleted on a full save.
 RETIRED = ("search-postings.pickle",)
 MOST_CHANGED_ENTRIES = 512  # changed since the state was saved whole, beyond which it is saved whole again
