@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from llmnotes.engine.build import build
+from llmnotes.engine.build import BuildResult, build
 from llmnotes.engine.cache import CACHE_DIR, SEARCH_SKIPS, BuildCache, BuildState, CacheMemory, load_pickle
 from llmnotes.features import search_format, search_skips
 from llmnotes.features.search_format import ROOT
@@ -279,6 +279,11 @@ def assert_same_tree(incremental: Path, clean: Path) -> None:
 
 def clean_build(root: Path, tmp_path: Path) -> Path:
     """Build a pristine copy of the project's sources (no cache, no output) from scratch; returns its output."""
+    return clean_result(root, tmp_path).output
+
+
+def clean_result(root: Path, tmp_path: Path) -> BuildResult:
+    """What building a pristine copy of the project's sources from scratch gives (see `clean_build`)."""
     pristine = tmp_path / "pristine"
     if pristine.exists():
         shutil.rmtree(pristine)
@@ -288,11 +293,15 @@ def clean_build(root: Path, tmp_path: Path) -> Path:
 
     shutil.copytree(root, pristine, ignore=skip)
     assert not (pristine / CACHE_DIR).exists() and not (pristine / OUTPUT).exists()
-    return build(pristine).output
+    return build(pristine)
 
 
-def assert_equals_clean(root: Path, tmp_path: Path) -> None:
-    assert_same_tree(root / OUTPUT, clean_build(root, tmp_path))
+def assert_equals_clean(root: Path, tmp_path: Path, result: BuildResult | None = None) -> None:
+    """The site equals a clean build's; and so do the warnings of `result`, the incremental build's, if given."""
+    clean = clean_result(root, tmp_path)
+    assert_same_tree(root / OUTPUT, clean.output)
+    if result is not None:
+        assert result.warnings == clean.warnings
 
 
 def let_the_clock_tick() -> None:
@@ -689,8 +698,8 @@ def test_an_incremental_build_equals_a_clean_one_and_rewrites_only_changed_files
         assert text in page(site, output), output
     for output, text in change.hides:
         assert text not in page(site, output), output
-    # the whole site is what a clean build of the changed sources gives
-    assert_equals_clean(root, tmp_path)
+    # the whole site, and the warnings, are what a clean build of the changed sources gives
+    assert_equals_clean(root, tmp_path, result)
     # and an output whose bytes are what they were was left alone (checked last: correctness comes first)
     same_bytes = [output for output in before.keys() & after.keys() if before[output] == after[output]]
     rewritten = sorted(output for output in same_bytes if stats[output] != stats_after[output])
@@ -911,7 +920,7 @@ def test_the_pages_that_list_every_note_render_again_only_the_entries_of_notes_w
     timeline_page = (REPO / "templates/timeline.html").read_text(encoding="utf-8")
     write_site(root, {"templates/timeline.html": timeline_page.replace("<h1>", '<h1 class="own">')})
     build(root)
-    assert "<h1 class=\"own\">" in page(root / OUTPUT, "timeline.html")
+    assert '<h1 class="own">' in page(root / OUTPUT, "timeline.html")
     assert rendered == []  # the page again, around the entries it kept
     assert_equals_clean(root, tmp_path)
     rendered.clear()
@@ -1498,3 +1507,27 @@ def _posting_starts(text: str) -> list[tuple[int, int]]:
         offset += sum(map(len, varints[at : at + size]))
         at += size
     return starts
+
+
+def test_the_links_an_edit_breaks_or_mends_are_reported_as_a_clean_build_reports_them(tmp_path: Path) -> None:
+    """The links of the notes an edit leaves alone are not resolved again (see link.resolve_links), yet each build's
+    broken links, their hints, the pages and the backlinks are what a clean build gives."""
+    root = make_site(tmp_path)
+    append(root, "pyproject.toml", "strict_links = false\n")
+    append(root, "notes/flan.md", "\n对照 [[Language Models are Few-Shot Learners]] 与 [[Orca]]。\n")
+    append(root, "notes/t5.md", "\n还有 [[Orca 2]]。\n")  # its hint names orca while there is one
+    build(root)
+    steps = [
+        (lambda: edit(root, "notes/gpt-3.md", 'title: "Language Models', 'title: "Large Language Models'), 3),
+        (lambda: write_site(root, {"notes/orca.md": "---\ntitle: Orca\n---\n少即是多，参见 [[flan]]。\n"}), 2),
+        (lambda: edit(root, "notes/gpt-3.md", 'title: "Large Language Models', 'title: "Language Models'), 1),
+        (lambda: (root / "notes/orca.md").unlink(), 2),
+    ]
+    for apply, broken in steps:
+        let_the_clock_tick()
+        apply()
+        result = build(root)
+        assert len([w for w in result.warnings if w.rule == "broken-link"]) == broken
+        assert_equals_clean(root, tmp_path, result)
+    flan = page(root / OUTPUT, "notes/flan.html")
+    assert 'href="gpt-3.html">Language Models are Few-Shot Learners</a>' in flan and "[[Orca]]: not found" in flan
