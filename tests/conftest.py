@@ -1,9 +1,14 @@
 """Under LLMNOTES_START_METHOD (CI runs the build suites once with `spawn`), even the small fixture sites are built
-in worker processes started that way, so that the suites test what the workers produce."""
+in worker processes started that way, so that the suites test what the workers produce.
+
+Every output key a server's build carries over from its last build is worked out again and compared (see
+emit.CHECK_CARRIED): a key carried over wrongly fails the test that made it, whether or not a page shows it."""
 
 from __future__ import annotations
 
 import os
+
+os.environ.setdefault("LLMNOTES_CHECK_CARRIED", "1")  # before llmnotes is imported: it reads it once
 
 import pytest
 

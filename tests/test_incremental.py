@@ -706,6 +706,60 @@ def test_an_incremental_build_equals_a_clean_one_and_rewrites_only_changed_files
     assert rewritten == [], f"these outputs were rewritten with the bytes they already had: {rewritten}"
 
 
+@pytest.mark.parametrize("name", list(CHANGES))
+def test_a_server_carries_over_the_keys_a_change_leaves_and_builds_what_a_clean_build_does(
+    name: str, tmp_path: Path
+) -> None:
+    """A server keeps its last build's output keys with what each was made from, and works out again only those
+    whose inputs changed (see PageContext.carried_key). Under the test suite every key carried over is also worked
+    out afresh and compared (see tests/conftest.py); and the site and the warnings are a clean build's."""
+    root = make_site(tmp_path)
+    memory = CacheMemory()
+    build(root, memory=memory)
+    let_the_clock_tick()
+    CHANGES[name].apply(root)
+    result = build(root, memory=memory)
+    assert_equals_clean(root, tmp_path, result)
+
+
+def test_a_server_shows_a_retitled_note_in_the_related_notes_of_the_notes_that_share_its_tags(tmp_path: Path) -> None:
+    """Related notes share tags and nothing else: no link, no lineage; a title edit still reaches their pages."""
+    files = {"pyproject.toml": '[tool.llmnotes]\ntitle = "Related"\n'}
+    # a and b are not each other's neighbours in the pager: c comes between them
+    for name, year, tags in (("a", 2020, "[rlhf, data]"), ("c", 2021, "[other]"), ("b", 2022, "[rlhf, data]")):
+        files[f"notes/{name}.md"] = f"---\ntitle: Paper {name.upper()}\nyear: {year}\ntags: {tags}\n---\nBody.\n"
+    root = write_site(tmp_path / "project", files)
+    memory = CacheMemory()
+    build(root, memory=memory)
+    assert "Paper A" in page(root / OUTPUT, "notes/b.html")
+    edit(root, "notes/a.md", "title: Paper A", "title: Paper Alpha")
+    result = build(root, memory=memory)
+    assert "Paper Alpha" in page(root / OUTPUT, "notes/b.html")
+    assert_equals_clean(root, tmp_path, result)
+
+
+def test_a_server_works_out_again_the_page_keys_of_the_notes_that_show_an_edited_title_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmnotes import emit
+    from llmnotes.emit import note
+
+    monkeypatch.setattr(emit, "CHECK_CARRIED", False)  # which would work out every key carried over too
+    made: list[str] = []
+    key_rest = note._key_rest
+    monkeypatch.setattr(note, "_key_rest", lambda slug, *args: made.append(slug) or key_rest(slug, *args))
+    root = make_site(tmp_path)
+    memory = CacheMemory()
+    build(root, memory=memory)
+    everything = set(made)
+    made.clear()
+    edit(root, "notes/flan.md", 'title: "Finetuned', 'title: "Instruction-Finetuned')
+    build(root, memory=memory)
+    # FLAN's own page, and those that list it: T5's (FLAN builds on T5) and InstructGPT's (FLAN links to it)
+    assert {"flan", "t5", "instructgpt"} <= set(made) < everything, made
+    assert_equals_clean(root, tmp_path)
+
+
 def test_a_body_edit_rewrites_its_page_and_leaves_unrelated_pages_alone(tmp_path: Path) -> None:
     root = make_site(tmp_path)
     build(root)

@@ -179,6 +179,13 @@ def link_site(
     )
     last_cards, next_cards = cache.carried(CARDS, inputs.site_key)
     context = PageContext(
-        site, config, renderer, cache.search_entries, inputs.theme, last_cards=last_cards, next_cards=next_cards
+        site,
+        config,
+        renderer,
+        cache.search_entries,
+        inputs.theme,
+        last_cards=last_cards,
+        next_cards=next_cards,
+        kept_keys=cache.memory.output_keys if cache.memory is not None else None,
     )
     return context, diagnostics, len(site.notes)

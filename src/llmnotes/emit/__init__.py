@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -85,6 +86,10 @@ class PageContext:
     # slug -> (the card's inputs, its key): the last build's, and this build's for the next (see `_card_key`)
     last_cards: dict[str, tuple[tuple, str]] = field(default_factory=dict)
     next_cards: dict[str, tuple[tuple, str]] = field(default_factory=dict)
+    # kind -> slug -> (inputs, the notes whose cards it shows, key): the output keys a server kept of its last build,
+    # and this build's, which `keep_keys` keeps for the next (see `carried_key`). None: not kept (the command line).
+    kept_keys: dict[str, Any] | None = None
+    next_keys: dict[str, Any] = field(default_factory=dict)
 
     def remember(self, kind: str, name: str, make: Callable[[], Remembered]) -> Remembered:
         """`make()`, worked out once per build for (kind, name)."""
@@ -125,6 +130,41 @@ class PageContext:
         if found is None:
             found = self.card_keys[slug] = self._card_key(slug)
         return found
+
+    def carried_key(
+        self, kind: str, slug: str, inputs: tuple, cards: Callable[[], frozenset[str]], make: Callable[[], str]
+    ) -> str:
+        """`make()`, the key of an output's part that shows the note `slug`: or the last build's key of it, when
+        that was made from equal `inputs` and the `cards` of other notes it shows are unchanged (see
+        `changed_cards`). A server's title edit at 10,000 notes worked out every note page's key again, 0.4 s."""
+        if self.kept_keys is None:
+            return make()
+        changed = self.changed_cards()
+        last = self.kept_keys.get(kind, {}).get(slug) if changed is not None else None
+        if last is not None and last[0] == inputs and changed.isdisjoint(last[1]):  # type: ignore[union-attr]
+            if CHECK_CARRIED and make() != last[2]:
+                raise AssertionError(f"the {kind} key of {slug} carried over from the last build is not its key")
+        else:
+            last = (inputs, cards(), make())
+        self.next_keys.setdefault(kind, {})[slug] = last
+        return last[2]
+
+    def changed_cards(self) -> frozenset[str] | None:
+        """The notes whose card key is not the last build's, if this process kept those (a server) and the site has
+        the same notes; else None, and no key is carried over (see `carried_key`)."""
+        if _CHANGED not in self.memo:
+            cards = self.next_keys[_CARDS] = {slug: self.card_key(slug) for slug in self.site.by_slug}
+            last: dict[str, str] = (self.kept_keys or {}).get(_CARDS) or {}
+            same_notes = last.keys() == cards.keys()
+            self.memo[_CHANGED] = frozenset(s for s, key in cards.items() if last[s] != key) if same_notes else None
+        return self.memo[_CHANGED]  # type: ignore[no-any-return]
+
+    def keep_keys(self) -> None:
+        """Keep this build's output keys for the next build of this process (see `carried_key`): once every output
+        is keyed, so that the card keys kept are those the other keys were checked against."""
+        if self.kept_keys is not None and _CARDS in self.next_keys:
+            self.kept_keys.clear()
+            self.kept_keys.update(self.next_keys)
 
     def _card_key(self, slug: str) -> str:
         """The last build's card key when the card's inputs are the same: making the excerpts and digests of 10,000
@@ -190,9 +230,17 @@ class PageContext:
         )
 
     def _body_key(self, parsed: ParsedNote) -> str:
-        embeds = self.site.embeds.get(parsed.note.slug)
+        slug = parsed.note.slug
+        embeds = self.site.embeds.get(slug)
         if not parsed.citations:
-            return body_key(parsed.note.digest, self.body_targets(parsed), embeds)
+            links = self.site.links.get(slug, ())
+            return self.carried_key(
+                _BODY,
+                slug,
+                (parsed.note.digest, links, embeds),
+                lambda: frozenset(r.target_slug for r in links if r.target_slug),
+                lambda: body_key(parsed.note.digest, self.body_targets(parsed), embeds),
+            )
         references = self.site.references
         cited = tuple(references.get(link.target) for link in parsed.links if link.kind == "cite")
         return body_key(parsed.note.digest, self.body_targets(parsed), embeds, cited)
@@ -242,6 +290,12 @@ class PageContext:
     def cite_keys(self) -> dict[str, str]:
         """slug → citation key, for the notes about papers (see `is_paper`)."""
         return self.remember("cite_keys", "", lambda: parsed_cite_keys(p for p in self.site.notes if is_paper(p.note)))
+
+
+# Under which `PageContext.carried_key` keeps the card keys, and memoizes which changed; the body keys' kind.
+_CARDS, _CHANGED, _BODY = "cards", ("changed cards", ""), "body"
+# Work out every carried key again too, and fail if it differs (the test suite sets it: see tests/conftest.py).
+CHECK_CARRIED = bool(os.environ.get("LLMNOTES_CHECK_CARRIED"))
 
 
 def face_of(parsed: ParsedNote) -> str:

@@ -35,7 +35,7 @@ def emit(context: PageContext) -> Iterator[Output]:
     for parsed in reversed(context.site.notes):
         previous, following = pager.get(parsed.note.slug, (None, None))
         path = note_path(parsed.note.slug)
-        rest = context.remember(_REST, parsed.note.slug, partial(_key_rest, parsed, context, previous, following))
+        rest = context.remember(_REST, parsed.note.slug, partial(_rest_key, parsed, context, previous, following))
         render = partial(_render, context, parsed, path, previous, following)
         yield Output(path, (context.body_key(parsed), rest), partial(_page, path, render))
 
@@ -105,32 +105,64 @@ def _page(path: str, render: Callable[[], tuple[bytes, str]]) -> list[Page]:
     return [Page(path, content, (start, start + len(encoded)) if once else None)]
 
 
-def _key_rest(parsed: ParsedNote, context: PageContext, *neighbours: ParsedNote | None) -> str:
-    """Everything the page shows but its body: its own note, and the cards of every note it lists, links to or
-    previews (the body's part of the key is apart: see `updated_page`)."""
+def _rest_key(parsed: ParsedNote, context: PageContext, *neighbours: ParsedNote | None) -> str:
+    """The key of everything the page shows but its body: its own note, and the cards of every note it lists, links
+    to or previews (the body's part of the key is apart: see `updated_page`). Carried over from the last build
+    while the page's lists are the same and none of their notes' cards changed (see PageContext.carried_key)."""
+    slug = parsed.note.slug
+    lists = _lists(parsed, context, neighbours)
+    return context.carried_key(
+        _REST, slug, lists, partial(_cards_listed, slug, lists), partial(_key_rest, slug, lists, context)
+    )
+
+
+def _lists(parsed: ParsedNote, context: PageContext, neighbours: tuple[ParsedNote | None, ...]) -> tuple:
+    """What the page shows besides its body and its notes' cards: its citation key and side navigation, the notes
+    before and after it, and what it lists (backlinks, builds_on, lineage, related, section)."""
     site = context.site
     slug = parsed.note.slug
-    card = context.card_key
     lineage = site.lineage
+    return (
+        context.cite_keys().get(slug) or "",
+        nearby_key(context, site.paths[slug]) or "",
+        tuple(n.note.slug if n else None for n in neighbours),
+        site.backlinks.get(slug, ()),
+        tuple(s for s in parsed.note.builds_on if s in site.by_slug),
+        lineage.ancestors.get(slug, ()),
+        lineage.descendants.get(slug, ()),
+        site.related.get(slug, ()),
+        site.section_of.get(slug),
+        site.sections.get(slug, ()),
+    )
+
+
+def _cards_listed(slug: str, lists: tuple) -> frozenset[str]:
+    """The notes whose cards the page shows: its own, and those of every note in `lists` (see `_lists`)."""
+    _, _, neighbours, backlinks, builds_on, ancestors, descendants, related, section, contents = lists
+    return frozenset(
+        (slug, *neighbours, *(b.source_slug for b in backlinks), *builds_on, *ancestors, *descendants)
+    ).union(r.slug for r in related).union((section, *contents)) - {None}
+
+
+def _key_rest(slug: str, lists: tuple, context: PageContext) -> str:
+    card = context.card_key
+    cite_key, nearby, neighbours, backlinks, builds_on, ancestors, descendants, related, section, contents = lists
     # Card keys are digests, and slugs, relations and tags (see load._printable) hold no control characters: joined
     # with these, the parts cannot run into each other. Free text (a backlink's context) goes in as its repr, which
     # has none either. Ten thousand reprs of the whole nested tuple took a tenth of a title edit's build.
     join = "\x1c".join
-    lists = (
-        [card(slug), context.cite_keys().get(slug) or "", nearby_key(context, site.paths[slug]) or ""],
-        [card(n.note.slug) if n else "" for n in neighbours],
-        [f"{b.source_slug}\x1f{b.context!r}\x1f{card(b.source_slug)}" for b in site.backlinks.get(slug, ())],
-        [card(s) for s in parsed.note.builds_on if s in site.by_slug],
-        [card(s) for s in lineage.ancestors.get(slug, ())],
-        [card(s) for s in lineage.descendants.get(slug, ())],
-        [
-            f"{r.slug}\x1f{join(r.relations)}\x1f{join(r.shared_tags)}\x1f{card(r.slug)}"
-            for r in site.related.get(slug, ())
-        ],
-        [card(site.section_of[slug]) if slug in site.section_of else ""],
-        [card(s) for s in site.sections.get(slug, ())],
+    parts = (
+        [card(slug), cite_key, nearby],
+        [card(n) if n else "" for n in neighbours],
+        [f"{b.source_slug}\x1f{b.context!r}\x1f{card(b.source_slug)}" for b in backlinks],
+        [card(s) for s in builds_on],
+        [card(s) for s in ancestors],
+        [card(s) for s in descendants],
+        [f"{r.slug}\x1f{join(r.relations)}\x1f{join(r.shared_tags)}\x1f{card(r.slug)}" for r in related],
+        [card(section) if section else ""],
+        [card(s) for s in contents],
     )
-    return short_digest("\x1e".join("\x1d".join(parts) for parts in lists))
+    return short_digest("\x1e".join("\x1d".join(part) for part in parts))
 
 
 def _render(

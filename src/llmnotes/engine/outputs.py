@@ -51,6 +51,7 @@ def render_and_write(
         try:
             others = other_outputs(context, firsts)
             todo = plan.todo(others)
+            context.keep_keys()
             total = len(first) + len(pieced) + len(todo)
             for item, result in zip(first, early, strict=True):
                 if result is None:  # its update could not be made: it is made afresh, in pieces, with the others
@@ -185,7 +186,7 @@ class RenderJob:
 
     def __getstate__(self) -> tuple:
         # the cache stays here, and what it carries from build to build
-        context = replace(self.context, search_entries=None, last_cards={}, next_cards={})
+        context = replace(self.context, search_entries=None, last_cards={}, next_cards={}, kept_keys=None, next_keys={})
         return (context, self.on_disk, self.writer, self.updatable, self.retry_in_pieces)
 
     def __setstate__(self, state: tuple) -> None:
