@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from llmnotes.engine.build import BuildResult, build
+from llmnotes.engine.build import BuildResult, build, warm_up
 from llmnotes.engine.cache import CACHE_DIR, SEARCH_SKIPS, BuildCache, BuildState, CacheMemory, load_pickle
 from llmnotes.features import search_format, search_skips
 from llmnotes.features.search_format import ROOT
@@ -720,6 +720,37 @@ def test_a_server_carries_over_the_keys_a_change_leaves_and_builds_what_a_clean_
     CHANGES[name].apply(root)
     result = build(root, memory=memory)
     assert_equals_clean(root, tmp_path, result)
+
+
+def test_a_server_that_warmed_up_on_a_built_site_makes_only_the_keys_its_first_edit_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server starts on a site built before (its first build has nothing to do, and keys nothing): its warm-up
+    compiles the site and keys every output without writing, so the first edit is as quick as the next."""
+    from llmnotes import emit
+    from llmnotes.emit import note
+
+    root = make_site(tmp_path)
+    build(root)
+    site = root / OUTPUT
+    before = stat_tree(site)
+    memory = CacheMemory()
+    assert build(root, memory=memory).rendered == 0
+    monkeypatch.setattr(emit, "CHECK_CARRIED", False)  # which would work out every key carried over too
+    made: list[str] = []
+    key_rest = note._key_rest
+    monkeypatch.setattr(note, "_key_rest", lambda slug, *args: made.append(slug) or key_rest(slug, *args))
+    assert warm_up(root, memory)
+    assert stat_tree(site) == before, "the warm-up writes nothing"
+    everything = set(made)
+    made.clear()
+    edit(root, "notes/flan.md", 'title: "Finetuned', 'title: "Instruction-Finetuned')
+    result = build(root, memory=memory)
+    assert {"flan", "t5", "instructgpt"} <= set(made) < everything, made
+    monkeypatch.undo()
+    assert_equals_clean(root, tmp_path, result)
+    edit(root, "notes/flan.md", "在 [[t5]] 上做", "在 [[t5]] 与 [[gpt-3]] 上做")  # another card, a new backlink
+    assert not warm_up(root, memory), "nothing is warmed up on a site that changed since its last build"
 
 
 def test_a_server_shows_a_retitled_note_in_the_related_notes_of_the_notes_that_share_its_tags(tmp_path: Path) -> None:

@@ -197,3 +197,28 @@ def test_rebuilds_while_serving_never_fork_the_threaded_server(tmp_path: Path) -
         assert not [line for line in said if "Warning" in line or "Traceback" in line], said
     finally:
         server.stop()
+
+
+def test_a_server_started_on_a_built_site_warms_up_and_its_first_edit_shows(tmp_path: Path) -> None:
+    """The site was built before: the server's first build has nothing to do, and its warm-up keys every output in
+    memory (build.warm_up) while the site is served. The first edit is then built from those keys: under the test
+    suite each key carried over is checked against one worked out afresh (see tests/conftest.py)."""
+    root = write_site(tmp_path / "site", {"notes/a.md": NOTE_A, "notes/b.md": NOTE_B})
+    assert subprocess.run([sys.executable, "-m", "llmnotes", "build", "--root", str(root)], check=False).returncode == 0
+    server = Server(root)
+    try:
+        said = ""
+        deadline = time.monotonic() + 30
+        while "ready: the site's keys in memory" not in said and time.monotonic() < deadline:
+            said += server.lines.get(timeout=deadline - time.monotonic())
+        assert "ready: the site's keys in memory" in said
+        assert server.get("notes/a.html")[0] == 200, "served during the warm-up and after"
+        events = server.events()
+        (root / "notes/b.md").write_text(NOTE_B.replace("title: Beta", "title: Beta Two"))
+        assert next_event(events, within=10)[0] == "reload"
+        assert '<a class="internal" href="b.html">Beta Two</a>' in server.get("notes/a.html")[1]
+        time.sleep(0.2)
+        said = "".join(server.lines.get_nowait() for _ in range(server.lines.qsize()))
+        assert "Traceback" not in said and "built 2 notes" in said
+    finally:
+        server.stop()

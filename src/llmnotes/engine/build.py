@@ -202,6 +202,39 @@ def _build(
     )
 
 
+def warm_up(
+    root: Path,
+    memory: CacheMemory,
+    output: Path | None = None,
+    strict: bool | None = None,
+    drafts: bool = False,
+    base_url: str | None = None,
+) -> bool:
+    """Compile the site and work out every output's key into `memory`, writing nothing, if the site is as its last
+    build left it (else False: the next build does the work). A server does this once it serves, so that even its
+    first edit works out again only the keys that edit changes (see PageContext.carried_key)."""
+    collecting = gc.isenabled()
+    gc.disable()  # see `build`
+    try:
+        memory.preload()
+        project = open_project(root, output, strict, drafts, base_url, memory)
+        cache, inputs = project.cache, project.inputs
+        previous = cache.previous
+        same = previous.site_key == inputs.site_key and previous.git_head == project.git_head
+        if inputs.problems or not previous.code or not same or previous.inputs != cache.inputs:
+            return False
+        from ..content.compile import compile_site  # as in `_build`
+        from ..emit import first_outputs, other_outputs
+
+        context, _, _ = compile_site(project)
+        other_outputs(context, first_outputs(context))  # the outputs' keys are worked out as they are listed
+        context.keep_keys()
+        return True
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _save(memory: CacheMemory | None, save: Callable[[], None]) -> None:
     """Save the cache of a build whose site is written: now, or when `memory` says (see CacheMemory.save)."""
     if memory is None:
