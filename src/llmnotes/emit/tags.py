@@ -19,8 +19,24 @@ def emit(context: PageContext) -> Iterator[Output]:
     yield one_page(INDEX_PATH, (context.listing_key(),), lambda: _render_index(context), lists_all=True)
     for tag in site.tags:
         path = tag_path(tag.slug)
-        key = (tag.name, tag.slug, tuple(context.card_key(slug) for slug in tag.note_slugs))
-        yield one_page(path, key, partial(_render_tag, context, tag, path), keeps_partials=True)
+        yield one_page(path, (tag_key(context, tag),), partial(_render_tag, context, tag, path), keeps_partials=True)
+
+
+def tag_key(context: PageContext, tag: Tag) -> str:
+    """What a tag's page, and its section of the tag index, show: its name and its notes' cards, in order. Carried
+    over from the last build while those are the same (see PageContext.carried_key)."""
+    inputs = (tag.name, tag.slug, tag.note_slugs)
+    make = partial(
+        context.carried_key, _TAG, tag.slug, inputs, partial(frozenset, tag.note_slugs), partial(_key, context, tag)
+    )
+    return context.remember(_TAG, tag.slug, make)
+
+
+_TAG = "tag page"  # the kind of key a tag's page has (see PageContext.carried_key)
+
+
+def _key(context: PageContext, tag: Tag) -> str:
+    return short_digest("\x1f".join((tag.name, tag.slug, *(context.card_key(slug) for slug in tag.note_slugs))))
 
 
 class TagListing:
@@ -43,10 +59,9 @@ class TagListing:
 
     @cached_property
     def group(self) -> Markup:
-        tag, card_key = self.tag, self.context.card_key
-        key = short_digest(repr((tag.name, tag.slug, [card_key(slug) for slug in tag.note_slugs])))
+        key = tag_key(self.context, self.tag)
         return self.context.renderer.fragment(
-            "_tag_group.html", INDEX_PATH, tag.slug, key=key, also=("_card.html",), tag=self
+            "_tag_group.html", INDEX_PATH, self.tag.slug, key=key, also=("_card.html",), tag=self
         )
 
 
