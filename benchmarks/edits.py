@@ -19,8 +19,9 @@ With `--git N` the project is a git repository, as a user keeps notes: everythin
 that each append a line to three notes (the notes' dates then come from git's log, and an edit that is not
 committed moves no date: the first body edit is like the second).
 
-Then `llmnotes serve` runs on the project, and the time from saving an edit (a body, then a title) to the served
-page showing it is measured as a reader sees it, polling the page. Last, the site is built clean into another
+Then `llmnotes serve` runs on the project, once for each of two edits (a body, then a title): once it says it is
+ready (it keys the site in memory after it starts serving), the time from saving the edit to the served page
+showing it is measured as a reader sees it, polling the page. Last, the site is built clean into another
 folder and compared byte for byte with the incrementally built one.
 """
 
@@ -169,7 +170,7 @@ def _served(project: Path, edit: Callable[[], None], page: str, shows: str) -> f
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "llmnotes", "serve", "--root", str(project), "--port", str(port), "-q"]
+    command = [sys.executable, "-m", "llmnotes", "serve", "--root", str(project), "--port", str(port)]
     server = subprocess.Popen(
         command, env=_environment(), stdout=subprocess.PIPE, text=True
     )
@@ -178,6 +179,10 @@ def _served(project: Path, edit: Callable[[], None], page: str, shows: str) -> f
         while "serving" not in server.stdout.readline():
             pass
         url = f"http://127.0.0.1:{port}/{page}"
+        # Once it serves, the server reads ahead and keys the site in memory, and says it is ready: as a writer who
+        # starts the server and then edits, the edit comes after that.
+        while "ready" not in server.stdout.readline():
+            pass
         time.sleep(1.0)  # the watcher starts after the first build
         edit()
         started = time.perf_counter()

@@ -753,6 +753,21 @@ def test_a_server_that_warmed_up_on_a_built_site_makes_only_the_keys_its_first_e
     assert not warm_up(root, memory), "nothing is warmed up on a site that changed since its last build"
 
 
+def test_a_server_shows_the_date_a_note_took_while_unchanged_when_another_edit_builds_the_site(tmp_path: Path) -> None:
+    """Outside git a note's dates are its file's: a file touched, not changed, builds nothing, and its new date
+    shows with the next edit's build. Its card changed though its bytes did not (see emit.CardFacts)."""
+    root = make_site(tmp_path)
+    memory = CacheMemory()
+    build(root, memory=memory)
+    day = time.mktime((2024, 1, 2, 12, 0, 0, 0, 0, -1))
+    os.utime(root / "notes/bert.md", (day, day))
+    assert build(root, memory=memory).rendered == 0
+    edit(root, "notes/flan.md", 'title: "Finetuned', 'title: "Instruction-Finetuned')
+    result = build(root, memory=memory)
+    assert "2024-01-02" in page(root / OUTPUT, "notes/bert.html")
+    assert_equals_clean(root, tmp_path, result)
+
+
 def test_a_server_shows_a_retitled_note_in_the_related_notes_of_the_notes_that_share_its_tags(tmp_path: Path) -> None:
     """Related notes share tags and nothing else: no link, no lineage; a title edit still reaches their pages."""
     files = {"pyproject.toml": '[tool.llmnotes]\ntitle = "Related"\n'}
@@ -1594,14 +1609,20 @@ def _posting_starts(text: str) -> list[tuple[int, int]]:
     return starts
 
 
-def test_the_links_an_edit_breaks_or_mends_are_reported_as_a_clean_build_reports_them(tmp_path: Path) -> None:
+@pytest.mark.parametrize("server", [False, True])
+def test_the_links_an_edit_breaks_or_mends_are_reported_as_a_clean_build_reports_them(
+    tmp_path: Path, server: bool
+) -> None:
     """The links of the notes an edit leaves alone are not resolved again (see link.resolve_links), yet each build's
-    broken links, their hints, the pages and the backlinks are what a clean build gives."""
+    broken links, their hints, the pages and the backlinks are what a clean build gives; and, in a server, the
+    cards of the notes whose first paragraph shows a link that an edit broke or mended (see emit.CardFacts)."""
     root = make_site(tmp_path)
     append(root, "pyproject.toml", "strict_links = false\n")
-    append(root, "notes/flan.md", "\n对照 [[Language Models are Few-Shot Learners]] 与 [[Orca]]。\n")
+    edit(root, "notes/flan.md", "在 [[t5]] 上", "在 [[t5]] 与 [[Language Models are Few-Shot Learners]] 上")
+    append(root, "notes/flan.md", "\n对照 [[Orca]]。\n")
     append(root, "notes/t5.md", "\n还有 [[Orca 2]]。\n")  # its hint names orca while there is one
-    build(root)
+    memory = CacheMemory() if server else None
+    build(root, memory=memory)
     steps = [
         (lambda: edit(root, "notes/gpt-3.md", 'title: "Language Models', 'title: "Large Language Models'), 3),
         (lambda: write_site(root, {"notes/orca.md": "---\ntitle: Orca\n---\n少即是多，参见 [[flan]]。\n"}), 2),
@@ -1611,7 +1632,7 @@ def test_the_links_an_edit_breaks_or_mends_are_reported_as_a_clean_build_reports
     for apply, broken in steps:
         let_the_clock_tick()
         apply()
-        result = build(root)
+        result = build(root, memory=memory)
         assert len([w for w in result.warnings if w.rule == "broken-link"]) == broken
         assert_equals_clean(root, tmp_path, result)
     flan = page(root / OUTPUT, "notes/flan.html")
