@@ -145,6 +145,7 @@ def _cards_listed(slug: str, lists: tuple) -> frozenset[str]:
 
 
 def _key_rest(slug: str, lists: tuple, context: PageContext) -> str:
+    """The digest of `lists` (see `_lists`) with the card keys of the notes they show."""
     card = context.card_key
     cite_key, nearby, neighbours, backlinks, builds_on, ancestors, descendants, related, section, contents = lists
     # Card keys are digests, and slugs, relations and tags (see load._printable) hold no control characters: joined
