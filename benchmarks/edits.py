@@ -28,14 +28,17 @@ folder and compared byte for byte with the incrementally built one.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import filecmp
 import json
 import os
+import queue
 import re
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable
@@ -171,18 +174,22 @@ def _served(project: Path, edit: Callable[[], None], page: str, shows: str) -> f
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [sys.executable, "-m", "llmnotes", "serve", "--root", str(project), "--port", str(port)]
-    server = subprocess.Popen(
-        command, env=_environment(), stdout=subprocess.PIPE, text=True
-    )
+    server = subprocess.Popen(command, env=_environment(), stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
         while "serving" not in server.stdout.readline():
             pass
         url = f"http://127.0.0.1:{port}/{page}"
         # Once it serves, the server reads ahead and keys the site in memory, and says it is ready: as a writer who
-        # starts the server and then edits, the edit comes after that.
-        while "ready" not in server.stdout.readline():
-            pass
+        # starts the server and then edits, the edit comes after that (a minute at most: an older llmnotes, or a
+        # site changed meanwhile, says nothing).
+        said: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [said.put(line) for line in server.stdout], daemon=True).start()
+        deadline = time.perf_counter() + 60
+        while time.perf_counter() < deadline:
+            with contextlib.suppress(queue.Empty):
+                if "ready" in said.get(timeout=1):
+                    break
         time.sleep(1.0)  # the watcher starts after the first build
         edit()
         started = time.perf_counter()
