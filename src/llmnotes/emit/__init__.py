@@ -144,6 +144,8 @@ class PageContext:
         if last is not None and last[0] == inputs and changed.isdisjoint(last[1]):  # type: ignore[union-attr]
             if CHECK_CARRIED and make() != last[2]:
                 raise AssertionError(f"the {kind} key of {slug} carried over from the last build is not its key")
+            # kept with this build's inputs: the next build's are mostly the same objects, compared in no time
+            last = (inputs, last[1], last[2])
         else:
             last = (inputs, cards(), make())
         self.next_keys.setdefault(kind, {})[slug] = last
