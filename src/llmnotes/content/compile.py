@@ -135,8 +135,11 @@ def link_site(
     commit checked out (see history.git_head), None outside git."""
     documents = qualify_slugs([p for p in parsed if drafts or not p.note.draft])
     index, diagnostics = LinkIndex.build(documents)
-    last_links, next_links = cache.carried(LINKS, inputs.site_key)
-    links, backlinks, problems = resolve_links(documents, index, strict_links, last_links, next_links)
+    if cache.memory is not None:  # a server: read from and written to a file, they would cost more than they save
+        last_links, next_links = cache.carried(LINKS, inputs.site_key, on_disk=False)
+        links, backlinks, problems = resolve_links(documents, index, strict_links, last_links, next_links)
+    else:
+        links, backlinks, problems = resolve_links(documents, index, strict_links)
     diagnostics += problems
     severity: Severity = "error" if strict_links else "warning"
     diagnostics += check_assets(documents, inputs.assets, set(index.notes), severity)

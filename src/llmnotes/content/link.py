@@ -80,9 +80,9 @@ class LinkIndex:
 
     def find(self, link: Link, source: ParsedNote, reads: set[str] | None = None) -> str | None:
         """The slug of the note `link` leads to, or None; adds to `reads` what it looked up (see `NoteLinks`)."""
-        looked = reads if reads is not None else set()
         if link.kind == "cite":  # a key no note has may be the bibliography's: see `references`
-            looked.add("k" + link.target)
+            if reads is not None:
+                reads.add("k" + link.target)
             return self.by_key.get(link.target)
         if not link.target:
             return source.note.slug
@@ -94,15 +94,22 @@ class LinkIndex:
                 folder = posixpath.dirname(note.source)
             path = posixpath.normpath(posixpath.join(folder, link.target.lstrip("/")))
             if link.target.lower().endswith(".md"):
-                looked.add("p" + path)
-                return self.by_source.get(path)
-            candidates = (f"{path}.md", f"{path}/index.md", f"{path}/README.md", f"{path}/readme.md")
-            looked.update("p" + candidate for candidate in candidates)
+                candidates: tuple[str, ...] = (path,)
+            else:
+                candidates = (f"{path}.md", f"{path}/index.md", f"{path}/README.md", f"{path}/readme.md")
+            if reads is not None:
+                reads.update("p" + candidate for candidate in candidates)
             return next((self.by_source[c] for c in candidates if c in self.by_source), None)
-        folded, slug = fold(link.target), slugify(link.target)
-        looked.add("n" + folded)
-        looked.add("n" + slug)
-        return self.by_name.get(folded) or self.by_name.get(slug)
+        folded = fold(link.target)
+        if reads is not None:
+            reads.add("n" + folded)
+        found = self.by_name.get(folded)
+        if found is None:  # only then does the slug of what was written matter
+            slug = slugify(link.target)
+            if reads is not None:
+                reads.add("n" + slug)
+            found = self.by_name.get(slug)
+        return found
 
     def suggest(self, text: str, cutoff: float = 0.0) -> tuple[str, ...]:
         """The slugs of the notes whose names are closest to `text`, closest first."""
@@ -142,7 +149,7 @@ def resolve_links(
         entry = resolutions.get(source)
         known = made_before.get(source) if entry is not None else None
         if entry is None:
-            entry = _resolve_note(parsed, index, severity, heading_suggesters)
+            entry = _resolve_note(parsed, index, severity, heading_suggesters, kept is not None)
         entries[source] = entry
         if known is not None and known[0] is parsed.links:
             results = known[1]
@@ -283,10 +290,16 @@ def _unchanged_resolutions(
 
 
 def _resolve_note(
-    parsed: ParsedNote, index: LinkIndex, severity: Severity, heading_suggesters: dict[str, Suggester]
+    parsed: ParsedNote,
+    index: LinkIndex,
+    severity: Severity,
+    heading_suggesters: dict[str, Suggester],
+    recording: bool = True,
 ) -> NoteLinks:
+    """What resolving the note's links finds; and, `recording`, what it looked up (a build that keeps no entries
+    for the next has no use for it)."""
     slug = parsed.note.slug
-    reads: set[str] = set()
+    reads: set[str] | None = set() if recording else None
     targets: list[tuple[str | None, str | None]] = []
     problems: list[Diagnostic | int] = []
     for number, link in enumerate(parsed.links):
@@ -296,7 +309,8 @@ def _resolve_note(
             if link.kind != "cite":
                 problems.append(number)
         elif link.fragment:
-            reads.add("h" + target_slug)
+            if reads is not None:
+                reads.add("h" + target_slug)
             anchor = _find_heading(index.notes[target_slug], link.fragment)
             if anchor is None:
                 target = index.notes[target_slug]
@@ -306,7 +320,7 @@ def _resolve_note(
                 problems.append(_missing_heading(parsed, link, target, guesses, severity))
                 target_slug = None
         targets.append((target_slug, anchor))
-    return NoteLinks(slug, parsed.note.digest, frozenset(reads), tuple(targets), tuple(problems))
+    return NoteLinks(slug, parsed.note.digest, frozenset(reads or ()), tuple(targets), tuple(problems))
 
 
 def _find_heading(target: ParsedNote, fragment: str) -> str | None:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 CACHE_DIR = ".llmnotes-cache"
 SEARCH_SKIPS = "search-skips"
 CARDS = "cards"  # the card keys of the notes, with their inputs (see PageContext.card_key)
-LINKS = "links"  # what each note's links resolved to, with what they looked up (see link.resolve_links)
+LINKS = "links"  # what each note's links resolved to, with what they looked up (see link.resolve_links); in memory
 FORMAT = 1
 # A file changed within this long of the build that stamped it may change again within the same clock tick
 # without its stamp changing ("racy git"): such a file is hashed again next time instead of trusted.
@@ -157,15 +157,16 @@ class BuildCache:
         self._derived_made.add(name)
         return value
 
-    def carried(self, name: str, key: str) -> tuple[dict, dict]:
+    def carried(self, name: str, key: str, on_disk: bool = True) -> tuple[dict, dict]:
         """What the last build with this `key` filled in under `name`, and a dict for this build to fill in, which
-        the next build with it is given (kept in `<name>.pickle`): for values worked out note by note, each with
-        the inputs it was made from (see PageContext.card_key)."""
-        found = self._last_derived(name)
+        the next build with it is given (kept in `<name>.pickle`, or not `on_disk`: then only by a server's memory):
+        for values worked out note by note, each with the inputs it was made from (see PageContext.card_key)."""
+        found = self._last_derived(name) if on_disk else self._derived.get(name)
         last = found[1] if found is not None and found[0] == key else {}
         filled: dict = {}
         self._derived[name] = (key, filled)
-        self._derived_made.add(name)
+        if on_disk:
+            self._derived_made.add(name)
         return last, filled
 
     def _last_derived(self, name: str) -> tuple[str, Any] | None:
@@ -180,8 +181,8 @@ class BuildCache:
 
     def preload(self) -> None:
         """Read now the stores and the derived values (see `derived`, `carried`) that an edit of a note's title, tags or
-        links reads: the parsed notes, the search entries, the related notes, git's history, the card keys and the
-        links' resolutions (see CacheMemory.preload)."""
+        links reads: the parsed notes, the search entries, the related notes, git's history and the card keys (see
+        CacheMemory.preload)."""
         self.parsed_notes.preload()
         self.search_entries.preload()
         for name in PRELOADED:
@@ -375,11 +376,10 @@ class CacheMemory:
 
 
 # The values kept by `BuildCache.derived` and `carried` that an edit of a note's title, tags or links reads
-# (assemble._related, history.git_history, PageContext.card_key, link.resolve_links): `BuildCache.preload` reads
-# them ahead.
-PRELOADED = ("related", "git-history", CARDS, LINKS)
+# (assemble._related, history.git_history, PageContext.card_key): `BuildCache.preload` reads them ahead.
+PRELOADED = ("related", "git-history", CARDS)
 # What earlier versions of llmnotes kept in the cache folder and this one does not read: deleted on a full save.
-RETIRED = ("search-postings.pickle",)
+RETIRED = ("search-postings.pickle", f"{LINKS}.pickle")
 MOST_CHANGED_ENTRIES = 512  # changed since the state was saved whole, beyond which it is saved whole again
 # the state's dicts, whose changes are their changed entries
 _ENTRIES = ("inputs", "outputs", "templates", "parts", "written", "spans")
