@@ -277,8 +277,9 @@ def serve(
 def _warm_up(root: Path, options: dict[str, Any], live: LiveSite, say: Callable[[str], None], quiet: bool) -> None:
     """While the reader looks at the site: read what the first edit would read (the parsed notes, the search
     entries, the partials of the pages that list every note: 0.5-1 s at 10,000 notes), and compile the site and
-    work out every output's key (see build.warm_up), so that the first edit after the server starts is as quick as
-    the next ones. Requests are served meanwhile; a save waits for it, as it would for another build."""
+    work out every output's key (see build.warm_up), so that the first edit after the server starts works out again
+    only the keys it changes, as the next ones do. Requests are served meanwhile; a save waits for it, as it would
+    for another build."""
     from ..emit.fragments import FRAGMENTS, read_ahead  # the emitters' package, which a build with nothing to do skips
     from ..engine import body_edits  # noqa: F401  (a body edit's, which the warm-up does not import)
 
