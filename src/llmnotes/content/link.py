@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from html import escape
-from typing import Any
 
 from ..features.citations import is_paper, parsed_cite_keys
 from ..model import Asset, Backlink, Diagnostic, Link, ParsedNote, ResolvedLink, Severity
@@ -134,12 +133,13 @@ def resolve_links(
 
     `last` is what an earlier build left in its `kept` (see BuildCache.carried): a note whose bytes and slug are the
     same, and none of whose lookups (names, paths, citation keys, headings) lands elsewhere now, takes its links'
-    targets and problems from there instead of being resolved again; `kept` is filled for the next build."""
+    targets and problems from there instead of being resolved again, and its resolved links themselves when they
+    are of the same parsed links; the backlinks are then updated around the notes resolved again. `kept` is filled
+    for the next build."""
     severity: Severity = "error" if strict else "warning"
     resolutions, told = _unchanged_resolutions(notes, index, strict, last or {})
-    before = (last or {}).get(_NOTES)
-    memory = _MEMORY if before is not None and _MEMORY.get(_NOTES) is before else {}
-    made_before = memory.get(_RESOLVED, {})
+    last = last or {}
+    made_before = last.get(_RESOLVED, {})
     entries: dict[str, NoteLinks] = {}
     made: dict[str, tuple[tuple[Link, ...], tuple[ResolvedLink, ...]]] = {}
     resolved: dict[str, tuple[ResolvedLink, ...]] = {}
@@ -160,8 +160,8 @@ def resolve_links(
             )
         resolved[slug] = results
         made[source] = (parsed.links, results)
-    if memory:
-        ordered = _updated_backlinks(before, entries, resolved, memory[_BACKLINKS])  # type: ignore[arg-type]
+    if _BACKLINKS in last and _NOTES in last:
+        ordered = _updated_backlinks(last[_NOTES], entries, resolved, last[_BACKLINKS])
     else:
         ordered = _backlinks(resolved.values())
     with_problems = [parsed for parsed in notes if entries[parsed.note.source].problems]
@@ -181,15 +181,9 @@ def resolve_links(
         kept[_INDEX] = _IndexNames(index.by_name, index.by_source, index.by_key, index.shared_names, strict)
         kept[_NOTES] = entries
         kept[_TOLD] = told
-        _MEMORY.clear()
-        _MEMORY.update({_NOTES: entries, _RESOLVED: made, _BACKLINKS: ordered})
+        kept[_RESOLVED] = made
+        kept[_BACKLINKS] = ordered
     return resolved, ordered, found
-
-
-# What the last resolution that kept its entries made of them, in this process: each note's resolved links (with
-# the parsed links they were made from) and the backlinks. A server's next build takes them where unchanged.
-_MEMORY: dict[str, Any] = {}
-_RESOLVED, _BACKLINKS = "resolved", "backlinks"
 
 
 def _backlinks(resolved: Iterable[tuple[ResolvedLink, ...]]) -> dict[str, tuple[Backlink, ...]]:
@@ -232,8 +226,9 @@ def _updated_backlinks(
     return updated
 
 
-# Under which `resolve_links` keeps, for the next build, its index's names, each note's entry and the problems told.
-_INDEX, _NOTES, _TOLD = "index", "notes", "told"
+# Under which `resolve_links` keeps, for the next build, its index's names, each note's entry, the problems told,
+# each note's resolved links (with the parsed links they were made from) and the backlinks.
+_INDEX, _NOTES, _TOLD, _RESOLVED, _BACKLINKS = "index", "notes", "told", "resolved", "backlinks"
 
 
 @dataclass(frozen=True, slots=True)
