@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import queue
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import time
@@ -151,6 +153,27 @@ def test_head_and_range_requests_are_answered_so_videos_play_in_safari(tmp_path:
         assert status == 200 and body == b"" and headers["Content-Length"] == str(len(page)) and page
         status, _, body = server.request("notes/missing.html", method="HEAD")
         assert (status, body) == (404, b"")
+    finally:
+        server.stop()
+
+
+def test_a_reader_leaving_while_a_file_downloads_prints_no_traceback(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "notes-site", {"notes/a.md": "---\ntitle: A\n---\n[the data](data.bin)\n"})
+    (root / "notes/data.bin").write_bytes(bytes(32 * 1024 * 1024))  # more than the sockets' buffers hold
+    server = Server(root)
+    try:
+        port = int(server.url.rsplit(":", 1)[1].strip("/"))
+        for _ in range(3):  # a browser cancelling the download: the connection reset while the server writes
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+                client.sendall(b"GET /notes/data.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                client.recv(1024)
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        time.sleep(0.5)
+        assert server.get("notes/a.html")[0] == 200  # still serving
+        said = []
+        while not server.lines.empty():
+            said.append(server.lines.get())
+        assert not any("Traceback" in line or "Error" in line for line in said), "".join(said)
     finally:
         server.stop()
 

@@ -6,6 +6,7 @@ import gc
 import json
 import os
 import re
+import sys
 import threading
 import time
 import webbrowser
@@ -194,6 +195,17 @@ class Handler(SimpleHTTPRequestHandler):
         self.wfile.flush()
 
 
+class SiteServer(ThreadingHTTPServer):
+    """A thread per request; a reader who leaves before a file is sent (a closed tab, a cancelled download) is
+    not an error, and prints no traceback."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # BrokenPipe, ConnectionReset, ConnectionAborted
+            super().handle_error(request, client_address)
+
+
 def byte_range(header: str, size: int) -> range | None:
     """The bytes a `Range` header asks for of a file of `size` bytes (RFC 9110): an empty range when none of them
     exists (416), None to send the whole file (a header this server does not take, such as several ranges)."""
@@ -243,8 +255,7 @@ def serve(
     threading.Thread(target=_warm_up, args=(config.root, options, live, say, quiet), daemon=True).start()
     site_dir.mkdir(parents=True, exist_ok=True)
     handler = type("SiteHandler", (Handler,), {"live": live, "site_dir": site_dir})
-    server = ThreadingHTTPServer((host, port), partial(handler, directory=str(site_dir)))
-    server.daemon_threads = True
+    server = SiteServer((host, port), partial(handler, directory=str(site_dir)))
     address = f"http://{host}:{server.server_address[1]}/"
     stop = threading.Event()
     try:
