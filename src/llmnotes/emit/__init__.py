@@ -13,7 +13,7 @@ from ..content.link import body_html, link_labels
 from ..content.parse import HASHTAG, LABEL, cut_excerpt, excerpt_text, first_paragraph
 from ..engine.cache import Store, content_digest
 from ..features.citation_style import cite_html
-from ..features.citations import is_paper, parsed_cite_keys
+from ..features.citations import carried_cite_keys, is_paper, parsed_cite_keys
 from ..features.search import section_path
 from ..model import Note, Output, Page, ParsedNote, Site
 from ..paths import fold, href, tag_path
@@ -114,11 +114,18 @@ class PageContext:
         """The note as tag, year and home pages list it: the partial _note_item.html, once per note and folder."""
         return self.card_fragment("_note_item.html", slug, page_path)
 
-    def card_fragment(self, template_name: str, slug: str, page_path: str, **more: Any) -> Markup:
-        """A partial showing the note's card (and `more`, which the card key must cover), once per note and
-        folder, and kept between builds by the pages that list every note (see `Renderer.fragment`)."""
+    def card_fragment(
+        self, template_name: str, slug: str, page_path: str, more: Callable[[], dict[str, Any]] | None = None
+    ) -> Markup:
+        """A partial showing the note's card (and what `more()` gives, which the card key must cover), once per note
+        and folder, and kept between builds by the pages that list every note (see `Renderer.fragment`). The card
+        is made only if the partial is rendered: a title edit's timeline, year and tag pages list 5,000 notes."""
         return self.renderer.fragment(
-            template_name, page_path, slug, key=self.card_key(slug), card=self.card(slug), **more
+            template_name,
+            page_path,
+            slug,
+            key=self.card_key(slug),
+            lazy=lambda: {"card": self.card(slug), **(more() if more else {})},
         )
 
     def excerpt(self, slug: str) -> str:
@@ -285,10 +292,26 @@ class PageContext:
         return self.remember("listing", "", self._listing_key)
 
     def _listing_key(self) -> str:
-        site = self.site
-        notes = [self.listing_fields(p.note) for p in site.notes]
-        tags = [(tag.name, tag.slug, len(tag.note_slugs)) for tag in site.tags]
-        return short_digest(repr((notes, tags)))
+        tags = [(tag.name, tag.slug, len(tag.note_slugs)) for tag in self.site.tags]
+        return short_digest("\x1e".join(self._listings()) + "\x1d" + repr(tags))
+
+    def _listings(self) -> list[str]:
+        """Each note's `listing_fields` as text, in the site's order. In a server, a note's is the last build's while
+        its card and its parents are the same (its other fields are its card's): a title edit's build made 10,000."""
+        site, changed = self.site, self.changed_cards()
+        last: dict[str, tuple[Any, str]] = (self.kept_keys or {}).get(_LISTINGS, {}) if changed is not None else {}
+        kept: dict[str, tuple[Any, str]] = {}
+        parents = site.lineage.parents
+        for parsed in site.notes:
+            slug = parsed.note.slug
+            found = last.get(slug)
+            if found is None or found[0] != parents.get(slug) or slug in changed:  # type: ignore[operator]
+                found = (parents.get(slug), repr(self.listing_fields(parsed.note)))
+            elif CHECK_CARRIED and found[1] != repr(self.listing_fields(parsed.note)):
+                raise AssertionError(f"the listing of {slug} carried over from the last build is not its listing")
+            kept[slug] = found
+        self.next_keys[_LISTINGS] = kept
+        return [found[1] for found in kept.values()]
 
     def listing_fields(self, n: Note) -> tuple:
         """What a page that lists the note shows of it: its card (see `note_card`), without making the card (the
@@ -310,12 +333,23 @@ class PageContext:
 
     def cite_keys(self) -> dict[str, str]:
         """slug → citation key, for the notes about papers (see `is_paper`)."""
-        return self.remember("cite_keys", "", lambda: parsed_cite_keys(p for p in self.site.notes if is_paper(p.note)))
+        return self.remember("cite_keys", "", self._cite_keys)
+
+    def _cite_keys(self) -> dict[str, str]:
+        papers = [p for p in self.site.notes if is_paper(p.note)]
+        if self.kept_keys is None:  # the command line
+            return parsed_cite_keys(papers)
+        keys = carried_cite_keys(papers, self.kept_keys.get(_CITES, {}), self.next_keys.setdefault(_CITES, {}))
+        if CHECK_CARRIED and keys != parsed_cite_keys(papers):
+            raise AssertionError("the citation keys carried over from the last build are not the site's")
+        return keys
 
 
 # Under which `PageContext.carried_key` keeps the card keys and what they were made from, and memoizes which
 # changed; the body keys' kind.
 _CARDS, _CARD_FACTS, _CHANGED, _BODY = "cards", "card facts", ("changed cards", ""), "body"
+_LISTINGS = "listings"  # slug -> (the note's parents, its listing fields as text): see `_listings`
+_CITES = "cite keys"  # the papers' citation keys and what they were made of (see citations.carried_cite_keys)
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,6 +92,7 @@ class Renderer:
         name: str,
         key: str | None = None,
         also: tuple[str, ...] = (),
+        lazy: Callable[[], dict[str, Any]] | None = None,
         **context: Any,
     ) -> Markup:
         """The partial `template_name` rendered with `context` once per build for `name` (a note's slug) and the
@@ -100,7 +101,8 @@ class Renderer:
         is the folder's path with a trailing slash, as it is shared by the pages in it. `key` digests everything
         the partial shows of `name` (a note's card key): a page that keeps its fragments between builds takes the
         last build's text while the key, and the partial's theme files, are the same. `also` names the partials that
-        `context` renders in turn (a group's entries): their theme files count as the partial's own."""
+        `context` renders in turn (a group's entries): their theme files count as the partial's own. `lazy()` gives
+        more of the context, asked for only if the partial is rendered."""
         self._used.add(template_name)
         self._used.update(also)
         folder = page_path.rpartition("/")[0]
@@ -117,6 +119,8 @@ class Renderer:
             else:
                 self._collecting.append([])
                 try:
+                    if lazy is not None:
+                        context.update(lazy())
                     found = Markup(self._text(template_name, f"{folder}/" if folder else "", context))
                 finally:
                     self._members[slot] = tuple(self._collecting.pop())

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cached_property
+from functools import cached_property, partial
 from itertools import groupby
+from typing import Any
 
 from markupsafe import Markup
 
 from ..features.lineage import chronological
-from ..model import Note, Output
+from ..model import Note, Output, Tag
 from ..paths import fold
 from . import Fields, PageContext, one_page, short_digest
 
@@ -42,16 +43,11 @@ class TimelineYear:
     @cached_property
     def entries(self) -> list[Markup]:
         context, tag_of = self.context, self.context.site.tag_of
-        month_names = context.renderer.strings["month_names"].split(",")
+        months = context.renderer.strings["month_names"].split(",")
         return [
             # the card key covers the month and the tags
             context.card_fragment(
-                "_timeline_entry.html",
-                note.slug,
-                TIMELINE_PATH,
-                month=note.month,
-                month_names=month_names,
-                tag_slugs=" ".join(dict.fromkeys(tag_of[fold(name)].slug for name in note.tags)),
+                "_timeline_entry.html", note.slug, TIMELINE_PATH, partial(_entry, note, tag_of, months)
             )
             for note in self.notes
         ]
@@ -63,3 +59,9 @@ class TimelineYear:
         return self.context.renderer.fragment(
             "_timeline_year.html", TIMELINE_PATH, str(self.year), key=key, also=("_timeline_entry.html",), group=self
         )
+
+
+def _entry(note: Note, tag_of: dict[str, Tag], month_names: list[str]) -> dict[str, Any]:
+    """What a timeline entry shows besides the note's card: its month and its tags' pages (to filter by)."""
+    tag_slugs = " ".join(dict.fromkeys(tag_of[fold(name)].slug for name in note.tags))
+    return {"month": note.month, "month_names": month_names, "tag_slugs": tag_slugs}
