@@ -158,6 +158,23 @@ class PageContext:
         self.next_keys.setdefault(kind, {})[slug] = last
         return last[2]
 
+    def kept_key(self, kind: str, slug: str) -> tuple[tuple, frozenset[str], str] | None:
+        """The last build's (inputs, cards, key) of an output's part that shows the note `slug`, kept for the next
+        build, if this process kept it and none of the `cards` it shows changed: for a caller that knows the inputs
+        are the same without making them (see note._settled)."""
+        changed = self.changed_cards()
+        last = (self.kept_keys or {}).get(kind, {}).get(slug) if changed is not None else None
+        if last is None or not changed.isdisjoint(last[1]):  # type: ignore[union-attr]
+            return None
+        self.next_keys.setdefault(kind, {})[slug] = last
+        return last  # type: ignore[no-any-return]
+
+    def kept_facts(self, kind: str, facts: object) -> Any:
+        """What the last build kept of `kind` (see `kept_key`), if the site has the same notes and cards were kept;
+        `facts`, this build's, are kept for the next."""
+        self.next_keys[kind] = facts
+        return (self.kept_keys or {}).get(kind) if self.changed_cards() is not None else None
+
     def changed_cards(self) -> frozenset[str] | None:
         """The notes whose card key is not the last build's, if this process kept those (a server) and the site has
         the same notes; else None, and no key is carried over (see `carried_key`)."""
@@ -170,7 +187,7 @@ class PageContext:
         last build's. Comparing the inputs of 10,000 cards took a tenth of a server's title edit."""
         site, kept = self.site, self.kept_keys or {}
         last: dict[str, str] = kept.get(_CARDS) or {}
-        self.next_keys[_CARD_FACTS] = facts = CardFacts.of(site)
+        facts = self.card_facts()
         if last.keys() != site.by_slug.keys():
             self.next_keys[_CARDS] = {slug: self.card_key(slug) for slug in site.by_slug}
             return None
@@ -186,6 +203,13 @@ class PageContext:
                 self.next_cards[slug] = self.last_cards[slug]
         cards = self.next_keys[_CARDS] = {slug: self.card_key(slug) for slug in site.by_slug}
         return frozenset(slug for slug in looked_at if cards[slug] != last[slug])
+
+    def card_facts(self) -> CardFacts:
+        """This build's `CardFacts`, made once and kept for the next build of this process."""
+        found = self.next_keys.get(_CARD_FACTS)
+        if found is None:
+            found = self.next_keys[_CARD_FACTS] = CardFacts.of(self.site)
+        return found
 
     def keep_keys(self) -> None:
         """Keep this build's output keys for the next build of this process (see `carried_key`): once every output
@@ -262,6 +286,11 @@ class PageContext:
         embeds = self.site.embeds.get(slug)
         if not parsed.citations:
             links = self.site.links.get(slug, ())
+            kept = self.kept_key(_BODY, slug) if slug in self._settled_bodies() else None
+            if kept is not None:
+                if CHECK_CARRIED and kept[0] != (parsed.note.digest, links, embeds):
+                    raise AssertionError(f"the body key of {slug} is not made of what the last build's was")
+                return kept[2]
             return self.carried_key(
                 _BODY,
                 slug,
@@ -272,6 +301,20 @@ class PageContext:
         references = self.site.references
         cited = tuple(references.get(link.target) for link in parsed.links if link.kind == "cite")
         return body_key(parsed.note.digest, self.body_targets(parsed), embeds, cited)
+
+    def _settled_bodies(self) -> frozenset[str]:
+        """The notes whose bytes, links and embedded files are the last build's kept by this process (a server), and
+        so the inputs of their body key (see `_body_key`), known without making them for 10,000 notes."""
+        return self.remember("settled bodies", "", self._unchanged_bodies)
+
+    def _unchanged_bodies(self) -> frozenset[str]:
+        site = self.site
+        last = self.kept_facts(_BODY_FACTS, (self.card_facts().digests, site.links, site.embeds))
+        if last is None:
+            return frozenset()
+        digests, links, embeds = self.next_keys[_BODY_FACTS]
+        changed = differing(digests, last[0]) | differing(links, last[1]) | differing(embeds, last[2])
+        return frozenset(site.by_slug.keys() - changed)
 
     def listed(self) -> list[ParsedNote]:
         """The notes that lists of papers show (home page, year pages, timeline, feed), in the site's order: every
@@ -348,6 +391,7 @@ class PageContext:
 # Under which `PageContext.carried_key` keeps the card keys and what they were made from, and memoizes which
 # changed; the body keys' kind.
 _CARDS, _CARD_FACTS, _CHANGED, _BODY = "cards", "card facts", ("changed cards", ""), "body"
+_BODY_FACTS = "body facts"  # the notes' digests, links and embedded files, as a build saw them
 _LISTINGS = "listings"  # slug -> (the note's parents, its listing fields as text): see `_listings`
 _CITES = "cite keys"  # the papers' citation keys and what they were made of (see citations.carried_cite_keys)
 
@@ -379,18 +423,18 @@ class CardFacts:
         changed.update(slug for slug, parsed in site.by_slug.items() if parsed.lead is None)  # see `_card_key`
         # a note's own links, whose labels its excerpt may show (a server keeps the unchanged ones: see link.py)
         changed.update(slug for slug, links in self.links.items() if links is not last.links.get(slug))
-        relabelled = _differing(self.labels, last.labels)
+        relabelled = differing(self.labels, last.labels)
         changed |= relabelled
         changed.update(b.source_slug for slug in relabelled for b in site.backlinks.get(slug, ()))
-        for name in _differing(self.tags, last.tags):
+        for name in differing(self.tags, last.tags):
             changed.update(site.tag_of[name].note_slugs if name in site.tag_of else ())
-        changed |= _differing(self.dates, last.dates)
+        changed |= differing(self.dates, last.dates)
         if self.section_of != last.section_of or not relabelled.isdisjoint(site.sections):
             changed.update(self.section_of, last.section_of)  # a section's name shows in its notes' cards
         return changed
 
 
-def _differing(now: dict, before: dict) -> set:
+def differing(now: dict, before: dict) -> set:
     """The keys whose values differ between two dicts, or that one lacks."""
     if now == before:
         return set()

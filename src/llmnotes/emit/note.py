@@ -14,9 +14,20 @@ from ..content.parse import HASHTAG
 from ..features.citations import bibtex_entry, highwire_tags, paper_type
 from ..model import Output, Page, ParsedNote, ResolvedLink, pickled_by_constructor
 from ..paths import fold, note_path
-from . import Fields, PageContext, PreviewCard, body_key, face_of, linked_body, preview_card, short_digest
+from . import (
+    CHECK_CARRIED,
+    Fields,
+    PageContext,
+    PreviewCard,
+    body_key,
+    differing,
+    face_of,
+    linked_body,
+    preview_card,
+    short_digest,
+)
 from .bibliography import note_bib_path
-from .nav import nearby, nearby_key
+from .nav import nearby, nearby_key, section_tree
 
 TOC_MIN_HEADINGS = 3
 
@@ -32,15 +43,20 @@ def emit(context: PageContext) -> Iterator[Output]:
         )
         for position, parsed in enumerate(oldest_first)
     }
+    settled = _settled(context, pager)
+    navigated = section_tree(context) is not None
     for parsed in reversed(context.site.notes):
         previous, following = pager.get(parsed.note.slug, (None, None))
         path = note_path(parsed.note.slug)
-        rest = context.remember(_REST, parsed.note.slug, partial(_rest_key, parsed, context, previous, following))
+        settled_lists = (parsed.note.slug in settled, navigated)
+        rest_key = partial(_rest_key, parsed, context, settled_lists, previous, following)
+        rest = context.remember(_REST, parsed.note.slug, rest_key)
         render = partial(_render, context, parsed, path, previous, following)
         yield Output(path, (context.body_key(parsed), rest), partial(_page, path, render))
 
 
 _REST = "note page key rest"
+_LISTED = "note pages' lists"  # what the note pages list, site-wide (see `_settled`)
 
 
 @pickled_by_constructor
@@ -105,15 +121,69 @@ def _page(path: str, render: Callable[[], tuple[bytes, str]]) -> list[Page]:
     return [Page(path, content, (start, start + len(encoded)) if once else None)]
 
 
-def _rest_key(parsed: ParsedNote, context: PageContext, *neighbours: ParsedNote | None) -> str:
+def _rest_key(
+    parsed: ParsedNote, context: PageContext, settled: tuple[bool, bool], *neighbours: ParsedNote | None
+) -> str:
     """The key of everything the page shows but its body: its own note, and the cards of every note it lists, links
     to or previews (the body's part of the key is apart: see `updated_page`). Carried over from the last build
-    while the page's lists are the same and none of their notes' cards changed (see PageContext.carried_key)."""
-    slug = parsed.note.slug
+    while the page's lists are the same and none of their notes' cards changed (see PageContext.carried_key); when
+    they are known to be (`settled`: whether they are but maybe for the side navigation, and whether the site has
+    one), without making them."""
+    site, slug = context.site, parsed.note.slug
+    same_lists, navigated = settled
+    kept = context.kept_key(_REST, slug) if same_lists else None
+    if kept is not None and navigated:  # the side navigation, which `_settled` leaves out
+        kept = kept if kept[0][1] == (nearby_key(context, site.paths[slug]) or "") else None
+    if kept is not None:
+        if CHECK_CARRIED and _lists(parsed, context, neighbours) != kept[0]:
+            raise AssertionError(f"the lists of the page of {slug} are not the last build's")
+        return kept[2]
     lists = _lists(parsed, context, neighbours)
     return context.carried_key(
         _REST, slug, lists, partial(_cards_listed, slug, lists), partial(_key_rest, slug, lists, context)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """What the note pages list, site-wide, as a build saw it: what `_lists` draws from, but the side navigation."""
+
+    cite_keys: dict[str, str]
+    pager: dict[str, tuple[str | None, str | None]]
+    backlinks: dict
+    ancestors: dict
+    descendants: dict
+    related: dict
+    section_of: dict
+    sections: dict
+    digests: dict[str, str]  # a note's own list (builds_on) comes from its bytes
+
+
+def _settled(context: PageContext, pager: dict[str, tuple[ParsedNote | None, ParsedNote | None]]) -> frozenset[str]:
+    """The notes whose page lists what it listed in the last build kept by this process (a server), but maybe its
+    side navigation: the notes whose entries of the site-wide lists are unchanged. A server's title edit at 10,000
+    notes made every page's lists to compare them, a tenth of a second."""
+    site = context.site
+    neighbours = {slug: tuple(n.note.slug if n else None for n in pair) for slug, pair in pager.items()}
+    lineage = site.lineage
+    now = Listed(
+        context.cite_keys(),
+        neighbours,  # type: ignore[arg-type]
+        site.backlinks,
+        lineage.ancestors,
+        lineage.descendants,
+        site.related,
+        site.section_of,
+        site.sections,
+        context.card_facts().digests,
+    )
+    last = context.kept_facts(_LISTED, now)
+    if not isinstance(last, Listed):
+        return frozenset()
+    unsettled: set[str] = set()
+    for name in Listed.__slots__:
+        unsettled |= differing(getattr(now, name), getattr(last, name))
+    return frozenset(site.by_slug.keys() - unsettled)
 
 
 def _lists(parsed: ParsedNote, context: PageContext, neighbours: tuple[ParsedNote | None, ...]) -> tuple:
