@@ -309,6 +309,8 @@ class PageContext:
 
     def _unchanged_bodies(self) -> frozenset[str]:
         site = self.site
+        if self.kept_keys is None:  # the command line keeps nothing to compare with
+            return frozenset()
         last = self.kept_facts(_BODY_FACTS, (self.card_facts().digests, site.links, site.embeds))
         if last is None:
             return frozenset()
@@ -435,10 +437,13 @@ class CardFacts:
 
 
 def differing(now: dict, before: dict) -> set:
-    """The keys whose values differ between two dicts, or that one lacks."""
+    """The keys whose values differ between two dicts, or that one lacks: values compared, not hashed (tuples of
+    the same objects compare at once)."""
     if now == before:
         return set()
-    return {key for key, _ in now.items() ^ before.items()}
+    changed = {key for key, value in now.items() if key not in before or before[key] != value}
+    changed.update(key for key in before if key not in now)
+    return changed
 
 
 # Work out every carried key again too, and fail if it differs (the test suite sets it: see tests/conftest.py).

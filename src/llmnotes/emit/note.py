@@ -162,8 +162,10 @@ class Listed:
 def _settled(context: PageContext, pager: dict[str, tuple[ParsedNote | None, ParsedNote | None]]) -> frozenset[str]:
     """The notes whose page lists what it listed in the last build kept by this process (a server), but maybe its
     side navigation: the notes whose entries of the site-wide lists are unchanged. A server's title edit at 10,000
-    notes made every page's lists to compare them, a tenth of a second."""
+    notes made every page's lists to compare them (0.03 s of its 1.2 s in one process)."""
     site = context.site
+    if context.kept_keys is None:  # the command line keeps nothing to compare with
+        return frozenset()
     neighbours = {slug: tuple(n.note.slug if n else None for n in pair) for slug, pair in pager.items()}
     lineage = site.lineage
     now = Listed(
