@@ -466,3 +466,19 @@ def test_templates_are_compiled_once_and_again_only_when_their_text_changes(
     note.write_text(note.read_text().replace("Gamma ray", "Gamma rays"))
     assert build(root).rendered
     assert "note.html" in compiled and "own note template" in (root / "site/notes/c.html").read_text()
+
+
+def test_notes_links_and_headings_come_back_from_the_cache_equal_and_still_frozen() -> None:
+    import dataclasses
+    import pickle
+
+    from llmnotes.model import Heading, Link, Note, ParsedNote
+
+    note = Note("notes/a.md", "a", "Alpha", "", 3, authors=("Ada",), year=2021, tags=("x", "y"), extra={"k": [1]})
+    link = Link("wiki", "b", "method", None, 4, 2, "See b.", 0)
+    parsed = ParsedNote(note, b"<p>Alpha</p>", (Heading(2, "Method", "method"),), (link,), lead="Alpha")
+    back = pickle.loads(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == parsed and back.note.extra == {"k": [1]} and back.links[0].fragment == "method"
+    assert hash(back.links[0]) == hash(link)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        back.note.title = "Changed"  # type: ignore[misc]
