@@ -156,9 +156,8 @@ def build_sections(notes: tuple[ParsedNote, ...]) -> tuple[dict[str, tuple[str, 
     """Each folder's index.md or README.md lists its subfolders' sections, then its notes, by file name (notes
     of a folder without one count in the nearest folder above that has one); each of them points up to it."""
     by_folder: dict[str, str] = {}
-    for parsed in sorted(notes, key=lambda p: p.note.relative.split("/")):
-        if parsed.note.is_section:
-            by_folder.setdefault(posixpath.dirname(parsed.note.relative), parsed.note.slug)
+    for parsed in sorted((p for p in notes if p.note.is_section), key=lambda p: p.note.relative.split("/")):
+        by_folder.setdefault(posixpath.dirname(parsed.note.relative), parsed.note.slug)
     if not by_folder:
         return {}, {}
     section_of: dict[str, str] = {}

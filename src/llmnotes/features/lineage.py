@@ -15,24 +15,29 @@ def chronological(note: Note) -> tuple:
 def build_lineage(notes: Sequence[Note]) -> tuple[Lineage, list[Diagnostic]]:
     """The graph over known notes (unknown slugs and self-references are reported by site.check_builds_on)."""
     by_slug = {note.slug: note for note in notes}
-    order = {note.slug: i for i, note in enumerate(sorted(notes, key=chronological))}
     parents: dict[str, tuple[str, ...]] = {}
     children: dict[str, list[str]] = {slug: [] for slug in by_slug}
     for note in notes:
-        known = tuple(dict.fromkeys(s for s in note.builds_on if s in by_slug and s != note.slug))
+        builds_on = note.builds_on
+        known = tuple(dict.fromkeys(s for s in builds_on if s in by_slug and s != note.slug)) if builds_on else ()
         parents[note.slug] = known
         for parent in known:
             children[parent].append(note.slug)
     problems = find_cycles(notes, parents)
     if problems:
         return Lineage(parents=parents, children={s: () for s in by_slug}), problems
+    # Only the notes in the graph are ordered and walked: most notes of most sites build on none and have no
+    # children, and sorting and walking all of 10,000 took a build 0.03 s.
+    in_graph = [note for note in notes if parents[note.slug] or children[note.slug]]
+    order = {note.slug: i for i, note in enumerate(sorted(in_graph, key=chronological))}
     ordered_children = {slug: tuple(sorted(kids, key=order.__getitem__)) for slug, kids in children.items()}
+    none: tuple[str, ...] = ()
     return (
         Lineage(
             parents=parents,
             children=ordered_children,
-            ancestors={slug: _reach(slug, parents, order) for slug in by_slug},
-            descendants={slug: _reach(slug, ordered_children, order) for slug in by_slug},
+            ancestors={slug: _reach(slug, parents, order) if slug in order else none for slug in by_slug},
+            descendants={slug: _reach(slug, ordered_children, order) if slug in order else none for slug in by_slug},
         ),
         [],
     )
@@ -44,7 +49,7 @@ def find_cycles(notes: Sequence[Note], parents: dict[str, tuple[str, ...]]) -> l
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     seen: set[tuple[str, ...]] = set()
     problems: list[Diagnostic] = []
-    for root in sorted(parents):
+    for root in sorted(slug for slug, known in parents.items() if known):  # a note that builds on none ends no cycle
         if state.get(root):
             continue
         path: list[str] = [root]

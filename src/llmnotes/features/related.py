@@ -46,8 +46,8 @@ def related_key(
         digest.update(("\1" + tag.name + "\0" + "\0".join(sorted(tag.note_slugs))).encode())
     for source, resolved in sorted(links.items()):
         digest.update(("\1" + source + "\0" + "\0".join(sorted(link.target_slug or "" for link in resolved))).encode())
-    for family in (lineage.parents, lineage.children):
-        digest.update(repr(sorted((slug, sorted(others)) for slug, others in family.items())).encode())
+    for family in (lineage.parents, lineage.children):  # most notes have none: `slugs` says which notes there are
+        digest.update(repr(sorted((slug, sorted(others)) for slug, others in family.items() if others)).encode())
     return digest.hexdigest()
 
 
