@@ -13,7 +13,7 @@ from ..config import Config
 from ..emit import PageContext
 from ..emit.fragments import FRAGMENTS
 from ..emit.render import COMPILED_TEMPLATES, Renderer
-from ..engine.cache import CARDS, LINKS, BuildCache
+from ..engine.cache import CARDS, LINKS, LISTINGS, BuildCache
 from ..engine.conversions import ConversionFile
 from ..engine.history import file_dates, git_history, repository, shallow_clone_warning
 from ..engine.parallel import run_all
@@ -181,6 +181,7 @@ def link_site(
         save_fragments_later=cache.memory is not None and cache.memory.saves_later,  # a server: after the reload
     )
     last_cards, next_cards = cache.carried(CARDS, inputs.site_key)
+    last_listings, next_listings = cache.carried(LISTINGS, inputs.site_key)
     context = PageContext(
         site,
         config,
@@ -189,6 +190,8 @@ def link_site(
         inputs.theme,
         last_cards=last_cards,
         next_cards=next_cards,
+        last_listings=last_listings,
+        next_listings=next_listings,
         kept_keys=cache.memory.output_keys if cache.memory is not None else None,
     )
     return context, diagnostics, len(site.notes)

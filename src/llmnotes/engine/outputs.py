@@ -216,7 +216,16 @@ class RenderJob:
 
     def __getstate__(self) -> tuple:
         # the cache stays here, and what it carries from build to build
-        context = replace(self.context, search_entries=None, last_cards={}, next_cards={}, kept_keys=None, next_keys={})
+        context = replace(
+            self.context,
+            search_entries=None,
+            last_cards={},
+            next_cards={},
+            last_listings={},
+            next_listings={},
+            kept_keys=None,
+            next_keys={},
+        )
         return (context, self.on_disk, self.writer, self.updatable, self.retry_in_pieces)
 
     def __setstate__(self, state: tuple) -> None:
