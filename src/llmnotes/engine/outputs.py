@@ -130,7 +130,7 @@ class Plan:
 
     def _key(self, item: Output, templates: tuple[str, ...]) -> str | None:
         """The output's key in the build state. In a server, taken from the last build's while the output's own
-        key and templates are the same (the site key is: see CacheMemory): 10,000 digests took 0.03 s an edit."""
+        key, its templates and the site key are the same: 10,000 digests took 0.03 s of every edit."""
         if item.key is None:
             return None
         known = (item.key, self._templates(templates))
