@@ -26,6 +26,7 @@ SEARCH_SKIPS = "search-skips"
 CARDS = "cards"  # the card keys of the notes, with their inputs (see PageContext.card_key)
 LISTINGS = "listings"  # what each note gives the pages that list every note (see PageContext._listings)
 LINKS = "links"  # what each note's links resolved to, with what they looked up (see link.resolve_links); in memory
+CHANGES = "-changes"  # beside a cache file, what changed in it since it was written whole
 FORMAT = 1
 # A file changed within this long of the build that stamped it may change again within the same clock tick
 # without its stamp changing ("racy git"): such a file is hashed again next time instead of trusted.
@@ -103,6 +104,7 @@ class BuildCache:
         self.scanned: Inputs | None = None  # what the build's first step found, which a server keeps with the state
         self._derived: dict[str, tuple[str, Any]] = {}  # name -> (key, value) (see `derived`)
         self._derived_made: set[str] = set()  # the names whose value this build made, to be saved
+        self._bases: dict[str, tuple[str, dict]] = {}  # name -> (key, value) in `<name>.pickle` (see `carried`)
         if memory is not None:
             memory.finish_saving()  # what the last build left for later, which `holds` compares with
             if memory.holds(self):
@@ -161,7 +163,8 @@ class BuildCache:
     def carried(self, name: str, key: str, on_disk: bool = True) -> tuple[dict, dict]:
         """What the last build with this `key` filled in under `name`, and a dict for this build to fill in, which
         the next build with it is given (kept in `<name>.pickle`, or not `on_disk`: then only by a server's memory):
-        for values worked out note by note, each with the inputs it was made from (see PageContext.card_key)."""
+        for values worked out note by note, each with the inputs it was made from (see PageContext.card_key). On
+        disk, a build that changed a few entries saves those alone beside the file (see `_save_carried`)."""
         found = self._last_derived(name) if on_disk else self._derived.get(name)
         last = found[1] if found is not None and found[0] == key else {}
         filled: dict = {}
@@ -171,14 +174,45 @@ class BuildCache:
         return last, filled
 
     def _last_derived(self, name: str) -> tuple[str, Any] | None:
-        """The (key, value) kept under `name` by the last build (see `derived`), from memory or its file."""
-        found = self._derived.get(name) or self._load(name, tuple)
-        return found if found is not None and len(found) == 2 else None
+        """The (key, value) kept under `name` by the last build (see `derived`), from memory or its file, with the
+        entries saved beside it since (see `_save_carried`)."""
+        found = self._derived.get(name)
+        if found is not None:
+            return found
+        found = self._load(name, tuple)
+        if found is None or len(found) != 2:
+            return None
+        changes = self._load(f"{name}{CHANGES}", tuple) if isinstance(found[1], dict) else None
+        if changes is not None and len(changes) == 3 and changes[0] == found[0]:
+            self._bases[name] = found
+            _, changed, removed = changes
+            return found[0], {**{k: v for k, v in found[1].items() if k not in removed}, **changed}
+        if isinstance(found[1], dict):
+            self._bases[name] = found
+        return found
 
     def _save_derived(self) -> None:
         for name in sorted(self._derived_made):
-            self.save_quietly(partial(self._dump, name, self._derived[name]))
+            self.save_quietly(partial(self._save_carried, name, *self._derived[name]))
         self._derived_made.clear()
+
+    def _save_carried(self, name: str, key: str, value: Any) -> None:
+        """Save `value` under `name`: as the entries that differ from those in `<name>.pickle`, in a small file beside
+        it, when they are few; else whole. The card keys of 10,000 notes took 0.03 s to write whole after a title
+        edit that changed four."""
+        base = self._bases.get(name)
+        changes = self.folder / f"{name}{CHANGES}.pickle"
+        if base is not None and base[0] == key and isinstance(value, dict):
+            before = base[1]
+            changed = {k: v for k, v in value.items() if k not in before or before[k] != v}
+            removed = frozenset(before.keys() - value.keys())
+            if len(changed) + len(removed) <= max(64, len(before) // 10):
+                self._dump(f"{name}{CHANGES}", (key, changed, removed))
+                return
+        self._dump(name, (key, value))
+        changes.unlink(missing_ok=True)
+        if isinstance(value, dict):
+            self._bases[name] = (key, value)
 
     def preload(self) -> None:
         """Read now the stores and the derived values (see `derived`, `carried`) that an edit of a note's title, tags or
@@ -360,7 +394,7 @@ class CacheMemory:
         assert kept is not None and state is not None
         cache.previous, cache._changes = state, kept._changes
         cache.parsed_notes, cache.search_entries = kept.parsed_notes, kept.search_entries
-        cache._derived = kept._derived
+        cache._derived, cache._bases = kept._derived, kept._bases
         cache.parsed_notes.cache = cache.search_entries.cache = cache
 
     def state(self) -> BuildState | None:
