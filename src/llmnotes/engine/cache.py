@@ -182,14 +182,14 @@ class BuildCache:
         found = self._load(name, tuple)
         if found is None or len(found) != 2:
             return None
-        changes = self._load(f"{name}{CHANGES}", tuple) if isinstance(found[1], dict) else None
-        if changes is not None and len(changes) == 3 and changes[0] == found[0]:
-            self._bases[name] = found
-            _, changed, removed = changes
-            return found[0], {**{k: v for k, v in found[1].items() if k not in removed}, **changed}
-        if isinstance(found[1], dict):
-            self._bases[name] = found
-        return found
+        if not isinstance(found[1], dict):
+            return found
+        self._bases[name] = found
+        changes = self._load(f"{name}{CHANGES}", tuple)
+        if changes is None or len(changes) != 3 or changes[0] != found[0]:
+            return found
+        _, changed, removed = changes
+        return found[0], {**{k: v for k, v in found[1].items() if k not in removed}, **changed}
 
     def _save_derived(self) -> None:
         for name in sorted(self._derived_made):
@@ -206,7 +206,7 @@ class BuildCache:
             before = base[1]
             changed = {k: v for k, v in value.items() if k not in before or before[k] != v}
             removed = frozenset(before.keys() - value.keys())
-            if len(changed) + len(removed) <= max(64, len(before) // 10):
+            if _few(len(changed) + len(removed), len(before)):
                 self._dump(f"{name}{CHANGES}", (key, changed, removed))
                 return
         self._dump(name, (key, value))
@@ -555,8 +555,8 @@ class Store:
             return
         if not entries or not (self.cache.folder / f"{self.name}.pickle").is_file():
             return
-        overlay = self.cache._load(f"{self.name}-changes", dict) or {}
-        self.cache.save_quietly(lambda: self.cache._dump(f"{self.name}-changes", {**overlay, **entries}))
+        overlay = self.cache._load(f"{self.name}{CHANGES}", dict) or {}
+        self.cache.save_quietly(lambda: self.cache._dump(f"{self.name}{CHANGES}", {**overlay, **entries}))
 
     def preload(self) -> None:
         """Read the store now, if it is on disk (see CacheMemory.preload)."""
@@ -568,7 +568,7 @@ class Store:
             # Values are keyed by digests of what they came from, so they hold whatever the last build's options or
             # outcome; _load checks that this llmnotes wrote them.
             base = self.cache._load(self.name, dict)
-            overlay = self.cache._load(f"{self.name}-changes", dict) if base is not None else None
+            overlay = self.cache._load(f"{self.name}{CHANGES}", dict) if base is not None else None
             self._base_size = len(base or {})
             self._overlay = overlay if isinstance(overlay, dict) else {}
             self._values = {**(base or {}), **self._overlay}
@@ -586,15 +586,20 @@ class Store:
         values = self._loaded()
         overlay = {**self._overlay, **self._changes}
         self.cache.folder.mkdir(exist_ok=True)
-        if self._base_size and len(overlay) <= max(64, self._base_size // 10):
-            self.cache._dump(f"{self.name}-changes", overlay)
+        if self._base_size and _few(len(overlay), self._base_size):
+            self.cache._dump(f"{self.name}{CHANGES}", overlay)
             self._overlay = overlay
         else:
             kept = {key: value for key, value in values.items() if key in self._used} if collect else values
             self.cache._dump(self.name, kept)
-            (self.cache.folder / f"{self.name}-changes.pickle").unlink(missing_ok=True)
+            (self.cache.folder / f"{self.name}{CHANGES}.pickle").unlink(missing_ok=True)
             self._base_size, self._overlay = len(kept), {}
         self._changes = {}
+
+
+def _few(changes: int, entries: int) -> bool:
+    """Whether `changes` to a kept dict of `entries` are few enough to be saved beside its file instead of it."""
+    return changes <= max(64, entries // 10)
 
 
 def ensure_cache_folder(root: Path) -> Path:
