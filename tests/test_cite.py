@@ -12,16 +12,8 @@ import pytest
 from pybtex.database import parse_file, parse_string
 
 from llmnotes.engine.build import build
-from llmnotes.features.citations import (
-    base_key,
-    carried_cite_keys,
-    cite_keys,
-    paper_type,
-    parsed_cite_keys,
-    protect_title,
-    split_name,
-)
-from llmnotes.model import Note, ParsedNote
+from llmnotes.features.citations import base_key, cite_keys, paper_type, protect_title, split_name
+from llmnotes.model import Note
 from sites import load_site, run_cli, write_site
 
 REPO = Path(__file__).resolve().parents[1]
@@ -235,37 +227,6 @@ def test_keys_fold_to_ascii_skip_stopwords_and_get_letters_when_they_clash() -> 
     chosen = [*notes, replace(note("w", "Other Things"), citation_key="muller2021other")]
     assert cite_keys(chosen)["w"] == "muller2021other" and cite_keys(chosen)["x"] == "muller2021othera"
     assert cite_keys([replace(notes[2], citation_key="mullerOther2021")]) == {"x": "mullerOther2021"}
-
-
-def test_keys_carried_from_the_last_build_are_the_keys_worked_out_afresh_after_each_edit() -> None:
-    def paper(slug: str, title: str, month: int | None = None, key: str | None = None) -> ParsedNote:
-        note = Note(f"notes/{slug}.md", slug, title, "", 1, authors=("Jörg Müller",), year=2021, month=month)
-        return ParsedNote(replace(note, citation_key=key), b"", (), ())
-
-    papers = {
-        slug: paper(slug, title, month)
-        for slug, title, month in [("a", "Language A", 3), ("b", "Language B", 5), ("c", "Language C", None)]
-    }
-    papers["d"] = paper("d", "Other")
-    edits = [
-        ("b", paper("b", "Language B", 1)),  # moves ahead of a: both letters change
-        ("c", paper("c", "Retitled")),  # leaves the group of three for a key of its own
-        ("e", paper("e", "Language E", 2)),  # a new note joins the group
-        ("b", None),  # the first of the group deleted: the others move up a letter
-        ("d", paper("d", "Other", key="muller2021languagea")),  # a key set by hand: its group lettered again
-        ("f", paper("f", "Unrelated")),  # nothing the others share
-    ]
-    last: dict = {}
-    for slug, edited in edits:
-        if edited is None:
-            del papers[slug]
-        else:
-            papers[slug] = edited
-        kept: dict = {}
-        carried = carried_cite_keys(papers.values(), last, kept)
-        assert carried == parsed_cite_keys(papers.values()), f"after the edit of {slug}"
-        last = kept
-    assert carried_cite_keys(papers.values(), last, {}) is last["keys"]  # nothing changed: the last build's keys
 
 
 def test_names_split_like_bibtex() -> None:

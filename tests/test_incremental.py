@@ -555,6 +555,10 @@ CHANGES = {
         reaches=("notes/lima.html", "notes/flan.html", "notes/t5.html", "lineage.html"),
         shows=(("lineage.html", 'data-from="flan" data-to="lima"'),),
     ),
+    "builds_on names an ancestor it had already": Change(  # its lineage is the same: only its page's list shows it
+        lambda root: edit(root, "notes/lima.md", "builds_on: [instructgpt]", "builds_on: [instructgpt, gpt-3]"),
+        reaches=("notes/lima.html",),
+    ),
     "template override added": Change(
         override_base_template,
         reaches=("index.html", "notes/bert.html", "tags/index.html", "about.html", "papers.html", "404.html"),

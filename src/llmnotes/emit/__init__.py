@@ -13,7 +13,7 @@ from ..content.link import body_html, link_labels
 from ..content.parse import HASHTAG, LABEL, cut_excerpt, excerpt_text, first_paragraph
 from ..engine.cache import Store, content_digest
 from ..features.citation_style import cite_html
-from ..features.citations import carried_cite_keys, is_paper, parsed_cite_keys
+from ..features.citations import is_paper, parsed_cite_keys
 from ..features.search import section_path
 from ..model import Note, Output, Page, ParsedNote, Site
 from ..paths import fold, href, tag_path
@@ -379,23 +379,13 @@ class PageContext:
 
     def cite_keys(self) -> dict[str, str]:
         """slug → citation key, for the notes about papers (see `is_paper`)."""
-        return self.remember("cite_keys", "", self._cite_keys)
-
-    def _cite_keys(self) -> dict[str, str]:
-        papers = [p for p in self.site.notes if is_paper(p.note)]
-        if self.kept_keys is None:  # the command line
-            return parsed_cite_keys(papers)
-        keys = carried_cite_keys(papers, self.kept_keys.get(_CITES, {}), self.next_keys.setdefault(_CITES, {}))
-        if CHECK_CARRIED and keys != parsed_cite_keys(papers):
-            raise AssertionError("the citation keys carried over from the last build are not the site's")
-        return keys
+        return self.remember("cite_keys", "", lambda: parsed_cite_keys(p for p in self.site.notes if is_paper(p.note)))
 
 
 # Under which `PageContext.carried_key` keeps the card keys and what they were made from, and memoizes which
 # changed; the body keys' kind.
 _CARDS, _CARD_FACTS, _CHANGED, _BODY = "cards", "card facts", ("changed cards", ""), "body"
 _BODY_FACTS = "body facts"  # the notes' digests, links and embedded files, as a build saw them
-_CITES = "cite keys"  # the papers' citation keys and what they were made of (see citations.carried_cite_keys)
 
 
 @dataclass(frozen=True, slots=True)

@@ -259,36 +259,6 @@ def parsed_cite_keys(papers: Iterable[ParsedNote]) -> dict[str, str]:
     return cite_keys((p.note for p in papers), lambda note: made[id(note)] or base_key(note))
 
 
-def carried_cite_keys(papers: Iterable[ParsedNote], last: dict, kept: dict) -> dict[str, str]:
-    """`parsed_cite_keys`, with only the keys of the notes that share a key with a note whose key's inputs changed
-    since the build that filled `last` worked out again; this build's are put in `kept` for the next (a server's:
-    sorting and lettering 10,000 notes' keys took a tenth of its title edit's note pages' keys)."""
-    by_slug = {p.note.slug: p for p in papers}
-    facts = {slug: _key_facts(parsed) for slug, parsed in by_slug.items()}
-    last_facts: dict[str, tuple] | None = last.get("facts")
-    last_keys: dict[str, str] | None = last.get("keys")
-    if last_facts is None or last_keys is None:
-        keys = parsed_cite_keys(by_slug.values())
-    elif last_facts == facts:
-        keys = last_keys
-    else:
-        changed = {slug for slug, found in facts.items() if last_facts.get(slug) != found}
-        changed.update(last_facts.keys() - facts.keys())
-        shared = {last_facts[slug][0] for slug in changed if slug in last_facts}
-        shared.update(facts[slug][0] for slug in changed if slug in facts)
-        keys = {slug: key for slug, key in last_keys.items() if slug in facts}
-        keys.update(parsed_cite_keys(by_slug[slug] for slug, found in facts.items() if found[0] in shared))
-    kept["facts"], kept["keys"] = facts, keys
-    return keys
-
-
-def _key_facts(parsed: ParsedNote) -> tuple:
-    """What `cite_keys` makes a note's key of: the key it shares with others, and what orders those sharing it."""
-    note = parsed.note
-    shared = note.citation_key or parsed.cite_base or base_key(note)
-    return (shared, note.citation_key, citation_month(note), note.title)
-
-
 def _letters(index: int) -> str:
     letters = ""
     index += 1
