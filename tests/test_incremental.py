@@ -1140,6 +1140,58 @@ def test_a_large_sites_home_page_renders_only_when_a_note_it_lists_changes(
     assert_equals_clean(root, tmp_path)
 
 
+def test_the_pages_that_list_a_tag_or_a_year_make_only_the_cards_of_the_entries_they_render(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A title edit renders the pages of the note's tags and year again, each listing its notes by their kept
+    partials: they ask for the card of the note whose entry they render, not of every note listed (at 10,000 notes
+    a year page made 3,000 cards no template read). The pages still show every note and equal a clean build's."""
+    from llmnotes import emit
+    from llmnotes.emit import home, tags
+    from llmnotes.engine import parallel
+
+    monkeypatch.setattr(parallel, "worker_count", lambda: 1)
+    made: dict[str, list[str]] = {}  # page -> the cards asked for while it rendered
+    rendering: list[str] = []
+    card = emit.PageContext.card
+
+    def counted(self: emit.PageContext, slug: str) -> object:
+        if rendering:
+            made.setdefault(rendering[-1], []).append(slug)
+        return card(self, slug)
+
+    def watched(render: Callable[..., bytes]) -> Callable[..., bytes]:
+        def rendered(*args: object) -> bytes:
+            rendering.append(str(args[-1]))  # the page's path
+            try:
+                return render(*args)
+            finally:
+                rendering.pop()
+
+        return rendered
+
+    monkeypatch.setattr(emit.PageContext, "card", counted)
+    monkeypatch.setattr(home, "_render_year", watched(home._render_year))
+    monkeypatch.setattr(tags, "_render_tag", watched(tags._render_tag))
+    count = home.LIST_ALL_UP_TO + 20
+    notes = {
+        f"notes/n{number:03}.md": f'---\ntitle: "Note {number}"\nyear: 2020\ntags: [all]\n---\n\nText {number}.\n'
+        for number in range(count)
+    }
+    root = write_site(tmp_path / "project", {"pyproject.toml": '[tool.llmnotes]\ntitle = "Many"\n', **notes})
+    build(root)
+    assert {page: len(set(slugs)) for page, slugs in made.items()} == {"years/2020.html": count, "tags/all.html": count}
+    made.clear()
+    let_the_clock_tick()
+    edit(root, "notes/n050.md", '"Note 50"', '"Retitled note"')
+    build(root)
+    assert made == {"years/2020.html": ["n050"], "tags/all.html": ["n050"]}
+    for listing in ("years/2020.html", "tags/all.html"):
+        shown = page(root / OUTPUT, listing)
+        assert "Retitled note" in shown and shown.count('class="note-item"') == count
+    assert_equals_clean(root, tmp_path)
+
+
 def count_records(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The slugs of the notes whose body-edit records the builds from now on make (see engine/body_edits.py)."""
     from llmnotes.engine import body_edits

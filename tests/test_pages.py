@@ -64,3 +64,29 @@ def test_reading_order_must_name_notes(root: Path, capsys) -> None:
     (root / "pages/index.md").write_text("---\ntitle: x\nreading_order: [b, nope]\n---\n", encoding="utf-8")
     code, _, err = run_cli(root, capsys=capsys)
     assert code == 1 and 'pages/index.md:3: reading_order: no note has the slug "nope"' in err
+
+
+def test_own_templates_read_the_fields_of_listed_cards(tmp_path: Path, capsys) -> None:
+    """Lists hand templates each note's card with its partial; a template may read the card's own fields too."""
+    root = write_site(
+        tmp_path,
+        {
+            "notes/a.md": "---\ntitle: Paper A\nyear: 2020\ntags: [llm]\n---\n见 [[b]]。\n",
+            "notes/b.md": "---\ntitle: Paper B\nyear: 2021\ntags: [llm]\n---\n正文。\n",
+            "templates/tag.html": (
+                "{% for card in notes %}<p class=t>{{ card.title }}|{{ card['year'] }}|{{ card.tags | length }}"
+                "|{{ card | length > 5 }}|{{ 'item' in card }}</p>{{ card.item }}{% endfor %}\n"
+            ),
+            "templates/note.html": (
+                "{% for b in backlinks %}<p class=b>{{ b.label }} {{ b.context }} {{ b.get('venue') }}</p>"
+                "{{ b.link }}{% endfor %}\n"
+            ),
+        },
+    )
+    code, _, err = run_cli(root, capsys=capsys)
+    assert (code, err) == (0, "")
+    tag = (root / "site/tags/llm.html").read_text(encoding="utf-8")
+    assert "<p class=t>Paper A|2020|1|True|True</p>" in tag and "<p class=t>Paper B|2021|1|True|True</p>" in tag
+    assert tag.count('class="note-item"') == 2
+    backlinks = (root / "site/notes/b.html").read_text(encoding="utf-8")
+    assert '<p class=b>Paper A 见 b。 None</p><a href="a.html">Paper A</a>' in backlinks

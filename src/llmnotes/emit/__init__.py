@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
@@ -37,6 +37,36 @@ class Fields(dict):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.__dict__.update((key, value) for key, value in self.items() if key not in _DICT_NAMES)
+
+
+class ListedCard(Mapping):
+    """A note's card and what a list shows with it (its partial, its context), read as `Fields(card, **more)` would
+    be; the card is made only if a template reads a field of its own. A year page lists 3,000 notes by their kept
+    partials, and a title edit that re-rendered it made 3,000 cards that no template read."""
+
+    def __init__(self, pages: PageContext, slug: str, /, **more: Any) -> None:
+        self.__dict__.update(more)  # plain attributes: `card.item` is read at once
+        self._more, self._pages, self._slug = more, pages, slug
+        self._made: Fields | None = None
+
+    def _fields(self) -> Fields:
+        if self._made is None:
+            self._made = Fields(self._pages.card(self._slug), **self._more)
+        return self._made
+
+    def __getattr__(self, name: str) -> Any:  # called only for a name not set above: a field of the card
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._fields(), name)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._more[key] if key in self._more else self._fields()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields())
+
+    def __len__(self) -> int:
+        return len(self._fields())
 
 
 class TagRef(TypedDict):

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from ..content.assemble import HOME_PATH
 from ..model import Output, ParsedNote
-from . import Fields, PageContext, linked_body, one_page, short_digest
+from . import Fields, ListedCard, PageContext, linked_body, one_page, short_digest
 
 LIST_ALL_UP_TO = 100  # notes a home page lists in full, by year; beyond, recent ones and a page per year
 RECENT = 30
@@ -140,5 +140,5 @@ def recent_notes(context: PageContext) -> list[ParsedNote]:
 
 
 def _render_year(context: PageContext, year: int | None, slugs: list[str], path: str) -> bytes:
-    notes = [Fields(context.card(slug), item=context.note_item(slug, path)) for slug in slugs]
+    notes = [ListedCard(context, slug, item=context.note_item(slug, path)) for slug in slugs]
     return context.renderer.render("year.html", path, year=year, notes=notes)

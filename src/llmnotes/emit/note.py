@@ -17,6 +17,7 @@ from ..paths import fold, note_path
 from . import (
     CHECK_CARRIED,
     Fields,
+    ListedCard,
     PageContext,
     PreviewCard,
     body_key,
@@ -260,7 +261,7 @@ def _render(
         previews_json=Markup(previews_json),
         tags=context.card(parsed.note.slug)["tags"],
         builds_on=[
-            Fields(context.card(s), link=context.card_link(s, path)) for s in parsed.note.builds_on if s in site.by_slug
+            ListedCard(context, s, link=context.card_link(s, path)) for s in parsed.note.builds_on if s in site.by_slug
         ],
         backlinks=_backlinks(parsed, context, path),
         links_out=paper_links(parsed),
@@ -276,7 +277,7 @@ def _render(
         is_paper=bool(cite_key),
         section=context.card(site.section_of[parsed.note.slug]) if parsed.note.slug in site.section_of else None,
         section_contents=[
-            Fields(context.card(s), excerpt=context.excerpt(s), entry=context.card_entry(s, path))
+            ListedCard(context, s, excerpt=context.excerpt(s), entry=context.card_entry(s, path))
             for s in site.sections.get(parsed.note.slug, ())
         ],
         nav=nearby(context, path),
@@ -286,9 +287,9 @@ def _render(
     return content, body
 
 
-def _backlinks(parsed: ParsedNote, context: PageContext, path: str) -> list[dict]:
+def _backlinks(parsed: ParsedNote, context: PageContext, path: str) -> list[ListedCard]:
     return [
-        Fields(context.card(b.source_slug), context=b.context, link=context.card_link(b.source_slug, path))
+        ListedCard(context, b.source_slug, context=b.context, link=context.card_link(b.source_slug, path))
         for b in context.site.backlinks.get(parsed.note.slug, ())
     ]
 
@@ -298,17 +299,17 @@ def _lineage(parsed: ParsedNote, context: PageContext, path: str) -> dict:
     slug = parsed.note.slug
     lineage = context.site.lineage
     return Fields(
-        ancestors=[Fields(context.card(s), entry=context.card_entry(s, path)) for s in lineage.ancestors.get(slug, ())],
+        ancestors=[ListedCard(context, s, entry=context.card_entry(s, path)) for s in lineage.ancestors.get(slug, ())],
         descendants=[
-            Fields(context.card(s), entry=context.card_entry(s, path)) for s in lineage.descendants.get(slug, ())
+            ListedCard(context, s, entry=context.card_entry(s, path)) for s in lineage.descendants.get(slug, ())
         ],
     )
 
 
-def _related(parsed: ParsedNote, context: PageContext, path: str) -> list[dict]:
-    card, entry = context.card, context.card_entry
+def _related(parsed: ParsedNote, context: PageContext, path: str) -> list[ListedCard]:
+    entry = context.card_entry
     return [
-        Fields(card(r.slug), relations=r.relations, shared_tags=r.shared_tags, entry=entry(r.slug, path))
+        ListedCard(context, r.slug, relations=r.relations, shared_tags=r.shared_tags, entry=entry(r.slug, path))
         for r in context.site.related.get(parsed.note.slug, ())
     ]
 

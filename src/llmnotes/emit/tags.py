@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from ..model import Output, Tag
 from ..paths import tag_path
-from . import Fields, PageContext, one_page, short_digest
+from . import ListedCard, PageContext, one_page, short_digest
 
 INDEX_PATH = "tags/index.html"
 
@@ -53,9 +53,9 @@ class TagListing:
         self.count = len(tag.note_slugs)
 
     @cached_property
-    def notes(self) -> list[Fields]:
+    def notes(self) -> list[ListedCard]:
         context = self.context
-        return [Fields(context.card(slug), entry=context.card_entry(slug, INDEX_PATH)) for slug in self.tag.note_slugs]
+        return [ListedCard(context, slug, entry=context.card_entry(slug, INDEX_PATH)) for slug in self.tag.note_slugs]
 
     @cached_property
     def group(self) -> Markup:
@@ -71,5 +71,5 @@ def _render_index(context: PageContext) -> bytes:
 
 
 def _render_tag(context: PageContext, tag: Tag, path: str) -> bytes:
-    notes = [Fields(context.card(slug), item=context.note_item(slug, path)) for slug in tag.note_slugs]
+    notes = [ListedCard(context, slug, item=context.note_item(slug, path)) for slug in tag.note_slugs]
     return context.renderer.render("tag.html", path, tag=tag, notes=notes)
