@@ -113,17 +113,20 @@ class Renderer:
         if found is None:
             kept = self._kept.get(slot) if self._kept is not None and key is not None else None
             if kept is not None and kept[0] == key:
-                found = Markup(kept[1])
+                found = self._fragments[slot] = Markup(kept[1])
                 self._members[slot] = kept[2]
                 self._carry(kept[2])
-            else:
-                self._collecting.append([])
-                try:
-                    if lazy is not None:
-                        context.update(lazy())
-                    found = Markup(self._text(template_name, f"{folder}/" if folder else "", context))
-                finally:
-                    self._members[slot] = tuple(self._collecting.pop())
+                self._kept_now[slot] = kept  # as it was: 10,000 of a page's entries, most of them unchanged
+                for members in self._collecting:
+                    members.append(slot)
+                return found
+            self._collecting.append([])
+            try:
+                if lazy is not None:
+                    context.update(lazy())
+                found = Markup(self._text(template_name, f"{folder}/" if folder else "", context))
+            finally:
+                self._members[slot] = tuple(self._collecting.pop())
             self._fragments[slot] = found
         if self._kept is not None and key is not None:
             self._kept_now[slot] = (key, str(found), self._members[slot])
