@@ -133,3 +133,31 @@ def test_broken_links_of_a_site_use_the_index() -> None:
     assert paths["(../paper-42x.md):"].startswith('did you mean "../paper-42.md"')  # the path as written from sub/
     assert paths["(appendix-42.md):"] is None  # a file name alike only in its number is no suggestion
     assert index.names.compared <= CANDIDATES * 200
+
+
+def test_a_suggester_carried_through_renames_answers_as_a_fresh_one_working_out_only_the_queries_they_touch() -> None:
+    """A build hands its suggester to the next (see Suggester.last): after titles come and go, every answer is the
+    one a suggester made afresh over the new names would give, and only queries sharing a rare trigram with a name
+    that changed are worked out again (a real site's 11,000 broken links took every retitle 0.9 s)."""
+    titles = _titles(3000)
+    queries = sorted(set(_typos(titles, 600)))
+    last = Suggester(titles, 0.5)
+    last.prepare(queries)
+    assert len(last.answers) == len(queries)
+    rng = random.Random(3)
+    names = list(titles)
+    for round_number in range(6):
+        gone = set(rng.sample(names, 3))
+        came = [f"{name} revised {round_number}" for name in list(gone)[:2]] + [queries[round_number * 7]]
+        names = [name for name in names if name not in gone] + came  # a typo of one round names a note the next
+        carried = Suggester(names, 0.5, last=last.carried())
+        fresh = Suggester(names, 0.5)
+        assert [carried.suggest(q) for q in queries] == [fresh.suggest(q) for q in queries]  # in this process
+        assert 0 < carried.compared < fresh.compared / 2, (round_number, carried.compared, fresh.compared)
+        last = carried
+    unchanged = Suggester(names, 0.5, last=last.carried())
+    assert [unchanged.suggest(q) for q in queries] == [fresh.suggest(q) for q in queries]
+    assert unchanged.compared == 0 and unchanged.read == 0
+    other = Suggester(names, 0.6, last=unchanged.carried())  # another cutoff takes nothing over
+    other.suggest(queries[0])
+    assert other.compared > 0

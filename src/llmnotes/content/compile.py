@@ -13,7 +13,7 @@ from ..config import Config
 from ..emit import PageContext
 from ..emit.fragments import FRAGMENTS
 from ..emit.render import COMPILED_TEMPLATES, Renderer
-from ..engine.cache import CARDS, LINKS, LISTINGS, BuildCache
+from ..engine.cache import CARDS, LINKS, LISTINGS, SUGGESTIONS, BuildCache
 from ..engine.conversions import ConversionFile
 from ..engine.history import file_dates, git_history, repository, shallow_clone_warning
 from ..engine.parallel import run_all
@@ -134,13 +134,16 @@ def link_site(
     """Resolve links, assemble the site and the page context; the count is of the notes in the site. `head`: the
     commit checked out (see history.git_head), None outside git."""
     documents = qualify_slugs([p for p in parsed if drafts or not p.note.draft])
-    index, diagnostics = LinkIndex.build(documents)
+    last_suggestions, next_suggestions = cache.carried(SUGGESTIONS, inputs.site_key)
+    index, diagnostics = LinkIndex.build(documents, last_suggestions.get(SUGGESTIONS))
     if cache.memory is not None:  # a server: read from and written to a file, they would cost more than they save
         last_links, next_links = cache.carried(LINKS, inputs.site_key, on_disk=False)
         links, backlinks, problems = resolve_links(documents, index, strict_links, last_links, next_links)
     else:
         links, backlinks, problems = resolve_links(documents, index, strict_links)
     diagnostics += problems
+    if index.names.carried() is not None:  # a site with broken links: their "did you mean", for the next build
+        next_suggestions[SUGGESTIONS] = index.names.carried()
     severity: Severity = "error" if strict_links else "warning"
     diagnostics += check_assets(documents, inputs.assets, set(index.notes), severity)
     embeds, problems = find_embeds(documents, inputs.assets, severity)

@@ -31,8 +31,9 @@ class LinkIndex:
     by_key: dict[str, str] = field(default_factory=dict)  # citation key -> the slug of the note about that paper
 
     @classmethod
-    def build(cls, notes: list[ParsedNote]) -> tuple[LinkIndex, list[Diagnostic]]:
-        """Slugs win over titles and short titles, which win over aliases; clashes are reported."""
+    def build(cls, notes: list[ParsedNote], last_names: Suggester | None = None) -> tuple[LinkIndex, list[Diagnostic]]:
+        """Slugs win over titles and short titles, which win over aliases; clashes are reported. `last_names`: an
+        earlier build's `names` (see Suggester.carried)."""
         problems: list[Diagnostic] = []
         by_slug: dict[str, ParsedNote] = {}
         for parsed in notes:
@@ -75,7 +76,7 @@ class LinkIndex:
         if any(parsed.citations for parsed in notes):  # a site that cites nothing needs no keys here
             papers = parsed_cite_keys(p for p in by_slug.values() if p.note.kind == "note" and is_paper(p.note))
             by_key = {key: slug for slug, key in papers.items()}
-        return cls(by_name, by_source, by_slug, shared, Suggester(by_name, cutoff=0.5), by_key), problems
+        return cls(by_name, by_source, by_slug, shared, Suggester(by_name, 0.5, last=last_names), by_key), problems
 
     def find(self, link: Link, source: ParsedNote, reads: set[str] | None = None) -> str | None:
         """The slug of the note `link` leads to, or None; adds to `reads` what it looked up (see `NoteLinks`)."""
