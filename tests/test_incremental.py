@@ -819,32 +819,33 @@ def test_a_server_makes_again_the_side_navigation_of_the_pages_whose_folders_an_
 ) -> None:
     """A page of a site in folders shows the part of the tree near it; a server takes each page's part from the last
     build while the folders it shows hold the same entries (a real site's title edit made 3,751 pages' parts, 0.1 s).
-    A note retitled at the top changes the pages beside it, not those of a folder below, whose entry is the same;
-    a note retitled in that folder, the reverse."""
+    A note retitled at the top changes the parts of the pages beside it, not those of a folder below, whose entry
+    is the same; a note retitled in that folder, the reverse."""
     from llmnotes import emit
     from llmnotes.emit import nav
 
     monkeypatch.setattr(emit, "CHECK_CARRIED", False)  # which would make every part carried over too
     monkeypatch.setattr(nav, "CHECK_CARRIED", False)
     made: list[str] = []
-    nearby = nav.nearby
-    monkeypatch.setattr(nav, "nearby", lambda context, path: made.append(path) or nearby(context, path))
+    made_key = nav._made_key  # the part of the tree a page shows, made and digested for its key
+    monkeypatch.setattr(nav, "_made_key", lambda context, path: made.append(path) or made_key(context, path))
     root = make_site(tmp_path)
     memory = CacheMemory()
     build(root, memory=memory)
     assert {"notes/appendix.html", "notes/glossary.html", "notes/flan.html"} <= set(made)
     made.clear()
     let_the_clock_tick()
-    edit(root, "notes/flan.md", 'title: "Finetuned', 'title: "Instruction-Finetuned')
+    edit(root, "notes/gpt-3.md", 'title: "Language Models', 'title: "Large Language Models')  # its label
     build(root, memory=memory)
-    assert "notes/flan.html" in made and "notes/t5.html" in made and "notes/glossary.html" not in made
-    assert "Instruction-Finetuned" in page(root / OUTPUT, "notes/t5.html")  # its side navigation shows FLAN
+    assert "notes/gpt-3.html" in made and "notes/bert.html" in made and "notes/glossary.html" not in made
+    nav = page(root / OUTPUT, "notes/bert.html").split('id="site-tree"')[1].split("</nav>")[0]
+    assert "Large Language Models" in nav  # the side navigation beside it shows the new title
     assert_equals_clean(root, tmp_path)
     made.clear()
     let_the_clock_tick()
     edit(root, "notes/appendix/glossary.md", "# 术语表", "# 术语对照表")
     build(root, memory=memory)
-    assert "notes/glossary.html" in made and "notes/appendix.html" in made and "notes/flan.html" not in made
+    assert "notes/glossary.html" in made and "notes/appendix.html" in made and "notes/bert.html" not in made
     assert_equals_clean(root, tmp_path)
 
 
