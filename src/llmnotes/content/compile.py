@@ -13,7 +13,7 @@ from ..config import Config
 from ..emit import PageContext
 from ..emit.fragments import FRAGMENTS
 from ..emit.render import COMPILED_TEMPLATES, Renderer
-from ..engine.cache import CARDS, LINKS, LISTINGS, SUGGESTIONS, BuildCache
+from ..engine.cache import CARDS, LINKS, LISTINGS, NAV, SUGGESTIONS, BuildCache
 from ..engine.conversions import ConversionFile
 from ..engine.history import file_dates, git_history, repository, shallow_clone_warning
 from ..engine.parallel import run_all
@@ -185,6 +185,7 @@ def link_site(
     )
     last_cards, next_cards = cache.carried(CARDS, inputs.site_key)
     last_listings, next_listings = cache.carried(LISTINGS, inputs.site_key)
+    last_nav, next_nav = cache.carried(NAV, inputs.site_key)
     context = PageContext(
         site,
         config,
@@ -195,6 +196,8 @@ def link_site(
         next_cards=next_cards,
         last_listings=last_listings,
         next_listings=next_listings,
+        last_nav=last_nav,
+        next_nav=next_nav,
         kept_keys=cache.memory.output_keys if cache.memory is not None else None,
     )
     return context, diagnostics, len(site.notes)

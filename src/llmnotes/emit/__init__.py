@@ -119,6 +119,9 @@ class PageContext:
     # slug -> (card key, parents, listing text): the last build's and this build's (see `_listings`)
     last_listings: dict[str, tuple[str, Any, str]] = field(default_factory=dict)
     next_listings: dict[str, tuple[str, Any, str]] = field(default_factory=dict)
+    # the side navigation's folders and each page's part of it: the last build's and this build's (see nav.nearby_key)
+    last_nav: dict[str, Any] = field(default_factory=dict)
+    next_nav: dict[str, Any] = field(default_factory=dict)
     # kind -> slug -> (inputs, the notes whose cards it shows, key): the output keys a server kept of its last build,
     # and this build's, which `keep_keys` keeps for the next (see `carried_key`). None: not kept (the command line).
     kept_keys: dict[str, Any] | None = None

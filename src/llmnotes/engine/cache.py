@@ -26,6 +26,7 @@ SEARCH_SKIPS = "search-skips"
 CARDS = "cards"  # the card keys of the notes, with their inputs (see PageContext.card_key)
 LISTINGS = "listings"  # what each note gives the pages that list every note (see PageContext._listings)
 LINKS = "links"  # what each note's links resolved to, with what they looked up (see link.resolve_links); in memory
+NAV = "nav"  # the side navigation's folders, and each page's part of it, digested (see nav.nearby_key)
 SUGGESTIONS = "suggestions"  # the "did you mean" of broken links, with the names they were chosen from (see suggest.py)
 CHANGES = "-changes"  # beside a cache file, what changed in it since it was written whole
 FORMAT = 1
@@ -413,7 +414,7 @@ class CacheMemory:
 
 # The values kept by `BuildCache.derived` and `carried` that an edit of a note's title, tags or links reads
 # (assemble._related, history.git_history, PageContext.card_key): `BuildCache.preload` reads them ahead.
-PRELOADED = ("related", "git-history", CARDS, LISTINGS, SUGGESTIONS)
+PRELOADED = ("related", "git-history", CARDS, LISTINGS, NAV, SUGGESTIONS)
 # What earlier versions of llmnotes kept in the cache folder and this one does not read: deleted on a full save.
 RETIRED = ("search-postings.pickle", f"{LINKS}.pickle")
 MOST_CHANGED_ENTRIES = 512  # changed since the state was saved whole, beyond which it is saved whole again

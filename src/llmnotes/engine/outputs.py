@@ -223,6 +223,8 @@ class RenderJob:
             next_cards={},
             last_listings={},
             next_listings={},
+            last_nav={},
+            next_nav={},
             kept_keys=None,
             next_keys={},
         )
