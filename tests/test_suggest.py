@@ -161,3 +161,28 @@ def test_a_suggester_carried_through_renames_answers_as_a_fresh_one_working_out_
     other = Suggester(names, 0.6, last=unchanged.carried())  # another cutoff takes nothing over
     other.suggest(queries[0])
     assert other.compared > 0
+
+
+def test_a_few_queries_are_answered_here_and_many_in_workers(monkeypatch) -> None:
+    """Starting workers and sending them the index took a server 0.4 s for the hundred hints a retitle moved; below
+    IN_WORKERS queries the answers are worked out in this process, above it in workers, the same either way."""
+    from llmnotes.content import suggest
+    from llmnotes.engine import parallel
+
+    started: list[int] = []
+    run_all = parallel.run_all
+
+    def counted(function, items, **options):
+        started.append(len(items))
+        return run_all(function, items, **options)
+
+    monkeypatch.setattr(parallel, "run_all", counted)
+    titles = _titles(3000)
+    queries = sorted(set(_typos(titles, suggest.IN_WORKERS + 500)))
+    few = Suggester(titles)
+    few.prepare(queries[:200])
+    assert started == [] and len(few.answers) == 200
+    many = Suggester(titles)
+    many.prepare(queries)
+    assert started == [len(queries)] and many.answers.keys() >= few.answers.keys()
+    assert all(many.answers[q] == few.answers[q] for q in few.answers)
