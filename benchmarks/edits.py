@@ -1,6 +1,7 @@
 """Time each kind of edit at 10,000 notes, with the user's own copy of the templates, as `llmnotes build` runs it.
 
     .venv/bin/python benchmarks/edits.py [--size 10000] [--work /tmp/llmnotes-edits] [--json results.json] [--git N]
+    .venv/bin/python benchmarks/edits.py --real 3751 [--work ...] [--json ...]
 
 Copies benchmarks/corpus/<size>/llmnotes (generated if missing) to a scratch project, copies the built-in theme
 into its `templates/` (as every user who customises one page starts), builds it cold and warm, then makes one edit
@@ -14,6 +15,11 @@ of each kind and times the build that follows, each in a fresh process as a user
     add        a new note
     delete     that note deleted again
     template   the tag page's template edited (only tag pages use it)
+
+With `--real N` the project is the real-shaped corpus of N notes instead (corpus/real-N/site, see generate.py's
+`write_real`: an mkdocs-material folder of notes without front matter, in conference and field folders, with 11,000
+dead links at 3,751 notes), built with `--no-strict` as such a site is: a title is a note's first `#` heading, and a
+tag is given in front matter the note did not have.
 
 With `--git N` the project is a git repository, as a user keeps notes: everything committed once, then N commits
 that each append a line to three notes (the notes' dates then come from git's log, and an edit that is not
@@ -58,38 +64,55 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/llmnotes-edits"))
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--git", type=int, metavar="N", help="make the project a git repository with N commits")
+    parser.add_argument("--real", type=int, metavar="N", help="time the real-shaped corpus of N notes instead")
     args = parser.parse_args()
-    corpus = generate.DEFAULT_OUT / str(args.size) / "llmnotes"
-    if not corpus.is_dir():
-        generate.generate(args.size, generate.DEFAULT_OUT)
     project = args.work / "project"
     shutil.rmtree(args.work, ignore_errors=True)
+    if args.real is not None:
+        corpus = generate.DEFAULT_OUT / f"real-{args.real}" / "site"
+        if not corpus.is_dir():
+            generate.generate_real(args.real, generate.DEFAULT_OUT)
+    else:
+        corpus = generate.DEFAULT_OUT / str(args.size) / "llmnotes"
+        if not corpus.is_dir():
+            generate.generate(args.size, generate.DEFAULT_OUT)
     # Not the cache or site a run.py run leaves in the corpus: the first build here must be cold.
     shutil.copytree(corpus, project, ignore=shutil.ignore_patterns(".llmnotes-cache", "site", "OUT*"))
     shutil.copytree(ROOT / "templates", project / "templates")
     if args.git is not None:
         _commit_history(project, args.git)
-    notes = project / "notes"
-    middle = notes / f"{generate.slug_of(max(1, args.size // 2))}.md"
-    other = generate.slug_of(max(1, args.size // 3))
-    added = notes / "benchmark-added-note.md"
+    if args.real is not None:
+        notes = sorted(path for path in (project / "docs").rglob("*.md") if path.name != "index.md")
+        middle, target = notes[len(notes) // 2], notes[len(notes) // 3]
+        linked = f"[另见]({os.path.relpath(target, middle.parent)})"
+        options = ["--no-strict"]
+        retitle: Callable[[Path, str], None] = _reheading
+    else:
+        middle = project / "notes" / f"{generate.slug_of(max(1, args.size // 2))}.md"
+        linked = f"[[{generate.slug_of(max(1, args.size // 3))}]]"
+        options = []
+        retitle = _retitle
+    added = middle.parent / "benchmark-added-note.md"
 
     def body() -> None:
         middle.write_text(middle.read_text(encoding="utf-8") + SENTENCE, encoding="utf-8")
 
     def title() -> None:
-        text = middle.read_text(encoding="utf-8")
-        middle.write_text(re.sub(r'^title: "', 'title: "Renamed ', text, count=1, flags=re.M), encoding="utf-8")
+        retitle(middle, "Renamed ")
 
     def tag() -> None:
         text = middle.read_text(encoding="utf-8")
-        middle.write_text(re.sub(r"^tags: \[", 'tags: ["排序实验", ', text, count=1, flags=re.M), encoding="utf-8")
+        if args.real is not None:
+            middle.write_text('---\ntags: ["排序实验"]\n---\n' + text, encoding="utf-8")
+        else:
+            middle.write_text(re.sub(r"^tags: \[", 'tags: ["排序实验", ', text, count=1, flags=re.M), encoding="utf-8")
 
     def link() -> None:
-        middle.write_text(middle.read_text(encoding="utf-8") + f"\n\n另见 [[{other}]]。\n", encoding="utf-8")
+        middle.write_text(middle.read_text(encoding="utf-8") + f"\n\n另见 {linked}。\n", encoding="utf-8")
 
     def add() -> None:
-        added.write_text('---\ntitle: "A note added"\nyear: 2024\ntags: ["排序实验"]\n---\n\n新加的笔记。\n', "utf-8")
+        front = "" if args.real is not None else '---\ntitle: "A note added"\nyear: 2024\ntags: ["排序实验"]\n---\n\n'
+        added.write_text(front + ("# A note added\n\n" if args.real is not None else "") + "新加的笔记。\n", "utf-8")
 
     def delete() -> None:
         added.unlink()
@@ -115,24 +138,25 @@ def main() -> None:
         if edit is not None:
             time.sleep(0.05)
             edit()
-        seconds, output = _build(project, project / "site")
+        seconds, output = _build(project, project / "site", options)
         figures.append({"run": name, "seconds": round(seconds, 3), "output": output})
         print(f"{name:<10} {seconds:7.2f} s  {output}", flush=True)
     note_page = f"notes/{middle.stem}.html"
     served_edits: list[tuple[str, Callable[[], None], str]] = [
         ("serve body", lambda: _append(middle, "\n\n服务时追加。\n"), "服务时追加。"),
-        ("serve title", lambda: _retitle(middle, "Served "), "Served "),
+        ("serve title", lambda: retitle(middle, "Served "), "Served "),
     ]
     for name, edit, shows in served_edits:
-        seconds = _served(project, edit, note_page, shows)
+        seconds = _served(project, edit, note_page, shows, options)
         figures.append({"run": name, "seconds": round(seconds, 3), "output": "save to page showing it"})
         print(f"{name:<12} {seconds:7.2f} s", flush=True)
-    clean_seconds, _ = _build(project, args.work / "clean", extra=["--force"])
+    clean_seconds, _ = _build(project, args.work / "clean", [*options, "--force"])
     same = _same_tree(project / "site", args.work / "clean")
     verdict = "identical to" if same else "DIFFERS from"
     print(f"clean     {clean_seconds:7.2f} s  incremental site {verdict} clean build")
     if args.json:
-        args.json.write_text(json.dumps({"size": args.size, "runs": figures, "identical": same}, indent=2) + "\n")
+        size = {"real": args.real} if args.real is not None else {"size": args.size}
+        args.json.write_text(json.dumps({**size, "runs": figures, "identical": same}, indent=2) + "\n")
     if not same:
         sys.exit(1)
 
@@ -168,12 +192,18 @@ def _retitle(note: Path, prefix: str) -> None:
     note.write_text(re.sub(r'^title: "', f'title: "{prefix}', text, count=1, flags=re.M), encoding="utf-8")
 
 
-def _served(project: Path, edit: Callable[[], None], page: str, shows: str) -> float:
+def _reheading(note: Path, prefix: str) -> None:
+    """A note without front matter retitled: its first `#` heading."""
+    text = note.read_text(encoding="utf-8")
+    note.write_text(re.sub(r"^# ", f"# {prefix}", text, count=1, flags=re.M), encoding="utf-8")
+
+
+def _served(project: Path, edit: Callable[[], None], page: str, shows: str, options: list[str]) -> float:
     """Seconds from an edit's save to `llmnotes serve` serving `page` with `shows` in it."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "llmnotes", "serve", "--root", str(project), "--port", str(port)]
+    command = [sys.executable, "-m", "llmnotes", "serve", "--root", str(project), "--port", str(port), *options]
     server = subprocess.Popen(command, env=_environment(), stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
@@ -205,15 +235,15 @@ def _served(project: Path, edit: Callable[[], None], page: str, shows: str) -> f
         server.wait()
 
 
-def _build(project: Path, output: Path, extra: list[str] | None = None) -> tuple[float, str]:
-    command = [sys.executable, "-m", "llmnotes", "build", "--root", str(project), "--out", str(output)]
+def _build(project: Path, output: Path, options: list[str]) -> tuple[float, str]:
+    command = [sys.executable, "-m", "llmnotes", "build", "--root", str(project), "--out", str(output), *options]
     env = _environment()
     started = time.perf_counter()
-    done = subprocess.run(command + (extra or []), capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"build failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    lines = [line for line in (done.stdout + done.stderr).splitlines() if not line.startswith("no sitemap")]
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.startswith("built ")]
     return seconds, lines[-1] if lines else ""
 
 
