@@ -30,6 +30,7 @@ from .link import LinkIndex, check_assets, find_embeds, qualify_slugs, resolve_l
 from .load import load_note
 from .parse import parse_note
 from .scan import Document, Inputs
+from .suggest import Suggester
 
 if TYPE_CHECKING:
     from ..engine.build import Project
@@ -135,7 +136,8 @@ def link_site(
     commit checked out (see history.git_head), None outside git."""
     documents = qualify_slugs([p for p in parsed if drafts or not p.note.draft])
     last_suggestions, next_suggestions = cache.carried(SUGGESTIONS, inputs.site_key)
-    index, diagnostics = LinkIndex.build(documents, last_suggestions.get(SUGGESTIONS))
+    carried = last_suggestions.get(SUGGESTIONS)
+    index, diagnostics = LinkIndex.build(documents, carried if isinstance(carried, Suggester) else None)
     if cache.memory is not None:  # a server: read from and written to a file, they would cost more than they save
         last_links, next_links = cache.carried(LINKS, inputs.site_key, on_disk=False)
         links, backlinks, problems = resolve_links(documents, index, strict_links, last_links, next_links)
