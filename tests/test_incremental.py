@@ -1153,12 +1153,7 @@ def test_a_large_sites_home_page_renders_only_when_a_note_it_lists_changes(
     rendered: list[str] = []
     render = home._render
     monkeypatch.setattr(home, "_render", lambda *a: rendered.append("home") or render(*a))
-    count = home.LIST_ALL_UP_TO + 1
-    notes = {
-        f"notes/n{number:03}.md": f'---\ntitle: "Note {number}"\nyear: {1900 + number}\n---\n\nText {number}.\n'
-        for number in range(count)
-    }
-    root = write_site(tmp_path / "project", {"pyproject.toml": '[tool.llmnotes]\ntitle = "Many"\n', **notes})
+    root = write_numbered_notes(tmp_path, home.LIST_ALL_UP_TO + 1, lambda number: f"year: {1900 + number}\n")
     build(root)
     assert rendered == ["home"]
     let_the_clock_tick()
@@ -1210,11 +1205,7 @@ def test_the_pages_that_list_a_tag_or_a_year_make_only_the_cards_of_the_entries_
     monkeypatch.setattr(home, "_render_year", watched(home._render_year))
     monkeypatch.setattr(tags, "_render_tag", watched(tags._render_tag))
     count = home.LIST_ALL_UP_TO + 20
-    notes = {
-        f"notes/n{number:03}.md": f'---\ntitle: "Note {number}"\nyear: 2020\ntags: [all]\n---\n\nText {number}.\n'
-        for number in range(count)
-    }
-    root = write_site(tmp_path / "project", {"pyproject.toml": '[tool.llmnotes]\ntitle = "Many"\n', **notes})
+    root = write_numbered_notes(tmp_path, count, lambda _: "year: 2020\ntags: [all]\n")
     build(root)
     assert {page: len(set(slugs)) for page, slugs in made.items()} == {"years/2020.html": count, "tags/all.html": count}
     made.clear()
@@ -1226,6 +1217,15 @@ def test_the_pages_that_list_a_tag_or_a_year_make_only_the_cards_of_the_entries_
         shown = page(root / OUTPUT, listing)
         assert "Retitled note" in shown and shown.count('class="note-item"') == count
     assert_equals_clean(root, tmp_path)
+
+
+def write_numbered_notes(tmp_path: Path, count: int, front: Callable[[int], str]) -> Path:
+    """A site of `count` notes, n000.md on, titled "Note <number>", each with the front matter lines `front` gives."""
+    notes = {
+        f"notes/n{number:03}.md": f'---\ntitle: "Note {number}"\n{front(number)}---\n\nText {number}.\n'
+        for number in range(count)
+    }
+    return write_site(tmp_path / "project", {"pyproject.toml": '[tool.llmnotes]\ntitle = "Many"\n', **notes})
 
 
 def count_records(monkeypatch: pytest.MonkeyPatch) -> list[str]:
