@@ -482,3 +482,26 @@ def test_notes_links_and_headings_come_back_from_the_cache_equal_and_still_froze
     assert hash(back.links[0]) == hash(link)
     with pytest.raises(dataclasses.FrozenInstanceError):
         back.note.title = "Changed"  # type: ignore[misc]
+
+
+def test_a_carried_value_is_saved_as_its_changes_only_while_they_are_few_of_its_entries(tmp_path: Path) -> None:
+    """Carried values (card keys, the hints of broken links, the side navigation) are saved as the entries that
+    changed, beside the file, when those are few; a value whose entries mostly changed is saved whole, so the next
+    build reads one file, not a second as large."""
+
+    def saved(name: str, value: dict) -> tuple[dict, bool]:
+        cache = BuildCache(tmp_path, ("settings",))
+        last, filled = cache.carried(name, "key")
+        filled.update(value)
+        cache._save_derived()
+        return last, (tmp_path / CACHE_DIR / f"{name}-changes.pickle").exists()
+
+    (tmp_path / CACHE_DIR).mkdir()
+    many = {f"k{number}": number for number in range(1000)}
+    assert saved("many", many) == ({}, False)
+    assert saved("many", {**many, "k1": "one"}) == (many, True)  # one entry of 1,000: beside the file
+    assert saved("many", many)[0] == {**many, "k1": "one"}
+    one = {"index": list(range(1000))}
+    assert saved("one", one) == ({}, False)
+    assert saved("one", {"index": [1]}) == (one, False)  # its only entry changed: whole
+    assert saved("one", one)[0] == {"index": [1]}

@@ -201,14 +201,16 @@ class BuildCache:
     def _save_carried(self, name: str, key: str, value: Any) -> None:
         """Save `value` under `name`: as the entries that differ from those in `<name>.pickle`, in a small file beside
         it, when they are few; else whole. The card keys of 10,000 notes took 0.03 s to write whole after a title
-        edit that changed four."""
+        edit that changed four. A value of a few entries that mostly changed (the side navigation's three, the
+        hints' one) is written whole: its changes would be as large, and the next build would read both."""
         base = self._bases.get(name)
         changes = self.folder / f"{name}{CHANGES}.pickle"
         if base is not None and base[0] == key and isinstance(value, dict):
             before = base[1]
             changed = {k: v for k, v in value.items() if k not in before or before[k] != v}
             removed = frozenset(before.keys() - value.keys())
-            if _few(len(changed) + len(removed), len(before)):
+            differ = len(changed) + len(removed)
+            if _few(differ, len(before)) and 2 * differ <= len(before):
                 self._dump(f"{name}{CHANGES}", (key, changed, removed))
                 return
         self._dump(name, (key, value))
