@@ -1733,3 +1733,9 @@ def test_the_links_an_edit_breaks_or_mends_are_reported_as_a_clean_build_reports
         assert_equals_clean(root, tmp_path, result)
     flan = page(root / OUTPUT, "notes/flan.html")
     assert 'href="gpt-3.html">Language Models are Few-Shot Learners</a>' in flan and "[[Orca]]: not found" in flan
+    # A retitle that moves no path: T5's [[Orca 2]], in a note the edit leaves alone, had no hint and has one now.
+    let_the_clock_tick()
+    edit(root, "notes/lima.md", 'title: "LIMA: Less Is More for Alignment"', 'title: "Orca"')
+    result = build(root, memory=memory)
+    assert [w.hint for w in result.warnings if w.rule == "broken-link"] == ['did you mean "lima"?']
+    assert_equals_clean(root, tmp_path, result)

@@ -170,6 +170,8 @@ def resolve_links(
     broken = (parsed.links[p] for parsed in untold for p in entries[parsed.note.source].problems if isinstance(p, int))
     index.names.prepare(fold(_suggestion_query(link)) for link in broken)
     found: list[Diagnostic] = []
+    hinted = last.get(_HINTED, {}) if kept is not None else {}
+    hints: dict[str, frozenset[str]] = {}
     for parsed in with_problems:
         source = parsed.note.source
         if source not in told:
@@ -177,11 +179,16 @@ def resolve_links(
                 _missing_note(parsed, parsed.links[p], index, severity) if isinstance(p, int) else p
                 for p in entries[source].problems
             )
+            if kept is not None:
+                hints[source] = _hint_reads(parsed, entries[source].problems, index)
+        elif kept is not None:
+            hints[source] = hinted[source]
         found += told[source]
     if kept is not None:
         kept[_INDEX] = _IndexNames(index.by_name, index.by_source, index.by_key, index.shared_names, strict)
         kept[_NOTES] = entries
         kept[_TOLD] = told
+        kept[_HINTED] = hints
         kept[_RESOLVED] = made
         kept[_BACKLINKS] = ordered
     return resolved, ordered, found
@@ -230,6 +237,7 @@ def _updated_backlinks(
 # Under which `resolve_links` keeps, for the next build, its index's names, each note's entry, the problems told,
 # each note's resolved links (with the parsed links they were made from) and the backlinks.
 _INDEX, _NOTES, _TOLD, _RESOLVED, _BACKLINKS = "index", "notes", "told", "resolved", "backlinks"
+_HINTED = "hinted"  # source -> what the "did you mean" of its broken links read (see `_hint_reads`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +268,7 @@ def _unchanged_resolutions(
     """The last build's entries of the notes whose resolution cannot have changed (see `resolve_links`), and of
     these, the problems told as they were: unless some name, path or shared file name changed, which any broken
     link's "did you mean" may show."""
-    before, entries, told = last.get(_INDEX), last.get(_NOTES), last.get(_TOLD)
+    before, entries, told, hinted = last.get(_INDEX), last.get(_NOTES), last.get(_TOLD), last.get(_HINTED)
     if not isinstance(before, _IndexNames) or not isinstance(entries, dict) or before.strict != strict:
         return {}, {}
     moved: set[str] = set()  # the lookups whose answer changed
@@ -271,8 +279,10 @@ def _unchanged_resolutions(
     ):
         if old != new:
             moved.update(prefix + name for name, _ in old.items() ^ new.items())
-    if not isinstance(told, dict) or moved or before.shared_names != index.shared_names:
+    if not isinstance(told, dict) or not isinstance(hinted, dict) or before.shared_names != index.shared_names:
         told = {}
+    elif moved:
+        told = _still_told(told, hinted, moved, index)
     found = {}
     for parsed in notes:  # a note edited (or new here) may have other headings
         note = parsed.note
@@ -283,6 +293,32 @@ def _unchanged_resolutions(
             moved.add("h" + note.slug)
     unchanged = {source: entry for source, entry in found.items() if entry.reads.isdisjoint(moved)}
     return unchanged, {source: told[source] for source in unchanged if source in told}
+
+
+def _still_told(
+    told: dict[str, tuple[Diagnostic, ...]], hinted: dict[str, frozenset[str]], moved: set[str], index: LinkIndex
+) -> dict[str, tuple[Diagnostic, ...]]:
+    """The problems told last time that a change of names leaves as they were: those of notes whose broken links'
+    "did you mean" read no name that now leads elsewhere and no query whose answer the names that came and went may
+    change (see Suggester.forgotten). A moved path or citation key, or a suggester not carried over, tells all again:
+    a retitle on a site of 11,000 broken links told every one of them again, a tenth of a served edit."""
+    forgotten = index.names.forgotten() if not any(read[0] in "pk" for read in moved) else None
+    if forgotten is None:
+        return {}
+    stale = moved | {"q" + query for query in forgotten}
+    return {source: told[source] for source in told.keys() & hinted.keys() if hinted[source].isdisjoint(stale)}
+
+
+def _hint_reads(parsed: ParsedNote, problems: Iterable[Diagnostic | int], index: LinkIndex) -> frozenset[str]:
+    """What the "did you mean" of the note's broken links read: each link's query ("q") and the names its answer
+    holds ("n"), whatever cutoff the hint took (see `_missing_note`)."""
+    reads: set[str] = set()
+    for problem in problems:
+        if isinstance(problem, int):
+            query = fold(_suggestion_query(parsed.links[problem]))
+            reads.add("q" + query)
+            reads.update("n" + name for _, name in index.names.answers.get(query, ()))
+    return frozenset(reads)
 
 
 def _resolve_note(

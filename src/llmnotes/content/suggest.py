@@ -49,18 +49,26 @@ class Suggester:
         self.answers: dict[str, tuple[tuple[float, str], ...]] = {}
         self.asked: dict[str, set[str]] = {}  # trigram -> the queries answered that have it
         self.last = last if last is not None and (last.cutoff, last.limit) == (cutoff, limit) else None
+        self.taken_over: set[str] | None = None  # the queries whose answers `last` lost to the names' changes
         self.read = 0  # names read from the trigram postings
         self.compared = 0  # names compared with a query in full
 
     def __getstate__(self) -> dict:
         # Not what it was made from (the link index's own table of names): what a worker needs for `_closest`, and
         # the next build (see `carried`).
-        return {**self.__dict__, "source": (), "last": None}
+        return {**self.__dict__, "source": (), "last": None, "taken_over": None}
 
     def carried(self) -> Suggester | None:
         """What to hand to the next build's suggester as its `last`: this one if it made an index, else the one it
         would have taken over (a server whose build told no broken link again), if any."""
         return self if self.names else self.last
+
+    def forgotten(self) -> set[str] | None:
+        """The queries whose answers the last build's suggester had and the names that came and went may have
+        changed (its index taken over now, if not yet); None when no suggester was taken over, and any answer may."""
+        if not self.names and self.source:
+            self._index()
+        return self.taken_over
 
     def suggest(self, query: str, cutoff: float = 0.0) -> tuple[str, ...]:
         """Up to `limit` names at least `cutoff` (and the suggester's own cutoff) alike with `query`, closest first."""
@@ -106,9 +114,11 @@ class Suggester:
         self.names, self.postings, self.answers, self.asked = names, last.postings, last.answers, last.asked
         # Taken over, not shared: the last suggester would make its own again, should it be asked anything more.
         last.names, last.postings, last.answers, last.asked = [], {}, {}, {}
+        self.taken_over = set()
         if previous != names:
             before, now = set(previous), set(names)
-            self._forget(self._moved(before - now, now - before))
+            self.taken_over = self._moved(before - now, now - before)
+            self._forget(self.taken_over)
 
     def _moved(self, removed: set[str], added: set[str]) -> set[str]:
         """Take the names that went and came into the index; the queries whose answers they may change."""
