@@ -144,8 +144,9 @@ def link_site(
     else:
         links, backlinks, problems = resolve_links(documents, index, strict_links)
     diagnostics += problems
-    if index.names.carried() is not None:  # a site with broken links: their "did you mean", for the next build
-        next_suggestions[SUGGESTIONS] = index.names.carried()
+    suggester = index.names.carried()
+    if suggester is not None:  # a site with broken links: their "did you mean", for the next build
+        next_suggestions[SUGGESTIONS] = suggester
     severity: Severity = "error" if strict_links else "warning"
     diagnostics += check_assets(documents, inputs.assets, set(index.notes), severity)
     embeds, problems = find_embeds(documents, inputs.assets, severity)
@@ -185,21 +186,13 @@ def link_site(
         cache.folder / COMPILED_TEMPLATES,
         save_fragments_later=cache.memory is not None and cache.memory.saves_later,  # a server: after the reload
     )
-    last_cards, next_cards = cache.carried(CARDS, inputs.site_key)
-    last_listings, next_listings = cache.carried(LISTINGS, inputs.site_key)
-    last_nav, next_nav = cache.carried(NAV, inputs.site_key)
     context = PageContext(
         site,
         config,
         renderer,
         cache.search_entries,
         inputs.theme,
-        last_cards=last_cards,
-        next_cards=next_cards,
-        last_listings=last_listings,
-        next_listings=next_listings,
-        last_nav=last_nav,
-        next_nav=next_nav,
+        carried={name: cache.carried(name, inputs.site_key) for name in (CARDS, LISTINGS, NAV)},
         kept_keys=cache.memory.output_keys if cache.memory is not None else None,
     )
     return context, diagnostics, len(site.notes)

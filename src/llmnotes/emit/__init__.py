@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 from ..config import Config
 from ..content.link import body_html, link_labels
 from ..content.parse import HASHTAG, LABEL, cut_excerpt, excerpt_text, first_paragraph
-from ..engine.cache import Store, content_digest
+from ..engine.cache import CARDS, LISTINGS, Store, content_digest
 from ..features.citation_style import cite_html
 from ..features.citations import is_paper, parsed_cite_keys
 from ..features.search import section_path
@@ -113,15 +113,10 @@ class PageContext:
     memo: dict[tuple[str, str], Any] = field(default_factory=dict)
     card_keys: dict[str, str] = field(default_factory=dict)  # slug -> `card_key`, asked for 20 times a note
     tag_pairs: dict[str, tuple[str, str]] = field(default_factory=dict)  # a tag as written -> its name and page
-    # slug -> (the card's inputs, its key): the last build's, and this build's for the next (see `_card_key`)
-    last_cards: dict[str, tuple[tuple, str]] = field(default_factory=dict)
-    next_cards: dict[str, tuple[tuple, str]] = field(default_factory=dict)
-    # slug -> (card key, parents, listing text): the last build's and this build's (see `_listings`)
-    last_listings: dict[str, tuple[str, Any, str]] = field(default_factory=dict)
-    next_listings: dict[str, tuple[str, Any, str]] = field(default_factory=dict)
-    # the side navigation's folders and each page's part of it: the last build's and this build's (see nav.nearby_key)
-    last_nav: dict[str, Any] = field(default_factory=dict)
-    next_nav: dict[str, Any] = field(default_factory=dict)
+    # name -> (the last build's values, this build's for the next), kept by the cache (see BuildCache.carried): the
+    # card keys (CARDS, see `_card_key`), the listing texts (LISTINGS, see `_listings`), the side navigation (NAV,
+    # see nav.nearby_key)
+    carried: dict[str, tuple[dict, dict]] = field(default_factory=dict)
     # kind -> slug -> (inputs, the notes whose cards it shows, key): the output keys a server kept of its last build,
     # and this build's, which `keep_keys` keeps for the next (see `carried_key`). None: not kept (the command line).
     kept_keys: dict[str, Any] | None = None
@@ -132,6 +127,13 @@ class PageContext:
         found: Remembered | None = self.memo.get((kind, name))
         if found is None:
             found = self.memo[kind, name] = make()
+        return found
+
+    def kept(self, name: str) -> tuple[dict, dict]:
+        """The last build's values carried under `name` (see `carried`), and this build's, filled for the next."""
+        found = self.carried.get(name)
+        if found is None:
+            found = self.carried[name] = ({}, {})
         return found
 
     def card(self, slug: str) -> Card:
@@ -233,10 +235,11 @@ class PageContext:
         same = [slug for slug in site.by_slug if slug not in looked_at]
         if CHECK_CARRIED and any(self._card_key(slug) != last[slug] for slug in same):
             raise AssertionError("a card key carried over from the last build is not its key")
+        last_cards, next_cards = self.kept(CARDS)
         for slug in same:  # carried over, and kept by the cache for the command line's next build as they were
             self.card_keys.setdefault(slug, last[slug])
-            if slug in self.last_cards:
-                self.next_cards[slug] = self.last_cards[slug]
+            if slug in last_cards:
+                next_cards[slug] = last_cards[slug]
         cards = self.next_keys[_CARDS] = {slug: self.card_key(slug) for slug in site.by_slug}
         return frozenset(slug for slug in looked_at if cards[slug] != last[slug])
 
@@ -261,9 +264,10 @@ class PageContext:
         if parsed.lead is None:  # its excerpt shows a citation, which the bibliography formats: not carried over
             return self._card_digest(parsed)
         inputs = self._card_inputs(parsed)
-        last = self.last_cards.get(slug)
+        last_cards, next_cards = self.kept(CARDS)
+        last = last_cards.get(slug)
         key = last[1] if last is not None and last[0] == inputs else self._card_digest(parsed)
-        self.next_cards[slug] = (inputs, key)
+        next_cards[slug] = (inputs, key)
         return key
 
     def _card_inputs(self, parsed: ParsedNote) -> tuple:
@@ -378,9 +382,9 @@ class PageContext:
 
     def _listings(self) -> list[str]:
         """Each note's `listing_fields` as text, in the site's order: the last build's while the note's card key and
-        parents are the same (its other fields are its card's), kept by the cache (`last_listings`): making the
+        parents are the same (its other fields are its card's), kept by the cache (`kept(LISTINGS)`): making the
         text of 10,000 notes took every build that relinks the site 0.08 s."""
-        last, kept = self.last_listings, self.next_listings
+        last, kept = self.kept(LISTINGS)
         parents = self.site.lineage.parents
         for parsed in self.site.notes:
             slug = parsed.note.slug

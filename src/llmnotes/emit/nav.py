@@ -11,6 +11,7 @@ from functools import partial
 from typing import Literal
 
 from ..content.assemble import HOME_MARK, HOME_PATH
+from ..engine.cache import NAV
 from ..model import Output, Page, ParsedNote
 from . import CHECK_CARRIED, PageContext, differing, short_digest
 
@@ -160,7 +161,7 @@ def _made_key(context: PageContext, path: str) -> str | None:
 
 def _compared_folders(context: PageContext) -> tuple[set[str], set[str], dict[str, str | None], dict[str, str | None]]:
     """The folders whose own entry differs from the last build's, those whose entries do, the last build's keys by
-    page, and this build's as they are made (kept by the cache: see PageContext.last_nav); once per build."""
+    page, and this build's as they are made (kept by the cache: see PageContext.kept); once per build."""
     return context.remember("nearby keys", "", partial(_compare_folders, context))
 
 
@@ -176,8 +177,8 @@ def _compare_folders(context: PageContext) -> tuple[set[str], set[str], dict[str
         children[branch.folder] = tuple((child.label, child.path, child.is_folder) for child in branch.children)
         pending.extend(child for child in branch.children if child.is_folder)
     keys: dict[str, str | None] = {}
-    context.next_nav.update(entries=entries, children=children, keys=keys)
-    last = context.last_nav
+    last, kept = context.kept(NAV)
+    kept.update(entries=entries, children=children, keys=keys)
     if not {"entries", "children", "keys"} <= last.keys():
         return (set(entries), set(children), {}, keys)
     return (differing(entries, last["entries"]), differing(children, last["children"]), last["keys"], keys)

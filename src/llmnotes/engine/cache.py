@@ -210,7 +210,7 @@ class BuildCache:
             changed = {k: v for k, v in value.items() if k not in before or before[k] != v}
             removed = frozenset(before.keys() - value.keys())
             differ = len(changed) + len(removed)
-            if _few(differ, len(before)) and 2 * differ <= len(before):
+            if _few(differ, len(before)):
                 self._dump(f"{name}{CHANGES}", (key, changed, removed))
                 return
         self._dump(name, (key, value))
@@ -602,8 +602,9 @@ class Store:
 
 
 def _few(changes: int, entries: int) -> bool:
-    """Whether `changes` to a kept dict of `entries` are few enough to be saved beside its file instead of it."""
-    return changes <= max(64, entries // 10)
+    """Whether `changes` to a kept dict of `entries` are few enough to be saved beside its file instead of it: a
+    tenth of it (at least 64), and never most of it (the next build would read two files as large)."""
+    return changes <= max(64, entries // 10) and 2 * changes <= entries
 
 
 def ensure_cache_folder(root: Path) -> Path:

@@ -219,12 +219,7 @@ class RenderJob:
         context = replace(
             self.context,
             search_entries=None,
-            last_cards={},
-            next_cards={},
-            last_listings={},
-            next_listings={},
-            last_nav={},
-            next_nav={},
+            carried={},
             kept_keys=None,
             next_keys={},
         )
