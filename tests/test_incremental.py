@@ -814,6 +814,26 @@ def test_a_server_works_out_again_the_page_keys_of_the_notes_that_show_an_edited
     assert_equals_clean(root, tmp_path)
 
 
+def test_a_server_asks_no_did_you_mean_of_a_site_without_broken_links_when_a_title_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A retitle moves a name, and the hints told may then change; a site that told none has nothing to check, and
+    its "did you mean" index (10,000 names: 0.1 s) is not made for it."""
+    from llmnotes.content import suggest
+
+    made: list[int] = []
+    index = suggest.Suggester._index
+    monkeypatch.setattr(suggest.Suggester, "_index", lambda self: made.append(len(self.source)) or index(self))
+    root = make_site(tmp_path)
+    memory = CacheMemory()
+    build(root, memory=memory)
+    edit(root, "notes/flan.md", 'title: "Finetuned', 'title: "Instruction-Finetuned')
+    result = build(root, memory=memory)
+    assert made == []
+    assert "Instruction-Finetuned" in page(root / OUTPUT, "notes/flan.html")
+    assert_equals_clean(root, tmp_path, result)
+
+
 @pytest.mark.parametrize("server", [False, True])
 def test_an_edit_makes_again_the_side_navigation_of_the_pages_whose_folders_it_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: bool

@@ -301,8 +301,14 @@ def _still_told(
     """The problems told last time that a change of names leaves as they were: those of notes whose broken links'
     "did you mean" read no name that now leads elsewhere and no query whose answer the names that came and went may
     change (see Suggester.forgotten). A moved path or citation key, or a suggester not carried over, tells all again:
-    a retitle on a site of 11,000 broken links told every one of them again, a tenth of a served edit."""
-    forgotten = index.names.forgotten() if not any(read[0] in "pk" for read in moved) else None
+    a retitle on a site of 11,000 broken links told every one of them again, a tenth of a served edit. Where no hint
+    was told, the suggester is not asked: its first question makes its index, which a served retitle at 10,000 notes
+    without broken links made every time, 0.02 s, for nothing."""
+    if any(read[0] in "pk" for read in moved):
+        return {}
+    if not any(hinted.values()):  # no "did you mean" told (a site without broken links): no suggester to ask
+        return {source: told[source] for source in told.keys() & hinted.keys()}
+    forgotten = index.names.forgotten()
     if forgotten is None:
         return {}
     stale = moved | {"q" + query for query in forgotten}
