@@ -4,6 +4,7 @@ its own for each year."""
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterator
 from functools import partial
@@ -42,6 +43,8 @@ def year_path(year: int | None) -> str:
 def top_sections(context: PageContext) -> list[tuple[str, int]]:
     """The sections at the top of the notes folder, with how many notes (not section pages) each holds at any depth."""
     site = context.site
+    if not site.sections:
+        return []
     page_slugs = {p.note.slug for p in site.pages}  # the home page, when it is the notes folder's own index
     counts: dict[str, int] = {}
     for parsed in site.notes:
@@ -127,16 +130,17 @@ def _title(home: ParsedNote | None) -> str | None:
 
 
 def recent_notes(context: PageContext) -> list[ParsedNote]:
-    """The notes written last (by `date:` or their first commit), then the site's order."""
-    site = context.site
-    listed = context.listed()
-    position = {p.note.slug: number for number, p in enumerate(listed)}
+    """The notes written last (by `date:` or their first commit), then the site's order; once per build."""
+    return context.remember("recent notes", "", partial(_recent_notes, context))
 
-    def written_last(parsed: ParsedNote) -> tuple:
-        dates = site.dates.get(parsed.note.slug)
-        return (-(dates[0].toordinal() if dates else 0), position[parsed.note.slug])
 
-    return sorted(listed, key=written_last)[:RECENT]
+def _recent_notes(context: PageContext) -> list[ParsedNote]:
+    dates, listed = context.site.dates, context.listed()
+    written_last = (
+        (-(found[0].toordinal() if (found := dates.get(parsed.note.slug)) else 0), number)
+        for number, parsed in enumerate(listed)
+    )
+    return [listed[number] for _, number in heapq.nsmallest(RECENT, written_last)]
 
 
 def _render_year(context: PageContext, year: int | None, slugs: list[str], path: str) -> bytes:

@@ -12,11 +12,12 @@ from . import PageContext, linked_body, one_page, short_digest
 
 def emit(context: PageContext) -> Iterator[Output]:
     site = context.site
-    all_paths = short_digest(repr(sorted(site.paths.items())))  # the template may link to any note
+    all_paths = ""  # the template may link to any note: digested once, if there is a page (10 ms at 10,000 notes)
     for parsed in site.pages:
         path = site.paths[parsed.note.slug]
         if path == HOME_PATH:
             continue
+        all_paths = all_paths or short_digest(repr(sorted(site.paths.items())))
         yield one_page(path, (context.body_key(parsed), all_paths), partial(_render, context, parsed, path))
 
 
