@@ -814,6 +814,25 @@ def test_a_server_works_out_again_the_page_keys_of_the_notes_that_show_an_edited
     assert_equals_clean(root, tmp_path)
 
 
+def test_a_title_edit_parses_the_note_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A save first tries the body-only update, which parses the note; a title edit then takes the full way, which
+    takes that parse from the cache instead of parsing the note again."""
+    from llmnotes.content import parse
+
+    parsed: list[str] = []
+    parse_note = parse.parse_note
+    monkeypatch.setattr(parse, "parse_note", lambda note, md: parsed.append(note.slug) or parse_note(note, md))
+    root = make_site(tmp_path)
+    build(root)
+    parsed.clear()
+    let_the_clock_tick()
+    edit(root, "notes/flan.md", 'title: "Finetuned', 'title: "Instruction-Finetuned')
+    result = build(root)
+    assert parsed == ["flan"]
+    assert "Instruction-Finetuned" in page(root / OUTPUT, "notes/flan.html")
+    assert_equals_clean(root, tmp_path, result)
+
+
 def test_a_server_asks_no_did_you_mean_of_a_site_without_broken_links_when_a_title_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

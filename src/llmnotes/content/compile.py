@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,17 +17,15 @@ from ..engine.conversions import ConversionFile
 from ..engine.history import file_dates, git_history, repository, shallow_clone_warning
 from ..engine.parallel import run_all
 from ..engine.progress import Progress, silent
-from ..features.citations import base_key, bibtex_fields, is_paper
 from ..features.references import load_bibliography, resolve_citations
 from ..i18n import interface_strings
 from ..markdown import create_parser
 from ..markdown.memo import pickled, recording
-from ..markdown.scroll_regions import RegionLabels
 from ..model import Diagnostic, ParsedNote, Severity
 from .assemble import assemble_site, load_data
 from .link import LinkIndex, check_assets, find_embeds, qualify_slugs, resolve_links
 from .load import load_note
-from .parse import parse_note
+from .parse import parse_document, parse_key, parser_options
 from .scan import Document, Inputs
 from .suggest import Suggester
 
@@ -57,11 +54,10 @@ def parse_all(
     parsed: dict[str, ParsedNote] = {}
     todo: list[Document] = []
     strings = interface_strings(config.language, config)
-    # what else, besides the bytes, changes the parse: the words that name code blocks, tables and formulas
-    parser_options = f"raw_html={config.raw_html} {RegionLabels.from_strings(strings)!r}"
+    options = parser_options(config.raw_html, strings)
     parsed_before: set[str] = set()  # edited notes, whose last parse's conversions the cache may hold
     for document in inputs.documents:
-        key = f"{parser_options} {document.source}"
+        key = parse_key(options, document.source)
         found = cache.parsed(key, document.digest)
         if found is None:
             todo.append(document)
@@ -81,7 +77,7 @@ def parse_all(
         diagnostics += problems
         if note is not None:
             parsed[document.source] = note
-            cache.parsed_notes.put(f"{parser_options} {document.source}", note)
+            cache.parsed_notes.put(parse_key(options, document.source), note)
             cache.conversions.put(document.source, conversions)
         report("parse", done, len(todo))
     cache.conversions.flush()
@@ -110,9 +106,7 @@ def _load_and_parse(
         return None, problems, b""
     known = ConversionFile(root).get(document.source) if document.source in parsed_before else None
     with recording(known) as conversions:
-        parsed = parse_note(note, _parser(raw_html, strings))
-    if is_paper(note):  # its page, its .bib file and references.bib show the entry: made once, here in a worker
-        parsed = replace(parsed, bibtex=bibtex_fields(note), cite_base=base_key(note))
+        parsed = parse_document(note, _parser(raw_html, strings))
     return parsed, problems, pickled(conversions)  # pickled here, in a worker: the main process only stores them
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields, replace
 from html import unescape
 from urllib.parse import quote, unquote, urlsplit
@@ -13,7 +13,9 @@ from urllib.parse import quote, unquote, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from ..features.citations import base_key, bibtex_fields, is_paper
 from ..markdown.raw_html import RAW_LINE
+from ..markdown.scroll_regions import RegionLabels
 from ..markdown.wikilinks import IMAGE_TYPES
 from ..model import Citation, CitedItem, Diagnostic, Heading, Link, Note, ParsedNote
 from ..paths import fold
@@ -39,6 +41,25 @@ def open_marker(index: int) -> str:
 
 def label_marker(index: int) -> str:
     return f"{LABEL}{index}{END}"
+
+
+def parser_options(raw_html: str, strings: Mapping[str, str]) -> str:
+    """What changes a note's parse besides its bytes: raw HTML's handling, and the words that name code blocks,
+    tables and formulas. With the note's source, the key of its parse in the cache (see `parse_key`)."""
+    return f"raw_html={raw_html} {RegionLabels.from_strings(strings)!r}"
+
+
+def parse_key(options: str, source: str) -> str:
+    return f"{options} {source}"
+
+
+def parse_document(note: Note, md: MarkdownIt) -> ParsedNote:
+    """`parse_note`, with a paper's BibTeX entry and base citation key (its page, its .bib file and references.bib
+    show the entry) made once, here."""
+    parsed = parse_note(note, md)
+    if is_paper(note):
+        parsed = replace(parsed, bibtex=bibtex_fields(note), cite_base=base_key(note))
+    return parsed
 
 
 def parse_note(note: Note, md: MarkdownIt) -> ParsedNote:
