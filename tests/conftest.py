@@ -2,7 +2,7 @@
 in worker processes started that way, so that the suites test what the workers produce.
 
 Every output key a server's build carries over from its last build is worked out again and compared (see
-emit.CHECK_CARRIED): a key carried over wrongly fails the test that made it, whether or not a page shows it."""
+emit.context.CHECK_CARRIED): a key carried over wrongly fails the test that made it, whether or not a page shows it."""
 
 from __future__ import annotations
 

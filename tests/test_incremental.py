@@ -731,8 +731,7 @@ def test_a_server_that_warmed_up_on_a_built_site_makes_only_the_keys_its_first_e
 ) -> None:
     """A server starts on a site built before (its first build has nothing to do, and keys nothing): its warm-up
     compiles the site and keys every output without writing, so the first edit is as quick as the next."""
-    from llmnotes import emit
-    from llmnotes.emit import note
+    from llmnotes.emit import context, note
 
     root = make_site(tmp_path)
     build(root)
@@ -740,7 +739,7 @@ def test_a_server_that_warmed_up_on_a_built_site_makes_only_the_keys_its_first_e
     before = stat_tree(site)
     memory = CacheMemory()
     assert build(root, memory=memory).rendered == 0
-    monkeypatch.setattr(emit, "CHECK_CARRIED", False)  # which would work out every key carried over too
+    monkeypatch.setattr(context, "CHECK_CARRIED", False)  # which would work out every key carried over too
     made: list[str] = []
     key_rest = note._key_rest
     monkeypatch.setattr(note, "_key_rest", lambda slug, *args: made.append(slug) or key_rest(slug, *args))
@@ -763,7 +762,7 @@ def test_a_server_that_warmed_up_on_a_built_site_makes_only_the_keys_its_first_e
 
 def test_a_server_shows_the_date_a_note_took_while_unchanged_when_another_edit_builds_the_site(tmp_path: Path) -> None:
     """Outside git a note's dates are its file's: a file touched, not changed, builds nothing, and its new date
-    shows with the next edit's build. Its card changed though its bytes did not (see emit.CardFacts)."""
+    shows with the next edit's build. Its card changed though its bytes did not (see emit.context.CardFacts)."""
     root = make_site(tmp_path)
     memory = CacheMemory()
     build(root, memory=memory)
@@ -795,10 +794,9 @@ def test_a_server_shows_a_retitled_note_in_the_related_notes_of_the_notes_that_s
 def test_a_server_works_out_again_the_page_keys_of_the_notes_that_show_an_edited_title_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from llmnotes import emit
-    from llmnotes.emit import note
+    from llmnotes.emit import context, note
 
-    monkeypatch.setattr(emit, "CHECK_CARRIED", False)  # which would work out every key carried over too
+    monkeypatch.setattr(context, "CHECK_CARRIED", False)  # which would work out every key carried over too
     made: list[str] = []
     key_rest = note._key_rest
     monkeypatch.setattr(note, "_key_rest", lambda slug, *args: made.append(slug) or key_rest(slug, *args))
@@ -861,10 +859,9 @@ def test_an_edit_makes_again_the_side_navigation_of_the_pages_whose_folders_it_c
     build while the folders it shows hold the same entries (a real site's title edit made 3,751 pages' parts, 0.17 s).
     A note retitled at the top changes the parts of the pages beside it, not those of a folder below, whose entry
     is the same; a note retitled in that folder, the reverse."""
-    from llmnotes import emit
-    from llmnotes.emit import nav
+    from llmnotes.emit import context, nav
 
-    monkeypatch.setattr(emit, "CHECK_CARRIED", False)  # which would make every part carried over too
+    monkeypatch.setattr(context, "CHECK_CARRIED", False)  # which would make every part carried over too
     monkeypatch.setattr(nav, "CHECK_CARRIED", False)
     made: list[str] = []
     made_key = nav._made_key  # the part of the tree a page shows, made and digested for its key
@@ -1119,7 +1116,7 @@ def test_a_title_edit_makes_again_the_card_keys_of_that_note_and_of_the_notes_wh
     """A build that keys the whole site takes each note's card key from the last build while the card's inputs are
     the same (10,000 excerpts and digests took a tenth of a title edit's build). A retitled note's own card is made
     again, and so are the cards of the notes whose first paragraph links to it, whose excerpts show its title."""
-    from llmnotes.emit import PageContext
+    from llmnotes.emit.context import PageContext
     from llmnotes.engine import parallel
 
     monkeypatch.setattr(parallel, "worker_count", lambda: 1)  # a forked worker's count would not come back
@@ -1216,16 +1213,16 @@ def test_the_pages_that_list_a_tag_or_a_year_make_only_the_cards_of_the_entries_
     """A title edit renders the pages of the note's tags and year again, each listing its notes by their kept
     partials: they ask for the card of the note whose entry they render, not of every note listed (at 10,000 notes
     a year page made 3,000 cards no template read). The pages still show every note and equal a clean build's."""
-    from llmnotes import emit
     from llmnotes.emit import home, tags
+    from llmnotes.emit.context import PageContext
     from llmnotes.engine import parallel
 
     monkeypatch.setattr(parallel, "worker_count", lambda: 1)
     made: dict[str, list[str]] = {}  # page -> the cards asked for while it rendered
     rendering: list[str] = []
-    card = emit.PageContext.card
+    card = PageContext.card
 
-    def counted(self: emit.PageContext, slug: str) -> object:
+    def counted(self: PageContext, slug: str) -> object:
         if rendering:
             made.setdefault(rendering[-1], []).append(slug)
         return card(self, slug)
@@ -1240,7 +1237,7 @@ def test_the_pages_that_list_a_tag_or_a_year_make_only_the_cards_of_the_entries_
 
         return rendered
 
-    monkeypatch.setattr(emit.PageContext, "card", counted)
+    monkeypatch.setattr(PageContext, "card", counted)
     monkeypatch.setattr(home, "_render_year", watched(home._render_year))
     monkeypatch.setattr(tags, "_render_tag", watched(tags._render_tag))
     count = home.LIST_ALL_UP_TO + 20
@@ -1750,7 +1747,7 @@ def test_the_links_an_edit_breaks_or_mends_are_reported_as_a_clean_build_reports
 ) -> None:
     """The links of the notes an edit leaves alone are not resolved again (see link.resolve_links), yet each build's
     broken links, their hints, the pages and the backlinks are what a clean build gives; and, in a server, the
-    cards of the notes whose first paragraph shows a link that an edit broke or mended (see emit.CardFacts)."""
+    cards of the notes whose first paragraph shows a link that an edit broke or mended (see emit.context.CardFacts)."""
     root = make_site(tmp_path)
     append(root, "pyproject.toml", "strict_links = false\n")
     edit(root, "notes/flan.md", "在 [[t5]] 上", "在 [[t5]] 与 [[Language Models are Few-Shot Learners]] 上")

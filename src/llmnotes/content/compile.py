@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from markdown_it import MarkdownIt
 
 from ..config import Config
-from ..emit import PageContext
+from ..emit.context import PageContext
 from ..emit.fragments import FRAGMENTS
 from ..emit.render import COMPILED_TEMPLATES, Renderer
 from ..engine.cache import CARDS, LINKS, LISTINGS, NAV, SUGGESTIONS, BuildCache

@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 
 from ..model import Output, Page
-from . import PageContext
+from .context import PageContext
 
 
 def emit(context: PageContext) -> Iterator[Output]:

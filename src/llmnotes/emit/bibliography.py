@@ -8,7 +8,7 @@ from functools import partial
 
 from ..features.citations import bibtex_entry, csl_item, is_paper
 from ..model import Gone, Output, Page, ParsedNote
-from . import PageContext
+from .context import PageContext
 
 BIB_PATH = "references.bib"
 CSL_PATH = "references.json"

@@ -13,7 +13,9 @@ from ..config import Config
 from ..engine.history import repository
 from ..model import Note, Output, ParsedNote
 from ..paths import note_path
-from . import PageContext, one_page, short_digest
+from . import one_page
+from .cards import short_digest
+from .context import PageContext
 
 FEED_PATH = "atom.xml"
 

@@ -14,7 +14,9 @@ from urllib.parse import quote
 
 from ..content.assemble import HOME_PATH
 from ..model import Output, ParsedNote
-from . import Fields, ListedCard, PageContext, linked_body, one_page, short_digest
+from . import one_page
+from .cards import Fields, ListedCard, linked_body, short_digest
+from .context import PageContext
 
 LIST_ALL_UP_TO = 100  # notes a home page lists in full, by year; beyond, recent ones and a page per year
 RECENT = 30

@@ -8,7 +8,9 @@ from ..features.lineage import chronological
 from ..features.lineage_svg import render_svg
 from ..model import Note, Output
 from ..paths import href
-from . import Fields, PageContext, one_page, short_digest
+from . import one_page
+from .cards import Fields, short_digest
+from .context import PageContext
 
 LINEAGE_PATH = "lineage.html"
 

@@ -13,7 +13,8 @@ from typing import Literal
 from ..content.assemble import HOME_MARK, HOME_PATH
 from ..engine.cache import NAV
 from ..model import Output, Page, ParsedNote
-from . import CHECK_CARRIED, PageContext, differing, short_digest
+from .cards import short_digest
+from .context import CHECK_CARRIED, PageContext, differing
 
 NAV_SCRIPT = "static/nav.js"
 NEARBY = 12  # siblings shown on either side of a page, and children shown, without scripts

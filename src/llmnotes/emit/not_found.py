@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Output
-from . import PageContext, one_page
+from . import one_page
+from .context import PageContext
 
 
 def emit(context: PageContext) -> Iterator[Output]:

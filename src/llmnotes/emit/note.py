@@ -14,20 +14,9 @@ from ..content.parse import HASHTAG
 from ..features.citations import bibtex_entry, highwire_tags, paper_type
 from ..model import Output, Page, ParsedNote, ResolvedLink, pickled_by_constructor
 from ..paths import fold, note_path
-from . import (
-    CHECK_CARRIED,
-    Fields,
-    ListedCard,
-    PageContext,
-    PreviewCard,
-    body_key,
-    differing,
-    face_of,
-    linked_body,
-    preview_card,
-    short_digest,
-)
 from .bibliography import note_bib_path
+from .cards import Fields, ListedCard, PreviewCard, body_key, face_of, linked_body, preview_card, short_digest
+from .context import CHECK_CARRIED, PageContext, differing
 from .nav import nearby, nearby_key, section_tree
 
 TOC_MIN_HEADINGS = 3

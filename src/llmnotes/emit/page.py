@@ -7,7 +7,9 @@ from functools import partial
 
 from ..content.assemble import HOME_PATH
 from ..model import Output, ParsedNote
-from . import PageContext, linked_body, one_page, short_digest
+from . import one_page
+from .cards import linked_body, short_digest
+from .context import PageContext
 
 
 def emit(context: PageContext) -> Iterator[Output]:

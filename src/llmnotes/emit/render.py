@@ -21,7 +21,7 @@ from ..engine.cache import code_digest, templates_digest
 from ..i18n import interface_strings
 from ..model import Diagnostic, UserError
 from ..paths import href
-from . import Fields
+from .cards import Fields
 from .fragments import FragmentFile, Kept, Slot
 
 COMPILED_TEMPLATES = "templates"  # the build cache's folder of compiled templates (see `CompiledTemplates`)

@@ -24,7 +24,7 @@ from ..features.search_format import ROOT
 from ..features.search_patch import MAX_PATCHED, patch_bodies, patch_index
 from ..features.search_skips import SkipTable
 from ..model import Gone, Note, Output, Page, ParsedNote, pickled_by_constructor
-from . import PageContext
+from .context import PageContext
 
 
 def emit(context: PageContext) -> Iterator[Output]:

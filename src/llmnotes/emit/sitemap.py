@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from urllib.parse import quote
 
 from ..model import Output
-from . import PageContext, one_page
+from . import one_page
+from .context import PageContext
 
 SITEMAP_PATH = "sitemap.xml"
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..markdown.highlight import stylesheet
 from ..model import Output, Page
-from . import PageContext
+from .context import PageContext
 
 
 def emit(context: PageContext) -> Iterator[Output]:

@@ -9,7 +9,9 @@ from markupsafe import Markup
 
 from ..model import Output, Tag
 from ..paths import tag_path
-from . import ListedCard, PageContext, one_page, short_digest
+from . import one_page
+from .cards import ListedCard, short_digest
+from .context import PageContext
 
 INDEX_PATH = "tags/index.html"
 

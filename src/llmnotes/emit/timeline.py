@@ -12,7 +12,9 @@ from markupsafe import Markup
 from ..features.lineage import chronological
 from ..model import Note, Output, Tag
 from ..paths import fold
-from . import Fields, PageContext, one_page, short_digest
+from . import one_page
+from .cards import Fields, short_digest
+from .context import PageContext
 
 TIMELINE_PATH = "timeline.html"
 

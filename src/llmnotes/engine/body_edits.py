@@ -1,6 +1,6 @@
 """Take edits of notes' bodies alone into the site in place, through the note and search emitters' own updates.
 
-An edit that leaves a note's face unchanged (see `emit.face_of`: what other pages show of it) changes two outputs
+An edit that leaves a note's face unchanged (see `emit.cards.face_of`: what other pages show of it) changes two outputs
 only: the note's own page and the search index. Finding that out the usual way loads every parsed note, links the
 whole site and works out every output's key, all in proportion to the number of notes. Instead, the engine keeps
 the records those two emitters made of each note at the last full build (`emit.note.record`,
@@ -23,7 +23,8 @@ from ..config import Config
 from ..content.load import load_note
 from ..content.parse import CITE, parse_document, parse_key, parser_options
 from ..content.scan import Document, Inputs
-from ..emit import PageContext, face_of
+from ..emit.cards import face_of
+from ..emit.context import PageContext
 from ..emit.note import NoteRecord, record, updated_page
 from ..emit.search_index import SearchRecord, indexed, updated_index
 from ..features.search_format import ROOT

@@ -345,7 +345,7 @@ class CacheMemory:
         self._save_later = save_later
         self._pending: Callable[[], None] | None = None  # the last build's saving, left for later
         # The output keys of the last build that worked them out, with what each was made from: its next build
-        # works out again only those whose inputs changed (see emit.PageContext.kept_keys). In memory only.
+        # works out again only those whose inputs changed (see emit.context.PageContext.kept_keys). In memory only.
         self.output_keys: dict[str, Any] = {}
 
     def save(self, save: Callable[[], None]) -> None:

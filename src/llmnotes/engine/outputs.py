@@ -7,7 +7,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from ..emit import CHECK_CARRIED, PageContext, all_outputs, first_outputs, other_outputs
+from ..emit import all_outputs, first_outputs, other_outputs
+from ..emit.context import CHECK_CARRIED, PageContext
 from ..features.search_format import ROOT
 from ..model import Gone, Output, Page
 from .cache import BuildCache, BuildState, Stamp, content_digest, output_key, templates_digest

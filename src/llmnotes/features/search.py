@@ -175,7 +175,7 @@ class Entry(NamedTuple):
 
 
 def document_key(body_key: str, card_key: str) -> str:
-    """What a document's index entry is made from, by which the cache keeps it (see emit.PageContext)."""
+    """What a document's index entry is made from, by which the cache keeps it (see emit.context.PageContext)."""
     return content_digest(f"{body_key} {card_key}".encode())
 
 
