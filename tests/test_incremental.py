@@ -865,7 +865,7 @@ def test_an_edit_makes_again_the_side_navigation_of_the_pages_whose_folders_it_c
     monkeypatch.setattr(nav, "CHECK_CARRIED", False)
     made: list[str] = []
     made_key = nav._made_key  # the part of the tree a page shows, made and digested for its key
-    monkeypatch.setattr(nav, "_made_key", lambda context, path: made.append(path) or made_key(context, path))
+    monkeypatch.setattr(nav, "_made_key", lambda pages, path: made.append(path) or made_key(pages, path))
     root = make_site(tmp_path)
     memory = CacheMemory() if server else None
     build(root, memory=memory)
