@@ -1,4 +1,4 @@
-"""What the emitters share: the site, its renderer, and the per-note values and keys a server carries between builds."""
+"""What the emitters share: the site, its renderer, and the per-note values and keys carried from build to build."""
 
 from __future__ import annotations
 
