@@ -226,6 +226,43 @@ def test_workers_work_while_the_caller_goes_on_and_end_when_it_stops_asking(
     assert not multiprocessing.active_children()
 
 
+def test_an_error_in_a_worker_is_told_though_its_pool_cannot_be_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CPython's Pool.terminate can wait for ever on a lock a killed worker held (seen once in CI); the build must
+    still stop and tell its error."""
+
+    class StuckPool:
+        terminated = threading.Event()
+
+        def __enter__(self) -> StuckPool:
+            return self
+
+        def __exit__(self, *_: object) -> None:  # as Pool's: terminate
+            self.terminate()
+
+        def terminate(self) -> None:
+            self.terminated.set()
+            threading.Event().wait()  # as the task thread waits for the lock the killed worker held
+
+    def failing() -> Iterator[list[int]]:
+        yield [1, 2]
+        raise TypeError("an error in llmnotes' own code, in a worker")
+
+    monkeypatch.setattr(parallel, "STOP_SECONDS", 0.1)
+    outcome: list[object] = []
+
+    def consume() -> None:
+        try:
+            outcome.append(list(parallel._taken(StuckPool(), failing(), iter(()))))
+        except TypeError as error:
+            outcome.append(error)
+
+    consuming = threading.Thread(target=consume, daemon=True)
+    consuming.start()
+    consuming.join(30)
+    assert not consuming.is_alive(), "the build waited for ever on a pool that could not be stopped"
+    assert StuckPool.terminated.is_set() and isinstance(outcome[0], TypeError)
+
+
 @pytest.mark.parametrize("method", [method for method in ("fork", "spawn") if method in METHODS])
 def test_an_index_patch_too_large_for_the_workers_is_made_in_pieces_and_equals_a_clean_build(
     method: str, tmp_path: Path, started: list[str], monkeypatch: pytest.MonkeyPatch, capsys

@@ -24,6 +24,7 @@ START_METHODS = ("fork", "spawn", "forkserver")
 # What a forkserver loads once, so that each worker it forks starts with llmnotes imported.
 PRELOAD = ["llmnotes.content.compile", "llmnotes.engine.outputs"]
 THREADS_GONE_CHECKS = 50  # a millisecond apart
+STOP_SECONDS = 5.0  # how long a pool stopped midway may take to end (see `_stop`)
 _work: tuple[Callable[[Any], Any], Sequence[Any]] | None = None  # the function and items of this worker
 
 
@@ -144,13 +145,28 @@ def _taken(pool: Any, results: Iterator[list[Result]], after: Iterator[Result]) 
     """None, then the workers' results in order, then `after`'s, made in this process once the workers are gone."""
     global _work
     try:
-        with pool:
-            yield None
-            for batch in results:
-                yield from batch
+        yield None
+        for batch in results:
+            yield from batch
+    except BaseException:  # an error in a worker, an interrupt, or the caller closing the results midway
+        _stop(pool)
+        raise
+    else:
+        pool.terminate()  # every result is in: the workers wait for work, holding nothing
     finally:
         _work = None
     yield from after
+
+
+def _stop(pool: Any) -> None:
+    """End the workers of a pool stopped midway: `Pool.terminate`, given STOP_SECONDS. A worker killed while it
+    sends a result leaves the results' lock held for ever, and CPython's terminate then waits for the pool's task
+    thread, which waits for that lock: the error that stopped the build was never told (seen once, on Python 3.13,
+    in the test of an error in llmnotes' own code). The workers are killed before that wait; the pool's threads,
+    daemons, are left to end with the process."""
+    stopping = threading.Thread(target=pool.terminate, name="llmnotes-stop-workers", daemon=True)
+    stopping.start()
+    stopping.join(STOP_SECONDS)
 
 
 def _start_forked() -> None:
