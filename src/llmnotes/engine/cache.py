@@ -209,8 +209,7 @@ class BuildCache:
             before = base[1]
             changed = {k: v for k, v in value.items() if k not in before or before[k] != v}
             removed = frozenset(before.keys() - value.keys())
-            differ = len(changed) + len(removed)
-            if _few(differ, len(before)):
+            if _few(len(changed) + len(removed), len(before)):
                 self._dump(f"{name}{CHANGES}", (key, changed, removed))
                 return
         self._dump(name, (key, value))
