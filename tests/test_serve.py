@@ -157,6 +157,24 @@ def test_head_and_range_requests_are_answered_so_videos_play_in_safari(tmp_path:
         server.stop()
 
 
+def test_a_reloading_page_fetches_again_only_the_files_that_changed(server: Server) -> None:
+    status, headers, style = server.request("static/style.css")
+    assert b"body" in style
+    assert status == 200 and headers["Cache-Control"] == "no-cache" and headers["ETag"]
+    status, again, body = server.request("static/style.css", **{"If-None-Match": headers["ETag"]})
+    assert (status, body) == (304, b""), "an unchanged file is not sent again"
+    assert again["ETag"] == headers["ETag"]
+    _, page_headers, _ = server.request("notes/b.html")
+    events = server.events()
+    (server.root / "notes/b.md").write_text(NOTE_B + "\nA sentence added while serving.\n")
+    assert next_event(events)[0] == "reload"
+    status, changed, page = server.request("notes/b.html", **{"If-None-Match": page_headers["ETag"]})
+    assert status == 200 and b"A sentence added while serving." in page and changed["ETag"] != page_headers["ETag"]
+    assert server.request("static/style.css", **{"If-None-Match": headers["ETag"]})[0] == 304
+    status, headers, _ = server.request("notes/missing.html")
+    assert status == 404 and headers["Cache-Control"] == "no-store" and "ETag" not in headers
+
+
 def test_a_reader_leaving_while_a_file_downloads_prints_no_traceback(tmp_path: Path) -> None:
     root = write_site(tmp_path / "notes-site", {"notes/a.md": "---\ntitle: A\n---\n[the data](data.bin)\n"})
     (root / "notes/data.bin").write_bytes(bytes(32 * 1024 * 1024))  # more than the sockets' buffers hold

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import os
 import re
@@ -121,11 +122,22 @@ class Handler(SimpleHTTPRequestHandler):
                 body = not_found.read_bytes() if not_found.is_file() else b"not found"
                 self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", _with_client(body), with_body)
                 return
+            kind = self.guess_type(str(target))
+            tag = _entity_tag(target, kind == "text/html")
+            if tag in self.headers.get("If-None-Match", "").split(", "):
+                self._not_modified(tag)
+                return
             body = target.read_bytes()
-        kind = self.guess_type(str(target))
         if kind == "text/html":
             body, kind = _with_client(body), "text/html; charset=utf-8"
-        self._send(HTTPStatus.OK, kind, body, with_body, ranged=True)
+        self._send(HTTPStatus.OK, kind, body, with_body, ranged=True, tag=tag)
+
+    def _not_modified(self, tag: str) -> None:
+        """The browser's copy is the file: an open page reloading after an edit fetches again only what changed."""
+        self.send_response(HTTPStatus.NOT_MODIFIED)
+        self.send_header("ETag", tag)
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
 
     def _file(self, url_path: str) -> Path | None:
         """The file a URL names, only if it lies inside the site (no `..`, no symlink out of it)."""
@@ -139,10 +151,21 @@ class Handler(SimpleHTTPRequestHandler):
             candidate = candidate / "index.html"
         return candidate if candidate.is_file() else None
 
-    def _send(self, status: HTTPStatus, kind: str, body: bytes, with_body: bool = True, ranged: bool = False) -> None:
+    def _send(
+        self,
+        status: HTTPStatus,
+        kind: str,
+        body: bytes,
+        with_body: bool = True,
+        ranged: bool = False,
+        tag: str | None = None,
+    ) -> None:
         """Send `body`, or with `ranged` the part a Range header asks for: Safari plays video only from a
-        server that answers `Range: bytes=0-1` with 206 Partial Content."""
+        server that answers `Range: bytes=0-1` with 206 Partial Content. A file with an entity `tag` may be kept by
+        the browser, which asks whether it changed each time it uses it (see `_entity_tag`)."""
         headers = {"Content-Type": kind, "Cache-Control": "no-store"}
+        if tag is not None:
+            headers.update({"Cache-Control": "no-cache", "ETag": tag})
         if ranged:
             headers["Accept-Ranges"] = "bytes"
             asked = self.headers.get("Range")
@@ -337,6 +360,17 @@ def _rebuild(
         say(f"built {result.notes} notes in {result.seconds:.2f} s ({result.rendered} outputs rendered)")
     live.publish([], list(result.changed))
     options["memory"].finish_saving()  # the open pages reload meanwhile: the site is written, the lock let go
+
+
+def _entity_tag(file: Path, with_client: bool) -> str:
+    """What the file's bytes are known by to browsers: its stamp, which every write of the build changes (a file is
+    replaced, never written in place); an HTML page's, with the reload client the server adds to it."""
+    stat = file.stat()
+    client = f"-{_CLIENT_DIGEST}" if with_client else ""
+    return f'"{stat.st_mtime_ns:x}-{stat.st_size:x}-{stat.st_ino:x}{client}"'
+
+
+_CLIENT_DIGEST = hashlib.blake2b(CLIENT.encode(), digest_size=4).hexdigest()
 
 
 def _watched(config: Config) -> list[Path]:
