@@ -124,6 +124,32 @@ def test_only_files_inside_the_site_are_served(server: Server, tmp_path: Path) -
         assert status == 404 and "do not serve me" not in body, path
 
 
+def test_a_server_stopped_right_after_an_edit_has_saved_its_cache(server: Server) -> None:
+    """The cache is saved a moment after the open pages are told to reload (so as not to slow their requests): a
+    server stopped before then saves it on its way out, and the next build finds nothing to do."""
+    events = server.events()
+    (server.root / "notes/b.md").write_text(NOTE_B + "\nA sentence added while serving.\n")
+    assert next_event(events)[0] == "reload"
+    server.process.send_signal(signal.SIGINT)
+    assert server.process.wait(timeout=10) == 0
+    built = subprocess.run(
+        [sys.executable, "-m", "llmnotes", "build", "--root", str(server.root)], capture_output=True, text=True
+    )
+    assert built.returncode == 0 and "nothing changed" in built.stdout, built.stdout
+
+
+def test_a_server_saves_its_cache_a_moment_after_an_edit(server: Server) -> None:
+    events = server.events()
+    (server.root / "notes/b.md").write_text(NOTE_B + "\nA sentence added while serving.\n")
+    assert next_event(events)[0] == "reload"
+    time.sleep(1.5)
+    server.stop()  # killed: nothing more is saved on the way out
+    built = subprocess.run(
+        [sys.executable, "-m", "llmnotes", "build", "--root", str(server.root)], capture_output=True, text=True
+    )
+    assert built.returncode == 0 and "nothing changed" in built.stdout, built.stdout
+
+
 def test_the_server_listens_on_loopback_and_stops_cleanly(server: Server) -> None:
     assert server.url.startswith("http://127.0.0.1:")
     server.process.send_signal(signal.SIGINT)
