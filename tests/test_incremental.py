@@ -726,6 +726,31 @@ def test_a_server_carries_over_the_keys_a_change_leaves_and_builds_what_a_clean_
     assert_equals_clean(root, tmp_path, result)
 
 
+def test_a_server_takes_the_pages_an_edit_leaves_whole_from_its_last_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A retitle in a folder: the server keys again the note's own page, its folder's pages (their side navigation
+    shows the title) and the pages that link to it; the other pages are taken whole from its last build, without
+    working out their lists (see note._Carried). Under the test suite each page taken is checked against one made
+    afresh (see tests/conftest.py)."""
+    from llmnotes.emit import note
+
+    root = make_site(tmp_path)
+    memory = CacheMemory()
+    build(root, memory=memory)
+    keyed: list[str] = []
+    rest_key = note._rest_key
+    monkeypatch.setattr(
+        note, "_rest_key", lambda parsed, *args: keyed.append(parsed.note.slug) or rest_key(parsed, *args)
+    )
+    edit(root, "notes/appendix/glossary.md", "# 术语表", "# 术语与记号")
+    result = build(root, memory=memory)
+    assert {"glossary", "appendix", "t5"} <= set(keyed), keyed  # its own page, its folder's, the page it links to
+    assert not {"gpt-2", "lima", "flan"} & set(keyed), keyed
+    monkeypatch.undo()
+    assert_equals_clean(root, tmp_path, result)
+
+
 def test_a_server_that_warmed_up_on_a_built_site_makes_only_the_keys_its_first_edit_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -30,12 +30,14 @@ class Branch:
     is_folder: bool = False
     parent: Branch | None = None
     folder: str = ""  # a folder's own path in the notes folder
+    slug: str = ""  # of its note or section page
 
 
 @dataclass(frozen=True, slots=True)
 class Tree:
     root: Branch
     by_path: dict[str, Branch]  # output path of every note and section page -> its branch
+    folders: dict[str, Branch]  # a folder's path in the notes folder -> its branch
 
 
 def section_tree(context: PageContext) -> Tree | None:
@@ -65,7 +67,7 @@ def _build(context: PageContext) -> Tree | Literal[False]:
         name = posixpath.dirname(note.relative)
         own = folder(name)
         if (note.is_section or site.paths[note.slug] == HOME_PATH) and not own.path:
-            own.path = site.paths[note.slug]
+            own.path, own.slug = site.paths[note.slug], note.slug
             own.label = titles.get(name) or note.label
         else:
             leaves.append((note.relative.split("/"), parsed))
@@ -75,10 +77,10 @@ def _build(context: PageContext) -> Tree | Literal[False]:
     by_path = {branch.path: branch for branch in folders.values() if branch.path}
     for _, parsed in leaves:
         own = folders[posixpath.dirname(parsed.note.relative)]
-        branch = Branch(parsed.note.label, site.paths[parsed.note.slug], parent=own)
+        branch = Branch(parsed.note.label, site.paths[parsed.note.slug], parent=own, slug=parsed.note.slug)
         own.children.append(branch)
         by_path[branch.path] = branch
-    return Tree(folders[""], by_path)
+    return Tree(folders[""], by_path, folders)
 
 
 def emit(context: PageContext) -> Iterator[Output]:
@@ -153,6 +155,41 @@ def _nearby_key(context: PageContext, path: str) -> str | None:
         key = made
     keys[path] = key
     return key
+
+
+def unsettled_navigation(context: PageContext) -> set[str]:
+    """The notes whose page's side navigation may differ from the last build's (see `_nearby_key`), without making
+    any: those in a folder whose entries changed, the section pages of those folders, every page under a folder
+    whose own entry changed, and those whose key the last build did not keep."""
+    tree = section_tree(context)
+    if tree is None:
+        return set()
+    relabelled, refilled, last, _ = _compared_folders(context)
+    branches = [tree.by_path[path] for path in tree.by_path.keys() - last.keys()]
+    for name in refilled:
+        folder = tree.folders.get(name)
+        if folder is not None:
+            branches += [folder, *folder.children]
+    pending = [tree.folders[name] for name in relabelled if name in tree.folders]
+    while pending:
+        branch = pending.pop()
+        branches.append(branch)
+        pending.extend(child for child in branch.children if child.is_folder)
+        branches.extend(child for child in branch.children if not child.is_folder)
+    return {branch.slug for branch in branches if branch.slug}
+
+
+def keep_nearby_keys(context: PageContext, slugs: list[str]) -> None:
+    """Keep for the next build the last build's side navigation keys of the pages of `slugs`, which this build took
+    whole without asking for them (see note._Carried)."""
+    if section_tree(context) is None:
+        return
+    _, _, last, keys = _compared_folders(context)
+    paths = context.site.paths
+    for slug in slugs:
+        path = paths[slug]
+        if path in last and path not in keys:
+            keys[path] = last[path]
 
 
 def _made_key(context: PageContext, path: str) -> str | None:

@@ -14,39 +14,80 @@ from ..content.parse import HASHTAG
 from ..features.citations import bibtex_entry, highwire_tags, paper_type
 from ..model import Output, Page, ParsedNote, ResolvedLink, pickled_by_constructor
 from ..paths import fold, note_path
+from . import context as emit_context  # CHECK_CARRIED read when used: the tests set it
 from .bibliography import note_bib_path
 from .cards import Fields, ListedCard, PreviewCard, body_key, face_of, linked_body, preview_card, short_digest
-from .context import CHECK_CARRIED, PageContext, differing
-from .nav import nearby, nearby_key, section_tree
+from .context import PageContext, differing
+from .nav import keep_nearby_keys, nearby, nearby_key, section_tree, unsettled_navigation
 
 TOC_MIN_HEADINGS = 3
 
 
 def emit(context: PageContext) -> Iterator[Output]:
-    # The pager steps from note to note, oldest to newest, as the lists of papers show them: a folder's own page
-    # (index.md) lists its folder, belongs to no year, and has no pager.
+    pager = _pager(context)
+    unsettled = _unsettled(context, pager)
+    navigated = section_tree(context) is not None
+    carried = _Carried.of(context, unsettled, navigated)
+    current = _current(context)
+    made: dict[str, Output] = {}
+    remade: list[str] = []
+    for parsed in reversed(context.site.notes):
+        slug = parsed.note.slug
+        found = carried.take(parsed) if carried is not None else None
+        if found is None:
+            remade.append(slug)
+            previous, following = pager.get(slug, (None, None))
+            path = note_path(slug)
+            settled_lists = (unsettled is not None and slug not in unsettled, navigated)
+            rest_key = partial(_rest_key, parsed, context, settled_lists, previous, following)
+            rest = context.remember(_REST, slug, rest_key)
+            render = partial(_render_current, current, slug)
+            found = Output(path, (context.body_key(parsed), rest), partial(_page, path, render))
+        made[slug] = found
+        yield found
+    if context.kept_keys is not None:  # a server: the next build may take these pages whole (see `_Carried`)
+        context.next_keys[_OUTPUTS] = made
+        if carried is not None:
+            carried.finish(remade)
+
+
+def _pager(context: PageContext) -> dict[str, tuple[ParsedNote | None, ParsedNote | None]]:
+    """The notes before and after each note: the pager steps from note to note, oldest to newest, as the lists of
+    papers show them. A folder's own page (index.md) lists its folder, belongs to no year, and has no pager."""
+    return context.remember("pager", "", partial(_make_pager, context))
+
+
+def _make_pager(context: PageContext) -> dict[str, tuple[ParsedNote | None, ParsedNote | None]]:
     oldest_first = list(reversed(context.listed()))
-    pager = {
+    return {
         parsed.note.slug: (
             oldest_first[position - 1] if position > 0 else None,
             oldest_first[position + 1] if position + 1 < len(oldest_first) else None,
         )
         for position, parsed in enumerate(oldest_first)
     }
-    settled = _settled(context, pager)
-    navigated = section_tree(context) is not None
-    for parsed in reversed(context.site.notes):
-        previous, following = pager.get(parsed.note.slug, (None, None))
-        path = note_path(parsed.note.slug)
-        settled_lists = (parsed.note.slug in settled, navigated)
-        rest_key = partial(_rest_key, parsed, context, settled_lists, previous, following)
-        rest = context.remember(_REST, parsed.note.slug, rest_key)
-        render = partial(_render, context, parsed, path, previous, following)
-        yield Output(path, (context.body_key(parsed), rest), partial(_page, path, render))
+
+
+def _current(context: PageContext) -> list[PageContext]:
+    """A holder of this build's context, which the note pages' outputs render with: a server takes the outputs of
+    unchanged pages whole from its last build (see `_Carried`), and they must render, if asked to (a file of the
+    site deleted), with the site as it is, not as it was."""
+    holder: list[PageContext] = (context.kept_keys or {}).get(_HOLDER) or [context]
+    holder[:] = [context]
+    if context.kept_keys is not None:
+        context.next_keys[_HOLDER] = holder
+    return holder
+
+
+def _render_current(holder: list[PageContext], slug: str) -> tuple[bytes, str]:
+    context = holder[0]
+    previous, following = _pager(context).get(slug, (None, None))
+    return _render(context, context.site.by_slug[slug], note_path(slug), previous, following)
 
 
 _REST = "note page key rest"
-_LISTED = "note pages' lists"  # what the note pages list, site-wide (see `_settled`)
+_LISTED = "note pages' lists"  # what the note pages list, site-wide (see `_unsettled`)
+_OUTPUTS, _SHOWN, _HOLDER = "note pages", "note pages showing each card", "note pages' context"  # see `_Carried`
 
 
 @pickled_by_constructor
@@ -86,7 +127,7 @@ def record(context: PageContext, parsed: ParsedNote) -> NoteRecord:
         files=site.embeds.get(slug),
         tag_slugs=tuple(site.tag_of[fold(tag)].slug for tag in parsed.note.tags),
         body_targets=context.body_targets(parsed),
-        rest=context.memo[_REST, slug],
+        rest=context.memo.get((_REST, slug)) or context.next_keys[_REST][slug][2],  # made, or taken whole
     )
 
 
@@ -122,10 +163,10 @@ def _rest_key(
     site, slug = context.site, parsed.note.slug
     same_lists, navigated = settled
     kept = context.kept_key(_REST, slug) if same_lists else None
-    if kept is not None and navigated:  # the side navigation, which `_settled` leaves out
+    if kept is not None and navigated:  # the side navigation, which `_unsettled` leaves out
         kept = kept if kept[0][1] == (nearby_key(context, site.paths[slug]) or "") else None
     if kept is not None:
-        if CHECK_CARRIED and _lists(parsed, context, neighbours) != kept[0]:
+        if emit_context.CHECK_CARRIED and _lists(parsed, context, neighbours) != kept[0]:
             raise AssertionError(f"the lists of the page of {slug} are not the last build's")
         return kept[2]
     lists = _lists(parsed, context, neighbours)
@@ -148,15 +189,18 @@ class Listed:
     sections: dict
 
 
-def _settled(context: PageContext, pager: dict[str, tuple[ParsedNote | None, ParsedNote | None]]) -> frozenset[str]:
-    """The notes whose page lists what it listed in the last build kept by this process (a server), but maybe its
-    side navigation: the notes whose entries of the site-wide lists are unchanged. A page's own list (builds_on)
-    comes from its note's front matter, and a note whose front matter changed has another card, which its own page
-    shows: `kept_key` takes no key of such a page. A server's title edit at 10,000 notes made every page's lists to
-    compare them (0.03 s of its 1.2 s in one process)."""
+def _unsettled(
+    context: PageContext, pager: dict[str, tuple[ParsedNote | None, ParsedNote | None]]
+) -> frozenset[str] | None:
+    """The notes whose page may list other than it listed in the last build kept by this process (a server), the
+    side navigation left out: the notes whose entries of the site-wide lists changed; None when there is no such
+    build (the command line). A page's own list (builds_on) comes from its note's front matter, and a note whose
+    front matter changed has another card, which its own page shows: `kept_key` takes no key of such a page. A
+    server's title edit at 10,000 notes made every page's lists to compare them (0.03 s of its 1.2 s in one
+    process)."""
     site = context.site
     if context.kept_keys is None:  # the command line keeps nothing to compare with
-        return frozenset()
+        return None
     neighbours = {slug: tuple(n.note.slug if n else None for n in pair) for slug, pair in pager.items()}
     lineage = site.lineage
     now = Listed(
@@ -171,11 +215,100 @@ def _settled(context: PageContext, pager: dict[str, tuple[ParsedNote | None, Par
     )
     last = context.kept_facts(_LISTED, now)
     if not isinstance(last, Listed):
-        return frozenset()
+        return None
     unsettled: set[str] = set()
     for name in Listed.__slots__:
         unsettled |= differing(getattr(now, name), getattr(last, name))
-    return frozenset(site.by_slug.keys() - unsettled)
+    return frozenset(unsettled)
+
+
+class _Carried:
+    """The note pages of a server's last build that this build takes whole, their outputs and keys as they were:
+    those whose body key is the same and whose other inputs are known unchanged without being made (their lists, the
+    cards those show, the side navigation). A title edit at 10,000 notes keyed every page again (0.06 s)."""
+
+    def __init__(self, context: PageContext, dirty: set[str], outputs: dict[str, Output], rests: dict) -> None:
+        self.context = context
+        self.dirty = dirty  # the notes whose page's rest key may differ from the last build's
+        self.outputs = outputs  # the last build's, by slug
+        self.rests = rests  # the last build's (inputs, cards shown, key) of each page's rest (see `_rest_key`)
+        self.taken: list[str] = []
+
+    @classmethod
+    def of(cls, context: PageContext, unsettled: frozenset[str] | None, navigated: bool) -> _Carried | None:
+        """None unless this process kept the last build's pages and can tell which of them changed."""
+        kept = context.kept_keys or {}
+        outputs, rests = kept.get(_OUTPUTS), kept.get(_REST)
+        changed = context.changed_cards()
+        if unsettled is None or outputs is None or rests is None or changed is None:
+            return None
+        dirty = set(unsettled)
+        shown_by = _shown_by(context, rests)
+        for card in changed:
+            dirty.update(shown_by.get(card, ()))
+        if navigated:
+            dirty |= unsettled_navigation(context)
+        return cls(context, dirty, outputs, rests)
+
+    def take(self, parsed: ParsedNote) -> Output | None:
+        """The last build's output of the note's page, if its inputs are known to be the same."""
+        slug = parsed.note.slug
+        found = self.outputs.get(slug) if slug not in self.dirty else None
+        if found is None or found.key is None or found.key[0] != self.context.body_key(parsed):
+            return None  # (the body keys are made for the search index first: here, they are looked up)
+        if emit_context.CHECK_CARRIED:
+            context = self.context
+            previous, following = _pager(context).get(slug, (None, None))
+            lists = _lists(parsed, context, (previous, following))
+            if (lists, _key_rest(slug, lists, context)) != (self.rests[slug][0], found.key[1]):
+                raise AssertionError(f"the page of {slug} taken whole from the last build is not as it would be made")
+        self.taken.append(slug)
+        return found
+
+    def finish(self, remade: list[str]) -> None:
+        """Keep, for the next build, the rest keys of the pages taken (those `remade` are kept as they are made),
+        and which pages show each card."""
+        context, rests = self.context, self.rests
+        next_rests = context.next_keys.setdefault(_REST, {})
+        next_rests.update({slug: rests[slug] for slug in self.taken})
+        keep_nearby_keys(context, self.taken)
+        shown_by = _shown_by(context, rests)
+        context.next_keys[_SHOWN] = _moved(shown_by, remade, rests, next_rests)
+
+
+def _shown_by(context: PageContext, rests: dict) -> dict[str, frozenset[str]]:
+    """Card -> the note pages that show it, as the last build's rest keys say (see `_cards_listed`): made once per
+    server, then kept up to date build by build (see `_Carried.finish`)."""
+    found: dict[str, frozenset[str]] | None = (context.kept_keys or {}).get(_SHOWN)
+    if found is None:
+        found = context.remember(_SHOWN, "", partial(_made_shown_by, rests))
+    return found
+
+
+def _made_shown_by(rests: dict) -> dict[str, frozenset[str]]:
+    shown: dict[str, set[str]] = {}
+    for slug, (_, cards, _) in rests.items():
+        for card in cards:
+            shown.setdefault(card, set()).add(slug)
+    return {card: frozenset(pages) for card, pages in shown.items()}
+
+
+def _moved(shown_by: dict[str, frozenset[str]], remade: list[str], before: dict, after: dict) -> dict:
+    """`shown_by` with the pages `remade` moved from the cards they showed `before` to those they show `after`; a
+    copy where anything moved (the last build's stays as it was, should this build fail)."""
+    moved: dict[str, frozenset[str]] | None = None
+    for slug in remade:
+        old = before[slug][1] if slug in before else frozenset()
+        new = after[slug][1]
+        if old is new or old == new:
+            continue
+        if moved is None:
+            moved = dict(shown_by)
+        for card in old - new:
+            moved[card] = moved[card] - {slug}
+        for card in new - old:
+            moved[card] = moved.get(card, frozenset()) | {slug}
+    return shown_by if moved is None else moved
 
 
 def _lists(parsed: ParsedNote, context: PageContext, neighbours: tuple[ParsedNote | None, ...]) -> tuple:
