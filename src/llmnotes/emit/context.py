@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -44,6 +44,9 @@ class PageContext:
     # and this build's, which `keep_keys` keeps for the next (see `carried_key`). None: not kept (the command line).
     kept_keys: dict[str, Any] | None = None
     next_keys: dict[str, Any] = field(default_factory=dict)
+    # kind -> card -> the slugs whose kept entry shows it (see `shown_by`); kind -> slugs whose entry was made again
+    shown: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+    remade: dict[str, list[str]] = field(default_factory=dict)
 
     def remember(self, kind: str, name: str, make: Callable[[], Remembered]) -> Remembered:
         """`make()`, worked out once per build for (kind, name)."""
@@ -116,6 +119,7 @@ class PageContext:
             last = (inputs, last[1], last[2])
         else:
             last = (inputs, cards(), make())
+            self.remade.setdefault(kind, []).append(slug)
         self.next_keys.setdefault(kind, {})[slug] = last
         return last[2]
 
@@ -129,6 +133,16 @@ class PageContext:
             return None
         self.next_keys.setdefault(kind, {})[slug] = last
         return last  # type: ignore[no-any-return]
+
+    def shown_by(self, kind: str) -> dict[str, frozenset[str]]:
+        """Card -> the slugs whose entry of `kind` kept from the last build (see `carried_key`) shows it: what a change
+        of cards reaches, without looking at every entry. Made once per server, then kept up to date build by build
+        (see `keep_keys`)."""
+        found = self.shown.get(kind)
+        if found is None:
+            kept = self.kept_keys or {}
+            found = self.shown[kind] = kept.get(kind + _SHOWN) or _shown_by(kept.get(kind, {}))
+        return found
 
     def kept_facts(self, kind: str, facts: object) -> Any:
         """What the last build kept of `kind` (see `kept_key`), if the site has the same notes and cards were kept;
@@ -177,6 +191,9 @@ class PageContext:
         """Keep this build's output keys for the next build of this process (see `carried_key`): once every output
         is keyed, so that the card keys kept are those the other keys were checked against."""
         if self.kept_keys is not None and _CARDS in self.next_keys:
+            for kind, shown in self.shown.items():
+                before, after = self.kept_keys.get(kind, {}), self.next_keys.get(kind, {})
+                self.next_keys[kind + _SHOWN] = _moved(shown, self.remade.get(kind, ()), before, after)
             self.kept_keys.clear()
             self.kept_keys.update(self.next_keys)
 
@@ -246,14 +263,19 @@ class PageContext:
 
     def _body_key(self, parsed: ParsedNote) -> str:
         slug = parsed.note.slug
+        changed = self.changed_bodies()
+        if changed is not None and slug not in changed:
+            found: tuple[tuple, frozenset[str], str] = (self.kept_keys or {})[_BODY][slug]
+            if CHECK_CARRIED and found[2] != self._made_body_key(parsed):
+                raise AssertionError(f"the body key of {slug} carried over from the last build is not its key")
+            return found[2]
+        return self._made_body_key(parsed)
+
+    def _made_body_key(self, parsed: ParsedNote) -> str:
+        slug = parsed.note.slug
         embeds = self.site.embeds.get(slug)
         if not parsed.citations:
             links = self.site.links.get(slug, ())
-            kept = self.kept_key(_BODY, slug) if slug in self._settled_bodies() else None
-            if kept is not None:
-                if CHECK_CARRIED and kept[0] != (parsed.note.digest, links, embeds):
-                    raise AssertionError(f"the body key of {slug} is not made of what the last build's was")
-                return kept[2]
             return self.carried_key(
                 _BODY,
                 slug,
@@ -263,23 +285,31 @@ class PageContext:
             )
         references = self.site.references
         cited = tuple(references.get(link.target) for link in parsed.links if link.kind == "cite")
+        self.next_keys.get(_BODY, {}).pop(slug, None)  # a key made from the bibliography too is never carried over
         return body_key(parsed.note.digest, self.body_targets(parsed), embeds, cited)
 
-    def _settled_bodies(self) -> frozenset[str]:
-        """The notes whose bytes, links and embedded files are the last build's kept by this process (a server), and
-        so the inputs of their body key (see `_body_key`), known without making them for 10,000 notes."""
-        return self.remember("settled bodies", "", self._unchanged_bodies)
+    def changed_bodies(self) -> frozenset[str] | None:
+        """The notes whose body key may differ from the last build's kept by this process (a server), known without
+        making the keys of 10,000 notes: their bytes, links or embedded files changed, a note they link to has another
+        card, or they cite (those keys are always made); None when unknown, and every body key is made."""
+        found = self.remember("changed bodies", "", self._changed_bodies)
+        return found if isinstance(found, frozenset) else None
 
-    def _unchanged_bodies(self) -> frozenset[str]:
-        site = self.site
-        if self.kept_keys is None:  # the command line keeps nothing to compare with
-            return frozenset()
+    def _changed_bodies(self) -> frozenset[str] | bool:
+        site, kept = self.site, self.kept_keys
+        if kept is None:
+            return False  # (remembered as such: None would be made again)
         last = self.kept_facts(_BODY_FACTS, (self.card_facts().digests, site.links, site.embeds))
-        if last is None:
-            return frozenset()
+        if last is None or _BODY not in kept:
+            return False
         digests, links, embeds = self.next_keys[_BODY_FACTS]
         changed = differing(digests, last[0]) | differing(links, last[1]) | differing(embeds, last[2])
-        return frozenset(site.by_slug.keys() - changed)
+        shown_by = self.shown_by(_BODY)
+        for card in self.changed_cards() or ():
+            changed.update(shown_by.get(card, ()))
+        changed.update(site.by_slug.keys() - kept[_BODY].keys())  # the notes that cite: their keys are not kept
+        self.next_keys[_BODY] = dict(kept[_BODY])  # the others' as they were; those made again replace theirs
+        return frozenset(changed)
 
     def listed(self) -> list[ParsedNote]:
         """The notes that lists of papers show (home page, year pages, timeline, feed), in the site's order: every
@@ -346,6 +376,7 @@ class PageContext:
 # changed; the body keys' kind.
 _CARDS, _CARD_FACTS, _CHANGED, _BODY = "cards", "card facts", ("changed cards", ""), "body"
 _BODY_FACTS = "body facts"  # the notes' digests, links and embedded files, as a build saw them
+_SHOWN = " shown by"  # after a kind: which entries show each card (see `PageContext.shown_by`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +415,33 @@ class CardFacts:
         if self.section_of != last.section_of or not relabelled.isdisjoint(site.sections):
             changed.update(self.section_of, last.section_of)  # a section's name shows in its notes' cards
         return changed
+
+
+def _shown_by(entries: dict[str, tuple[Any, frozenset[str], str]]) -> dict[str, frozenset[str]]:
+    """Card -> the slugs whose entry (inputs, cards shown, key) shows it (see `PageContext.shown_by`)."""
+    shown: dict[str, set[str]] = {}
+    for slug, (_, cards, _) in entries.items():
+        for card in cards:
+            shown.setdefault(card, set()).add(slug)
+    return {card: frozenset(slugs) for card, slugs in shown.items()}
+
+
+def _moved(shown: dict[str, frozenset[str]], remade: Iterable[str], before: dict, after: dict) -> dict:
+    """`shown` with the slugs `remade` moved from the cards their entries showed `before` to those they show `after`:
+    a copy, where anything moved (the last build's stays as it was, should this build fail)."""
+    moved: dict[str, frozenset[str]] | None = None
+    for slug in remade:
+        old = before[slug][1] if slug in before else frozenset()
+        new = after[slug][1] if slug in after else frozenset()
+        if old is new or old == new:
+            continue
+        if moved is None:
+            moved = dict(shown)
+        for card in old - new:
+            moved[card] = moved[card] - {slug}
+        for card in new - old:
+            moved[card] = moved.get(card, frozenset()) | {slug}
+    return shown if moved is None else moved
 
 
 def differing(now: dict, before: dict) -> set:

@@ -30,12 +30,10 @@ def emit(context: PageContext) -> Iterator[Output]:
     carried = _Carried.of(context, unsettled, navigated)
     current = _current(context)
     made: dict[str, Output] = {}
-    remade: list[str] = []
     for parsed in reversed(context.site.notes):
         slug = parsed.note.slug
         found = carried.take(parsed) if carried is not None else None
         if found is None:
-            remade.append(slug)
             previous, following = pager.get(slug, (None, None))
             path = note_path(slug)
             settled_lists = (unsettled is not None and slug not in unsettled, navigated)
@@ -48,7 +46,7 @@ def emit(context: PageContext) -> Iterator[Output]:
     if context.kept_keys is not None:  # a server: the next build may take these pages whole (see `_Carried`)
         context.next_keys[_OUTPUTS] = made
         if carried is not None:
-            carried.finish(remade)
+            carried.finish()
 
 
 def _pager(context: PageContext) -> dict[str, tuple[ParsedNote | None, ParsedNote | None]]:
@@ -87,7 +85,7 @@ def _render_current(holder: list[PageContext], slug: str) -> tuple[bytes, str]:
 
 _REST = "note page key rest"
 _LISTED = "note pages' lists"  # what the note pages list, site-wide (see `_unsettled`)
-_OUTPUTS, _SHOWN, _HOLDER = "note pages", "note pages showing each card", "note pages' context"  # see `_Carried`
+_OUTPUTS, _HOLDER = "note pages", "note pages' context"  # see `_Carried`
 
 
 @pickled_by_constructor
@@ -232,6 +230,7 @@ class _Carried:
         self.dirty = dirty  # the notes whose page's rest key may differ from the last build's
         self.outputs = outputs  # the last build's, by slug
         self.rests = rests  # the last build's (inputs, cards shown, key) of each page's rest (see `_rest_key`)
+        self.bodies = context.changed_bodies()  # those whose body key may have changed (None: any)
         self.taken: list[str] = []
 
     @classmethod
@@ -243,7 +242,7 @@ class _Carried:
         if unsettled is None or outputs is None or rests is None or changed is None:
             return None
         dirty = set(unsettled)
-        shown_by = _shown_by(context, rests)
+        shown_by = context.shown_by(_REST)
         for card in changed:
             dirty.update(shown_by.get(card, ()))
         if navigated:
@@ -254,8 +253,10 @@ class _Carried:
         """The last build's output of the note's page, if its inputs are known to be the same."""
         slug = parsed.note.slug
         found = self.outputs.get(slug) if slug not in self.dirty else None
-        if found is None or found.key is None or found.key[0] != self.context.body_key(parsed):
-            return None  # (the body keys are made for the search index first: here, they are looked up)
+        if found is None or found.key is None:
+            return None
+        if (self.bodies is None or slug in self.bodies) and found.key[0] != self.context.body_key(parsed):
+            return None
         if emit_context.CHECK_CARRIED:
             context = self.context
             previous, following = _pager(context).get(slug, (None, None))
@@ -265,50 +266,10 @@ class _Carried:
         self.taken.append(slug)
         return found
 
-    def finish(self, remade: list[str]) -> None:
-        """Keep, for the next build, the rest keys of the pages taken (those `remade` are kept as they are made),
-        and which pages show each card."""
-        context, rests = self.context, self.rests
-        next_rests = context.next_keys.setdefault(_REST, {})
-        next_rests.update({slug: rests[slug] for slug in self.taken})
-        keep_nearby_keys(context, self.taken)
-        shown_by = _shown_by(context, rests)
-        context.next_keys[_SHOWN] = _moved(shown_by, remade, rests, next_rests)
-
-
-def _shown_by(context: PageContext, rests: dict) -> dict[str, frozenset[str]]:
-    """Card -> the note pages that show it, as the last build's rest keys say (see `_cards_listed`): made once per
-    server, then kept up to date build by build (see `_Carried.finish`)."""
-    found: dict[str, frozenset[str]] | None = (context.kept_keys or {}).get(_SHOWN)
-    if found is None:
-        found = context.remember(_SHOWN, "", partial(_made_shown_by, rests))
-    return found
-
-
-def _made_shown_by(rests: dict) -> dict[str, frozenset[str]]:
-    shown: dict[str, set[str]] = {}
-    for slug, (_, cards, _) in rests.items():
-        for card in cards:
-            shown.setdefault(card, set()).add(slug)
-    return {card: frozenset(pages) for card, pages in shown.items()}
-
-
-def _moved(shown_by: dict[str, frozenset[str]], remade: list[str], before: dict, after: dict) -> dict:
-    """`shown_by` with the pages `remade` moved from the cards they showed `before` to those they show `after`; a
-    copy where anything moved (the last build's stays as it was, should this build fail)."""
-    moved: dict[str, frozenset[str]] | None = None
-    for slug in remade:
-        old = before[slug][1] if slug in before else frozenset()
-        new = after[slug][1]
-        if old is new or old == new:
-            continue
-        if moved is None:
-            moved = dict(shown_by)
-        for card in old - new:
-            moved[card] = moved[card] - {slug}
-        for card in new - old:
-            moved[card] = moved.get(card, frozenset()) | {slug}
-    return shown_by if moved is None else moved
+    def finish(self) -> None:
+        """Keep, for the next build, the rest keys of the pages taken (the others' are kept as they are made)."""
+        self.context.next_keys.setdefault(_REST, {}).update({slug: self.rests[slug] for slug in self.taken})
+        keep_nearby_keys(self.context, self.taken)
 
 
 def _lists(parsed: ParsedNote, context: PageContext, neighbours: tuple[ParsedNote | None, ...]) -> tuple:

@@ -24,14 +24,13 @@ from ..features.search_format import ROOT
 from ..features.search_patch import MAX_PATCHED, patch_bodies, patch_index
 from ..features.search_skips import SkipTable
 from ..model import Gone, Note, Output, Page, ParsedNote, pickled_by_constructor
-from .context import PageContext
+from .context import CHECK_CARRIED, PageContext
 
 
 def emit(context: PageContext) -> Iterator[Output]:
     """The index, keyed on each slot's entry key (its parts; "" for a free slot), then on the site's order."""
     documents, order = indexed(context)
-    body_key, card_key = context.body_key, context.card_key
-    keys = tuple(document_key(body_key(p), card_key(p.note.slug)) if p else FREE_KEY for p in documents)
+    keys = _document_keys(context, documents)
     job = IndexJob(context, documents, keys, order)
     yield Output(
         ROOT,
@@ -47,6 +46,30 @@ def emit(context: PageContext) -> Iterator[Output]:
 
 
 FREE_KEY = ""  # a free slot's part of the key
+_KEYS = "search document keys"  # a server's last build's: the notes in the index's slots, and their keys
+
+
+def _document_keys(context: PageContext, documents: list[ParsedNote | None]) -> tuple[str, ...]:
+    """Each slot's key: in a server, the last build's for the notes whose body and card keys are known unchanged (a
+    title edit at 10,000 notes made every document's key again, 0.03 s)."""
+    body_key, card_key = context.body_key, context.card_key
+    slugs = [p.note.slug if p else None for p in documents]
+    last = (context.kept_keys or {}).get(_KEYS)
+    bodies, cards = context.changed_bodies(), context.changed_cards()
+    if last is not None and bodies is not None and cards is not None and last[0] == slugs:
+        keys = list(last[1])
+        for number, slug in enumerate(slugs):
+            parsed = documents[number]
+            if parsed is not None and (slug in bodies or slug in cards or CHECK_CARRIED):
+                made = document_key(body_key(parsed), card_key(parsed.note.slug))
+                if CHECK_CARRIED and slug not in bodies and slug not in cards and made != keys[number]:
+                    raise AssertionError(f"the search document key of {slug} carried over is not its key")
+                keys[number] = made
+    else:
+        keys = [document_key(body_key(p), card_key(p.note.slug)) if p else FREE_KEY for p in documents]
+    if context.kept_keys is not None:
+        context.next_keys[_KEYS] = (slugs, keys)
+    return tuple(keys)
 
 
 def order_key(order: list[int]) -> str:
