@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..config import Config
 from ..content.parse import LABEL
 from ..engine.cache import CARDS, LISTINGS, Store
-from ..features.citations import is_paper, parsed_cite_keys
+from ..features.citations import grouped_cite_keys, is_paper, parsed_cite_keys
 from ..features.search import section_path
 from ..model import Note, ParsedNote, Site
 from ..paths import fold
@@ -169,15 +169,16 @@ class PageContext:
         looked_at = facts.changed_since(kept.get(_CARD_FACTS), site)
         if looked_at is None:
             looked_at = set(site.by_slug)
-        same = [slug for slug in site.by_slug if slug not in looked_at]
-        if CHECK_CARRIED and any(self._card_key(slug) != last[slug] for slug in same):
+        if CHECK_CARRIED and any(self._card_key(slug) != last[slug] for slug in site.by_slug if slug not in looked_at):
             raise AssertionError("a card key carried over from the last build is not its key")
+        # The others' keys carried over whole (and kept by the cache for the command line's next build as they were),
+        # but for those already made in this build; the keys of those looked at are made.
         last_cards, next_cards = self.kept(CARDS)
-        for slug in same:  # carried over, and kept by the cache for the command line's next build as they were
-            self.card_keys.setdefault(slug, last[slug])
-            if slug in last_cards:
-                next_cards[slug] = last_cards[slug]
-        cards = self.next_keys[_CARDS] = {slug: self.card_key(slug) for slug in site.by_slug}
+        _carry(self.card_keys, last, looked_at)
+        _carry(next_cards, last_cards, looked_at)
+        for slug in looked_at:
+            self.card_key(slug)
+        cards = self.next_keys[_CARDS] = dict(self.card_keys)
         return frozenset(slug for slug in looked_at if cards[slug] != last[slug])
 
     def card_facts(self) -> CardFacts:
@@ -369,13 +370,23 @@ class PageContext:
 
     def cite_keys(self) -> dict[str, str]:
         """slug → citation key, for the notes about papers (see `is_paper`)."""
-        return self.remember("cite_keys", "", lambda: parsed_cite_keys(p for p in self.site.notes if is_paper(p.note)))
+        return self.remember("cite_keys", "", self._cite_keys)
+
+    def _cite_keys(self) -> dict[str, str]:
+        papers = (p for p in self.site.notes if is_paper(p.note))
+        if self.kept_keys is None:
+            return parsed_cite_keys(papers)
+        made = self.next_keys[_CITE_KEYS] = grouped_cite_keys(papers, self.kept_keys.get(_CITE_KEYS))
+        if CHECK_CARRIED and made.keys != parsed_cite_keys(p for p in self.site.notes if is_paper(p.note)):
+            raise AssertionError("the citation keys carried over from the last build are not the site's")
+        return made.keys
 
 
 # Under which `PageContext.carried_key` keeps the card keys and what they were made from, and memoizes which
 # changed; the body keys' kind.
 _CARDS, _CARD_FACTS, _CHANGED, _BODY = "cards", "card facts", ("changed cards", ""), "body"
 _BODY_FACTS = "body facts"  # the notes' digests, links and embedded files, as a build saw them
+_CITE_KEYS = "citation keys"  # with the groups they were made in (see citations.grouped_cite_keys)
 _SHOWN = " shown by"  # after a kind: which entries show each card (see `PageContext.shown_by`)
 
 
@@ -415,6 +426,16 @@ class CardFacts:
         if self.section_of != last.section_of or not relabelled.isdisjoint(site.sections):
             changed.update(self.section_of, last.section_of)  # a section's name shows in its notes' cards
         return changed
+
+
+def _carry(values: dict, last: dict, but: set[str]) -> None:
+    """Add `last`'s entries to `values` but those of the keys in `but`, keeping the entries `values` holds already
+    (made in this build: few)."""
+    made = dict(values)
+    values.update(last)
+    for key in but:
+        values.pop(key, None)
+    values.update(made)
 
 
 def _shown_by(entries: dict[str, tuple[Any, frozenset[str], str]]) -> dict[str, frozenset[str]]:

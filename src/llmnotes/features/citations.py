@@ -254,9 +254,38 @@ def cite_keys(notes: Iterable[Note], base: Callable[[Note], str] = base_key) -> 
 
 def parsed_cite_keys(papers: Iterable[ParsedNote]) -> dict[str, str]:
     """`cite_keys` of parsed notes, from the base keys their parse made (10,000 took a tenth of a second again)."""
-    papers = list(papers)
-    made = {id(p.note): p.cite_base for p in papers}
-    return cite_keys((p.note for p in papers), lambda note: made[id(note)] or base_key(note))
+    return grouped_cite_keys(papers).keys
+
+
+@dataclass(frozen=True, slots=True)
+class CiteKeys:
+    """A site's citation keys (`keys`, slug -> key, as `cite_keys` gives them), and how they were made: per base key,
+    the notes that share it and their keys, for the next build of the same process to make again only the groups
+    whose notes changed."""
+
+    keys: dict[str, str]
+    groups: dict[str, tuple[tuple[Note, ...], tuple[tuple[str, str], ...]]]
+
+
+def grouped_cite_keys(papers: Iterable[ParsedNote], last: CiteKeys | None = None) -> CiteKeys:
+    """`cite_keys` of parsed notes, from the base keys their parse made; a group of notes that share a base key
+    takes its keys from `last` when its notes are the same objects (a server's title edit at 10,000 notes sorted
+    every group again, 0.02 s)."""
+    members: dict[str, list[Note]] = {}
+    for parsed in papers:
+        note = parsed.note
+        members.setdefault(note.citation_key or parsed.cite_base or base_key(note), []).append(note)
+    last_groups = last.groups if last is not None else {}
+    keys: dict[str, str] = {}
+    groups = {}
+    for base, notes in members.items():
+        shared = tuple(notes)
+        found = last_groups.get(base)
+        if found is None or found[0] != shared:
+            found = (shared, tuple(cite_keys(shared, lambda _note: base).items()))  # noqa: B023 (called at once)
+        groups[base] = found
+        keys.update(found[1])
+    return CiteKeys(keys, groups)
 
 
 def _letters(index: int) -> str:
