@@ -47,6 +47,8 @@ class PageContext:
     # kind -> card -> the slugs whose kept entry shows it (see `shown_by`); kind -> slugs whose entry was made again
     shown: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
     remade: dict[str, list[str]] = field(default_factory=dict)
+    # the outputs an emitter took whole from this process's last build: the same objects, with the same keys
+    taken: set[str] = field(default_factory=set)
 
     def remember(self, kind: str, name: str, make: Callable[[], Remembered]) -> Remembered:
         """`make()`, worked out once per build for (kind, name)."""

@@ -264,6 +264,7 @@ class _Carried:
             if (lists, _key_rest(slug, lists, context)) != (self.rests[slug][0], found.key[1]):
                 raise AssertionError(f"the page of {slug} taken whole from the last build is not as it would be made")
         self.taken.append(slug)
+        self.context.taken.add(found.name)
         return found
 
     def finish(self) -> None:

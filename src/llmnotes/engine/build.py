@@ -229,9 +229,14 @@ def warm_up(
             return False
         from ..content.compile import compile_site  # as in `_build`
         from ..emit import first_outputs, other_outputs
+        from .outputs import Plan
 
         context, _, _ = compile_site(project)
-        other_outputs(context, first_outputs(context))  # the outputs' keys are worked out as they are listed
+        firsts = first_outputs(context)  # the outputs' keys are worked out as they are listed
+        outputs = [*firsts, *other_outputs(context, firsts)]
+        # and what the build state would record of each, as if the site's files were as the last build left them
+        state = BuildState(code_digest(), project.options, cache.inputs, inputs.site_key, inputs.theme)
+        Plan(context, state, previous, previous.written, in_place=True).todo(outputs)
         context.keep_keys()
         return True
     finally:
