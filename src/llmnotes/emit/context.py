@@ -461,7 +461,7 @@ def _moved(shown: dict[str, frozenset[str]], remade: Iterable[str], before: dict
         if moved is None:
             moved = dict(shown)
         for card in old - new:
-            moved[card] = moved[card] - {slug}
+            moved[card] = moved.get(card, frozenset()) - {slug}
         for card in new - old:
             moved[card] = moved.get(card, frozenset()) | {slug}
     return shown if moved is None else moved

@@ -29,6 +29,7 @@ def emit(context: PageContext) -> Iterator[Output]:
     navigated = section_tree(context) is not None
     carried = _Carried.of(context, unsettled, navigated)
     current = _current(context)
+    keeping = context.kept_keys is not None
     made: dict[str, Output] = {}
     for parsed in reversed(context.site.notes):
         slug = parsed.note.slug
@@ -41,9 +42,10 @@ def emit(context: PageContext) -> Iterator[Output]:
             rest = context.remember(_REST, slug, rest_key)
             render = partial(_render_current, current, slug)
             found = Output(path, (context.body_key(parsed), rest), partial(_page, path, render))
-        made[slug] = found
+        if keeping:
+            made[slug] = found
         yield found
-    if context.kept_keys is not None:  # a server: the next build may take these pages whole (see `_Carried`)
+    if keeping:  # a server: the next build may take these pages whole (see `_Carried`)
         context.next_keys[_OUTPUTS] = made
         if carried is not None:
             carried.finish()

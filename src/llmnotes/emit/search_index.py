@@ -53,8 +53,10 @@ def _document_keys(context: PageContext, documents: list[ParsedNote | None]) -> 
     """Each slot's key: in a server, the last build's for the notes whose body and card keys are known unchanged (a
     title edit at 10,000 notes made every document's key again, 0.03 s)."""
     body_key, card_key = context.body_key, context.card_key
+    if context.kept_keys is None:  # the command line: nothing kept
+        return tuple(document_key(body_key(p), card_key(p.note.slug)) if p else FREE_KEY for p in documents)
     slugs = [p.note.slug if p else None for p in documents]
-    last = (context.kept_keys or {}).get(_KEYS)
+    last = context.kept_keys.get(_KEYS)
     bodies, cards = context.changed_bodies(), context.changed_cards()
     if last is not None and bodies is not None and cards is not None and last[0] == slugs:
         keys = list(last[1])
@@ -67,8 +69,7 @@ def _document_keys(context: PageContext, documents: list[ParsedNote | None]) -> 
                 keys[number] = made
     else:
         keys = [document_key(body_key(p), card_key(p.note.slug)) if p else FREE_KEY for p in documents]
-    if context.kept_keys is not None:
-        context.next_keys[_KEYS] = (slugs, keys)
+    context.next_keys[_KEYS] = (slugs, keys)
     return tuple(keys)
 
 

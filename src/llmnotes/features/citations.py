@@ -254,7 +254,9 @@ def cite_keys(notes: Iterable[Note], base: Callable[[Note], str] = base_key) -> 
 
 def parsed_cite_keys(papers: Iterable[ParsedNote]) -> dict[str, str]:
     """`cite_keys` of parsed notes, from the base keys their parse made (10,000 took a tenth of a second again)."""
-    return grouped_cite_keys(papers).keys
+    papers = list(papers)
+    made = {id(p.note): p.cite_base for p in papers}
+    return cite_keys((p.note for p in papers), lambda note: made[id(note)] or base_key(note))
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,7 +284,8 @@ def grouped_cite_keys(papers: Iterable[ParsedNote], last: CiteKeys | None = None
         shared = tuple(notes)
         found = last_groups.get(base)
         if found is None or found[0] != shared:
-            found = (shared, tuple(cite_keys(shared, lambda _note: base).items()))  # noqa: B023 (called at once)
+            alone = ((shared[0].slug, base),) if len(shared) == 1 else None
+            found = (shared, alone or tuple(cite_keys(shared, lambda _note: base).items()))  # noqa: B023 (called at once)
         groups[base] = found
         keys.update(found[1])
     return CiteKeys(keys, groups)
