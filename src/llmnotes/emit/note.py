@@ -240,8 +240,10 @@ class _Carried:
         """None unless this process kept the last build's pages and can tell which of them changed."""
         kept = context.kept_keys or {}
         outputs, rests = kept.get(_OUTPUTS), kept.get(_REST)
+        if unsettled is None or outputs is None or rests is None:  # the command line asks nothing more
+            return None
         changed = context.changed_cards()
-        if unsettled is None or outputs is None or rests is None or changed is None:
+        if changed is None:
             return None
         dirty = set(unsettled)
         shown_by = context.shown_by(_REST)
