@@ -295,16 +295,17 @@ class PageContext:
         """The notes whose body key may differ from the last build's kept by this process (a server), known without
         making the keys of 10,000 notes: their bytes, links or embedded files changed, a note they link to has another
         card, or they cite (those keys are always made); None when unknown, and every body key is made."""
-        found = self.remember("changed bodies", "", self._changed_bodies)
-        return found if isinstance(found, frozenset) else None
+        if _CHANGED_BODIES not in self.memo:
+            self.memo[_CHANGED_BODIES] = self._changed_bodies()
+        return self.memo[_CHANGED_BODIES]  # type: ignore[no-any-return]
 
-    def _changed_bodies(self) -> frozenset[str] | bool:
+    def _changed_bodies(self) -> frozenset[str] | None:
         site, kept = self.site, self.kept_keys
         if kept is None:
-            return False  # (remembered as such: None would be made again)
+            return None
         last = self.kept_facts(_BODY_FACTS, (self.card_facts().digests, site.links, site.embeds))
         if last is None or _BODY not in kept:
-            return False
+            return None
         digests, links, embeds = self.next_keys[_BODY_FACTS]
         changed = differing(digests, last[0]) | differing(links, last[1]) | differing(embeds, last[2])
         shown_by = self.shown_by(_BODY)
@@ -387,6 +388,7 @@ class PageContext:
 # Under which `PageContext.carried_key` keeps the card keys and what they were made from, and memoizes which
 # changed; the body keys' kind.
 _CARDS, _CARD_FACTS, _CHANGED, _BODY = "cards", "card facts", ("changed cards", ""), "body"
+_CHANGED_BODIES = ("changed bodies", "")
 _BODY_FACTS = "body facts"  # the notes' digests, links and embedded files, as a build saw them
 _CITE_KEYS = "citation keys"  # with the groups they were made in (see citations.grouped_cite_keys)
 _SHOWN = " shown by"  # after a kind: which entries show each card (see `PageContext.shown_by`)

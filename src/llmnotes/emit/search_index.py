@@ -52,23 +52,27 @@ _KEYS = "search document keys"  # a server's last build's: the notes in the inde
 def _document_keys(context: PageContext, documents: list[ParsedNote | None]) -> tuple[str, ...]:
     """Each slot's key: in a server, the last build's for the notes whose body and card keys are known unchanged (a
     title edit at 10,000 notes made every document's key again, 0.03 s)."""
-    body_key, card_key = context.body_key, context.card_key
+
+    def made(parsed: ParsedNote | None) -> str:
+        if parsed is None:
+            return FREE_KEY
+        return document_key(context.body_key(parsed), context.card_key(parsed.note.slug))
+
     if context.kept_keys is None:  # the command line: nothing kept
-        return tuple(document_key(body_key(p), card_key(p.note.slug)) if p else FREE_KEY for p in documents)
+        return tuple(made(p) for p in documents)
     slugs = [p.note.slug if p else None for p in documents]
     last = context.kept_keys.get(_KEYS)
     bodies, cards = context.changed_bodies(), context.changed_cards()
     if last is not None and bodies is not None and cards is not None and last[0] == slugs:
         keys = list(last[1])
         for number, slug in enumerate(slugs):
-            parsed = documents[number]
-            if parsed is not None and (slug in bodies or slug in cards or CHECK_CARRIED):
-                made = document_key(body_key(parsed), card_key(parsed.note.slug))
-                if CHECK_CARRIED and slug not in bodies and slug not in cards and made != keys[number]:
+            if slug is not None and (slug in bodies or slug in cards or CHECK_CARRIED):
+                key = made(documents[number])
+                if CHECK_CARRIED and slug not in bodies and slug not in cards and key != keys[number]:
                     raise AssertionError(f"the search document key of {slug} carried over is not its key")
-                keys[number] = made
+                keys[number] = key
     else:
-        keys = [document_key(body_key(p), card_key(p.note.slug)) if p else FREE_KEY for p in documents]
+        keys = [made(p) for p in documents]
     context.next_keys[_KEYS] = (slugs, keys)
     return tuple(keys)
 
