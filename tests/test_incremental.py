@@ -1800,3 +1800,31 @@ def test_the_links_an_edit_breaks_or_mends_are_reported_as_a_clean_build_reports
     result = build(root, memory=memory)
     assert [w.hint for w in result.warnings if w.rule == "broken-link"] == ['did you mean "lima"?']
     assert_equals_clean(root, tmp_path, result)
+
+
+def test_a_build_tells_first_what_the_edited_notes_pages_load_as_it_then_writes_them(tmp_path: Path) -> None:
+    """What a server answers before the rest of its build renders (see engine.outputs.look_first): the edited
+    note's page and the section tree, whose title changed, with the bytes the build then writes; and the theme's
+    files, which it leaves as they are. Nothing else is said to change."""
+    root = write_site(
+        tmp_path / "folders",
+        {
+            "notes/models/bert.md": "---\ntitle: BERT\n---\nSee [[t5]].\n",
+            "notes/models/t5.md": "---\ntitle: T5\n---\nText to text.\n",
+            "notes/surveys/llm4rec.md": "---\ntitle: LLM4Rec\n---\nA survey.\n",
+        },
+    )
+    build(root)
+    site = root / OUTPUT
+    nav_before = (site / "static/nav.js").read_bytes()
+    note = root / "notes/models/t5.md"
+    note.write_text(note.read_text().replace("title: T5", "title: T5 (text to text)"))
+    looks = []
+    build(root, first_look=looks.append)
+    (look,) = looks
+    assert sorted(look.changed) == ["notes/t5.html", "static/nav.js"]
+    for path, content in look.changed.items():
+        assert (site / path).read_bytes() == content, f"{path} as told first is not as written"
+    assert nav_before != look.changed["static/nav.js"] and b"T5 (text to text)" in look.changed["notes/t5.html"]
+    assert {"static/style.css", "static/tree.js"} <= look.settled
+    assert all((site / path).is_file() for path in look.settled)

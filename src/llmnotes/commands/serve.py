@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
@@ -11,12 +12,12 @@ import sys
 import threading
 import time
 import webbrowser
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from ..config import Config, load_config, with_base_url
@@ -24,6 +25,9 @@ from ..engine.build import build, warm_up
 from ..engine.cache import CACHE_DIR, CacheMemory
 from ..model import UsageError, UserError
 from .report import describe
+
+if TYPE_CHECKING:
+    from ..engine.outputs import FirstLook
 
 EVENTS_PATH = "/__llmnotes/events"
 CLIENT_PATH = "/__llmnotes/reload.js"
@@ -66,9 +70,44 @@ class LiveSite:
         self.generation = 0
         self.problems: list[str] = []
         self.changed_files: list[str] = []  # what the last good build wrote or removed
-        self.building = threading.Lock()  # held for a whole build: a request never sees half of one
         self.compiling = threading.Lock()  # held by a build and by the warm-up (see `serve`): one at a time
         self.stopping = False
+        # While a build goes on, a request waits for the finished site (it never sees half of one), but for the files
+        # the build has said it leaves as they are, or will write with bytes it already knows (see `look_first`).
+        self.site = threading.Condition()
+        self.busy = False
+        self.coming: dict[str, bytes] = {}
+        self.settled: frozenset[str] = frozenset()
+
+    @contextlib.contextmanager
+    def building(self) -> Iterator[dict[str, bytes]]:
+        """Around a build: the requests that come meanwhile wait for it. Gives what it answers early, by path."""
+        answered: dict[str, bytes] = {}
+        with self.site:
+            self.busy, self.coming = True, answered
+        try:
+            yield answered
+        finally:
+            with self.site:
+                self.busy, self.coming, self.settled = False, {}, frozenset()
+                self.site.notify_all()
+
+    def look_first(self, look: FirstLook) -> None:
+        """Answer the files the edited notes' pages load before the build ends, and have those pages reload: their
+        reader sees the edit while the build renders the pages that list every note."""
+        with self.site:
+            self.coming.update(look.changed)
+            self.settled = look.settled
+            self.site.notify_all()
+        self.publish([], sorted(look.changed))
+
+    @contextlib.contextmanager
+    def answering(self, path: str) -> Iterator[bytes | None]:
+        """Once the site can answer for `path` (see `site`), and while it does: the bytes a build going on will write
+        there, or None to read the file."""
+        with self.site:
+            self.site.wait_for(lambda: not self.busy or path in self.coming or path in self.settled)
+            yield self.coming.get(path)
 
     def publish(self, problems: list[str], changed_files: list[str] | None = None) -> None:
         """Tell the open pages: the build failed with `problems`, or these files of the site changed."""
@@ -117,22 +156,43 @@ class Handler(SimpleHTTPRequestHandler):
         if path == CLIENT_PATH:
             self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", CLIENT.encode(), with_body)
             return
-        with self.live.building:
-            target = self._file(path)
-            if target is None:
-                not_found = self.site_dir / "404.html"
-                body = not_found.read_bytes() if not_found.is_file() else b"not found"
-                self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", _with_client(body), with_body)
-                return
-            kind = self.guess_type(str(target))
-            tag = _entity_tag(target, kind == "text/html")
-            if tag in self.headers.get("If-None-Match", "").split(", "):
-                self._not_modified(tag)
-                return
-            body = target.read_bytes()
+        relative = _site_path(path)
+        with self.live.answering(relative) as coming:
+            if coming is None:
+                found = self._read(path)
+                missing = self._not_found_page() if found is None else b""
+        if coming is not None:
+            kind = self.guess_type(relative)
+            self._send_site_file(kind, _content_tag(coming, kind == "text/html"), coming, with_body)
+        elif found is None:
+            self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", _with_client(missing), with_body)
+        else:
+            self._send_site_file(*found, with_body)
+
+    def _read(self, url_path: str) -> tuple[str, str, bytes | None] | None:
+        """The type, entity tag and bytes of the file a URL names (no bytes when the browser holds them already);
+        None when the site has no such file."""
+        target = self._file(url_path)
+        if target is None:
+            return None
+        kind = self.guess_type(str(target))
+        tag = _entity_tag(target, kind == "text/html")
+        return kind, tag, None if self._holds(tag) else target.read_bytes()
+
+    def _holds(self, tag: str) -> bool:
+        return tag in self.headers.get("If-None-Match", "").split(", ")
+
+    def _send_site_file(self, kind: str, tag: str, body: bytes | None, with_body: bool) -> None:
+        if body is None or self._holds(tag):
+            self._not_modified(tag)
+            return
         if kind == "text/html":
             body, kind = _with_client(body), "text/html; charset=utf-8"
         self._send(HTTPStatus.OK, kind, body, with_body, ranged=True, tag=tag)
+
+    def _not_found_page(self) -> bytes:
+        not_found = self.site_dir / "404.html"
+        return not_found.read_bytes() if not_found.is_file() else b"not found"
 
     def _not_modified(self, tag: str) -> None:
         """The browser's copy is the file: an open page reloading after an edit fetches again only what changed."""
@@ -351,9 +411,9 @@ def _rebuild(
     """Build through the incremental engine; errors go to the terminal and to the open pages."""
     memory = options["memory"]
     try:
-        with live.compiling, live.building:
+        with live.compiling, live.building() as shown:
             memory.finish_saving()  # the last build's, if its time has not come yet
-            result = build(root, **options, modified=modified)
+            result = build(root, **options, modified=modified, first_look=live.look_first)
     except UserError as error:
         if isinstance(error, UsageError) and live.generation == 0:
             raise  # the first build: e.g. an --out that would overwrite the notes stops before the server starts
@@ -365,8 +425,17 @@ def _rebuild(
         for line in describe(result.warnings, everything=verbose):
             say(line)
         say(f"built {result.notes} notes in {result.seconds:.2f} s ({result.rendered} outputs rendered)")
-    live.publish([], list(result.changed))
+    site_dir = result.output
+    # The pages that reloaded when the build began to show them, with the bytes it wrote, need not reload again.
+    live.publish([], [path for path in result.changed if not _shown_already(site_dir / path, shown.get(path))])
     _save_soon(live, memory)
+
+
+def _shown_already(file: Path, shown: bytes | None) -> bool:
+    try:
+        return shown is not None and file.read_bytes() == shown
+    except OSError:
+        return False
 
 
 def _save_soon(live: LiveSite, memory: CacheMemory) -> None:
@@ -389,6 +458,18 @@ def _entity_tag(file: Path, with_client: bool) -> str:
     stat = file.stat()
     client = f"-{_CLIENT_DIGEST}" if with_client else ""
     return f'"{stat.st_mtime_ns:x}-{stat.st_size:x}-{stat.st_ino:x}{client}"'
+
+
+def _content_tag(content: bytes, with_client: bool) -> str:
+    """What the bytes of a file a build has not written yet are known by (see `_entity_tag`)."""
+    client = f"-{_CLIENT_DIGEST}" if with_client else ""
+    return f'"{hashlib.blake2b(content, digest_size=8).hexdigest()}{client}"'
+
+
+def _site_path(url_path: str) -> str:
+    """The path in the site of the file a URL names, as the build knows it (a folder's is its index.html)."""
+    relative = unquote(url_path).lstrip("/")
+    return relative + "index.html" if relative == "" or relative.endswith("/") else relative
 
 
 _CLIENT_DIGEST = hashlib.blake2b(CLIENT.encode(), digest_size=4).hexdigest()

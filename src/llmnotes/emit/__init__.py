@@ -24,6 +24,14 @@ def all_outputs(context: PageContext) -> list[Output]:
     return [*firsts, *other_outputs(context, firsts)]
 
 
+def shown_first(context: PageContext, slugs: list[str]) -> list[Output]:
+    """What a reader of these notes' pages loads, unkeyed: the pages, the section tree and the theme's static files
+    (a server answers them before the rest of its build: see engine.outputs.look_first)."""
+    from . import nav, note, static
+
+    return [*note.own_pages(context, slugs), *nav.emit(context), *static.emit(context)]
+
+
 def first_outputs(context: PageContext) -> list[Output]:
     """The outputs quick to key and long to render: the search index (its patch after an edit takes seconds) and
     the pages that list every note, or many (see Output.lists_all)."""

@@ -51,6 +51,16 @@ def emit(context: PageContext) -> Iterator[Output]:
             carried.finish()
 
 
+def own_pages(context: PageContext, slugs: list[str]) -> list[Output]:
+    """The pages of these notes, without keys: what the writer of an edit looks at (see engine.outputs.look_first)."""
+    holder = [context]
+    return [
+        Output(note_path(slug), None, partial(_page, note_path(slug), partial(_render_current, holder, slug)))
+        for slug in slugs
+        if slug in context.site.by_slug
+    ]
+
+
 def _pager(context: PageContext) -> dict[str, tuple[ParsedNote | None, ParsedNote | None]]:
     """The notes before and after each note: the pager steps from note to note, oldest to newest, as the lists of
     papers show them. A folder's own page (index.md) lists its folder, belongs to no year, and has no pager."""

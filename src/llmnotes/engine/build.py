@@ -8,6 +8,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Config, load_config, with_base_url
 from ..content.scan import Inputs, rescan_notes, scan_inputs
@@ -16,6 +17,10 @@ from .cache import BuildCache, BuildState, CacheMemory, Stamp, code_digest, stam
 from .history import git_head
 from .progress import Progress, silent
 from .write import MARKER, check_output_dir
+
+if TYPE_CHECKING:  # the modules a build with nothing to do does not import
+    from ..emit.context import PageContext
+    from .outputs import FirstLook
 
 # Why a site without a base URL has no sitemap.xml (see emit.sitemap): the protocol takes absolute URLs only.
 NO_SITEMAP = (
@@ -47,18 +52,21 @@ def build(
     base_url: str | None = None,
     memory: CacheMemory | None = None,
     modified: Collection[str] = (),
+    first_look: Callable[[FirstLook], None] | None = None,
 ) -> BuildResult:
     """Build the site rooted at `root`; raises `UserError` with every problem, leaving the old site as it was.
 
     `base_url` (the command line's --base-url) replaces the configured one; `memory` keeps the cache between the
     builds of one process (see `CacheMemory`); `modified`, the paths of the files a watcher saw modified since the
-    last build and nothing else, spares a build with `memory` the look at every input (see `scan.rescan_notes`)."""
+    last build and nothing else, spares a build with `memory` the look at every input (see `scan.rescan_notes`).
+    `first_look` is told, once the site is compiled and before its pages render, what the pages of the notes that
+    changed load (see outputs.look_first): a server answers them first."""
     # A build makes millions of small objects and next to no reference cycles: the cyclic garbage collector would
     # walk the growing heap again and again for nothing (a fifth of a 10,000-note build's time).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(root, output, strict, drafts, force, progress, base_url, memory, modified)
+        return _build(root, output, strict, drafts, force, progress, base_url, memory, modified, first_look)
     finally:
         if collecting:
             gc.enable()
@@ -117,6 +125,7 @@ def _build(
     base_url: str | None,
     memory: CacheMemory | None,
     modified: Collection[str],
+    first_look: Callable[[FirstLook], None] | None,
 ) -> BuildResult:
     started = time.perf_counter()
     report = progress or silent
@@ -159,8 +168,8 @@ def _build(
                 changed=written_files,
                 notices=notices,
             )
-    intact = _intact_files(previous, output) if in_place else {}
-    if changed == [] and len(intact) == len(previous.written):  # nothing changed, and nobody touched the site
+    intact = _intact_files(previous, output) if in_place and changed == [] else None
+    if intact is not None and len(intact) == len(previous.written):  # nothing changed, and nobody touched the site
         if previous.inputs != cache.inputs:  # files touched but not changed: remember their new stamps
             cache.save_changes(replace(previous, inputs=cache.inputs))
         elif memory is not None:  # the server's next build starts from this state without reading it again
@@ -170,7 +179,7 @@ def _build(
             previous.note_count, len(previous.written), output, previous.warnings, seconds, notices=notices
         )
     from ..content.compile import compile_site  # nor Jinja
-    from .outputs import render_and_write, save_records
+    from .outputs import look_first, render_and_write, save_records
 
     context, diagnostics, note_count = compile_site(project, report)
     if any(d.severity == "error" for d in diagnostics):
@@ -179,6 +188,10 @@ def _build(
     state = BuildState(code_digest(), project.options, cache.inputs, inputs.site_key, inputs.theme)
     state.warnings, state.note_count = warnings, note_count
     state.git_head = head
+    if first_look is not None and in_place:
+        first_look(look_first(context, output, _changed_notes(context, previous, cache)))
+    if intact is None:  # after the first look: 12,000 files' stamps take 0.05 s at 10,000 notes
+        intact = _intact_files(previous, output) if in_place else {}
     rendered, written = render_and_write(context, state, previous, intact, output, in_place, report)
 
     def save() -> None:
@@ -260,6 +273,13 @@ def _changed_files(previous: BuildState, state: BuildState) -> tuple[str, ...]:
     """The files whose stamps differ from the last build's: written anew (a new inode), added or removed."""
     before, after = previous.written, state.written
     return tuple(sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path)))
+
+
+def _changed_notes(context: PageContext, previous: BuildState, cache: BuildCache) -> list[str]:
+    """The slugs of the notes whose files are new or changed since the last build."""
+    last = previous.inputs
+    changed = {name for name, (_, digest) in cache.inputs.items() if name not in last or last[name][1] != digest}
+    return [parsed.note.slug for parsed in context.site.notes if parsed.note.source in changed]
 
 
 def _intact_files(previous: BuildState, output: Path) -> dict[str, Stamp]:
