@@ -27,8 +27,9 @@ committed moves no date: the first body edit is like the second).
 
 Then `llmnotes serve` runs on the project, once for each of two edits (a body, then a title): once it says it is
 ready (it keys the site in memory after it starts serving), the time from saving the edit to the served page
-showing it is measured as a reader sees it, polling the page. Last, the site is built clean into another
-folder and compared byte for byte with the incrementally built one.
+showing it is measured as a reader sees it, polling the page; the server is stopped once it has finished that build
+(the pages that list every note render after the page shows). Last, the site is built clean into another folder and
+compared byte for byte with the incrementally built one.
 """
 
 from __future__ import annotations
@@ -221,15 +222,23 @@ def _served(project: Path, edit: Callable[[], None], page: str, shows: str, opti
                 if "ready" in said.get(timeout=1):
                     break
         time.sleep(1.0)  # the watcher starts after the first build
+        while not said.empty():
+            said.get()
         edit()
         started = time.perf_counter()
         while True:
             with urllib.request.urlopen(url) as answer:
                 if shows in answer.read().decode("utf-8"):
-                    return time.perf_counter() - started
+                    seconds = time.perf_counter() - started
+                    break
             if time.perf_counter() - started > 120:
                 sys.exit(f"serve did not show the edit of {page} in 120 s")
             time.sleep(0.01)
+        # The page shows the edit before the build ends (the pages that list every note render after it): the
+        # server stops once it has written the site, which the run then compares with a clean build's.
+        while not said.get(timeout=120).startswith("built "):
+            pass
+        return seconds
     finally:
         server.terminate()
         server.wait()
