@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
 import signal
 import socket
@@ -12,7 +13,8 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -299,21 +301,34 @@ def test_a_server_started_on_a_built_site_warms_up_and_its_first_edit_shows(tmp_
         server.stop()
 
 
-def test_while_a_build_renders_the_rest_the_edited_note_s_page_is_served_and_other_pages_wait(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A retitle re-renders every page that lists the note (at 10,000 notes, 0.6 s of lists); the writer looks at
-    the note's own page, which the server answers as soon as the site is compiled. Held here before the rest of
-    the build renders, as a large site would be."""
+@dataclass
+class HeldBuild:
+    """A two-note site served in this process, a retitle of its note b saved, and a rebuild whose rendering of the
+    outputs waits for `rest_may_render` (after its first look), as a large site's would take its time."""
+
+    root: Path
+    site_dir: Path
+    live: LiveSite
+    url: str
+    rest_may_render: threading.Event
+    rebuild: Callable[[], None]
+    said: list[str]
+
+    def wait_for_first_look(self) -> None:
+        deadline = time.monotonic() + 20
+        while self.live.generation == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+
+@pytest.fixture
+def held_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldBuild]:
     root = write_site(tmp_path / "site", {"notes/a.md": NOTE_A, "notes/b.md": NOTE_B})
     site_dir = (root / "site").resolve()
     build(root)
-    before = (site_dir / "notes/a.html").read_bytes()
     live = LiveSite()
     handler = type("SiteHandler", (Handler,), {"live": live, "site_dir": site_dir})
     http = SiteServer(("127.0.0.1", 0), partial(handler, directory=str(site_dir)))
     threading.Thread(target=http.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{http.server_address[1]}/"
     rest_may_render = threading.Event()
     render_rest = outputs.render_and_write
 
@@ -324,32 +339,76 @@ def test_while_a_build_renders_the_rest_the_edited_note_s_page_is_served_and_oth
     monkeypatch.setattr(outputs, "render_and_write", held)
     (root / "notes/b.md").write_text(NOTE_B.replace("title: Beta", "title: Beta Two"))
     options = {"output": site_dir, "strict": None, "drafts": False, "base_url": None, "memory": CacheMemory()}
-    rebuild = partial(_rebuild, root, options, live, say=lambda _: None, quiet=True, verbose=False)
-    building = threading.Thread(target=rebuild)
+    said: list[str] = []
+    rebuild = partial(_rebuild, root, options, live, say=said.append, quiet=True, verbose=False)
+    url = f"http://127.0.0.1:{http.server_address[1]}/"
+    try:
+        yield HeldBuild(root, site_dir, live, url, rest_may_render, rebuild, said)
+    finally:
+        rest_may_render.set()
+        http.shutdown()
+
+
+def test_while_a_build_renders_the_rest_the_edited_note_s_page_is_served_and_other_pages_wait(
+    held_build: HeldBuild,
+) -> None:
+    """A retitle re-renders every page that lists the note (at 10,000 notes, 0.6 s of lists); the writer looks at
+    the note's own page, which the server answers as soon as the site is compiled."""
+    held, site_dir = held_build, held_build.site_dir
+    before = (site_dir / "notes/a.html").read_bytes()
+    building = threading.Thread(target=held.rebuild)
     building.start()
     try:
-        deadline = time.monotonic() + 20
-        while live.generation == 0 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert live.changed_files == ["notes/b.html"], "the open page of the edited note reloads first"
-        with urllib.request.urlopen(url + "notes/b.html", timeout=5) as answer:
+        held.wait_for_first_look()
+        assert held.live.changed_files == ["notes/b.html"], "the open page of the edited note reloads first"
+        with urllib.request.urlopen(held.url + "notes/b.html", timeout=5) as answer:
             early = answer.read()
         assert b"<h1>Beta Two</h1>" in early
-        with urllib.request.urlopen(url + "static/style.css", timeout=5) as answer:
+        with urllib.request.urlopen(held.url + "static/style.css", timeout=5) as answer:
             assert answer.status == 200, "what the page loads and the build leaves as it is comes at once"
         other: queue.Queue[bytes] = queue.Queue()
-        threading.Thread(target=lambda: other.put(urllib.request.urlopen(url + "notes/a.html").read())).start()
+        threading.Thread(target=lambda: other.put(urllib.request.urlopen(held.url + "notes/a.html").read())).start()
         with pytest.raises(queue.Empty):
             other.get(timeout=0.5)  # a page the build has yet to render waits for it: never half a site
         assert building.is_alive() and (site_dir / "notes/a.html").read_bytes() == before
     finally:
-        rest_may_render.set()
+        held.rest_may_render.set()
         building.join(timeout=20)
-        http.shutdown()
     assert b">Beta Two</a>" in other.get(timeout=5), "and then gets the finished site's page"
     assert _without_client(early) == (site_dir / "notes/b.html").read_bytes(), "the page answered early is the build's"
-    assert live.generation == 2 and "notes/a.html" in live.changed_files
-    assert "notes/b.html" not in live.changed_files, "the page that reloaded first does not reload again"
+    assert held.live.generation == 2 and "notes/a.html" in held.live.changed_files
+    assert "notes/b.html" not in held.live.changed_files, "the page that reloaded first does not reload again"
+
+
+@pytest.mark.parametrize("presses", [1, 2])
+def test_ctrl_c_after_an_edit_shows_stops_once_the_site_holds_it_or_at_once_pressed_twice(
+    held_build: HeldBuild, presses: int
+) -> None:
+    """The reader saw the retitle and stops the server while the build still renders the lists: the site on disk
+    must hold what was shown, not the edit before; a second Ctrl+C does not wait (and leaves the last site whole)."""
+    held, site_dir = held_build, held_build.site_dir
+    before = (site_dir / "notes/b.html").read_bytes()
+
+    def press() -> None:
+        held.wait_for_first_look()
+        for _ in range(presses):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.2)
+        held.rest_may_render.set()
+
+    previous = signal.signal(signal.SIGINT, lambda *_: held.live.interrupt(held.said.append))
+    try:
+        threading.Thread(target=press).start()
+        with pytest.raises(KeyboardInterrupt):
+            held.rebuild()  # in the main thread, as `serve` runs it: there Ctrl+C lands
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    page = (site_dir / "notes/b.html").read_bytes()
+    if presses == 1:
+        assert b"<h1>Beta Two</h1>" in page and b">Beta Two</a>" in (site_dir / "notes/a.html").read_bytes()
+        assert held.said == ["stopping once this build is written (Ctrl+C again to stop now)"]
+    else:
+        assert page == before, "stopped in the middle: the last site stays whole"
 
 
 def _without_client(page: bytes) -> bytes:

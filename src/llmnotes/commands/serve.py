@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import sys
 import threading
 import time
@@ -78,6 +79,7 @@ class LiveSite:
         self.busy = False
         self.coming: dict[str, bytes] = {}
         self.settled: frozenset[str] = frozenset()
+        self.stop_after_build = False  # see `interrupt`
 
     @contextlib.contextmanager
     def building(self) -> Iterator[dict[str, bytes]]:
@@ -108,6 +110,15 @@ class LiveSite:
         with self.site:
             self.site.wait_for(lambda: not self.busy or path in self.coming or path in self.settled)
             yield self.coming.get(path)
+
+    def interrupt(self, say: Callable[[str], None]) -> None:
+        """Ctrl+C. While a build writes what the open pages already show (see `look_first`), it stops the server once
+        that build is written, so that the site on disk holds what the reader saw; a second one stops it at once."""
+        if self.coming and not self.stop_after_build:
+            self.stop_after_build = True
+            say("stopping once this build is written (Ctrl+C again to stop now)")
+            return
+        raise KeyboardInterrupt
 
     def publish(self, problems: list[str], changed_files: list[str] | None = None) -> None:
         """Tell the open pages: the build failed with `problems`, or these files of the site changed."""
@@ -343,6 +354,7 @@ def serve(
     server = SiteServer((host, port), partial(handler, directory=str(site_dir)))
     address = f"http://{host}:{server.server_address[1]}/"
     stop = threading.Event()
+    interrupted = signal.signal(signal.SIGINT, lambda *_: live.interrupt(say))
     try:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         say(f"serving {_shown(site_dir)}/ at {address} (Ctrl+C to stop)")
@@ -363,6 +375,7 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGINT, interrupted)
         stop.set()
         live.stop()
         server.shutdown()
@@ -420,15 +433,17 @@ def _rebuild(
         problems = [d.format() for d in error.diagnostics]
         say("\n".join(problems) + f"\nbuild failed with {len(problems)} problems; still serving the last good site")
         live.publish(problems)
-        return
-    if not quiet:
-        for line in describe(result.warnings, everything=verbose):
-            say(line)
-        say(f"built {result.notes} notes in {result.seconds:.2f} s ({result.rendered} outputs rendered)")
-    site_dir = result.output
-    # The pages that reloaded when the build began to show them, with the bytes it wrote, need not reload again.
-    live.publish([], [path for path in result.changed if not _shown_already(site_dir / path, shown.get(path))])
-    _save_soon(live, memory)
+    else:
+        if not quiet:
+            for line in describe(result.warnings, everything=verbose):
+                say(line)
+            say(f"built {result.notes} notes in {result.seconds:.2f} s ({result.rendered} outputs rendered)")
+        site_dir = result.output
+        # The pages that reloaded when the build began to show them, with the bytes it wrote, need not reload again.
+        live.publish([], [path for path in result.changed if not _shown_already(site_dir / path, shown.get(path))])
+        _save_soon(live, memory)
+    if live.stop_after_build:  # Ctrl+C during the build (see LiveSite.interrupt)
+        raise KeyboardInterrupt
 
 
 def _shown_already(file: Path, shown: bytes | None) -> bool:
