@@ -1818,13 +1818,15 @@ def test_a_build_tells_first_what_the_edited_notes_pages_load_as_it_then_writes_
     site = root / OUTPUT
     nav_before = (site / "static/nav.js").read_bytes()
     note = root / "notes/models/t5.md"
-    note.write_text(note.read_text().replace("title: T5", "title: T5 (text to text)"))
+    note.write_text(note.read_text().replace("title: T5", "title: Encoder-decoder T5"))  # between the others
     looks = []
     build(root, first_look=looks.append)
     (look,) = looks
     assert sorted(look.changed) == ["notes/t5.html", "static/nav.js"]
     for path, content in look.changed.items():
         assert (site / path).read_bytes() == content, f"{path} as told first is not as written"
-    assert nav_before != look.changed["static/nav.js"] and b"T5 (text to text)" in look.changed["notes/t5.html"]
+    assert nav_before != look.changed["static/nav.js"] and b"Encoder-decoder T5" in look.changed["notes/t5.html"]
+    page = look.changed["notes/t5.html"].decode()
+    assert 'rel="prev" href="' in page and 'rel="next" href="' in page, "the pager's neighbours on either side"
     assert {"static/style.css", "static/tree.js"} <= look.settled
     assert all((site / path).is_file() for path in look.settled)

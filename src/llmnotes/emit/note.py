@@ -52,13 +52,23 @@ def emit(context: PageContext) -> Iterator[Output]:
 
 
 def own_pages(context: PageContext, slugs: list[str]) -> list[Output]:
-    """The pages of these notes, without keys: what the writer of an edit looks at (see engine.outputs.look_first)."""
-    holder = [context]
+    """The pages of these notes, without keys: what the writer of an edit looks at (see engine.outputs.look_first).
+    Each finds its own place in the pager, without the pager of every note (0.01 s at 10,000 notes)."""
     return [
-        Output(note_path(slug), None, partial(_page, note_path(slug), partial(_render_current, holder, slug)))
+        Output(note_path(slug), None, partial(_page, note_path(slug), partial(_render_own, context, slug)))
         for slug in slugs
         if slug in context.site.by_slug
     ]
+
+
+def _render_own(context: PageContext, slug: str) -> tuple[bytes, str]:
+    listed = context.listed()  # newest first: the pager's previous note is the next one in it
+    position = next((n for n, parsed in enumerate(listed) if parsed.note.slug == slug), None)
+    previous = following = None
+    if position is not None:
+        previous = listed[position + 1] if position + 1 < len(listed) else None
+        following = listed[position - 1] if position > 0 else None
+    return _render(context, context.site.by_slug[slug], note_path(slug), previous, following)
 
 
 def _pager(context: PageContext) -> dict[str, tuple[ParsedNote | None, ParsedNote | None]]:

@@ -189,7 +189,7 @@ def _build(
     state.warnings, state.note_count = warnings, note_count
     state.git_head = head
     if first_look is not None and in_place:
-        first_look(look_first(context, output, _changed_notes(context, previous, cache)))
+        first_look(look_first(context, state, previous, output, _changed_notes(context, previous, cache)))
     if intact is None:  # after the first look: 12,000 files' stamps take 0.05 s at 10,000 notes
         intact = _intact_files(previous, output) if in_place else {}
     rendered, written = render_and_write(context, state, previous, intact, output, in_place, report)
