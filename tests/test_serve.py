@@ -26,6 +26,7 @@ from llmnotes.engine import outputs
 from llmnotes.engine.build import build
 from llmnotes.engine.cache import CacheMemory
 from llmnotes.engine.parallel import START_METHOD_SETTING
+from llmnotes.model import Diagnostic, UserError
 from serving import NOTE_A, NOTE_B, Server, served_site
 from sites import write_site
 
@@ -378,6 +379,31 @@ def test_while_a_build_renders_the_rest_the_edited_note_s_page_is_served_and_oth
     assert _without_client(early) == (site_dir / "notes/b.html").read_bytes(), "the page answered early is the build's"
     assert held.live.generation == 2 and "notes/a.html" in held.live.changed_files
     assert "notes/b.html" not in held.live.changed_files, "the page that reloaded first does not reload again"
+
+
+def test_a_build_that_fails_after_its_first_look_leaves_the_last_good_site_served(
+    held_build: HeldBuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The edited page was shown early; then a template of a list fails to render. The pages show the error, and
+    the server answers the last good site again, not what the failed build had shown."""
+    held = held_build
+
+    def failing(*_: Any, **__: Any) -> tuple[int, int]:
+        assert held.rest_may_render.wait(timeout=20)
+        raise UserError(Diagnostic("templates/timeline.html", "unexpected end of template", line=3))
+
+    monkeypatch.setattr(outputs, "render_and_write", failing)
+    building = threading.Thread(target=held.rebuild)
+    building.start()
+    held.wait_for_first_look()
+    with urllib.request.urlopen(held.url + "notes/b.html", timeout=5) as answer:
+        assert b"<h1>Beta Two</h1>" in answer.read()
+    held.rest_may_render.set()
+    building.join(timeout=20)
+    assert held.live.problems == ["templates/timeline.html:3: unexpected end of template"]
+    with urllib.request.urlopen(held.url + "notes/b.html", timeout=5) as answer:
+        assert b"<h1>Beta</h1>" in answer.read(), "the last good site, as on disk"
+    assert b"<h1>Beta</h1>" in (held.site_dir / "notes/b.html").read_bytes()
 
 
 @pytest.mark.parametrize("presses", [1, 2])
