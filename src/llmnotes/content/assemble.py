@@ -197,20 +197,27 @@ def note_dates(
 
 def build_tags(notes: tuple[ParsedNote, ...]) -> tuple[Tag, ...]:
     """One tag per folded name, shown as written most often; each with a URL slug no other tag shares."""
-    spellings: dict[str, dict[str, int]] = {}
-    members: dict[str, list[str]] = {}
+    written: dict[str, list[str]] = {}  # each spelling -> the slug of the note, per time it is written
     for parsed in notes:
         slug = parsed.note.slug
         for tag in parsed.note.tags:
-            key = fold(tag)
-            counter = spellings.get(key)
-            if counter is None:
-                counter = spellings[key] = {}
-                members[key] = [slug]
-            elif members[key][-1] != slug:  # a note that writes a tag twice is listed once
-                members[key].append(slug)
-            counter[tag] = counter.get(tag, 0) + 1
-    names = {key: min(counter, key=lambda s: (-counter[s], s)) for key, counter in spellings.items()}
+            found = written.get(tag)
+            if found is None:
+                written[tag] = [slug]
+            else:
+                found.append(slug)
+    spellings: dict[str, list[str]] = {}  # folded name -> its spellings, by first use
+    for tag in written:
+        spellings.setdefault(fold(tag), []).append(tag)
+    position: dict[str, int] = {}
+    members: dict[str, list[str]] = {}
+    for key, forms in spellings.items():
+        if len(forms) == 1:  # a note that writes a tag twice is listed once
+            members[key] = list(dict.fromkeys(written[forms[0]]))
+            continue
+        position = position or {parsed.note.slug: n for n, parsed in enumerate(notes)}
+        members[key] = sorted({slug for form in forms for slug in written[form]}, key=position.__getitem__)
+    names = {key: min(forms, key=lambda s: (-len(written[s]), s)) for key, forms in spellings.items()}
     slugs = unique_slugs(list(names))
     tags = [Tag(names[key], slugs[key], tuple(members[key])) for key in names]
     return tuple(sorted(tags, key=lambda t: (-len(t.note_slugs), fold(t.name))))

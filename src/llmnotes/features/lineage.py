@@ -15,32 +15,29 @@ def chronological(note: Note) -> tuple:
 def build_lineage(notes: Sequence[Note]) -> tuple[Lineage, list[Diagnostic]]:
     """The graph over known notes (unknown slugs and self-references are reported by site.check_builds_on)."""
     by_slug = {note.slug: note for note in notes}
+    none: tuple[str, ...] = ()
     parents: dict[str, tuple[str, ...]] = {}
-    children: dict[str, list[str]] = {slug: [] for slug in by_slug}
+    kids: dict[str, list[str]] = {}  # only the notes some note builds on: most notes of most sites have none
     for note in notes:
         builds_on = note.builds_on
-        known = tuple(dict.fromkeys(s for s in builds_on if s in by_slug and s != note.slug)) if builds_on else ()
+        known = tuple(dict.fromkeys(s for s in builds_on if s in by_slug and s != note.slug)) if builds_on else none
         parents[note.slug] = known
         for parent in known:
-            children[parent].append(note.slug)
-    problems = find_cycles(notes, parents)
+            kids.setdefault(parent, []).append(note.slug)
+    problems = find_cycles(notes, parents) if kids else []
     if problems:
-        return Lineage(parents=parents, children={s: () for s in by_slug}), problems
+        return Lineage(parents=parents, children=dict.fromkeys(by_slug, none)), problems
     # Only the notes in the graph are ordered and walked: most notes of most sites build on none and have no
     # children, and sorting and walking all of 10,000 took a build 0.03 s.
-    in_graph = [note for note in notes if parents[note.slug] or children[note.slug]]
+    in_graph = [note for note in notes if parents[note.slug] or note.slug in kids]
     order = {note.slug: i for i, note in enumerate(sorted(in_graph, key=chronological))}
-    ordered_children = {slug: tuple(sorted(kids, key=order.__getitem__)) for slug, kids in children.items()}
-    none: tuple[str, ...] = ()
-    return (
-        Lineage(
-            parents=parents,
-            children=ordered_children,
-            ancestors={slug: _reach(slug, parents, order) if slug in order else none for slug in by_slug},
-            descendants={slug: _reach(slug, ordered_children, order) if slug in order else none for slug in by_slug},
-        ),
-        [],
-    )
+    children = dict.fromkeys(by_slug, none)
+    children.update((slug, tuple(sorted(found, key=order.__getitem__))) for slug, found in kids.items())
+    ancestors, descendants = dict.fromkeys(by_slug, none), dict.fromkeys(by_slug, none)
+    for slug in order:
+        ancestors[slug] = _reach(slug, parents, order)
+        descendants[slug] = _reach(slug, children, order)
+    return Lineage(parents=parents, children=children, ancestors=ancestors, descendants=descendants), []
 
 
 def find_cycles(notes: Sequence[Note], parents: dict[str, tuple[str, ...]]) -> list[Diagnostic]:
