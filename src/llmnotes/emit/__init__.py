@@ -25,8 +25,8 @@ def all_outputs(context: PageContext) -> list[Output]:
 
 
 def shown_first(context: PageContext, slugs: list[str]) -> list[Output]:
-    """What a reader of these notes' pages loads, unkeyed: the pages, the section tree and the theme's static files
-    (a server answers them before the rest of its build: see engine.outputs.look_first)."""
+    """What a reader of these notes' pages loads: the pages (without keys), the section tree and the theme's static
+    files (a server answers them before the rest of its build: see engine.outputs.look_first)."""
     from . import nav, note, static
 
     return [*note.own_pages(context, slugs), *nav.emit(context), *static.emit(context)]
