@@ -9,6 +9,7 @@ import pytest
 from browsing import screenshot
 
 from serving import NOTE_A, Server, served_site
+from sites import write_site
 
 
 @pytest.fixture
@@ -30,3 +31,40 @@ def test_the_page_reloads_shows_the_errors_and_clears_them(server: Server, page:
     (server.root / "notes/a.md").write_text(NOTE_A)
     page.wait_for_function("!document.getElementById('llmnotes-errors')", timeout=3000)
     assert "Alpha links to" in page.inner_text("main")
+
+
+def test_a_retitle_reloads_each_open_page_once_and_every_one_shows_the_new_title(tmp_path: Path, page: object) -> None:
+    """A retitle in a site of folders, served: the note's page (its heading, and the section tree beside it, which
+    the server may answer before the lists are written) and the timeline open in another tab each reload once and
+    show the new title."""
+    root = write_site(
+        tmp_path / "folders",
+        {
+            "notes/models/bert.md": "---\ntitle: BERT\nyear: 2018\n---\nSee [[t5]].\n",
+            "notes/models/t5.md": "---\ntitle: T5\nyear: 2019\n---\nText to text.\n",
+            "notes/surveys/llm4rec.md": "---\ntitle: LLM4Rec\nyear: 2023\n---\nA survey.\n",
+        },
+    )
+    server = Server(root)
+    try:
+        timeline = page.context.new_page()  # type: ignore[attr-defined]
+        loads = {"note": 0, "timeline": 0}
+        for name, tab in (("note", page), ("timeline", timeline)):
+            tab.on("load", lambda _, name=name: loads.__setitem__(name, loads[name] + 1))
+        page.goto(server.url + "notes/t5.html")
+        timeline.goto(server.url + "timeline.html")
+        page.wait_for_timeout(300)  # the event streams open
+        loads.update(note=0, timeline=0)
+        note = root / "notes/models/t5.md"
+        note.write_text(note.read_text().replace("title: T5", "title: Text-to-Text Transfer (T5)"))
+        page.wait_for_function("document.querySelector('h1').innerText.includes('Text-to-Text')", timeout=5000)
+        timeline.wait_for_function("document.body.innerText.includes('Text-to-Text')", timeout=5000)
+        page.wait_for_function(
+            "[...document.querySelectorAll('.site-tree a')].some(a => a.innerText.includes('Text-to-Text'))",
+            timeout=5000,
+        )
+        page.wait_for_timeout(1000)  # a second reload, were one sent, would come by now
+        assert loads == {"note": 1, "timeline": 1}
+        screenshot(page, "serve-retitled-note")
+    finally:
+        server.stop()
