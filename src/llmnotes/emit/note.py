@@ -62,12 +62,9 @@ def own_pages(context: PageContext, slugs: list[str]) -> list[Output]:
 
 
 def _render_own(context: PageContext, slug: str) -> tuple[bytes, str]:
-    listed = context.listed()  # newest first: the pager's previous note is the next one in it
+    listed = context.listed()
     position = next((n for n, parsed in enumerate(listed) if parsed.note.slug == slug), None)
-    previous = following = None
-    if position is not None:
-        previous = listed[position + 1] if position + 1 < len(listed) else None
-        following = listed[position - 1] if position > 0 else None
+    previous, following = _neighbours(listed, position) if position is not None else (None, None)
     return _render(context, context.site.by_slug[slug], note_path(slug), previous, following)
 
 
@@ -78,14 +75,14 @@ def _pager(context: PageContext) -> dict[str, tuple[ParsedNote | None, ParsedNot
 
 
 def _make_pager(context: PageContext) -> dict[str, tuple[ParsedNote | None, ParsedNote | None]]:
-    oldest_first = list(reversed(context.listed()))
-    return {
-        parsed.note.slug: (
-            oldest_first[position - 1] if position > 0 else None,
-            oldest_first[position + 1] if position + 1 < len(oldest_first) else None,
-        )
-        for position, parsed in enumerate(oldest_first)
-    }
+    listed = context.listed()
+    return {listed[n].note.slug: _neighbours(listed, n) for n in reversed(range(len(listed)))}  # oldest first
+
+
+def _neighbours(listed: list[ParsedNote], position: int) -> tuple[ParsedNote | None, ParsedNote | None]:
+    """The pager of the note at `position` of the listed notes (newest first): the older note, then the newer."""
+    older = listed[position + 1] if position + 1 < len(listed) else None
+    return older, listed[position - 1] if position > 0 else None
 
 
 def _current(context: PageContext) -> list[PageContext]:
