@@ -751,6 +751,35 @@ def test_a_server_takes_the_pages_an_edit_leaves_whole_from_its_last_build(
     assert_equals_clean(root, tmp_path, result)
 
 
+@pytest.mark.parametrize("method", ["forkserver", "spawn"])
+def test_a_server_renders_in_workers_that_were_sent_the_site_after_taking_pages_whole(
+    method: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server runs threads, so its workers are started from a forkserver (or spawned) and sent the site pickled,
+    without the keys it kept. A template edit after a retitle renders every note page in them: each makes the keys
+    of the pages the server took whole from its last build, from the site alone (a server crashed on it)."""
+    from llmnotes.emit import context, nav, search_index
+    from llmnotes.engine import parallel
+
+    for module in (context, nav, search_index):  # which would make in this process every key it carries over
+        monkeypatch.setattr(module, "CHECK_CARRIED", False)
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    monkeypatch.setenv(parallel.START_METHOD_SETTING, method)
+    root = make_site_with_theme_copy(tmp_path)
+    build(root)
+    memory = CacheMemory()
+    assert warm_up(root, memory)
+    let_the_clock_tick()
+    note_template = root / "templates" / "note.html"
+    text = note_template.read_text(encoding="utf-8")
+    at = text.rindex("{% endblock %}")
+    note_template.write_text(text[:at] + "<!-- 本站改过 -->\n" + text[at:], encoding="utf-8")
+    result = build(root, memory=memory)
+    assert "<!-- 本站改过 -->" in page(root / OUTPUT, "notes/t5.html")
+    assert_equals_clean(root, tmp_path, result)
+
+
 def test_a_server_that_warmed_up_on_a_built_site_makes_only_the_keys_its_first_edit_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -155,6 +155,8 @@ class PageContext:
     def changed_cards(self) -> frozenset[str] | None:
         """The notes whose card key is not the last build's, if this process kept those (a server) and the site has
         the same notes; else None, and no key is carried over (see `carried_key`)."""
+        if self.kept_keys is None:  # the command line; or a worker, sent the site without the keys (see outputs.py)
+            return None
         if _CHANGED not in self.memo:
             self.memo[_CHANGED] = self._changed_cards()
         return self.memo[_CHANGED]  # type: ignore[no-any-return]
@@ -295,6 +297,8 @@ class PageContext:
         """The notes whose body key may differ from the last build's kept by this process (a server), known without
         making the keys of 10,000 notes: their bytes, links or embedded files changed, a note they link to has another
         card, or they cite (those keys are always made); None when unknown, and every body key is made."""
+        if self.kept_keys is None:  # see `changed_cards`
+            return None
         if _CHANGED_BODIES not in self.memo:
             self.memo[_CHANGED_BODIES] = self._changed_bodies()
         return self.memo[_CHANGED_BODIES]  # type: ignore[no-any-return]
