@@ -226,6 +226,25 @@ def test_workers_work_while_the_caller_goes_on_and_end_when_it_stops_asking(
     assert not multiprocessing.active_children()
 
 
+def test_workers_that_must_be_sent_the_site_start_only_for_work_that_repays_it(
+    tmp_path: Path, started: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server runs threads, so its workers are spawned (or forked from a forkserver) and sent the site, which
+    costs as much as rendering hundreds of pages at 10,000 notes: fewer outputs than that render in the server's
+    own process. Forked workers, which are sent nothing, start as before."""
+    jobs = [(number, str(tmp_path)) for number in range(8)]
+    monkeypatch.setenv(parallel.START_METHOD_SETTING, "spawn")
+    assert list(parallel.run_all(_square_noted, jobs, chunk=1, sending=4)) == [n * n for n in range(8)]
+    assert started == [], "two workers that each first cost 4 items would finish 8 items no sooner"
+    assert list(parallel.run_all(_square_noted, jobs, chunk=1, sending=3)) == [n * n for n in range(8)]
+    assert started == ["spawn"]
+    if "fork" in multiprocessing.get_all_start_methods():
+        monkeypatch.setenv(parallel.START_METHOD_SETTING, "fork")
+        monkeypatch.setattr(parallel, "_has_other_threads", lambda: False)
+        assert list(parallel.run_all(_square_noted, jobs, chunk=1, sending=100)) == [n * n for n in range(8)]
+        assert started == ["spawn", "fork"]
+
+
 def test_an_error_in_a_worker_is_told_though_its_pool_cannot_be_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
     """CPython's Pool.terminate can wait for ever on a lock a killed worker held (seen once in CI); the build must
     still stop and tell its error."""

@@ -86,13 +86,16 @@ def run_all(
     weight: int = 1,
     single: int = 0,
     heavy: int = 0,
+    sending: int = 0,
 ) -> Generator[Result, None, None]:
     """`function` over `items`, results in order; in worker processes when there are enough items and cores. An
     item of `weight` counts as that many (a run of documents). Workers take `chunk` items at a time, but the first
     `single` one at a time: large results that this process takes up as they come (the search index's pieces),
     not in lumps that wait for it, all in memory at once. `heavy` items among them (pages that list every note)
     count as MIN_ITEMS each where workers are forked, as two such pages are worth a pool then: not where workers
-    must be sent the whole site first.
+    must be sent the whole site first. `sending` is what a worker that is not forked costs before its first item
+    (sent the site, it unpickles it and lists the outputs again), in items' worth: such workers are started only
+    for enough work to repay it, which a server's edit of one template seldom is (see outputs.worker_setup).
 
     The workers start at once, and work while the caller goes on until it asks for their results; closing the
     generator ends them. The last `alone` items run in this process once the workers are done: they may use
@@ -106,6 +109,8 @@ def run_all(
     shared = len(items) - alone
     load = shared * weight + (heavy * (MIN_ITEMS - weight) if method == "fork" else 0)
     workers = min(worker_count(), load // MIN_ITEMS)
+    if method != "fork" and workers >= 2 and load * (workers - 1) <= sending * workers:
+        workers = 0  # `workers` would finish after this process alone: they must first be sent the site
     in_worker = multiprocessing.current_process().daemon  # a worker cannot have workers of its own
     if workers < 2 or in_worker:
         return (function(item) for item in items)
