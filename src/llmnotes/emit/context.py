@@ -163,11 +163,12 @@ class PageContext:
 
     def _changed_cards(self) -> frozenset[str] | None:
         """Only the cards whose inputs (see `_card_inputs`) may have changed are looked at; the others' keys are the
-        last build's. Comparing the inputs of 10,000 cards took a tenth of a server's title edit."""
+        last build's. Comparing the inputs of 10,000 cards took a tenth of a server's title edit. The notes added
+        count as changed, and so do those deleted: whatever showed them is made again."""
         site, kept = self.site, self.kept_keys or {}
         last: dict[str, str] = kept.get(_CARDS) or {}
         facts = self.card_facts()
-        if last.keys() != site.by_slug.keys():
+        if not last:
             self.next_keys[_CARDS] = {slug: self.card_key(slug) for slug in site.by_slug}
             return None
         looked_at = facts.changed_since(kept.get(_CARD_FACTS), site)
@@ -175,15 +176,16 @@ class PageContext:
             looked_at = set(site.by_slug)
         if CHECK_CARRIED and any(self._card_key(slug) != last[slug] for slug in site.by_slug if slug not in looked_at):
             raise AssertionError("a card key carried over from the last build is not its key")
+        deleted = last.keys() - site.by_slug.keys()
         # The others' keys carried over whole (and kept by the cache for the command line's next build as they were),
         # but for those already made in this build; the keys of those looked at are made.
         last_cards, next_cards = self.kept(CARDS)
-        _carry(self.card_keys, last, looked_at)
-        _carry(next_cards, last_cards, looked_at)
+        _carry(self.card_keys, last, looked_at | deleted)
+        _carry(next_cards, last_cards, looked_at | deleted)
         for slug in looked_at:
             self.card_key(slug)
         cards = self.next_keys[_CARDS] = dict(self.card_keys)
-        return frozenset(slug for slug in looked_at if cards[slug] != last[slug])
+        return frozenset(slug for slug in looked_at if cards[slug] != last.get(slug)) | deleted
 
     def card_facts(self) -> CardFacts:
         """This build's `CardFacts`, made once and kept for the next build of this process."""
@@ -419,9 +421,10 @@ class CardFacts:
 
     def changed_since(self, last: Any, site: Site) -> set[str] | None:
         """The notes whose card may differ from the one made when the facts were `last`; None for every note."""
-        if not isinstance(last, CardFacts) or self.paths != last.paths:
+        if not isinstance(last, CardFacts):
             return None
-        changed = {slug for slug, digest in self.digests.items() if digest != last.digests.get(slug)}
+        changed = differing(self.paths, last.paths)  # a note added, moved or given another slug
+        changed.update(slug for slug, digest in self.digests.items() if digest != last.digests.get(slug))
         changed.update(slug for slug, parsed in site.by_slug.items() if parsed.lead is None)  # see `_card_key`
         # a note's own links, whose labels its excerpt may show (a server keeps the unchanged ones: see link.py)
         changed.update(slug for slug, links in self.links.items() if links is not last.links.get(slug))
@@ -433,7 +436,7 @@ class CardFacts:
         changed |= differing(self.dates, last.dates)
         if self.section_of != last.section_of or not relabelled.isdisjoint(site.sections):
             changed.update(self.section_of, last.section_of)  # a section's name shows in its notes' cards
-        return changed
+        return changed & site.by_slug.keys()  # not the notes deleted
 
 
 def _carry(values: dict, last: dict, but: set[str]) -> None:
