@@ -141,13 +141,14 @@ def _render_others(plan: Plan, render: RenderJob, todo: list[Output], total: int
 
 
 def worker_setup(context: PageContext) -> int:
-    """What a render worker that is not forked costs before its first output, in outputs' worth: unpickling the
-    site and listing the outputs again (with their keys) took two workers 1.3 s at 10,000 notes, where a page
-    renders in 2 ms; so a server's edit of the tag page's template rendered its 200 pages in 2.0 s, 0.8 s alone."""
-    return len(context.site.notes) // NOTES_PER_SETUP_OUTPUT
+    """What a render worker that is not forked costs before its first output, in outputs' worth (a page renders in
+    2 ms): started from a forkserver that must first load llmnotes (0.5 s), it unpickles the site and lists the
+    outputs again with their keys (1.3 s for two at 10,000 notes). A server's edit of the tag page's template
+    rendered its 200 pages in 2.0 s at 10,000 notes, 0.8 s alone; in 1.2 s at 1,500 notes, 0.4 s alone."""
+    return WORKER_START + len(context.site.notes) // NOTES_PER_SETUP_OUTPUT
 
 
-NOTES_PER_SETUP_OUTPUT = 15  # see `worker_setup`
+WORKER_START, NOTES_PER_SETUP_OUTPUT = 250, 15  # see `worker_setup`
 _OUTPUT_KEYS = "output keys"  # see Plan._key
 _STATE_OUTPUTS = "state outputs"  # the last build's `BuildState.outputs` (see Plan.taken)
 
