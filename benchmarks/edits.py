@@ -25,11 +25,13 @@ With `--git N` the project is a git repository, as a user keeps notes: everythin
 that each append a line to three notes (the notes' dates then come from git's log, and an edit that is not
 committed moves no date: the first body edit is like the second).
 
-Then `llmnotes serve` runs on the project, once for each of two edits (a body, then a title): once it says it is
-ready (it keys the site in memory after it starts serving), the time from saving the edit to the served page
-showing it is measured as a reader sees it, polling the page; the server is stopped once it has finished that build
-(the pages that list every note render after the page shows). Last, the site is built clean into another folder and
-compared byte for byte with the incrementally built one.
+Then one `llmnotes serve` runs on the project, and the same kinds of edit are made again one after another, as
+a writer makes them (body, title, tag, link, a note added, then deleted, the tag page's template): once the server
+says it is ready (it keys the site in memory after it starts serving), the time from saving each edit to the
+served page showing it is measured as a reader sees it, polling the page (the note's page; the added note's page,
+then its 404; the tag's page), with the server's own figure for its build (the pages that list every note render
+after the page shows); each edit waits for the last one's build. Last, the site is built clean into another
+folder and compared byte for byte with the incrementally built one.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -102,11 +106,7 @@ def main() -> None:
         retitle(middle, "Renamed ")
 
     def tag() -> None:
-        text = middle.read_text(encoding="utf-8")
-        if args.real is not None:
-            middle.write_text('---\ntags: ["排序实验"]\n---\n' + text, encoding="utf-8")
-        else:
-            middle.write_text(re.sub(r"^tags: \[", 'tags: ["排序实验", ', text, count=1, flags=re.M), encoding="utf-8")
+        _tagged(middle, "排序实验", args.real is not None)
 
     def link() -> None:
         middle.write_text(middle.read_text(encoding="utf-8") + f"\n\n另见 {linked}。\n", encoding="utf-8")
@@ -143,14 +143,32 @@ def main() -> None:
         figures.append({"run": name, "seconds": round(seconds, 3), "output": output})
         print(f"{name:<10} {seconds:7.2f} s  {output}", flush=True)
     note_page = f"notes/{middle.stem}.html"
-    served_edits: list[tuple[str, Callable[[], None], str]] = [
-        ("serve body", lambda: _append(middle, "\n\n服务时追加。\n"), "服务时追加。"),
-        ("serve title", lambda: retitle(middle, "Served "), "Served "),
+    served_added = middle.parent / "served-added-note.md"
+    tag_page = "tags/排序实验.html"  # the tag the command line's tag edit gave
+
+    def served_add() -> None:
+        front = "" if args.real is not None else '---\ntitle: "Served addition"\nyear: 2024\n---\n\n'
+        served_added.write_text(front + "# Served addition\n\n服务时新加。\n", encoding="utf-8")
+
+    def served_template() -> None:
+        path = project / "templates" / "tag.html"
+        text = path.read_text(encoding="utf-8")
+        at = text.rindex("{% endblock %}")  # in a block: a child template shows nothing outside its blocks
+        path.write_text(text[:at] + "<!-- served edit -->\n" + text[at:], encoding="utf-8")
+
+    served_edits: list[tuple[str, Callable[[], None], str, Callable[[int, str], bool]]] = [
+        ("body", lambda: _append(middle, "\n\n服务时追加。\n"), note_page, _showing("服务时追加。")),
+        ("title", lambda: retitle(middle, "Served "), note_page, _showing("Served ")),
+        ("tag", lambda: _tagged(middle, "服务标签", args.real is not None), note_page, _showing("服务标签")),
+        ("link", lambda: _append(middle, f"\n\n服务时另见 {linked}。\n"), note_page, _showing("服务时另见")),
+        ("add", served_add, f"notes/{served_added.stem}.html", _showing("服务时新加。")),
+        ("delete", lambda: served_added.unlink(), f"notes/{served_added.stem}.html", lambda status, _: status == 404),
+        ("template", served_template, tag_page, _showing("<!-- served edit -->")),
     ]
-    for name, edit, shows in served_edits:
-        seconds = _served(project, edit, note_page, shows, options)
-        figures.append({"run": name, "seconds": round(seconds, 3), "output": "save to page showing it"})
-        print(f"{name:<12} {seconds:7.2f} s", flush=True)
+    for name, shown, built in _serve_session(project, served_edits, options):
+        figures.append({"run": f"serve {name}", "seconds": round(shown, 3), "output": "save to page showing it"})
+        figures.append({"run": f"serve {name} built", "seconds": round(built, 3), "output": "the server's build"})
+        print(f"serve {name:<9} {shown:7.2f} s shown, {built:5.2f} s built", flush=True)
     clean_seconds, _ = _build(project, args.work / "clean", [*options, "--force"])
     same = _same_tree(project / "site", args.work / "clean")
     verdict = "identical to" if same else "DIFFERS from"
@@ -199,18 +217,21 @@ def _reheading(note: Path, prefix: str) -> None:
     note.write_text(re.sub(r"^# ", f"# {prefix}", text, count=1, flags=re.M), encoding="utf-8")
 
 
-def _served(project: Path, edit: Callable[[], None], page: str, shows: str, options: list[str]) -> float:
-    """Seconds from an edit's save to `llmnotes serve` serving `page` with `shows` in it."""
+def _serve_session(
+    project: Path, edits: list[tuple[str, Callable[[], None], str, Callable[[int, str], bool]]], options: list[str]
+) -> list[tuple[str, float, float]]:
+    """One `llmnotes serve` on the project, one edit after another as a writer makes them: for each, the seconds from
+    its save to the server answering its page as `shows` wants it, and the server's own build's seconds."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [sys.executable, "-m", "llmnotes", "serve", "--root", str(project), "--port", str(port), *options]
     server = subprocess.Popen(command, env=_environment(), stdout=subprocess.PIPE, text=True)
+    figures = []
     try:
         assert server.stdout is not None
         while "serving" not in server.stdout.readline():
             pass
-        url = f"http://127.0.0.1:{port}/{page}"
         # Once it serves, the server reads ahead and keys the site in memory, and says it is ready: as a writer who
         # starts the server and then edits, the edit comes after that (a minute at most: an older llmnotes, or a
         # site changed meanwhile, says nothing).
@@ -222,26 +243,51 @@ def _served(project: Path, edit: Callable[[], None], page: str, shows: str, opti
                 if "ready" in said.get(timeout=1):
                     break
         time.sleep(1.0)  # the watcher starts after the first build
-        while not said.empty():
-            said.get()
-        edit()
-        started = time.perf_counter()
-        while True:
-            with urllib.request.urlopen(url) as answer:
-                if shows in answer.read().decode("utf-8"):
-                    seconds = time.perf_counter() - started
-                    break
-            if time.perf_counter() - started > 120:
-                sys.exit(f"serve did not show the edit of {page} in 120 s")
-            time.sleep(0.01)
-        # The page shows the edit before the build ends (the pages that list every note render after it): the
-        # server stops once it has written the site, which the run then compares with a clean build's.
-        while not said.get(timeout=120).startswith("built "):
-            pass
-        return seconds
+        for name, edit, page, shows in edits:
+            while not said.empty():
+                said.get()
+            url = f"http://127.0.0.1:{port}/{urllib.parse.quote(page)}"
+            edit()
+            started = time.perf_counter()
+            while not shows(*_answer(url)):
+                if time.perf_counter() - started > 120:
+                    sys.exit(f"serve did not show the {name} edit in {page} in 120 s")
+                time.sleep(0.01)
+            seconds = time.perf_counter() - started
+            # The page shows the edit before the build ends (the pages that list every note render after it): the
+            # next edit waits for the server to finish its build, and the last one's site is compared with a clean
+            # build's.
+            line = said.get(timeout=120)
+            while not line.startswith("built "):
+                line = said.get(timeout=120)
+            built = re.search(r" in ([0-9.]+) s", line)
+            figures.append((name, seconds, float(built.group(1)) if built else float("nan")))
+            time.sleep(0.3)  # past the watcher's quiet time: each edit is a build of its own
+        return figures
     finally:
         server.terminate()
         server.wait()
+
+
+def _answer(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url) as answer:
+            return answer.status, answer.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+
+
+def _showing(text: str) -> Callable[[int, str], bool]:
+    return lambda status, page: status == 200 and text in page
+
+
+def _tagged(note: Path, tag: str, without_front_matter: bool) -> None:
+    """Give the note another tag: first in its list, or in front matter it did not have (a real-shaped note)."""
+    text = note.read_text(encoding="utf-8")
+    if without_front_matter and not text.startswith("---\n"):
+        note.write_text(f'---\ntags: ["{tag}"]\n---\n' + text, encoding="utf-8")
+    else:
+        note.write_text(re.sub(r"^tags: \[", f'tags: ["{tag}", ', text, count=1, flags=re.M), encoding="utf-8")
 
 
 def _build(project: Path, output: Path, options: list[str]) -> tuple[float, str]:
