@@ -12,7 +12,7 @@ os.environ.setdefault("LLMNOTES_CHECK_CARRIED", "1")  # before llmnotes is impor
 
 import pytest
 
-from llmnotes.engine import parallel
+from llmnotes.engine import outputs, parallel
 
 
 @pytest.fixture(autouse=True)
@@ -20,3 +20,4 @@ def workers_for_small_sites(monkeypatch: pytest.MonkeyPatch) -> None:
     if os.environ.get(parallel.START_METHOD_SETTING):
         monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
         monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+        monkeypatch.setattr(outputs, "worker_setup", lambda context: 0)  # a server's edits too

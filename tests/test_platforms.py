@@ -13,7 +13,7 @@ from pathlib import Path, PureWindowsPath
 
 import pytest
 
-from llmnotes.engine import parallel
+from llmnotes.engine import outputs, parallel
 from llmnotes.engine.cache import CACHE_DIR
 from llmnotes.tool_config import edit_url_for
 from sites import run_cli, write_site
@@ -74,6 +74,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
     monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
     monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    monkeypatch.setattr(outputs, "worker_setup", lambda context: 0)  # nor do they wait for a larger edit
     monkeypatch.setattr(parallel.multiprocessing, "get_context", recording)
     yield methods
 
