@@ -1859,3 +1859,42 @@ def test_a_build_tells_first_what_the_edited_notes_pages_load_as_it_then_writes_
     assert 'rel="prev" href="' in page and 'rel="next" href="' in page, "the pager's neighbours on either side"
     assert {"static/style.css", "static/tree.js"} <= look.settled
     assert all((site / path).is_file() for path in look.settled)
+
+
+def test_a_build_tells_next_what_the_pages_open_in_a_servers_browsers_hold(tmp_path: Path) -> None:
+    """After the edited notes' pages, the pages open in a server's browsers (see outputs.look_at_open): the tag's page
+    open while its template is edited, and the page of a note that links to a retitled one, with the bytes the build
+    then writes; an open page the edit leaves as it is is settled; the timeline, which lists every note, renders with
+    the rest of the build."""
+    root = make_site_with_theme_copy(tmp_path)
+    build(root)
+    site = root / OUTPUT
+    tag_page = next(path for path in sorted((site / "tags").glob("*.html")) if path.name != "index.html")
+    tag_path = tag_page.relative_to(site).as_posix()
+    let_the_clock_tick()
+    template = root / "templates/tag.html"
+    text = template.read_text(encoding="utf-8")
+    at = text.rindex("{% endblock %}")
+    template.write_text(text[:at] + "<!-- 本站改过 -->\n" + text[at:], encoding="utf-8")
+    looks: list = []
+    build(root, first_look=looks.append, open_pages=[tag_path, "notes/lima.html", "timeline.html"])
+    first, opened = looks
+    assert first.changed == {}, "no note changed"
+    assert list(opened.changed) == [tag_path] and "<!-- 本站改过 -->".encode() in opened.changed[tag_path]
+    assert opened.changed[tag_path] == tag_page.read_bytes(), "as told first, so written"
+    assert "notes/lima.html" in opened.settled and "timeline.html" not in opened.settled
+    let_the_clock_tick()
+    edit(root, "notes/t5.md", "title: T5", "title: Text-to-Text T5")
+    linking = sorted(
+        path.relative_to(site).as_posix()
+        for path in (site / "notes").glob("*.html")
+        if 'href="t5.html"' in path.read_text(encoding="utf-8") and path.name != "t5.html"
+    )
+    assert linking
+    looks.clear()
+    build(root, first_look=looks.append, open_pages=[linking[0], "notes/t5.html"])
+    first, opened = looks
+    assert "notes/t5.html" in first.changed and "notes/t5.html" not in opened.changed, "looked at once"
+    assert list(opened.changed) == [linking[0]] and b"Text-to-Text T5" in opened.changed[linking[0]]
+    assert opened.changed[linking[0]] == (site / linking[0]).read_bytes()
+    assert_equals_clean(root, tmp_path)

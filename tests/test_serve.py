@@ -381,6 +381,36 @@ def test_while_a_build_renders_the_rest_the_edited_note_s_page_is_served_and_oth
     assert "notes/b.html" not in held.live.changed_files, "the page that reloaded first does not reload again"
 
 
+def test_a_page_open_in_a_browser_that_shows_the_edit_is_served_before_the_rest_of_the_build(
+    held_build: HeldBuild,
+) -> None:
+    """Note a's page, which links to the retitled note b, is open: its event stream names it, and the build renders
+    it right after b's own page; a's reader sees the new title while the rest of the build is held."""
+    held = held_build
+    stream = urllib.request.urlopen(held.url + "__llmnotes/events?page=notes/a.html", timeout=20)
+    try:
+        deadline = time.monotonic() + 5
+        while held.live.pages_open() != ["notes/a.html"] and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert held.live.pages_open() == ["notes/a.html"]
+        building = threading.Thread(target=held.rebuild)
+        building.start()
+        try:
+            deadline = time.monotonic() + 20
+            while held.live.generation < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert held.live.changed_files == ["notes/a.html"], "told to reload after b's own page"
+            with urllib.request.urlopen(held.url + "notes/a.html", timeout=5) as answer:
+                early = answer.read()
+            assert b">Beta Two</a>" in early and building.is_alive()
+        finally:
+            held.rest_may_render.set()
+            building.join(timeout=20)
+        assert _without_client(early) == (held.site_dir / "notes/a.html").read_bytes()
+    finally:
+        stream.close()
+
+
 def test_a_build_that_fails_after_its_first_look_leaves_the_last_good_site_served(
     held_build: HeldBuild, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -71,6 +71,12 @@ def note_path(slug: str) -> str:
     return f"notes/{slug}.html"
 
 
+def note_slug(path: str) -> str | None:
+    """The slug whose `note_path` is `path`, if it has the shape of one."""
+    slug = path.removeprefix("notes/").removesuffix(".html")
+    return slug if note_path(slug) == path else None
+
+
 def page_path(slug: str) -> str:
     return f"{slug}.html"
 

@@ -13,13 +13,14 @@ import sys
 import threading
 import time
 import webbrowser
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..config import Config, load_config, with_base_url
 from ..engine.build import build, warm_up
@@ -41,7 +42,9 @@ _BYTE_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
 # Injected into HTML responses by the server only; `llmnotes build` never writes it into the site.
 CLIENT = """(() => {
-  const events = new EventSource("/__llmnotes/events");
+  // This page's file in the site: the server renders the open pages first after an edit (see LiveSite.open_pages).
+  const here = decodeURIComponent(location.pathname).replace(/^[/]+/, "").replace(/(^|[/])$/, "$1index.html");
+  const events = new EventSource("/__llmnotes/events?page=" + encodeURIComponent(here));
   let overlay = null;
   const show = (problems) => {
     overlay ??= document.body.appendChild(Object.assign(document.createElement("div"), {id: "llmnotes-errors"}));
@@ -53,7 +56,6 @@ CLIENT = """(() => {
   events.addEventListener("errors", (event) => show(JSON.parse(event.data)));
   // Reload when this page's own file changed, or a file every page uses (styles, scripts, the section tree);
   // the search index's shards are fetched afresh when a search starts, so they need no reload.
-  const here = decodeURIComponent(location.pathname).replace(/^[/]+/, "").replace(/(^|[/])$/, "$1index.html");
   events.addEventListener("reload", (event) => {
     const changed = JSON.parse(event.data);
     const shared = (path) => path.startsWith("static/") && !path.startsWith("static/search/");
@@ -80,6 +82,24 @@ class LiveSite:
         self.coming: dict[str, bytes] = {}
         self.settled: frozenset[str] = frozenset()
         self.stop_after_build = False  # see `interrupt`
+        self.open_pages: Counter[str] = Counter()  # path in the site -> the event streams of the pages showing it
+
+    def opened(self, page: str) -> None:
+        with self.changed:
+            self.open_pages[page] += 1
+
+    def closed(self, page: str) -> None:
+        with self.changed:
+            self.open_pages[page] -= 1
+            if self.open_pages[page] <= 0:
+                del self.open_pages[page]
+
+    def pages_open(self) -> list[str]:
+        """The pages open in browsers, which a build shows first (see engine.outputs.look_at_open). A page closed
+        leaves the list when its stream is next written to (an event, or the keep-alive): until then its page is
+        rendered first for nothing, a few thousandths of a second."""
+        with self.changed:
+            return sorted(self.open_pages)
 
     @contextlib.contextmanager
     def building(self) -> Iterator[dict[str, bytes]]:
@@ -99,7 +119,7 @@ class LiveSite:
         reader sees the edit while the build renders the pages that list every note."""
         with self.site:
             self.coming.update(look.changed)
-            self.settled = look.settled
+            self.settled |= look.settled
             self.site.notify_all()
         self.publish([], sorted(look.changed))
 
@@ -262,6 +282,16 @@ class Handler(SimpleHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
+        page = parse_qs(urlsplit(self.path).query).get("page", [""])[0]
+        if page:
+            self.live.opened(page)
+        try:
+            self._stream()
+        finally:
+            if page:
+                self.live.closed(page)
+
+    def _stream(self) -> None:
         live = self.live
         with live.changed:
             seen = live.generation
@@ -426,7 +456,8 @@ def _rebuild(
     try:
         with live.compiling, live.building() as shown:
             memory.finish_saving()  # the last build's, if its time has not come yet
-            result = build(root, **options, modified=modified, first_look=live.look_first)
+            opened = live.pages_open()
+            result = build(root, **options, modified=modified, first_look=live.look_first, open_pages=opened)
     except UserError as error:
         if isinstance(error, UsageError) and live.generation == 0:
             raise  # the first build: e.g. an --out that would overwrite the notes stops before the server starts

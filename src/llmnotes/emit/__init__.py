@@ -32,6 +32,20 @@ def shown_first(context: PageContext, slugs: list[str]) -> list[Output]:
     return [*note.own_pages(context, slugs), *nav.emit(context), *static.emit(context)]
 
 
+def open_pages(context: PageContext, paths: Iterable[str]) -> list[Output]:
+    """The pages of these paths that render alone without keys (a note's, a tag's): a server shows the pages open
+    in its readers' browsers first after an edit (see engine.outputs.look_first), whatever the edit was (a
+    template's: the tag page open; a retitle: the page of another note that links to it)."""
+    from . import note, tags
+
+    found: list[Output] = []
+    for path in paths:
+        item = note.page_at(context, path) or tags.page_at(context, path)
+        if item is not None:
+            found.append(item)
+    return found
+
+
 def first_outputs(context: PageContext) -> list[Output]:
     """The outputs quick to key and long to render: the search index (its patch after an edit takes seconds) and
     the pages that list every note, or many (see Output.lists_all)."""

@@ -13,7 +13,7 @@ from ..content.link import body_html, mark_external
 from ..content.parse import HASHTAG
 from ..features.citations import bibtex_entry, highwire_tags, paper_type
 from ..model import Output, Page, ParsedNote, ResolvedLink, pickled_by_constructor
-from ..paths import fold, note_path
+from ..paths import fold, note_path, note_slug
 from . import context as emit_context  # CHECK_CARRIED read when used: the tests set it
 from .bibliography import note_bib_path
 from .cards import Fields, ListedCard, PreviewCard, body_key, face_of, linked_body, preview_card, short_digest
@@ -59,6 +59,13 @@ def own_pages(context: PageContext, slugs: list[str]) -> list[Output]:
         for slug in slugs
         if slug in context.site.by_slug
     ]
+
+
+def page_at(context: PageContext, path: str) -> Output | None:
+    """The page of the note at `path`, without its key (see `own_pages`), if it is a note's page."""
+    slug = note_slug(path)
+    found = own_pages(context, [slug]) if slug is not None else []
+    return found[0] if found else None
 
 
 def _render_own(context: PageContext, slug: str) -> tuple[bytes, str]:

@@ -53,6 +53,7 @@ def build(
     memory: CacheMemory | None = None,
     modified: Collection[str] = (),
     first_look: Callable[[FirstLook], None] | None = None,
+    open_pages: Collection[str] = (),
 ) -> BuildResult:
     """Build the site rooted at `root`; raises `UserError` with every problem, leaving the old site as it was.
 
@@ -60,13 +61,14 @@ def build(
     builds of one process (see `CacheMemory`); `modified`, the paths of the files a watcher saw modified since the
     last build and nothing else, spares a build with `memory` the look at every input (see `scan.rescan_notes`).
     `first_look` is told, once the site is compiled and before its pages render, what the pages of the notes that
-    changed load (see outputs.look_first): a server answers them first."""
+    changed load (see outputs.look_first): a server answers them first; and then, if they are not among those, what
+    `open_pages` (paths in the site, the pages open in its readers' browsers) hold (see outputs.look_at_open)."""
     # A build makes millions of small objects and next to no reference cycles: the cyclic garbage collector would
     # walk the growing heap again and again for nothing (a fifth of a 10,000-note build's time).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(root, output, strict, drafts, force, progress, base_url, memory, modified, first_look)
+        return _build(root, output, strict, drafts, force, progress, base_url, memory, modified, first_look, open_pages)
     finally:
         if collecting:
             gc.enable()
@@ -126,6 +128,7 @@ def _build(
     memory: CacheMemory | None,
     modified: Collection[str],
     first_look: Callable[[FirstLook], None] | None,
+    open_pages: Collection[str],
 ) -> BuildResult:
     started = time.perf_counter()
     report = progress or silent
@@ -179,7 +182,7 @@ def _build(
             previous.note_count, len(previous.written), output, previous.warnings, seconds, notices=notices
         )
     from ..content.compile import compile_site  # nor Jinja
-    from .outputs import look_first, render_and_write, save_records
+    from .outputs import look_at_open, look_first, render_and_write, save_records
 
     context, diagnostics, note_count = compile_site(project, report)
     if any(d.severity == "error" for d in diagnostics):
@@ -189,7 +192,11 @@ def _build(
     state.warnings, state.note_count = warnings, note_count
     state.git_head = head
     if first_look is not None and in_place:
-        first_look(look_first(context, state, previous, output, _changed_notes(context, previous, cache)))
+        look = look_first(context, state, previous, output, _changed_notes(context, previous, cache))
+        first_look(look)
+        others = [path for path in open_pages if path not in look.changed and path not in look.settled]
+        if others:
+            first_look(look_at_open(context, state, previous, output, others))
     if intact is None:  # after the first look: 12,000 files' stamps take 0.05 s at 10,000 notes
         intact = _intact_files(previous, output) if in_place else {}
     rendered, written = render_and_write(context, state, previous, intact, output, in_place, report)
