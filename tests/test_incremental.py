@@ -1865,7 +1865,7 @@ def test_a_build_tells_next_what_the_pages_open_in_a_servers_browsers_hold(tmp_p
     """After the edited notes' pages, the pages open in a server's browsers (see outputs.look_at_open): the tag's page
     open while its template is edited, and the page of a note that links to a retitled one, with the bytes the build
     then writes; an open page the edit leaves as it is is settled; the timeline, which lists every note, renders with
-    the rest of the build."""
+    the rest of the build; the page of a note deleted is gone (a page that never was is not)."""
     root = make_site_with_theme_copy(tmp_path)
     build(root)
     site = root / OUTPUT
@@ -1897,4 +1897,10 @@ def test_a_build_tells_next_what_the_pages_open_in_a_servers_browsers_hold(tmp_p
     assert "notes/t5.html" in first.changed and "notes/t5.html" not in opened.changed, "looked at once"
     assert list(opened.changed) == [linking[0]] and b"Text-to-Text T5" in opened.changed[linking[0]]
     assert opened.changed[linking[0]] == (site / linking[0]).read_bytes()
+    assert opened.gone == frozenset()
     assert_equals_clean(root, tmp_path)
+    let_the_clock_tick()
+    (root / "notes/bert.md").unlink()
+    looks.clear()
+    build(root, first_look=looks.append, open_pages=["notes/bert.html", "notes/no-such-note.html"])
+    assert looks[-1].gone == {"notes/bert.html"} and not (site / "notes/bert.html").exists()

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from llmnotes.commands.serve import Handler, LiveSite, SiteServer, _rebuild
+from llmnotes.commands.serve import Handler, LiveSite, SiteServer, _rebuild, _shown_already
 from llmnotes.engine import outputs
 from llmnotes.engine.build import build
 from llmnotes.engine.cache import CacheMemory
@@ -409,6 +410,38 @@ def test_a_page_open_in_a_browser_that_shows_the_edit_is_served_before_the_rest_
         assert _without_client(early) == (held.site_dir / "notes/a.html").read_bytes()
     finally:
         stream.close()
+
+
+def test_the_open_page_of_a_note_deleted_answers_not_found_before_the_build_ends(tmp_path: Path) -> None:
+    """A build that removes an open page says so in its first look (see outputs.look_at_open): the page reloads and
+    is answered 404 at once, while the other pages wait for the finished site; the end of the build does not
+    reload it again."""
+    site_dir = tmp_path / "site"
+    (site_dir / "notes").mkdir(parents=True)
+    (site_dir / "notes/c.html").write_text("<p>Gamma</p>")
+    (site_dir / "notes/a.html").write_text("<p>Alpha</p>")
+    (site_dir / "404.html").write_text("<p>No such page</p>")
+    live = LiveSite()
+    handler = type("SiteHandler", (Handler,), {"live": live, "site_dir": site_dir})
+    http = SiteServer(("127.0.0.1", 0), partial(handler, directory=str(site_dir)))
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{http.server_address[1]}/"
+    try:
+        with live.building() as (_, removed):
+            live.look_first(outputs.FirstLook({}, frozenset(), frozenset({"notes/c.html"})))
+            assert live.changed_files == ["notes/c.html"]
+            with pytest.raises(urllib.error.HTTPError) as answer:
+                urllib.request.urlopen(url + "notes/c.html", timeout=5)
+            assert answer.value.code == 404 and b"No such page" in answer.value.read()
+            other: queue.Queue[bytes] = queue.Queue()
+            threading.Thread(target=lambda: other.put(urllib.request.urlopen(url + "notes/a.html").read())).start()
+            with pytest.raises(queue.Empty):
+                other.get(timeout=0.3)
+            (site_dir / "notes/c.html").unlink()  # as the build then does
+        assert b"Alpha" in other.get(timeout=5)
+        assert _shown_already(site_dir, "notes/c.html", None, removed), "not told to reload again"
+    finally:
+        http.shutdown()
 
 
 def test_a_build_that_fails_after_its_first_look_leaves_the_last_good_site_served(

@@ -81,6 +81,7 @@ class LiveSite:
         self.busy = False
         self.coming: dict[str, bytes] = {}
         self.settled: frozenset[str] = frozenset()
+        self.gone: set[str] = set()  # the pages of notes deleted, which the build removes
         self.stop_after_build = False  # see `interrupt`
         self.open_pages: Counter[str] = Counter()  # path in the site -> the event streams of the pages showing it
 
@@ -102,16 +103,18 @@ class LiveSite:
             return sorted(self.open_pages)
 
     @contextlib.contextmanager
-    def building(self) -> Iterator[dict[str, bytes]]:
-        """Around a build: the requests that come meanwhile wait for it. Gives what it answers early, by path."""
+    def building(self) -> Iterator[tuple[dict[str, bytes], set[str]]]:
+        """Around a build: the requests that come meanwhile wait for it. Gives what it answers early, by path, and
+        the pages it answers as gone."""
         answered: dict[str, bytes] = {}
+        removed: set[str] = set()
         with self.site:
-            self.busy, self.coming = True, answered
+            self.busy, self.coming, self.gone = True, answered, removed
         try:
-            yield answered
+            yield answered, removed
         finally:
             with self.site:
-                self.busy, self.coming, self.settled = False, {}, frozenset()
+                self.busy, self.coming, self.settled, self.gone = False, {}, frozenset(), set()
                 self.site.notify_all()
 
     def look_first(self, look: FirstLook) -> None:
@@ -120,16 +123,23 @@ class LiveSite:
         with self.site:
             self.coming.update(look.changed)
             self.settled |= look.settled
+            self.gone.update(look.gone)
             self.site.notify_all()
-        self.publish([], sorted(look.changed))
+        self.publish([], sorted([*look.changed, *look.gone]))
 
     @contextlib.contextmanager
     def answering(self, path: str) -> Iterator[bytes | None]:
         """Once the site can answer for `path` (see `site`), and while it does: the bytes a build going on will write
-        there, or None to read the file."""
+        there, or None to read the file (unless the build `removes` it)."""
         with self.site:
-            self.site.wait_for(lambda: not self.busy or path in self.coming or path in self.settled)
+            self.site.wait_for(
+                lambda: not self.busy or path in self.coming or path in self.settled or path in self.gone
+            )
             yield self.coming.get(path)
+
+    def removes(self, path: str) -> bool:
+        """Whether the build going on removes the page at `path` (the page of a note deleted, open in a browser)."""
+        return path in self.gone
 
     def interrupt(self, say: Callable[[str], None]) -> None:
         """Ctrl+C. While a build writes what the open pages already show (see `look_first`), it stops the server once
@@ -190,7 +200,7 @@ class Handler(SimpleHTTPRequestHandler):
         relative = _site_path(path)
         with self.live.answering(relative) as coming:
             if coming is None:
-                found = self._read(path)
+                found = None if self.live.removes(relative) else self._read(path)
                 missing = self._not_found_page() if found is None else b""
         if coming is not None:
             kind = self.guess_type(relative)
@@ -454,7 +464,7 @@ def _rebuild(
     """Build through the incremental engine; errors go to the terminal and to the open pages."""
     memory = options["memory"]
     try:
-        with live.compiling, live.building() as shown:
+        with live.compiling, live.building() as (shown, removed):
             memory.finish_saving()  # the last build's, if its time has not come yet
             opened = live.pages_open()
             result = build(root, **options, modified=modified, first_look=live.look_first, open_pages=opened)
@@ -471,13 +481,19 @@ def _rebuild(
             say(f"built {result.notes} notes in {result.seconds:.2f} s ({result.rendered} outputs rendered)")
         site_dir = result.output
         # The pages that reloaded when the build began to show them, with the bytes it wrote, need not reload again.
-        live.publish([], [path for path in result.changed if not _shown_already(site_dir / path, shown.get(path))])
+        live.publish(
+            [], [path for path in result.changed if not _shown_already(site_dir, path, shown.get(path), removed)]
+        )
         _save_soon(live, memory)
     if live.stop_after_build:  # Ctrl+C during the build (see LiveSite.interrupt)
         raise KeyboardInterrupt
 
 
-def _shown_already(file: Path, shown: bytes | None) -> bool:
+def _shown_already(site_dir: Path, path: str, shown: bytes | None, removed: set[str]) -> bool:
+    """Whether the open pages saw the file at `path` as the build left it, during the build (see `look_first`)."""
+    file = site_dir / path
+    if path in removed:
+        return not file.exists()
     try:
         return shown is not None and file.read_bytes() == shown
     except OSError:

@@ -12,6 +12,7 @@ from ..emit import all_outputs, first_outputs, open_pages, other_outputs, shown_
 from ..emit.context import CHECK_CARRIED, PageContext
 from ..features.search_format import ROOT
 from ..model import Gone, Output, Page
+from ..paths import note_slug
 from .cache import BuildCache, BuildState, Stamp, content_digest, output_key, stamp, templates_digest
 from .parallel import run_all
 from .progress import Progress
@@ -84,6 +85,7 @@ class FirstLook:
 
     changed: dict[str, bytes]  # path in the site -> the bytes this build will write there
     settled: frozenset[str]  # paths whose bytes this build leaves as they are
+    gone: frozenset[str] = frozenset()  # paths of the pages of notes deleted, which this build removes
 
 
 def look_first(
@@ -101,8 +103,11 @@ def look_at_open(
 ) -> FirstLook:
     """`look_first` at the pages open in a server's browsers (`paths`, but those it has looked at already) that render
     alone (see emit.open_pages): a tag's page open while its template is edited showed 1.2 s after the save at
-    10,000 notes, once the build had rendered every tag's page."""
-    return _look(context, state, previous, output, open_pages(context, paths))
+    10,000 notes, once the build had rendered every tag's page. The page of a note deleted is gone."""
+    look = _look(context, state, previous, output, open_pages(context, paths))
+    notes = context.site.by_slug
+    gone = [path for path in paths if (slug := note_slug(path)) is not None and slug not in notes]
+    return replace(look, gone=frozenset(path for path in gone if path in previous.outputs))
 
 
 def _look(
