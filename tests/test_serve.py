@@ -136,6 +136,13 @@ def test_only_files_inside_the_site_are_served(server: Server, tmp_path: Path) -
         assert status == 404 and "do not serve me" not in body, path
 
 
+def test_the_not_found_page_deep_in_the_site_finds_its_styles_and_links(server: Server) -> None:
+    """The site's 404 page links to its styles and pages from the site's root: answered for notes/gone.html, it
+    says so with a base, or it would show unstyled with links that lead nowhere."""
+    status, body = server.get("notes/gone/deeper.html")
+    assert status == 404 and '<base href="/">' in body and 'href="static/style.css"' in body
+
+
 def test_a_server_stopped_right_after_an_edit_has_saved_its_cache(server: Server) -> None:
     """The cache is saved a moment after the open pages are told to reload (so as not to slow their requests): a
     server stopped before then saves it on its way out, and the next build finds nothing to do."""

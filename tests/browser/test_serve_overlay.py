@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,5 +67,50 @@ def test_a_retitle_reloads_each_open_page_once_and_every_one_shows_the_new_title
         page.wait_for_timeout(1000)  # a second reload, were one sent, would come by now
         assert loads == {"note": 1, "timeline": 1}
         screenshot(page, "serve-retitled-note")
+    finally:
+        server.stop()
+
+
+def test_an_open_tag_page_shows_its_templates_edit_and_a_deleted_notes_open_page_says_not_found(
+    tmp_path: Path, page: object
+) -> None:
+    """Each open page names itself to the server, which shows it first (see test_serve for the order): a tag's page
+    reloads with its template's edit (in the project's copy of the theme), and the page of a note deleted reloads
+    into the site's "not found" page, styled; each tab loads once per change it shows."""
+    root = write_site(
+        tmp_path / "themed",
+        {
+            "notes/bert.md": "---\ntitle: BERT\nyear: 2018\ntags: [encoder]\n---\nSee [[t5]].\n",
+            "notes/t5.md": "---\ntitle: T5\nyear: 2019\ntags: [encoder]\n---\nText to text.\n",
+        },
+    )
+    shutil.copytree(Path(__file__).resolve().parents[2] / "templates", root / "templates")
+    server = Server(root)
+    try:
+        note_tab = page.context.new_page()  # type: ignore[attr-defined]
+        loads = {"tag": 0, "note": 0}
+        for name, tab in (("tag", page), ("note", note_tab)):
+            tab.on("load", lambda _, name=name: loads.__setitem__(name, loads[name] + 1))
+        page.goto(server.url + "tags/encoder.html")
+        note_tab.goto(server.url + "notes/bert.html")
+        page.wait_for_timeout(300)  # the event streams open
+        loads.update(tag=0, note=0)
+        template = root / "templates/tag.html"
+        text = template.read_text(encoding="utf-8")
+        at = text.rindex("{% endblock %}")
+        template.write_text(text[:at] + '<p class="edited-here">本站改过</p>\n' + text[at:], encoding="utf-8")
+        page.wait_for_selector(".edited-here", timeout=5000)
+        assert "BERT" in page.inner_text("main")
+        screenshot(page, "serve-tag-template-edited")
+        (root / "notes/bert.md").unlink()
+        note_tab.wait_for_function("!document.body.innerText.includes('See')", timeout=5000)
+        status = note_tab.evaluate("fetch(location.href).then(answer => answer.status)")
+        assert status == 404
+        styled = "[...document.styleSheets].some(s => s.href.endsWith('/static/style.css') && s.cssRules.length)"
+        assert note_tab.evaluate(styled), "the site's 404 page, styled, though it is answered in notes/"
+        page.wait_for_function("!document.body.innerText.includes('BERT')", timeout=5000)
+        page.wait_for_timeout(1000)  # a second reload, were one sent, would come by now
+        assert loads == {"tag": 2, "note": 1}, "the tag's page reloads for the template, then for the deletion"
+        screenshot(note_tab, "serve-deleted-note-page")
     finally:
         server.stop()

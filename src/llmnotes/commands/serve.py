@@ -232,8 +232,12 @@ class Handler(SimpleHTTPRequestHandler):
         self._send(HTTPStatus.OK, kind, body, with_body, ranged=True, tag=tag)
 
     def _not_found_page(self) -> bytes:
+        """The site's 404 page, its links (relative to the site's root) made to work at any depth: the server answers
+        it for a missing page deep in the site, the page of a note just deleted in notes/ among them."""
         not_found = self.site_dir / "404.html"
-        return not_found.read_bytes() if not_found.is_file() else b"not found"
+        if not not_found.is_file():
+            return b"not found"
+        return not_found.read_bytes().replace(b"<head>", b'<head>\n<base href="/">', 1)
 
     def _not_modified(self, tag: str) -> None:
         """The browser's copy is the file: an open page reloading after an edit fetches again only what changed."""
