@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from browsing import screenshot
@@ -16,6 +17,19 @@ from sites import write_site
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     yield from served_site(tmp_path / "served")
+
+
+def open_tabs(page: Any, server: Server, paths: dict[str, str]) -> tuple[dict[str, Any], dict[str, int]]:
+    """A tab per page of the site (the first in `page`), each counting its loads from when their event streams are
+    open."""
+    tabs = {name: page if number == 0 else page.context.new_page() for number, name in enumerate(paths)}
+    loads = dict.fromkeys(paths, 0)
+    for name, tab in tabs.items():
+        tab.on("load", lambda _, name=name: loads.__setitem__(name, loads[name] + 1))
+        tab.goto(server.url + paths[name])
+    page.wait_for_timeout(300)  # the event streams open
+    loads.update(dict.fromkeys(paths, 0))
+    return tabs, loads
 
 
 def test_the_page_reloads_shows_the_errors_and_clears_them(server: Server, page: object) -> None:
@@ -48,14 +62,8 @@ def test_a_retitle_reloads_each_open_page_once_and_every_one_shows_the_new_title
     )
     server = Server(root)
     try:
-        timeline = page.context.new_page()  # type: ignore[attr-defined]
-        loads = {"note": 0, "timeline": 0}
-        for name, tab in (("note", page), ("timeline", timeline)):
-            tab.on("load", lambda _, name=name: loads.__setitem__(name, loads[name] + 1))
-        page.goto(server.url + "notes/t5.html")
-        timeline.goto(server.url + "timeline.html")
-        page.wait_for_timeout(300)  # the event streams open
-        loads.update(note=0, timeline=0)
+        tabs, loads = open_tabs(page, server, {"note": "notes/t5.html", "timeline": "timeline.html"})
+        timeline = tabs["timeline"]
         note = root / "notes/models/t5.md"
         note.write_text(note.read_text().replace("title: T5", "title: Text-to-Text Transfer (T5)"))
         page.wait_for_function("document.querySelector('h1').innerText.includes('Text-to-Text')", timeout=5000)
@@ -87,14 +95,8 @@ def test_an_open_tag_page_shows_its_templates_edit_and_a_deleted_notes_open_page
     shutil.copytree(Path(__file__).resolve().parents[2] / "templates", root / "templates")
     server = Server(root)
     try:
-        note_tab = page.context.new_page()  # type: ignore[attr-defined]
-        loads = {"tag": 0, "note": 0}
-        for name, tab in (("tag", page), ("note", note_tab)):
-            tab.on("load", lambda _, name=name: loads.__setitem__(name, loads[name] + 1))
-        page.goto(server.url + "tags/encoder.html")
-        note_tab.goto(server.url + "notes/bert.html")
-        page.wait_for_timeout(300)  # the event streams open
-        loads.update(tag=0, note=0)
+        tabs, loads = open_tabs(page, server, {"tag": "tags/encoder.html", "note": "notes/bert.html"})
+        note_tab = tabs["note"]
         template = root / "templates/tag.html"
         text = template.read_text(encoding="utf-8")
         at = text.rindex("{% endblock %}")
