@@ -118,8 +118,9 @@ class LiveSite:
                 self.site.notify_all()
 
     def look_first(self, look: FirstLook) -> None:
-        """Answer the files the edited notes' pages load before the build ends, and have those pages reload: their
-        reader sees the edit while the build renders the pages that list every note."""
+        """Answer the files a first look names before the build ends (what the edited notes' pages load, then the
+        other open pages), and have those pages reload: their reader sees the edit while the build renders the pages
+        that list every note. A page the build removes is answered 404."""
         with self.site:
             self.coming.update(look.changed)
             self.settled |= look.settled

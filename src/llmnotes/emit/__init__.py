@@ -34,7 +34,7 @@ def shown_first(context: PageContext, slugs: list[str]) -> list[Output]:
 
 def open_pages(context: PageContext, paths: Iterable[str]) -> list[Output]:
     """The pages of these paths that render alone without keys (a note's, a tag's): a server shows the pages open
-    in its readers' browsers first after an edit (see engine.outputs.look_first), whatever the edit was (a
+    in its readers' browsers first after an edit (see engine.outputs.look_at_open), whatever the edit was (a
     template's: the tag page open; a retitle: the page of another note that links to it)."""
     from . import note, tags
 

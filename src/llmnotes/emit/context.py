@@ -153,8 +153,8 @@ class PageContext:
         return (self.kept_keys or {}).get(kind) if self.changed_cards() is not None else None
 
     def changed_cards(self) -> frozenset[str] | None:
-        """The notes whose card key is not the last build's, if this process kept those (a server) and the site has
-        the same notes; else None, and no key is carried over (see `carried_key`)."""
+        """The notes whose card key is not the last build's (the notes added and deleted among them), if this process
+        kept those (a server); else None, and no key is carried over (see `carried_key`)."""
         if self.kept_keys is None:  # the command line; or a worker, sent the site without the keys (see outputs.py)
             return None
         if _CHANGED not in self.memo:

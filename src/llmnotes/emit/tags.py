@@ -26,7 +26,7 @@ def emit(context: PageContext) -> Iterator[Output]:
 
 def page_at(context: PageContext, path: str) -> Output | None:
     """The page of the tag at `path`, without its key, if it lists few enough notes to render at once (see
-    engine.outputs.look_first: a server shows a tag's open page first after an edit of its template)."""
+    engine.outputs.look_at_open: a server shows a tag's open page first after an edit of its template)."""
     for tag in context.site.tags:
         if tag_path(tag.slug) == path and len(tag.note_slugs) <= OPEN_PAGE_MOST_NOTES:
             return one_page(path, None, partial(_render_tag, context, tag, path))
