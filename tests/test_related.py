@@ -111,6 +111,33 @@ def test_related_notes_worked_out_again_around_an_edit_are_those_worked_out_afre
         assert after == module.updated_related(None, edited, *after_graph), kind
 
 
+def test_a_note_added_or_deleted_works_out_again_only_the_notes_it_meets_not_its_neighbours_tag_mates(
+    monkeypatch,
+) -> None:
+    """The order of the notes breaks ties only, and a note added or deleted leaves the others in the same order: its
+    neighbours in it, which share tags with many notes, rank their candidates as before, and neither they nor their
+    tag-mates are worked out again (at 10,000 notes that was a thousand notes, 0.13 s of a note added)."""
+    import llmnotes.features.related as module
+
+    asked: list[set[str]] = []
+    whole = module.related_notes
+    monkeypatch.setattr(
+        module, "related_notes", lambda *a, only=None, **k: asked.append(only) or whole(*a, only=only, **k)
+    )
+    slugs = [f"n{number}" for number in range(10)]
+    tags = [Tag("a", "a", ("n2", "n3", "n7", "n8")), Tag("b", "b", ("n2", "n3", "n8"))]
+    lineage = Lineage(parents={}, children={})
+    before = module.updated_related(None, slugs, tags, {}, lineage)
+    added = [*slugs[:3], "new", *slugs[3:]]  # between n2 and n3, sharing nothing with anyone
+    asked.clear()
+    after = module.updated_related(before, added, tags, {"new": (resolved("new", "n9"),)}, lineage)
+    assert asked == [{"new", "n9"}], "the note added and the note it links to"
+    assert after == module.updated_related(None, added, tags, {"new": (resolved("new", "n9"),)}, lineage)
+    asked.clear()
+    assert module.updated_related(after, slugs, tags, {}, lineage) == before
+    assert asked == [{"new", "n9"}]
+
+
 def test_note_pages_show_related_papers_with_reasons(tmp_path: Path) -> None:
     build(REPO, tmp_path / "site", strict=True)
     page = (tmp_path / "site/notes/lima.html").read_text(encoding="utf-8")

@@ -78,6 +78,12 @@ def related_notes(
     for source, resolved in links.items():
         if source not in order:
             continue
+        if only is not None and source not in only:  # only the links into the notes asked for: a note added asked
+            for link in resolved:  # for a few, and indexing every link of 10,000 notes took 0.1 s
+                target = link.target_slug
+                if target in only and target != source:
+                    linked_from.setdefault(target, set()).add(source)
+            continue
         for link in resolved:
             target = link.target_slug
             if target and target != source and target in order:
@@ -177,6 +183,10 @@ def updated_related(
         return facets, related_notes(slugs, tags, links, lineage)
     old_facets, old_related = previous
     changed = [slug for slug in facets.keys() | old_facets.keys() if facets.get(slug) != old_facets.get(slug)]
+    if _same_relative_order(old_facets, slugs):
+        # The order breaks ties only: the notes beside one added or deleted, whose neighbours alone changed, rank
+        # their candidates as before. Worked out again around them, a note added took 0.13 s at 10,000 notes.
+        changed = [slug for slug in changed if _relations(facets.get(slug)) != _relations(old_facets.get(slug))]
     if len(changed) > MOST_CHANGED:
         return facets, related_notes(slugs, tags, links, lineage)
     affected: set[str] = set()
@@ -185,6 +195,26 @@ def updated_related(
             affected |= around(slug)
     fresh = related_notes(slugs, tags, links, lineage, only=affected)
     return facets, {slug: fresh[slug] if slug in affected else old_related[slug] for slug in slugs}
+
+
+def _relations(facet: tuple | None) -> tuple | None:
+    """What of a note's facets is not its place in the order: its tags, links, parents and children."""
+    return facet[:4] if facet is not None else None
+
+
+def _same_relative_order(old_facets: Facets, slugs: Sequence[str]) -> bool:
+    """Whether the notes both in `old_facets` and in `slugs` come in the same order in each: the last build's order
+    is read back from each note's neighbours there (see `related_facets`)."""
+    first = [slug for slug, facet in old_facets.items() if facet[4] is None]
+    old_order: list[str] = []
+    slug = first[0] if len(first) == 1 else None
+    while slug is not None and len(old_order) <= len(old_facets):
+        old_order.append(slug)
+        slug = old_facets[slug][5] if slug in old_facets else None
+    if len(old_order) != len(old_facets):
+        return False  # not a chain of neighbours: facets of another shape
+    now = set(slugs)
+    return [slug for slug in old_order if slug in now] == [slug for slug in slugs if slug in old_facets]
 
 
 def _around(facets: Facets) -> Callable[[str], set[str]]:
