@@ -756,8 +756,8 @@ def test_a_server_renders_in_workers_that_were_sent_the_site_after_taking_pages_
     method: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A server runs threads, so its workers are started from a forkserver (or spawned) and sent the site pickled,
-    without the keys it kept. A template edit after a retitle renders every note page in them: each makes the keys
-    of the pages the server took whole from its last build, from the site alone (a server crashed on it)."""
+    without the keys it kept. A template edit once it has warmed up renders every note page in them: each makes the
+    keys of the pages the server took whole from its last build, from the site alone (a server crashed on it)."""
     from llmnotes.emit import context, nav, search_index
     from llmnotes.engine import parallel
 
