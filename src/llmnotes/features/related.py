@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from itertools import combinations
 
 from ..model import Lineage, Related, ResolvedLink, Tag
@@ -189,10 +189,7 @@ def updated_related(
         changed = [slug for slug in changed if _relations(facets.get(slug)) != _relations(old_facets.get(slug))]
     if len(changed) > MOST_CHANGED:
         return facets, related_notes(slugs, tags, links, lineage)
-    affected: set[str] = set()
-    for around in (_around(old_facets), _around(facets)):
-        for slug in changed:
-            affected |= around(slug)
+    affected = _around(old_facets, changed) | _around(facets, changed)
     fresh = related_notes(slugs, tags, links, lineage, only=affected)
     return facets, {slug: fresh[slug] if slug in affected else old_related[slug] for slug in slugs}
 
@@ -217,27 +214,23 @@ def _same_relative_order(old_facets: Facets, slugs: Sequence[str]) -> bool:
     return [slug for slug in old_order if slug in now] == [slug for slug in slugs if slug in old_facets]
 
 
-def _around(facets: Facets) -> Callable[[str], set[str]]:
-    """The notes whose related notes may change with this one's facets: those sharing a tag or a link with it, its
-    parents, children and siblings, and itself."""
-    members: dict[str, list[str]] = {}
-    sources: dict[str, list[str]] = {}
-    for slug, (own_tags, targets, *_) in facets.items():
-        for name in own_tags:
-            members.setdefault(name, []).append(slug)
-        for target in targets:
-            sources.setdefault(target, []).append(slug)
-
-    def around(slug: str) -> set[str]:
+def _around(facets: Facets, changed: Sequence[str]) -> set[str]:
+    """The notes whose related notes may change with the `changed` notes' facets: those sharing a tag or a link with
+    one, its parents, children and siblings, and itself. One pass over the notes, without indexing them all (two
+    indexes of 10,000 notes' tags and links took 0.05 s of every edit that changed a link or a tag)."""
+    notes: set[str] = set()
+    shared_tags: set[str] = set()
+    for slug in changed:
         found = facets.get(slug)
         if found is None:
-            return set()
+            continue
         own_tags, targets, parents, children, *_ = found
-        notes = {slug, *targets, *parents, *children, *sources.get(slug, ())}
-        for name in own_tags:
-            notes.update(members[name])
+        notes.update((slug, *targets, *parents, *children))
+        shared_tags.update(own_tags)
         for parent in parents:  # (a sibling alone scores below MIN_SCORE today, and shares a tag or link if shown)
             notes.update(facets[parent][3] if parent in facets else ())
-        return notes
-
-    return around
+    linked = set(changed)
+    for slug, (own_tags, targets, *_) in facets.items():
+        if not shared_tags.isdisjoint(own_tags) or not linked.isdisjoint(targets):
+            notes.add(slug)
+    return notes
