@@ -200,18 +200,10 @@ def _relations(facet: tuple | None) -> tuple | None:
 
 
 def _same_relative_order(old_facets: Facets, slugs: Sequence[str]) -> bool:
-    """Whether the notes both in `old_facets` and in `slugs` come in the same order in each: the last build's order
-    is read back from each note's neighbours there (see `related_facets`)."""
-    first = [slug for slug, facet in old_facets.items() if facet[4] is None]
-    old_order: list[str] = []
-    slug = first[0] if len(first) == 1 else None
-    while slug is not None and len(old_order) <= len(old_facets):
-        old_order.append(slug)
-        slug = old_facets[slug][5] if slug in old_facets else None
-    if len(old_order) != len(old_facets):
-        return False  # not a chain of neighbours: facets of another shape
+    """Whether the notes both in `old_facets` and in `slugs` come in the same order in each (`related_facets` lists
+    the notes in the last build's order)."""
     now = set(slugs)
-    return [slug for slug in old_order if slug in now] == [slug for slug in slugs if slug in old_facets]
+    return [slug for slug in old_facets if slug in now] == [slug for slug in slugs if slug in old_facets]
 
 
 def _around(facets: Facets, changed: Sequence[str]) -> set[str]:
