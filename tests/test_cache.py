@@ -411,6 +411,29 @@ def test_a_server_told_which_notes_a_save_modified_looks_at_those_alone(
         assert (root / "site" / page).read_bytes() == (clean / page).read_bytes()
 
 
+def test_a_server_takes_no_page_whole_with_the_side_navigation_of_a_folder_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site with one folder shows the tree beside every page; once the folder is gone no page shows one. A server
+    took the unchanged pages whole from its last build, with their trees."""
+    from llmnotes.emit import context
+
+    monkeypatch.setattr(context, "CHECK_CARRIED", False)  # which would make every page's key afresh
+    root = small_site(tmp_path / "site")
+    folder = root / "notes/more"
+    folder.mkdir()
+    (folder / "e.md").write_text("---\ntitle: Epsilon\nyear: 2019\n---\nEpsilon.\n", encoding="utf-8")
+    memory = CacheMemory()
+    build(root, memory=memory)
+    assert 'id="site-tree"' in (root / "site/notes/b.html").read_text(encoding="utf-8")
+    shutil.rmtree(folder)
+    build(root, memory=memory)
+    assert 'id="site-tree"' not in (root / "site/notes/b.html").read_text(encoding="utf-8")
+    clean = build(root, output=tmp_path / "clean").output
+    for page in ("notes/a.html", "notes/b.html", "notes/c.html", "index.html"):
+        assert (root / "site" / page).read_bytes() == (clean / page).read_bytes(), page
+
+
 def test_a_build_deletes_what_earlier_versions_kept_in_the_cache_and_this_one_does_not_read(tmp_path: Path) -> None:
     root = small_site(tmp_path)
     build(root)

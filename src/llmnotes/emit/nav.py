@@ -162,8 +162,8 @@ def unsettled_navigation(context: PageContext) -> set[str]:
     any: those in a folder whose entries changed, the section pages of those folders, every page under a folder
     whose own entry changed, and those whose key the last build did not keep."""
     tree = section_tree(context)
-    if tree is None:
-        return set()
+    if tree is None:  # asked when the last build had folders: with the last one gone, no page shows the navigation
+        return set(context.site.by_slug)
     relabelled, refilled, last, _ = _compared_folders(context)
     branches = [tree.by_path[path] for path in tree.by_path.keys() - last.keys()]
     for name in refilled:

@@ -26,8 +26,10 @@ TOC_MIN_HEADINGS = 3
 def emit(context: PageContext) -> Iterator[Output]:
     pager = _pager(context)
     unsettled = _unsettled(context, pager)
-    navigated = section_tree(context) is not None
-    carried = _Carried.of(context, unsettled, navigated)
+    # whether the pages show a side navigation, or showed one in the last build (its last folder gone, none does)
+    has_navigation = section_tree(context) is not None
+    has_navigation |= bool(context.kept_facts(_NAVIGATED, has_navigation))
+    carried = _Carried.of(context, unsettled, has_navigation)
     current = _current(context)
     keeping = context.kept_keys is not None
     made: dict[str, Output] = {}
@@ -37,7 +39,7 @@ def emit(context: PageContext) -> Iterator[Output]:
         if found is None:
             previous, following = pager.get(slug, (None, None))
             path = note_path(slug)
-            settled_lists = (unsettled is not None and slug not in unsettled, navigated)
+            settled_lists = (unsettled is not None and slug not in unsettled, has_navigation)
             rest_key = partial(_rest_key, parsed, context, settled_lists, previous, following)
             rest = context.remember(_REST, slug, rest_key)
             render = partial(_render_current, current, slug)
@@ -110,6 +112,7 @@ def _render_current(holder: list[PageContext], slug: str) -> tuple[bytes, str]:
 
 
 _REST = "note page key rest"
+_NAVIGATED = "note pages navigated"
 _LISTED = "note pages' lists"  # what the note pages list, site-wide (see `_unsettled`)
 _OUTPUTS, _HOLDER = "note pages", "note pages' context"  # see `_Carried`
 
