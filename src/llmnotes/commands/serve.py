@@ -414,9 +414,8 @@ def serve(
             *watched, watch_filter=only_sources, debounce=GROUP_MS, step=QUIET_MS, stop_event=stop
         )
         for changes in changes_seen:
-            # Files only modified, as a save is, need no look at the other inputs (see scan.rescan_notes).
-            only_modified = all(change == watchfiles.Change.modified for change, _ in changes)
-            rebuild(modified=sorted({path for _, path in changes}) if only_modified else ())
+            # The notes saved, added or deleted need no look at the other inputs (see scan.rescan_notes).
+            rebuild(seen_changed=sorted({path for _, path in changes}))
     except KeyboardInterrupt:
         pass
     finally:
@@ -464,7 +463,7 @@ def _rebuild(
     say: Callable[[str], None],
     quiet: bool,
     verbose: bool,
-    modified: Collection[str] = (),
+    seen_changed: Collection[str] = (),
 ) -> None:
     """Build through the incremental engine; errors go to the terminal and to the open pages."""
     memory = options["memory"]
@@ -472,7 +471,7 @@ def _rebuild(
         with live.compiling, live.building() as (shown, removed):
             memory.finish_saving()  # the last build's, if its time has not come yet
             opened = live.pages_open()
-            result = build(root, **options, modified=modified, first_look=live.look_first, open_pages=opened)
+            result = build(root, **options, seen_changed=seen_changed, first_look=live.look_first, open_pages=opened)
     except UserError as error:
         if isinstance(error, UsageError) and live.generation == 0:
             raise  # the first build: e.g. an --out that would overwrite the notes stops before the server starts

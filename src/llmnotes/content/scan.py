@@ -47,7 +47,7 @@ def scan_inputs(config: Config, cache: BuildCache, options: tuple, output: Path)
     for folder, kind in sources:
         if not folder.is_dir():
             continue
-        prefix = "" if folder == root else folder.relative_to(root).as_posix() + "/"
+        prefix = _prefix(folder, root)
         inside = folder.resolve()
         skipped = {str(place) for place in others if place != folder and place.is_relative_to(folder)}
         for relative, entry in _visible_entries(folder, skipped):
@@ -86,19 +86,85 @@ def scan_inputs(config: Config, cache: BuildCache, options: tuple, output: Path)
     return Inputs(tuple(documents), tuple(assets), tuple(problems), site_key, theme)
 
 
-def rescan_notes(last: Inputs, cache: BuildCache, modified: Collection[str]) -> Inputs | None:
-    """The last build's inputs with the `modified` notes digested again, when a watcher vouches that nothing else
-    changed (the server: the first step of its rebuild then does not look at 10,000 stamps); None unless every
-    one is a Markdown file the last build read, and no other input moved."""
+def rescan_notes(last: Inputs, cache: BuildCache, config: Config, output: Path, seen: Collection[str]) -> Inputs | None:
+    """The last build's inputs updated with the files a watcher `seen` change since (and vouches nothing else did):
+    notes modified digested again, notes added put in their place, notes deleted left out, and the project's own
+    templates digested again; so that the first step of a server's rebuild does not look at 10,000 stamps. None
+    when any of them is something else (an asset, data, the configuration, a folder, a page), for the full scan."""
+    if not seen:
+        return None
+    inputs_before = cache.inputs
+    cache.inputs = dict(cache.previous.inputs)  # as the last build found them, each file digested again updated
+    rescanned = _rescanned(last, cache, config, output, seen)
+    if rescanned is None:
+        cache.inputs = inputs_before  # for the full scan to fill, without the files the watcher saw gone
+    return rescanned
+
+
+def _rescanned(last: Inputs, cache: BuildCache, config: Config, output: Path, seen: Collection[str]) -> Inputs | None:
+    notes_folder = f"{config.notes_path}/"
+    templates_folder = f"{config.templates_path}/"
+    others = tuple(f"{place}/" for place in (config.pages_path, config.templates_path, config.data_path, output))
     positions = {document.path: number for number, document in enumerate(last.documents)}
-    if not modified or any(path not in positions for path in modified):
-        return None  # a file added, deleted, or not a note: the full scan finds out what it means
-    cache.inputs = dict(cache.previous.inputs)
-    documents = list(last.documents)
-    for path in modified:
-        document = documents[positions[path]]
-        documents[positions[path]] = document._replace(digest=cache.file_digest(path, document.source))
-    return Inputs(tuple(documents), last.assets, last.problems, last.site_key, last.theme)
+    documents: list[Document | None] = list(last.documents)
+    added: list[Document] = []
+    theme = dict(last.theme)
+    for path in seen:
+        if os.path.islink(path):
+            return None  # read or refused by where it leads: the full scan's call
+        exists = os.path.isfile(path)
+        if path in positions:
+            number = positions[path]
+            document = documents[number]
+            assert document is not None
+            if exists:
+                documents[number] = document._replace(digest=cache.file_digest(path, document.source))
+            else:
+                documents[number] = None
+                cache.inputs.pop(document.source, None)
+        elif path.startswith(templates_folder) and not path.startswith(notes_folder):
+            in_theme = path[len(templates_folder) :]
+            name = f"theme/{in_theme}"
+            if not exists or name not in cache.previous.inputs or in_theme.startswith("i18n/"):
+                return None  # a template added, deleted or of the interface's words: what the theme is changes
+            theme[in_theme] = cache.file_digest(path, name)
+        elif not path.startswith(notes_folder) or path.startswith(others) or not path.endswith(".md"):
+            return None
+        elif path.rpartition("/")[2] in DOCSIFY_FILES:
+            return None  # docsify's sidebar or cover page says what the site is (see config.load_config)
+        elif exists:
+            relative = path[len(notes_folder) :]
+            if not _plainly_a_note(config.notes_path, relative):
+                return None
+            source = _prefix(config.notes_path, config.root) + relative
+            added.append(Document(path, source, "note", cache.file_digest(path, source), relative))
+        elif any(known.startswith(f"{path}/") for known in positions):
+            return None  # a folder named like a note, gone with what it held
+    kept = [document for document in documents if document is not None]
+    if added:
+        kept = sorted(kept + added, key=_scan_order)
+    if not any(document.kind == "note" for document in kept):
+        return None  # the last note deleted: the full scan says so
+    return Inputs(tuple(kept), last.assets, last.problems, last.site_key, theme)
+
+
+def _prefix(folder: Path, root: Path) -> str:
+    """What goes before a path inside `folder` to make it relative to the project's `root`."""
+    return "" if folder == root else folder.relative_to(root).as_posix() + "/"
+
+
+def _plainly_a_note(folder: Path, relative: str) -> bool:
+    """Whether the full scan would read the Markdown file at `relative` in the notes `folder` as a note: not in a
+    hidden folder or node_modules/, not below a symbolic link."""
+    parts = relative.split("/")
+    if any(part.startswith(".") or part == "node_modules" for part in parts):
+        return False
+    return os.path.realpath(folder / relative) == str(folder.resolve() / relative)
+
+
+def _scan_order(document: Document) -> tuple[int, list[str]]:
+    """The order of `scan_inputs`: the notes, then the pages, each by their path inside their folder."""
+    return (document.kind != "note", document.relative.split("/"))
 
 
 def _no_notes(config: Config) -> Diagnostic:

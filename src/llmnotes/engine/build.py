@@ -51,15 +51,16 @@ def build(
     progress: Progress | None = None,
     base_url: str | None = None,
     memory: CacheMemory | None = None,
-    modified: Collection[str] = (),
+    seen_changed: Collection[str] = (),
     first_look: Callable[[FirstLook], None] | None = None,
     open_pages: Collection[str] = (),
 ) -> BuildResult:
     """Build the site rooted at `root`; raises `UserError` with every problem, leaving the old site as it was.
 
     `base_url` (the command line's --base-url) replaces the configured one; `memory` keeps the cache between the
-    builds of one process (see `CacheMemory`); `modified`, the paths of the files a watcher saw modified since the
-    last build and nothing else, spares a build with `memory` the look at every input (see `scan.rescan_notes`).
+    builds of one process (see `CacheMemory`); `seen_changed`, the paths of the files a watcher saw added, modified
+    or deleted since the last build and nothing else, spares a build with `memory` the look at every input (see
+    `scan.rescan_notes`).
     `first_look` is told, once the site is compiled and before its pages render, what the pages of the notes that
     changed load (see outputs.look_first): a server answers them first; and then, if they are not among those, what
     `open_pages` (paths in the site, the pages open in its readers' browsers) hold (see outputs.look_at_open)."""
@@ -68,7 +69,9 @@ def build(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(root, output, strict, drafts, force, progress, base_url, memory, modified, first_look, open_pages)
+        return _build(
+            root, output, strict, drafts, force, progress, base_url, memory, seen_changed, first_look, open_pages
+        )
     finally:
         if collecting:
             gc.enable()
@@ -100,7 +103,7 @@ def open_project(
     drafts: bool = False,
     base_url: str | None = None,
     memory: CacheMemory | None = None,
-    modified: Collection[str] = (),
+    seen_changed: Collection[str] = (),
 ) -> Project:
     """Read the configuration and the last build's cache, and find and digest every input (the first step of every
     command that compiles the site: build, check, serve). Unchanged files are not read."""
@@ -110,9 +113,8 @@ def open_project(
     options = (str(output), strict_links, drafts)
     cache = BuildCache(config.root, options, memory)
     last = memory.scanned() if memory is not None and cache.previous is memory.state() else None
-    inputs = (rescan_notes(last, cache, modified) if last is not None else None) or scan_inputs(
-        config, cache, options, output
-    )
+    rescanned = rescan_notes(last, cache, config, output, seen_changed) if last is not None else None
+    inputs = rescanned or scan_inputs(config, cache, options, output)
     cache.scanned = inputs
     return Project(config, output, strict_links, drafts, cache, inputs, git_head(config.root))
 
@@ -126,13 +128,13 @@ def _build(
     progress: Progress | None,
     base_url: str | None,
     memory: CacheMemory | None,
-    modified: Collection[str],
+    seen_changed: Collection[str],
     first_look: Callable[[FirstLook], None] | None,
     open_pages: Collection[str],
 ) -> BuildResult:
     started = time.perf_counter()
     report = progress or silent
-    project = open_project(root, output, strict, drafts, base_url, memory, modified)
+    project = open_project(root, output, strict, drafts, base_url, memory, seen_changed)
     config, output, cache, inputs = project.config, project.output, project.cache, project.inputs
     notices = _notices(config)
     check_output_dir(config, output, force)
