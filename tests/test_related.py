@@ -186,3 +186,32 @@ def test_related_notes_that_tie_come_newest_first_whatever_their_titles(tmp_path
         (root / "notes/c.md").write_text(edit_tags, encoding="utf-8")
         assert _related_of_hub(build(root).output) == ["a", "b"]
         assert made == [1]
+
+
+def test_a_note_given_a_link_or_a_tag_works_out_again_only_the_notes_whose_pairs_with_it_changed(
+    monkeypatch,
+) -> None:
+    """A note that gains a link changes its pair with the note linked to and no other: its tag-mates (500 notes at
+    10,000) rank it as before. A tag gained reaches that tag's notes only, not the notes of its other tags; and a
+    build that changed no note's tags, links or lineage (a body or title edit) ranks nothing."""
+    import llmnotes.features.related as module
+
+    asked: list[set[str] | None] = []
+    whole = module.related_notes
+    monkeypatch.setattr(
+        module, "related_notes", lambda *a, only=None, **k: asked.append(only) or whole(*a, only=only, **k)
+    )
+    slugs = [f"n{number}" for number in range(10)]
+    tags = [Tag("a", "a", ("n1", "n2", "n3", "n4")), Tag("b", "b", ("n1", "n2", "n5")), Tag("c", "c", ("n6", "n7"))]
+    lineage = Lineage(parents={}, children={})
+    before = module.updated_related(None, slugs, tags, {}, lineage)
+    asked.clear()
+    assert module.updated_related(before, slugs, tags, {}, lineage) is before and asked == []
+    linked = {"n1": (resolved("n1", "n9"),)}
+    after = module.updated_related(before, slugs, tags, linked, lineage)
+    assert asked == [{"n1", "n9"}] and after == module.updated_related(None, slugs, tags, linked, lineage)
+    asked.clear()
+    tagged = [*tags[:2], Tag("c", "c", ("n1", "n6", "n7"))]
+    again = module.updated_related(after, slugs, tagged, linked, lineage)
+    assert asked == [{"n1", "n6", "n7"}] and again == module.updated_related(None, slugs, tagged, linked, lineage)
+    assert [r.slug for r in after[1]["n1"]] == ["n2", "n9"] and after[1]["n9"][0].relations == ("linked_from",)

@@ -19,7 +19,7 @@ PAPER_TYPES: tuple[PaperType, ...] = ("conference", "journal", "report", "prepri
 SECTION_FILES = ("index.md", "readme.md")  # a folder's own page, as in MkDocs, VitePress and on GitHub
 Pickled = TypeVar("Pickled", bound="DataclassInstance")
 # (name, key, make) -> what make made for that key; make(what it made for another key, or None): see BuildCache.derived
-Derive = Callable[[str, str, Callable[[Any], Any]], Any]
+Derive = Callable[[str, Any, Callable[[Any], Any]], Any]
 
 
 def pickled_by_constructor(cls: type[Pickled]) -> type[Pickled]:

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from ..features.lineage import build_lineage
-from ..features.related import related_key, updated_related
+from ..features.related import related_facets, updated_related
 from ..model import (
     Asset,
     Backlink,
@@ -48,7 +48,7 @@ def note_order(parsed: ParsedNote, titles: bool = True) -> tuple:
     )
 
 
-def _afresh(_name: str, _key: str, make: Callable[[Any], Any]) -> Any:
+def _afresh(_name: str, _key: object, make: Callable[[Any], Any]) -> Any:
     return make(None)
 
 
@@ -59,15 +59,16 @@ def _related(
     lineage: Lineage,
     derived: Derive,
 ) -> dict[str, tuple[Related, ...]]:
-    """Every note's related notes; the same as the last build's while the tags, links and lineage are, which most
-    edits leave alone, and else worked out again only around the notes that changed (see `updated_related`)."""
-    key = related_key(slugs, tags, links, lineage)
+    """Every note's related notes; the last build's while every note's facets are (what the ranking reads of it:
+    see related_facets), which most edits leave alone, and else worked out again only for the notes a change
+    reaches (see `updated_related`)."""
+    facets = related_facets(slugs, tags, links, lineage)
 
     def make(previous: Any) -> tuple:
         valid = isinstance(previous, tuple) and len(previous) == 2
-        return updated_related(previous if valid else None, slugs, tags, links, lineage)
+        return updated_related(previous if valid else None, slugs, tags, links, lineage, facets)
 
-    found: dict[str, tuple[Related, ...]] = derived("related", key, make)[1]
+    found: dict[str, tuple[Related, ...]] = derived("related", facets, make)[1]
     return found
 
 

@@ -104,7 +104,7 @@ class BuildCache:
         self.memory = memory
         self.inputs: dict[str, tuple[Stamp | None, str]] = {}
         self.scanned: Inputs | None = None  # what the build's first step found, which a server keeps with the state
-        self._derived: dict[str, tuple[str, Any]] = {}  # name -> (key, value) (see `derived`)
+        self._derived: dict[str, tuple[Any, Any]] = {}  # name -> (key, value) (see `derived`)
         self._derived_made: set[str] = set()  # the names whose value this build made, to be saved
         self._bases: dict[str, tuple[str, dict]] = {}  # name -> (key, value) in `<name>.pickle` (see `carried`)
         if memory is not None:
@@ -149,10 +149,11 @@ class BuildCache:
 
         return ConversionFile(self.folder.parent)
 
-    def derived(self, name: str, key: str, make: Callable[[Any], Loaded]) -> Loaded:
-        """What `make` made in an earlier build for the same `key`, else `make(what it made for the last key, or
-        None)`: for a value worked out from the whole site that an edit seldom changes, or changes in a few places
-        (the related notes of every note), kept in `<name>.pickle`, one key each."""
+    def derived(self, name: str, key: object, make: Callable[[Any], Loaded]) -> Loaded:
+        """What `make` made in an earlier build for an equal `key` (a digest, or the inputs themselves when comparing
+        them is quicker than digesting them), else `make(what it made for the last key, or None)`: for a value worked
+        out from the whole site that an edit seldom changes, or changes in a few places (the related notes of every
+        note), kept in `<name>.pickle`, one key each."""
         last = self._last_derived(name)
         if last is not None and last[0] == key:
             self._derived[name] = last
@@ -175,7 +176,7 @@ class BuildCache:
             self._derived_made.add(name)
         return last, filled
 
-    def _last_derived(self, name: str) -> tuple[str, Any] | None:
+    def _last_derived(self, name: str) -> tuple[Any, Any] | None:
         """The (key, value) kept under `name` by the last build (see `derived`), from memory or its file, with the
         entries saved beside it since (see `_save_carried`)."""
         found = self._derived.get(name)
@@ -198,7 +199,7 @@ class BuildCache:
             self.save_quietly(partial(self._save_carried, name, *self._derived[name]))
         self._derived_made.clear()
 
-    def _save_carried(self, name: str, key: str, value: Any) -> None:
+    def _save_carried(self, name: str, key: Any, value: Any) -> None:
         """Save `value` under `name`: as the entries that differ from those in `<name>.pickle`, in a small file beside
         it, when they are few; else whole. The card keys of 10,000 notes took 0.03 s to write whole after a title
         edit that changed four. A value of a few entries that mostly changed (the side navigation's three, the

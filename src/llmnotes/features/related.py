@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Sequence
 from itertools import combinations
+from operator import attrgetter
 
 from ..model import Lineage, Related, ResolvedLink, Tag
 
@@ -35,23 +35,6 @@ def _shown(bits: int) -> tuple[float, tuple[str, ...]]:
 _SHOWN = [_shown(bits) for bits in range(1 << len(WEIGHTS))]
 
 
-def related_key(
-    slugs: Sequence[str], tags: Sequence[Tag], links: dict[str, tuple[ResolvedLink, ...]], lineage: Lineage
-) -> str:
-    """A digest of everything `related_notes` reads; not of the order of the notes of a tag, of the links or of a
-    note's parents and children, which it does not depend on."""
-    parts = ["\0".join(slugs)]
-    parts += ["\1" + tag.name + "\0" + "\0".join(sorted(tag.note_slugs)) for tag in tags]
-    parts += [
-        "\1" + source + "\0" + "\0".join(sorted([link.target_slug or "" for link in resolved]))
-        for source, resolved in sorted(links.items())
-    ]
-    for family in (lineage.parents, lineage.children):  # most notes have none: `slugs` says which notes there are
-        parts.append(repr(sorted((slug, sorted(others)) for slug, others in family.items() if others)))
-    # one update of the parts joined: the same digest as an update per part, without a call per note
-    return hashlib.blake2b("".join(parts).encode(), digest_size=16).hexdigest()
-
-
 def related_notes(
     slugs: Sequence[str],
     tags: Sequence[Tag],
@@ -59,42 +42,40 @@ def related_notes(
     lineage: Lineage,
     limit: int = LIMIT,
     only: set[str] | None = None,
+    facets: Facets | None = None,
 ) -> dict[str, tuple[Related, ...]]:
     """slug → up to `limit` related notes, best first; `slugs` is the display order that breaks ties. Of the notes
-    in `only`, when given.
+    in `only`, when given; `facets`, the notes' `related_facets` when already made.
 
     Each note only meets the notes it shares a tag, a link or a lineage edge with, so the cost follows the number of
     such neighbours rather than the square of the number of notes.
     """
+    if facets is None:
+        facets = related_facets(slugs, tags, links, lineage)
     order = {slug: i for i, slug in enumerate(slugs)}
-    members = {tag.name: frozenset(tag.note_slugs) for tag in tags if len(tag.note_slugs) <= MAX_FANOUT}
+    wanted = slugs if only is None else [slug for slug in slugs if slug in only]
+    members: dict[str, frozenset[str]] = {}
     tags_of: dict[str, list[str]] = {}
     for tag in tags:
-        if tag.name in members:
+        if len(tag.note_slugs) <= MAX_FANOUT:
             for slug in tag.note_slugs:
-                tags_of.setdefault(slug, []).append(tag.name)
-    linked_from: dict[str, set[str]] = {}
-    links_to: dict[str, set[str]] = {}
-    for source, resolved in links.items():
-        if source not in order:
-            continue
-        if only is not None and source not in only:  # only the links into the notes asked for: a note added asked
-            for link in resolved:  # for a few, and indexing every link of 10,000 notes took 0.1 s
-                target = link.target_slug
-                if target in only and target != source:
-                    linked_from.setdefault(target, set()).add(source)
-            continue
-        for link in resolved:
-            target = link.target_slug
-            if target and target != source and target in order:
-                links_to.setdefault(source, set()).add(target)
-                linked_from.setdefault(target, set()).add(source)
+                if only is None or slug in only:
+                    tags_of.setdefault(slug, []).append(tag.name)
+                    if tag.name not in members:
+                        members[tag.name] = frozenset(tag.note_slugs)
+    linked_from: dict[str, list[str]] = {}
+    for source, facet in facets.items():  # a facet's targets are notes of the site, other than itself
+        targets = facet[1]
+        if targets and (only is None or not only.isdisjoint(targets)):
+            for target in targets:
+                if only is None or target in only:
+                    linked_from.setdefault(target, []).append(source)
     parents_of, children_of = lineage.parents, lineage.children
     builds_on, built_on_by, sibling = _BIT["builds_on"], _BIT["built_on_by"], _BIT["sibling"]
     links_to_bit, linked_from_bit = _BIT["links_to"], _BIT["linked_from"]
     nothing: tuple[str, ...] = ()
     result: dict[str, tuple[Related, ...]] = {}
-    for slug in slugs if only is None else [slug for slug in slugs if slug in only]:
+    for slug in wanted:
         relations: dict[str, int] = {}
         for parent in parents_of.get(slug, nothing):
             relations[parent] = relations.get(parent, 0) | builds_on
@@ -104,7 +85,7 @@ def related_notes(
                     relations[other] = relations.get(other, 0) | sibling
         for other in children_of.get(slug, nothing):
             relations[other] = relations.get(other, 0) | built_on_by
-        for other in links_to.get(slug, nothing):
+        for other in facets[slug][1]:
             relations[other] = relations.get(other, 0) | links_to_bit
         for other in linked_from.get(slug, nothing):
             relations[other] = relations.get(other, 0) | linked_from_bit
@@ -145,26 +126,38 @@ def related_facets(
     slugs: Sequence[str], tags: Sequence[Tag], links: dict[str, tuple[ResolvedLink, ...]], lineage: Lineage
 ) -> Facets:
     """What `related_notes` reads of each note: its tags but the hubs, the notes it links to, its parents and
-    children, and the notes before and after it in `slugs` (whose order breaks ties)."""
+    children, and the notes before and after it in `slugs` (whose order breaks ties). Equal facets, equal related
+    notes: the last build's facets say whether any note's related notes may have changed (see `updated_related`)."""
     in_site = set(slugs)
     tags_of: dict[str, list[str]] = {}
     for tag in tags:
         if len(tag.note_slugs) <= MAX_FANOUT:
             for slug in tag.note_slugs:
                 tags_of.setdefault(slug, []).append(tag.name)
+    parents, children = lineage.parents, lineage.children
+    nothing: tuple[str, ...] = ()
     facets = {}
     last = len(slugs) - 1
     for number, slug in enumerate(slugs):
-        targets = {link.target_slug for link in links.get(slug, ())}
+        own, resolved, up, down = tags_of.get(slug), links.get(slug), parents.get(slug), children.get(slug)
+        if resolved:
+            targets = set(map(_target, resolved))
+            targets.discard(None)
+            targets.discard(slug)
+            if not targets <= in_site:
+                targets &= in_site
         facets[slug] = (
-            tuple(sorted(tags_of.get(slug, ()))),
-            tuple(sorted(target for target in targets if target and target != slug and target in in_site)),
-            tuple(sorted(lineage.parents.get(slug, ()))),
-            tuple(sorted(lineage.children.get(slug, ()))),
+            tuple(sorted(own)) if own else nothing,
+            tuple(sorted(targets)) if resolved and targets else nothing,
+            tuple(sorted(up)) if up else nothing,
+            tuple(sorted(down)) if down else nothing,
             slugs[number - 1] if number else None,
             slugs[number + 1] if number < last else None,
         )
     return facets
+
+
+_target = attrgetter("target_slug")
 
 
 def updated_related(
@@ -173,24 +166,29 @@ def updated_related(
     tags: Sequence[Tag],
     links: dict[str, tuple[ResolvedLink, ...]],
     lineage: Lineage,
+    facets: Facets | None = None,
 ) -> tuple[Facets, dict[str, tuple[Related, ...]]]:
-    """The facets and `related_notes` of the notes, from the `previous` build's where they hold: only the notes
-    around those whose facets changed (sharing a tag, a link, a parent or a child with one, before or after the
-    change) are worked out again. A tag edit or a note added changed a few dozen notes' related notes, and working
-    out all 10,000 took half a second."""
-    facets = related_facets(slugs, tags, links, lineage)
+    """The facets (`facets`, when already made) and `related_notes` of the notes, from the `previous` build's where
+    they hold: the same when no note's facets changed (a body or title edit), else worked out again only for the
+    notes whose ranking a change reaches (see `_reached`). A tag edit or a note added changed a few dozen notes'
+    related notes, and working out all 10,000 took half a second."""
+    if facets is None:
+        facets = related_facets(slugs, tags, links, lineage)
     if previous is None:
-        return facets, related_notes(slugs, tags, links, lineage)
+        return facets, related_notes(slugs, tags, links, lineage, facets=facets)
     old_facets, old_related = previous
+    if facets == old_facets:
+        return previous
     changed = [slug for slug in facets.keys() | old_facets.keys() if facets.get(slug) != old_facets.get(slug)]
-    if _same_relative_order(old_facets, slugs):
+    same_order = _same_relative_order(old_facets, slugs)
+    if same_order:
         # The order breaks ties only: the notes beside one added or deleted, whose neighbours alone changed, rank
         # their candidates as before. Worked out again around them, a note added took 0.13 s at 10,000 notes.
         changed = [slug for slug in changed if _relations(facets.get(slug)) != _relations(old_facets.get(slug))]
     if len(changed) > MOST_CHANGED:
-        return facets, related_notes(slugs, tags, links, lineage)
-    affected = _around(old_facets, changed) | _around(facets, changed)
-    fresh = related_notes(slugs, tags, links, lineage, only=affected)
+        return facets, related_notes(slugs, tags, links, lineage, facets=facets)
+    affected = _reached(old_facets, facets, changed, same_order)
+    fresh = related_notes(slugs, tags, links, lineage, only=affected, facets=facets)
     return facets, {slug: fresh[slug] if slug in affected else old_related[slug] for slug in slugs}
 
 
@@ -206,23 +204,36 @@ def _same_relative_order(old_facets: Facets, slugs: Sequence[str]) -> bool:
     return [slug for slug in old_facets if slug in now] == [slug for slug in slugs if slug in old_facets]
 
 
-def _around(facets: Facets, changed: Sequence[str]) -> set[str]:
-    """The notes whose related notes may change with the `changed` notes' facets: those sharing a tag or a link with
-    one, its parents, children and siblings, and itself. One pass over the notes, without indexing them all (two
-    indexes of 10,000 notes' tags and links took 0.05 s of every edit that changed a link or a tag)."""
+def _reached(old: Facets, new: Facets, changed: Sequence[str], same_order: bool) -> set[str]:
+    """The notes whose related notes may change with the `changed` notes' facets: each changed note, and the notes
+    a pair with it scores differently for. With the order the same, that is the notes of the tags it gained or lost,
+    the notes it began or stopped linking to, its parents and children gained or lost and their children (its
+    siblings): a link edit reached two notes, where every note sharing a tag with it (500 at 10,000 notes) took
+    0.04 s. A note added or deleted, or moved in the order, reaches every note it meets: sharing a tag or a link,
+    its lineage, and the notes linking to it."""
     notes: set[str] = set()
     shared_tags: set[str] = set()
+    linked: set[str] = set()
     for slug in changed:
-        found = facets.get(slug)
-        if found is None:
-            continue
-        own_tags, targets, parents, children, *_ = found
-        notes.update((slug, *targets, *parents, *children))
+        before, after = old.get(slug), new.get(slug)
+        if same_order and before is not None and after is not None:
+            own_tags, targets, parents, children = (
+                set(was) ^ set(now) for was, now in zip(before[:4], after[:4], strict=True)
+            )
+        else:
+            own_tags, targets, parents, children = (
+                {*(before[part] if before else ()), *(after[part] if after else ())} for part in range(4)
+            )
+            linked.add(slug)
+        notes.add(slug)
+        notes.update(targets, parents, children)
         shared_tags.update(own_tags)
         for parent in parents:  # (a sibling alone scores below MIN_SCORE today, and shares a tag or link if shown)
-            notes.update(facets[parent][3] if parent in facets else ())
-    linked = set(changed)
-    for slug, (own_tags, targets, *_) in facets.items():
-        if not shared_tags.isdisjoint(own_tags) or not linked.isdisjoint(targets):
-            notes.add(slug)
+            for facets in (old, new):
+                notes.update(facets[parent][3] if parent in facets else ())
+    if shared_tags or linked:  # one pass over the notes, without indexing them all
+        for facets in (old, new):
+            for slug, (own_tags, targets, *_) in facets.items():
+                if not shared_tags.isdisjoint(own_tags) or not linked.isdisjoint(targets):
+                    notes.add(slug)
     return notes
