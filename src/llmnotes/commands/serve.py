@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 EVENTS_PATH = "/__llmnotes/events"
 CLIENT_PATH = "/__llmnotes/reload.js"
 KEEPALIVE = 15.0  # seconds between comments that keep an idle event stream open
-QUIET_MS = 50  # saves closer together than this are one change: a build starts this long after the last one
+QUIET_MS = 20  # saves closer together than this are one change: a build starts this long after the last one
 GROUP_MS = 1_000  # a burst of saves is grouped at most this long before a build starts anyway
 STOP_WAIT = 5.0  # seconds a server stopping waits to save the last build's cache
 SAVE_AFTER = 0.3  # seconds after the open pages are told to reload that the build's cache is saved (see `_save_soon`)
