@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -108,6 +108,7 @@ def _rescanned(last: Inputs, cache: BuildCache, config: Config, output: Path, se
     positions = {document.path: number for number, document in enumerate(last.documents)}
     documents: list[Document | None] = list(last.documents)
     added: list[Document] = []
+    vanished: list[str] = []
     theme = dict(last.theme)
     for path in seen:
         if os.path.islink(path):
@@ -138,14 +139,27 @@ def _rescanned(last: Inputs, cache: BuildCache, config: Config, output: Path, se
                 return None
             source = _prefix(config.notes_path, config.root) + relative
             added.append(Document(path, source, "note", cache.file_digest(path, source), relative))
-        elif any(known.startswith(f"{path}/") for known in positions):
-            return None  # a folder named like a note, gone with what it held
+        else:
+            vanished.append(path)  # an editor's file that came and went; or a folder named like a note, gone
+    if vanished and not _folders_of(positions).isdisjoint(vanished):
+        return None  # the notes it held are gone too
     kept = [document for document in documents if document is not None]
     if added:
         kept = sorted(kept + added, key=_scan_order)
     if not any(document.kind == "note" for document in kept):
         return None  # the last note deleted: the full scan says so
     return Inputs(tuple(kept), last.assets, last.problems, last.site_key, theme)
+
+
+def _folders_of(paths: Iterable[str]) -> set[str]:
+    """Every folder the files at `paths` are in, at any depth."""
+    folders: set[str] = set()
+    for path in paths:
+        folder = os.path.dirname(path)
+        while folder not in folders and folder != os.path.dirname(folder):
+            folders.add(folder)
+            folder = os.path.dirname(folder)
+    return folders
 
 
 def _prefix(folder: Path, root: Path) -> str:
